@@ -1,0 +1,87 @@
+"""Fixtures every app's tests share: a park with its firm, and the staff / member /
+outsider trio (STYLE.md), plus a few more roles."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from oasis.core.testing import EnterpriseFactory, ParkFactory, Role, make_user
+
+
+@pytest.fixture
+def park(db):
+    return ParkFactory(name="常熟·绿洲芯城", short_name="绿洲芯城")
+
+
+@pytest.fixture
+def other_park(db):
+    return ParkFactory(name="临港另一园区")
+
+
+@pytest.fixture
+def enterprise(park):
+    return EnterpriseFactory(park=park, name="常熟临芯微电子有限公司")
+
+
+@pytest.fixture
+def other_enterprise(other_park):
+    return EnterpriseFactory(park=other_park, name="外园区企业有限公司")
+
+
+@pytest.fixture
+def staff(park):
+    """A park administrator of `park`."""
+    return make_user("staff", park=park, role=Role.PARK_ADMIN)
+
+
+@pytest.fixture
+def officer(park):
+    return make_user("officer", park=park, role=Role.SERVICE)
+
+
+@pytest.fixture
+def leasing(park):
+    return make_user("leasing", park=park, role=Role.LEASING)
+
+
+@pytest.fixture
+def viewer(park):
+    return make_user("viewer", park=park, role=Role.VIEWER)
+
+
+@pytest.fixture
+def member(enterprise):
+    return make_user("member", enterprise=enterprise)
+
+
+@pytest.fixture
+def outsider(other_park):
+    """Staff of another park: authenticated, but no access to `park`."""
+    return make_user("outsider", park=other_park, role=Role.PARK_ADMIN)
+
+
+def _client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def staff_client(staff):
+    return _client_for(staff)
+
+
+@pytest.fixture
+def member_client(member):
+    return _client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _client_for(viewer)

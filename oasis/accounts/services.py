@@ -1,0 +1,91 @@
+"""Writes for accounts: login throttling and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken, LoginFailure, ParkRole, User
+
+TOKEN_PREFIX = "oas_"
+
+
+def client_ip(request: Any) -> str:
+    # Behind a reverse proxy set OASIS_TRUST_X_FORWARDED_FOR; otherwise the header is a lie
+    # any client can tell, and would let a guesser dodge the throttle.
+    if request is None:
+        return ""
+    if getattr(settings, "OASIS_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def login_throttled(*, username: str, ip: str) -> bool:
+    """True when this username or this address failed too often in the window."""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    limit = settings.LOGIN_THROTTLE_FAILURES
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if username and recent.filter(username=username.lower()).count() >= limit:
+        return True
+    # An address gets more room: a whole office may share one NAT address.
+    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
+
+
+def login_failure_record(*, username: str, ip: str) -> None:
+    LoginFailure.objects.create(username=username.lower()[:150], ip=ip[:45])
+    # Old rows are useless after the window; trimming here keeps the table small.
+    horizon = timezone.now() - dt.timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS * 4)
+    LoginFailure.objects.filter(at__lt=horizon).delete()
+
+
+def login_success_record(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.lower()).delete()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal token; returns the row and the clear token (shown once)."""
+    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:60] or "token", prefix=clear[:12], digest=_digest(clear)
+    )
+    return token, clear
+
+
+def api_token_authenticate(clear: str) -> User | None:
+    if not clear or not clear.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(clear)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy client must not turn reads into writes.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def park_role_grant(*, user: User, park_id: int, role: str) -> ParkRole:
+    if user.is_member:
+        raise ValueError("an enterprise member cannot hold a park role")
+    role_row, _ = ParkRole.objects.get_or_create(user=user, park_id=park_id, role=role)
+    return role_row

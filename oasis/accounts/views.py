@@ -1,0 +1,56 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import ApiTokenForm, LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+    template_name = "accounts/login.html"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on the dashboard, a member on their firm's file."""
+    if request.user.is_member:
+        return redirect("enterprise-detail", pk=request.user.enterprise_id)
+    if selectors.user_is_staff(request.user):
+        return redirect("dashboard")
+    return render(request, "accounts/no_role.html", status=403)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    new_token: str | None = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _row, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    context: dict[str, Any] = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": request.user.api_tokens.order_by("-created_at"),
+        "park_roles": request.user.park_roles.select_related("park"),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if services.api_token_revoke(user=request.user, token_id=pk):
+        messages.success(request, _("令牌已撤销。"))
+    return redirect("profile")
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

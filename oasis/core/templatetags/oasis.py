@@ -1,0 +1,59 @@
+"""Template helpers: query-string editing and Chinese-style money units."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
+    """The current query string with some keys replaced (for paging and sorting links)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def yi(value: Any) -> str:
+    """Yuan as 亿 (10^8) with two decimals: 5,000,000,000 → 50.00."""
+    if value in (None, ""):
+        return "—"
+    return number_format(Decimal(value) / Decimal(100_000_000), 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """Yuan as 万 (10^4) with two decimals."""
+    if value in (None, ""):
+        return "—"
+    return number_format(Decimal(value) / Decimal(10_000), 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def num(value: Any, digits: int = 0) -> str:
+    if value in (None, ""):
+        return "—"
+    return number_format(value, digits, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def pct(part: Any, whole: Any) -> str:
+    if not whole or part is None:
+        return "—"
+    return f"{Decimal(part) * 100 / Decimal(whole):.1f}%"
+
+
+@register.filter
+def pct_value(part: Any, whole: Any) -> float:
+    """Percentage as a number capped at 100, for progress bars."""
+    if not whole or part is None:
+        return 0.0
+    return float(min(Decimal(part) * 100 / Decimal(whole), Decimal(100)))

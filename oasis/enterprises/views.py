@@ -1,0 +1,207 @@
+"""Enterprise pages: parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticError
+
+from oasis.accounts import roles
+from oasis.accounts.selectors import user_park_ids
+from oasis.core.forms import add_service_errors
+from oasis.core.identifiers import industry_label
+from oasis.core.models import AuditEntry
+from oasis.parks.models import Park, Unit
+from oasis.parks.selectors import park_queryset_for_user
+
+from . import selectors, services
+from .filters import EnterpriseFilter
+from .forms import ContactForm, EnterpriseForm, FigureForm, MemberEnterpriseForm
+from .models import AnnualFigure, Enterprise, FocusIndustry
+
+PAGE_SIZE = 25
+
+
+def _changeable_parks(user: Any) -> Any:
+    parks = user_park_ids(user, roles.ENTERPRISE_CHANGE)
+    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_member:
+        return redirect("enterprise-detail", pk=request.user.enterprise_id)
+    errors: list[str] = []
+    try:
+        filters = EnterpriseFilter.model_validate(request.GET.dict())
+    except PydanticError as exc:
+        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        filters = EnterpriseFilter()
+    qs = selectors.enterprise_list(user=request.user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "enterprises",
+        "page": page,
+        "filters": filters,
+        "errors": errors,
+        "parks": park_queryset_for_user(request.user),
+        "statuses": Enterprise.Status.choices,
+        "focus_industries": FocusIndustry.choices,
+        "can_create": _changeable_parks(request.user).exists(),
+    }
+    template = "enterprises/enterprise_list.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+def _history(enterprise: Enterprise) -> list[AuditEntry]:
+    figure_ids = [str(pk) for pk in enterprise.figures.values_list("pk", flat=True)]
+    contact_ids = [str(pk) for pk in enterprise.contacts.values_list("pk", flat=True)]
+    return list(
+        AuditEntry.objects.filter(
+            Q(model="enterprises.enterprise", object_id=str(enterprise.pk))
+            | Q(model="enterprises.annualfigure", object_id__in=figure_ids)
+            | Q(model="enterprises.contact", object_id__in=contact_ids)
+        ).select_related("actor")[:100]
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
+    context = {
+        "nav": "enterprises",
+        "e": enterprise,
+        "industry": industry_label(enterprise.industry_code),
+        "units": enterprise.units.select_related("building", "floor").order_by("building__code", "code"),
+        "contacts": enterprise.contacts.all(),
+        "figures": selectors.enterprise_figures(enterprise=enterprise),
+        "members": enterprise.members.order_by("username") if not request.user.is_member or request.user.is_enterprise_admin else [],
+        "history": _history(enterprise),
+        "can_change": selectors.enterprise_can_change(user=request.user, enterprise=enterprise),
+        "can_change_figures": selectors.figures_can_change(user=request.user, enterprise=enterprise),
+    }
+    return render(request, "enterprises/enterprise_detail.html", context)
+
+
+def _units_for(parks: Any) -> Any:
+    return Unit.objects.filter(building__park__in=parks).select_related("building").order_by("building__code", "code")
+
+
+@login_required
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    parks = _changeable_parks(request.user)
+    if request.user.is_member or not parks.exists():
+        raise PermissionDenied
+    form = EnterpriseForm(request.POST or None, parks=parks, units=_units_for(parks))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
+        try:
+            enterprise = services.enterprise_create(
+                actor=request.user, park=form.cleaned_data["park"], data=data,
+                unit_ids=[u.pk for u in form.cleaned_data["units"]],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("企业已创建。"))
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    status = 400 if form.errors else 200
+    return render(request, "enterprises/enterprise_form.html", {"nav": "enterprises", "form": form}, status=status)
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
+    if not selectors.enterprise_can_change(user=request.user, enterprise=enterprise):
+        raise PermissionDenied
+    is_member = request.user.is_member
+    if is_member:
+        form: Any = MemberEnterpriseForm(request.POST or None, instance=enterprise)
+    else:
+        parks = Park.objects.filter(pk=enterprise.park_id)
+        form = EnterpriseForm(
+            request.POST or None, instance=enterprise, parks=parks, units=_units_for(parks),
+            initial={"park": enterprise.park_id},
+        )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
+        unit_ids = None if is_member else [u.pk for u in form.cleaned_data["units"]]
+        try:
+            services.enterprise_update(actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "enterprises/enterprise_form.html", {"nav": "enterprises", "form": form, "e": enterprise}, status=status
+    )
+
+
+@login_required
+def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
+    enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
+    if not selectors.figures_can_change(user=request.user, enterprise=enterprise):
+        raise PermissionDenied
+    figure = None
+    if year is not None:
+        figure = enterprise.figures.filter(year=year).first()
+        if figure is None:
+            raise Http404
+    form = FigureForm(request.POST or None, instance=figure or AnnualFigure(enterprise=enterprise))
+    if figure is not None:
+        form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "year"}
+        target_year = figure.year if figure else form.cleaned_data["year"]
+        if figure is None and enterprise.figures.filter(year=target_year).exists():
+            form.add_error("year", _("该年度数据已存在，请在列表中修改。"))
+        else:
+            try:
+                services.annual_figure_save(actor=request.user, enterprise=enterprise, year=target_year, data=data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("年度数据已保存。"))
+                return redirect("enterprise-detail", pk=enterprise.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "enterprises/figure_form.html",
+        {"nav": "enterprises", "form": form, "e": enterprise, "figure": figure}, status=status,
+    )
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -> HttpResponse:
+    enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
+    if not selectors.enterprise_can_change(user=request.user, enterprise=enterprise):
+        raise PermissionDenied
+    contact = None
+    if contact_id is not None:
+        contact = enterprise.contacts.filter(pk=contact_id).first()
+        if contact is None:
+            raise Http404
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data, contact=contact)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("联系人已保存。"))
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "enterprises/contact_form.html", {"nav": "enterprises", "form": form, "e": enterprise}, status=status
+    )

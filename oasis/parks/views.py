@@ -1,0 +1,199 @@
+"""Park and space pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from oasis.accounts import roles
+from oasis.accounts.selectors import user_can
+from oasis.core.audit import audit_history
+from oasis.core.forms import add_service_errors
+
+from . import selectors, services
+from .forms import BuildingForm, ParkForm, UnitForm
+from .models import Unit, UnitUse
+
+
+def _deny_members(request: HttpRequest) -> None:
+    if request.user.is_member:
+        raise PermissionDenied
+
+
+@login_required
+def park_list(request: HttpRequest) -> HttpResponse:
+    _deny_members(request)
+    parks = selectors.park_list(user=request.user)
+    return render(request, "parks/park_list.html", {"nav": "parks", "parks": parks})
+
+
+@login_required
+def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    park = selectors.park_get_for_user(user=request.user, pk=pk)
+    buildings = selectors.building_list(user=request.user, park_id=park.pk).annotate(
+        leased_area=Sum("units__area", filter=Q(units__status=Unit.Status.LEASED)),
+        leased_units=Count("units", filter=Q(units__status=Unit.Status.LEASED)),
+    )
+    context = {
+        "nav": "parks",
+        "park": park,
+        "buildings": buildings,
+        "can_edit": user_can(request.user, park.pk, roles.PARK_CHANGE),
+        "can_edit_space": user_can(request.user, park.pk, roles.SPACE_CHANGE),
+        "history": audit_history(park),
+    }
+    return render(request, "parks/park_detail.html", context)
+
+
+@login_required
+def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    park = selectors.park_get_for_user(user=request.user, pk=pk)
+    if not user_can(request.user, park.pk, roles.PARK_CHANGE):
+        raise PermissionDenied
+    form = ParkForm(request.POST or None, instance=park)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.park_update(actor=request.user, park=park, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("park-detail", pk=park.pk)
+    return render(
+        request, "parks/park_form.html", {"nav": "parks", "form": form, "park": park},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.building_get_for_user(user=request.user, pk=pk)
+    floors = selectors.building_floors(building=building)
+    units = [u for _f, us in floors for u in us]
+    total = sum((u.area for u in units), 0)
+    leased = sum((u.area for u in units if u.status == Unit.Status.LEASED), 0)
+    context = {
+        "nav": "parks",
+        "building": building,
+        "floors": floors,
+        "unit_total": len(units),
+        "area_total": total,
+        "area_leased": leased,
+        "can_edit_space": user_can(request.user, building.park_id, roles.SPACE_CHANGE),
+        "history": audit_history(building),
+    }
+    return render(request, "parks/building_detail.html", context)
+
+
+@login_required
+def building_create(request: HttpRequest, park_pk: int) -> HttpResponse:
+    park = selectors.park_get_for_user(user=request.user, pk=park_pk)
+    if not user_can(request.user, park.pk, roles.SPACE_CHANGE):
+        raise PermissionDenied
+    form = BuildingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            building = services.building_create(actor=request.user, park=park, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("楼宇已创建。"))
+            return redirect("building-detail", pk=building.pk)
+    return render(
+        request, "parks/building_form.html", {"nav": "parks", "form": form, "park": park},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.building_get_for_user(user=request.user, pk=pk)
+    if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
+        raise PermissionDenied
+    form = BuildingForm(request.POST or None, instance=building)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.building_update(actor=request.user, building=building, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("building-detail", pk=building.pk)
+    return render(
+        request, "parks/building_form.html",
+        {"nav": "parks", "form": form, "park": building.park, "building": building},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    _deny_members(request)
+    get = request.GET
+    park = get.get("park")
+    building = get.get("building")
+    status = get.get("status") if get.get("status") in Unit.Status.values else None
+    use = get.get("use") if get.get("use") in UnitUse.values else None
+    qs = selectors.unit_list(
+        user=request.user,
+        park_id=int(park) if park and park.isdigit() else None,
+        building_id=int(building) if building and building.isdigit() else None,
+        status=status, use=use,
+    )
+    totals = qs.aggregate(area=Sum("area"), n=Count("id"), occupants=Sum("occupants"))
+    page = Paginator(qs, 50).get_page(get.get("page"))
+    context = {
+        "nav": "parks", "page": page, "totals": totals, "status": status, "use": use,
+        "statuses": Unit.Status.choices, "uses": UnitUse.choices,
+    }
+    return render(request, "parks/unit_list.html", context)
+
+
+@login_required
+def unit_create(request: HttpRequest, building_pk: int) -> HttpResponse:
+    building = selectors.building_get_for_user(user=request.user, pk=building_pk)
+    if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None, building=building)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "floor"}
+        try:
+            services.unit_create(actor=request.user, floor=form.cleaned_data["floor"], data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("单元已创建。"))
+            return redirect("building-detail", pk=building.pk)
+    return render(
+        request, "parks/unit_form.html", {"nav": "parks", "form": form, "building": building},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    building = unit.building
+    if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None, instance=unit, building=building)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "floor"}
+        try:
+            services.unit_update(actor=request.user, unit=unit, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("building-detail", pk=building.pk)
+    context = {
+        "nav": "parks", "form": form, "building": building, "unit": unit,
+        "tenants": unit.enterprises.all(), "history": audit_history(unit),
+    }
+    return render(request, "parks/unit_form.html", context, status=400 if form.errors else 200)

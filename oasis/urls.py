@@ -1,0 +1,20 @@
+"""URL map: pages per app, the API under /api/v1/, Django's admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from oasis.accounts import views as account_views
+
+from .api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("ping/", account_views.ping, name="ping"),
+    path("accounts/", include("oasis.accounts.urls")),
+    path("dashboard/", include("oasis.dashboards.urls")),
+    path("parks/", include("oasis.parks.urls")),
+    path("enterprises/", include("oasis.enterprises.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
