@@ -23,7 +23,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     """The instance's concrete field values as JSON-ready data (FKs as ids)."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
-        data[field.attname] = _plain(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
+            # Unsaved form input may be "12000"; the database holds "12000.00".
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        data[field.attname] = _plain(value)
     for field in instance._meta.many_to_many:
         if instance.pk:
             data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))

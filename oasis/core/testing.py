@@ -8,7 +8,7 @@ from typing import Any
 import factory
 
 from oasis.accounts.models import ParkRole, Role, User
-from oasis.core.identifiers import make_uscc
+from oasis.core.identifiers import industry_section, make_uscc
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.enterprises.services import search_key_for
 from oasis.parks.models import Building, Floor, Park, Unit, UnitUse
@@ -75,7 +75,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"常熟芯测科技有限公司{n}")
     uscc = factory.Sequence(lambda n: uscc_for(n + 1))
     industry_code = "3976"
-    industry_section = "C"
+    industry_section = factory.LazyAttribute(lambda o: industry_section(o.industry_code))
     focus_industry = FocusIndustry.NEXTGEN_IT
     status = Enterprise.Status.SETTLED
     search_key = factory.LazyAttribute(lambda o: search_key_for(o.name))

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.parks.selectors import park_get_for_user
@@ -111,7 +111,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilter]):  # 
 def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN201
     park = park_get_for_user(user=request.user, pk=payload.park_id)
     data = payload.dict(exclude={"park_id", "unit_ids"})
-    return 201, services.enterprise_create(actor=request.user, park=park, data=data, unit_ids=payload.unit_ids)
+    return Status(201, services.enterprise_create(actor=request.user, park=park, data=data, unit_ids=payload.unit_ids))
 
 
 @router.get("/{enterprise_id}", response=EnterpriseOut)

@@ -136,6 +136,7 @@ def annual_figure_save(*, actor: Any, enterprise: Enterprise, year: int, data: d
         raise ValidationError(errors)
     figure.full_clean()
     figure.save()
+    figure.refresh_from_db()  # callers see stored values (amounts at fen precision)
     audit_record(
         actor=actor, instance=figure,
         action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,

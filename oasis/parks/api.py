@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors, services
@@ -115,7 +115,7 @@ def park_list(request: HttpRequest):  # noqa: ANN201 - ninja reads the response 
 
 @router.post("", response={201: ParkOut})
 def park_create(request: HttpRequest, payload: ParkIn):  # noqa: ANN201
-    return 201, services.park_create(actor=request.user, data=payload.dict())
+    return Status(201, services.park_create(actor=request.user, data=payload.dict()))
 
 
 @router.get("/{park_id}", response=ParkOut)
@@ -139,7 +139,7 @@ def building_list(request: HttpRequest, park_id: int):  # noqa: ANN201
 @router.post("/{park_id}/buildings", response={201: BuildingOut})
 def building_create(request: HttpRequest, park_id: int, payload: BuildingIn):  # noqa: ANN201
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
-    return 201, services.building_create(actor=request.user, park=park, data=payload.dict())
+    return Status(201, services.building_create(actor=request.user, park=park, data=payload.dict()))
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut)
@@ -167,7 +167,7 @@ def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):  # noq
     if floor is None:
         raise ValidationError({"floor_id": [_("楼层不属于该楼宇。")]})
     data = payload.dict(exclude={"floor_id"})
-    return 201, services.unit_create(actor=request.user, floor=floor, data=data)
+    return Status(201, services.unit_create(actor=request.user, floor=floor, data=data))
 
 
 @router.get("/units/{unit_id}", response=UnitOut)

@@ -15,18 +15,12 @@ class ParkForm(forms.ModelForm):
         ]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
-    def _post_clean(self) -> None:
-        pass  # the service validates the model
-
 
 class BuildingForm(forms.ModelForm):
     class Meta:
         model = Building
         fields = ["name", "code", "phase", "use", "floors_above", "gross_area", "status", "completed_on"]
         widgets = {"completed_on": DATE}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class UnitForm(forms.ModelForm):
@@ -39,6 +33,3 @@ class UnitForm(forms.ModelForm):
         self.fields["floor"].queryset = building.floors.order_by("-number")
         if self.instance.pk:
             self.fields["floor"].disabled = True
-
-    def _post_clean(self) -> None:
-        pass

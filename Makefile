@@ -1,0 +1,59 @@
+# Oasis — the two commands of the README, and a few helpers.
+#   make demo   set everything up, load the demo park, serve http://127.0.0.1:8000
+#   make test   set everything up with dev tools, run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+# Re-install only when the project's declared dependencies change.
+STAMP     := $(VENV)/.stamp-runtime
+DEV_STAMP := $(VENV)/.stamp-dev
+PYTEST_ARGS ?= -n 2
+
+.PHONY: demo test install install-dev migrate seed serve lint check messages bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Oasis needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@ $(STAMP)
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+migrate: install
+	$(BIN)/oasis migrate --noinput
+
+seed: migrate
+	$(BIN)/oasis seed-demo
+
+demo: seed
+	@echo ""
+	@echo "Oasis demo park: open http://$(HOST)/ (Ctrl+C stops the server)"
+	$(BIN)/oasis runserver $(HOST)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/oasis makemigrations --check --dry-run
+
+# Needs GNU gettext (xgettext, msgfmt); the compiled .mo files are committed so that
+# a fresh machine needs neither.
+messages: install-dev
+	cd oasis && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore "rules/*"
+	cd oasis && ../$(BIN)/django-admin compilemessages -l en
+
+bench: install
+	for b in benchmarks/[a-z]*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from .admin_scoping import admin_site_has_permission
+from .models import AuditEntry
+
+admin.site.site_header = "绿洲园区运营平台 · 后台"
+admin.site.site_title = "Oasis"
+# Park administrators reach the admin through their role, not Django's is_staff flag.
+admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "model", "object_repr"]
+    list_filter = ["action", "model"]
+    search_fields = ["object_repr", "object_id"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from oasis.core.admin_scoping import ParkScopedAdmin
+
+from .models import AnnualFigure, Contact, Enterprise
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+class FigureInline(admin.TabularInline):
+    model = AnnualFigure
+    extra = 0
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ParkScopedAdmin):
+    list_display = ["name", "uscc", "park", "focus_industry", "status"]
+    list_filter = ["park", "status", "focus_industry"]
+    search_fields = ["name", "uscc", "search_key"]
+    raw_id_fields = ["units"]
+    inlines = [ContactInline, FigureInline]
+    list_select_related = ["park"]

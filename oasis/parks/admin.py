@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from oasis.core.admin_scoping import ParkScopedAdmin
+
+from .models import Building, Floor, Park, Unit
+
+
+@admin.register(Park)
+class ParkAdmin(ParkScopedAdmin):
+    park_lookup = "pk"
+    list_display = ["name", "city", "land_mu", "planned_floor_area", "target_enterprises"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        from oasis.core.admin_scoping import admin_park_ids
+
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        parks = admin_park_ids(request.user)
+        return qs if parks is None else qs.filter(pk__in=parks)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+
+@admin.register(Building)
+class BuildingAdmin(ParkScopedAdmin):
+    list_display = ["code", "name", "park", "phase", "use", "gross_area", "status"]
+    list_filter = ["park", "phase", "use", "status"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Floor)
+class FloorAdmin(ParkScopedAdmin):
+    park_lookup = "building__park"
+    list_display = ["building", "number"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ParkScopedAdmin):
+    park_lookup = "building__park"
+    list_display = ["code", "building", "floor", "use", "area", "status", "occupants"]
+    list_filter = ["use", "status", "building__park"]
+    search_fields = ["code"]
+    list_select_related = ["building", "floor__building"]
