@@ -85,3 +85,45 @@ def outsider_client(outsider):
 @pytest.fixture
 def viewer_client(viewer):
     return _client_for(viewer)
+
+
+# --- browser tests ----------------------------------------------------------------------
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+@pytest.fixture
+def browser_page(live_server, settings):
+    """A Playwright page in Debian's chromium. Locally the test skips when chromium is
+    missing; in CI (CI=true) that is a failure, since CI installs it."""
+    import os
+    import shutil
+
+    path = next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None) or shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("browser tests need Debian's chromium (apt-get install chromium); none found")
+    from playwright.sync_api import sync_playwright
+
+    # The live server's static handler serves files only with DEBUG on, as in development.
+    settings.DEBUG = True
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
