@@ -11,9 +11,11 @@ long frames keyed by row, aggregated per rule by the engine.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 import polars as pl
 
@@ -27,7 +29,8 @@ HEADCOUNT_FIELDS = ("employees", "rd_staff", "st_staff")
 #: Scale of non-money decimals (niche years, market share, scores, provincial points).
 MICRO = 1_000_000
 #: Money beyond this (10 trillion CNY) is refused so products of two amounts stay in Int128.
-MONEY_LIMIT_FEN = 10**13 * 100
+MONEY_LIMIT_CNY = 10**13
+MONEY_LIMIT_FEN = MONEY_LIMIT_CNY * 100
 
 IP_FIELDS = ("class1", "class1_self_developed", "class1_high_value", "class1_applied", "class2")
 TITLE_KINDS = (
@@ -178,16 +181,13 @@ class _Reader:
             return None
         if type(v) is dt.date:
             return v
-        if type(v) is str:
+        if type(v) is str and len(v) == 10:
             try:
-                return dt.date.fromisoformat(v) if len(v) == 10 else None or self._bad_date(field)
+                return dt.date.fromisoformat(v)
             except ValueError:
                 pass
-        self._bad_date(field)
-        return None
-
-    def _bad_date(self, field: str) -> None:
         self.bad(field, "expected a date YYYY-MM-DD")
+        return None
 
     def obj(self, v: Any, field: str) -> dict[str, Any] | None:
         if v is None:
@@ -220,11 +220,58 @@ def _year_map(r: _Reader, raw: dict[str, Any], field: str) -> dict[int, Any]:
 def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None = None,
                   ) -> tuple[FactsFrame, list[dict[str, Any]]]:
     """Validate and flatten; returns the frame and the list of ALL problems found."""
+    # The loop allocates no reference cycles, but millions of container allocations
+    # would trigger the cyclic GC over and over on a large heap: pause it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _flatten(facts, default_date)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
+             ) -> tuple[FactsFrame, list[dict[str, Any]]]:
     cols: dict[str, list[Any]] = {c: [] for c in [*_STR_COLS, *_INT_COLS, *_BOOL_COLS, "assessment_date"]}
-    t_rows: list[int] = []; t_kind: list[Any] = []; t_until: list[Any] = []
-    a_rows: list[int] = []; a_level: list[Any] = []; a_year: list[Any] = []; a_rank: list[Any] = []
-    e_rows: list[int] = []; e_year: list[Any] = []; e_amount: list[Any] = []
+    t_rows: list[int] = []
+    t_kind: list[Any] = []
+    t_until: list[Any] = []
+    a_rows: list[int] = []
+    a_level: list[Any] = []
+    a_year: list[Any] = []
+    a_rank: list[Any] = []
+    e_rows: list[int] = []
+    e_year: list[Any] = []
+    e_amount: list[Any] = []
     problems: list[dict[str, Any]] = []
+    money_apps = {k: [(f, cols[f"y{k}_{f}"].append) for f in MONEY_FIELDS] for k in (1, 2, 3)}
+    head_apps = {k: [(f, cols[f"y{k}_{f}"].append) for f in HEADCOUNT_FIELDS] for k in (1, 2, 3)}
+    ip_apps = [(f, cols[f"ip_{f}"].append) for f in IP_FIELDS]
+    quality_apps = [(f, cols[f"quality_{f}"].append) for f in QUALITY_FIELDS]
+    qualitative_apps = [(f, cols[f"qualitative_{f}"].append) for f in QUALITATIVE_FIELDS]
+    compliance_apps = [(f, cols[f"compliance_{f}"].append) for f in COMPLIANCE_FIELDS]
+    ap_assessment_date = cols["assessment_date"].append
+    ap_awards_known = cols["awards_known"].append
+    ap_chuangke_group = cols["chuangke_group"].append
+    ap_chuangke_year = cols["chuangke_year"].append
+    ap_digital_level = cols["digital_level"].append
+    ap_equity_known = cols["equity_known"].append
+    ap_id = cols["id"].append
+    ap_industry_code = cols["industry_code"].append
+    ap_industry_group = cols["industry_group"].append
+    ap_is_re_review = cols["is_re_review"].append
+    ap_led_standard_5y = cols["led_standard_5y"].append
+    ap_main_product_field = cols["main_product_field"].append
+    ap_market_domestic_rank = cols["market_domestic_rank"].append
+    ap_market_leading_confirmed = cols["market_leading_confirmed"].append
+    ap_market_share = cols["market_share"].append
+    ap_niche_years = cols["niche_years"].append
+    ap_provincial_points = cols["provincial_points"].append
+    ap_rd_institution = cols["rd_institution"].append
+    ap_strategic_emerging = cols["strategic_emerging"].append
+    ap_titles_known = cols["titles_known"].append
+    ap_year = cols["year"].append
     row = -1
     for f in facts:
         row += 1
@@ -235,15 +282,14 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
         r = _Reader(eid if type(eid) is str else None, problems)
         if type(eid) is not str:
             r.bad("id", "required, must be a string")
-        c = cols
-        c["id"].append(eid if type(eid) is str else None)
+        ap_id(eid if type(eid) is str else None)
 
         adate = r.date(f.get("assessment_date"), "assessment_date") if f.get("assessment_date") is not None else default_date
         if adate is None and f.get("assessment_date") is None:
             r.bad("assessment_date", "required (or pass assessment_date to assess)")
-        c["assessment_date"].append(adate)
+        ap_assessment_date(adate)
         y = adate.year if adate else None
-        c["year"].append(y)
+        ap_year(y)
 
         code = f.get("industry_code")
         grp = None
@@ -255,63 +301,100 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
                 grp = industry_group(code)
                 if grp is None and _is_malformed_code(code):
                     r.bad("industry_code", f"not a GB/T 4754-2017 code: {code!r}")
-        c["industry_code"].append(code)
-        c["industry_group"].append(grp)
+        ap_industry_code(code)
+        ap_industry_group(grp)
 
-        years = r.obj(f.get("years"), "years") or {}
-        ymap = _year_map(r, years, "years")
+        years = f.get("years")
+        if years is None:
+            years = {}
+        elif type(years) is not dict:
+            r.bad("years", f"expected an object, got {type(years).__name__}")
+            years = {}
+        # Hot loop (100k firms x 30 figures): plain non-negative ints take an inline
+        # fast path and a field path string is only built when there is a problem.
         for k in (1, 2, 3):
-            yd = r.obj(ymap.get(y - k) if y else None, f"years.{y - k if y else '?'}") or {}
-            base = f"years.{y - k if y else '?'}"
-            for fld in MONEY_FIELDS:
-                c[f"y{k}_{fld}"].append(r.money(yd.get(fld), f"{base}.{fld}", signed=fld == "net_profit"))
-            for fld in HEADCOUNT_FIELDS:
-                c[f"y{k}_{fld}"].append(r.integer(yd.get(fld), f"{base}.{fld}"))
-        for yk, yv in ymap.items():  # years we do not read must still be well-formed
-            if y is None or yk not in (y - 1, y - 2, y - 3):
-                yd = r.obj(yv, f"years.{yk}") or {}
-                for fld in MONEY_FIELDS:
-                    r.money(yd.get(fld), f"years.{yk}.{fld}", signed=fld == "net_profit")
-                for fld in HEADCOUNT_FIELDS:
-                    r.integer(yd.get(fld), f"years.{yk}.{fld}")
+            key = str(y - k) if y else ""
+            yd = years.get(key)
+            if yd is None and y:
+                yd = years.get(y - k)  # Python callers may key years by int
+            if yd is None:
+                yd = {}
+            elif type(yd) is not dict:
+                r.bad(f"years.{key}", f"expected an object, got {type(yd).__name__}")
+                yd = {}
+            for fld, app in money_apps[k]:
+                v = yd.get(fld)
+                if v is None:
+                    app(None)
+                elif type(v) is int and 0 <= v <= MONEY_LIMIT_CNY:
+                    app(v * 100)
+                else:
+                    app(r.money(v, f"years.{key}.{fld}", signed=fld == "net_profit"))
+            for fld, app in head_apps[k]:
+                v = yd.get(fld)
+                if v is None or (type(v) is int and v >= 0):
+                    app(v)
+                else:
+                    app(r.integer(v, f"years.{key}.{fld}"))
+        if len(years) > 3 or any(type(k) is not str or not (len(k) == 4 and k.isdigit()) for k in years):
+            ymap = _year_map(r, years, "years")
+            for yk, yv in ymap.items():  # years we do not read must still be well-formed
+                if y is None or yk not in (y - 1, y - 2, y - 3):
+                    yd = r.obj(yv, f"years.{yk}") or {}
+                    for fld in MONEY_FIELDS:
+                        r.money(yd.get(fld), f"years.{yk}.{fld}", signed=fld == "net_profit")
+                    for fld in HEADCOUNT_FIELDS:
+                        r.integer(yd.get(fld), f"years.{yk}.{fld}")
+        else:
+            for yk, yv in years.items():
+                if y is None or int(yk) not in (y - 1, y - 2, y - 3):
+                    yd = r.obj(yv, f"years.{yk}") or {}
+                    for fld in MONEY_FIELDS:
+                        r.money(yd.get(fld), f"years.{yk}.{fld}", signed=fld == "net_profit")
+                    for fld in HEADCOUNT_FIELDS:
+                        r.integer(yd.get(fld), f"years.{yk}.{fld}")
 
-        c["niche_years"].append(r.scaled(f.get("niche_years"), "niche_years", MICRO, "6 decimals")
+        ap_niche_years(r.scaled(f.get("niche_years"), "niche_years", MICRO, "6 decimals")
                                 if f.get("niche_years") is not None else None)
         ip = r.obj(f.get("ip"), "ip") or {}
-        for fld in IP_FIELDS:
-            c[f"ip_{fld}"].append(r.integer(ip.get(fld), f"ip.{fld}"))
-        c["strategic_emerging"].append(r.boolean(f.get("strategic_emerging"), "strategic_emerging"))
-        c["main_product_field"].append(r.enum(f.get("main_product_field"), "main_product_field", MAIN_PRODUCT_FIELDS))
-        c["rd_institution"].append(r.enum(f.get("rd_institution"), "rd_institution", RD_INSTITUTIONS))
-        c["digital_level"].append(r.integer(f.get("digital_level"), "digital_level", 0, 4))
-        c["led_standard_5y"].append(r.boolean(f.get("led_standard_5y"), "led_standard_5y"))
-        c["is_re_review"].append(r.boolean(f.get("is_re_review"), "is_re_review"))
+        for fld, app in ip_apps:
+            v = ip.get(fld)
+            app(v if v is None or (type(v) is int and v >= 0) else r.integer(v, f"ip.{fld}"))
+        ap_strategic_emerging(r.boolean(f.get("strategic_emerging"), "strategic_emerging"))
+        ap_main_product_field(r.enum(f.get("main_product_field"), "main_product_field", MAIN_PRODUCT_FIELDS))
+        ap_rd_institution(r.enum(f.get("rd_institution"), "rd_institution", RD_INSTITUTIONS))
+        ap_digital_level(r.integer(f.get("digital_level"), "digital_level", 0, 4))
+        ap_led_standard_5y(r.boolean(f.get("led_standard_5y"), "led_standard_5y"))
+        ap_is_re_review(r.boolean(f.get("is_re_review"), "is_re_review"))
         pp = f.get("provincial_points")
-        c["provincial_points"].append(
+        ap_provincial_points(
             r.scaled(pp, "provincial_points", MICRO, "6 decimals", lo=0, hi=15 * MICRO) if pp is not None else None)
 
         q = r.obj(f.get("quality"), "quality") or {}
-        for fld in QUALITY_FIELDS:
-            c[f"quality_{fld}"].append(r.boolean(q.get(fld), f"quality.{fld}"))
+        for fld, app in quality_apps:
+            v = q.get(fld)
+            app(v if v is None or type(v) is bool else r.boolean(v, f"quality.{fld}"))
         ql = r.obj(f.get("qualitative"), "qualitative") or {}
-        for fld in QUALITATIVE_FIELDS:
-            c[f"qualitative_{fld}"].append(r.boolean(ql.get(fld), f"qualitative.{fld}"))
+        for fld, app in qualitative_apps:
+            v = ql.get(fld)
+            app(v if v is None or type(v) is bool else r.boolean(v, f"qualitative.{fld}"))
         cp = r.obj(f.get("compliance"), "compliance") or {}
-        for fld in COMPLIANCE_FIELDS:
-            c[f"compliance_{fld}"].append(r.boolean(cp.get(fld), f"compliance.{fld}"))
+        for fld, app in compliance_apps:
+            v = cp.get(fld)
+            app(v if v is None or type(v) is bool else r.boolean(v, f"compliance.{fld}"))
 
         mk = r.obj(f.get("market"), "market") or {}
         share = mk.get("share")
-        c["market_share"].append(r.scaled(share, "market.share", MICRO, "6 decimals", lo=0, hi=MICRO)
+        ap_market_share(r.scaled(share, "market.share", MICRO, "6 decimals", lo=0, hi=MICRO)
                                  if share is not None else None)
-        c["market_domestic_rank"].append(r.integer(mk.get("domestic_rank"), "market.domestic_rank", lo=1))
-        c["market_leading_confirmed"].append(r.boolean(mk.get("leading_confirmed"), "market.leading_confirmed"))
+        ap_market_domestic_rank(r.integer(mk.get("domestic_rank"), "market.domestic_rank", lo=1))
+        ap_market_leading_confirmed(r.boolean(mk.get("leading_confirmed"), "market.leading_confirmed"))
 
         ds = r.obj(f.get("development_score"), "development_score")
         dmap = _year_map(r, ds, "development_score") if ds else {}
         for k, col in ((0, "development_score_y0"), (1, "development_score_y1")):
             v = dmap.get(y - k) if y else None
-            c[col].append(r.scaled(v, f"development_score.{y - k if y else '?'}", MICRO, "6 decimals")
+            cols[col].append(r.scaled(v, f"development_score.{y - k if y else '?'}", MICRO, "6 decimals")
                           if v is not None else None)
 
         # chuangke: absent/null = unknown; {} or false = known, no placing.
@@ -327,11 +410,11 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
                 else:
                     ck_group = r.enum(ckd.get("group"), "chuangke.group", CHUANGKE_GROUPS)
                     ck_year = r.integer(ckd.get("year"), "chuangke.year", lo=1900, hi=2999)
-        c["chuangke_group"].append(ck_group)
-        c["chuangke_year"].append(ck_year)
+        ap_chuangke_group(ck_group)
+        ap_chuangke_year(ck_year)
 
         titles = r.lst(f.get("titles"), "titles")
-        c["titles_known"].append(titles is not None)
+        ap_titles_known(titles is not None)
         for i, t in enumerate(titles or ()):
             td = r.obj(t, f"titles[{i}]")
             if td is None:
@@ -340,7 +423,7 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
             t_kind.append(r.enum(td.get("kind"), f"titles[{i}].kind", TITLE_KINDS))
             t_until.append(r.date(td.get("valid_until"), f"titles[{i}].valid_until"))
         awards = r.lst(f.get("awards"), "awards")
-        c["awards_known"].append(awards is not None)
+        ap_awards_known(awards is not None)
         for i, a in enumerate(awards or ()):
             ad = r.obj(a, f"awards[{i}]")
             if ad is None:
@@ -350,7 +433,7 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
             a_year.append(r.integer(ad.get("year"), f"awards[{i}].year", lo=1900, hi=2999))
             a_rank.append(r.integer(ad.get("rank"), f"awards[{i}].rank", lo=1))
         equity = r.lst(f.get("equity_financing"), "equity_financing")
-        c["equity_known"].append(equity is not None)
+        ap_equity_known(equity is not None)
         for i, e in enumerate(equity or ()):
             ed = r.obj(e, f"equity_financing[{i}]")
             if ed is None:

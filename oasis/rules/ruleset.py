@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -345,7 +345,7 @@ def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> T
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_rule_set(name: str) -> RuleSet:
     """Load a rule set by name (``miit-2022``, ``miit-2026``); cached, immutable."""
     data = _read(name)
