@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "oasis.accounts",
     "oasis.parks",
     "oasis.enterprises",
+    "oasis.cultivation",
     "oasis.dashboards",
     "oasis.demo",
 ]

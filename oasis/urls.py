@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/", include("oasis.dashboards.urls")),
     path("parks/", include("oasis.parks.urls")),
     path("enterprises/", include("oasis.enterprises.urls")),
+    path("cultivation/", include("oasis.cultivation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
