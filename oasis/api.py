@@ -74,3 +74,5 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("/v1/parks/", "oasis.parks.api.router")
 api.add_router("/v1/enterprises/", "oasis.enterprises.api.router")
 api.add_router("/v1/cultivation/", "oasis.cultivation.api.router")
+api.add_router("/v1/leasing/", "oasis.leasing.api.router")
+api.add_router("/v1/attraction/", "oasis.attraction.api.router")

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "oasis.parks",
     "oasis.enterprises",
     "oasis.cultivation",
+    "oasis.leasing",
+    "oasis.attraction",
     "oasis.dashboards",
     "oasis.demo",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("parks/", include("oasis.parks.urls")),
     path("enterprises/", include("oasis.enterprises.urls")),
     path("cultivation/", include("oasis.cultivation.urls")),
+    path("leasing/", include("oasis.leasing.urls")),
+    path("attraction/", include("oasis.attraction.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
