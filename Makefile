@@ -50,7 +50,7 @@ lint: install-dev
 # a fresh machine needs neither.
 messages: install-dev
 	cd oasis && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore "rules/*"
-	cd oasis && ../$(BIN)/django-admin compilemessages -l en
+	$(BIN)/python tools/translate_en.py
 
 bench: install
 	for b in benchmarks/[a-z]*.py; do $(BIN)/python $$b || exit 1; done

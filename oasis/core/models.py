@@ -11,7 +11,7 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         CREATE = "create", _("新建")
-        UPDATE = "update", _("修改")
+        UPDATE = "update", _("更新")
         DELETE = "delete", _("删除")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
