@@ -1,8 +1,120 @@
+"""The park dashboard page: parse, check access, one selector, render.
+
+The chart payloads are built here rather than in the selector because they are a
+presentation of the figures: floats in 亿元, translated series names and the link
+each bar leads to."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from oasis.accounts.selectors import user_is_staff
+from oasis.enterprises.models import Enterprise
+
+from .selectors import DashboardFigures, FigureTotals, dashboard_figures, dashboard_parks
+
+YI = Decimal(100_000_000)
+MIN_YEAR, MAX_YEAR = 1990, 2100  # AnnualFigure's own year range
+
+
+def _int_param(raw: str | None, *, low: int | None = None, high: int | None = None) -> int | None:
+    """A positive integer query parameter; raises ValueError on junk so the caller
+    can answer 400 instead of quietly showing a different park or year."""
+    if raw in (None, ""):
+        return None
+    value = int(raw)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(raw)
+    return value
+
+
+def _yi(value: Decimal | None) -> float | None:
+    # Charts want numbers; None stays null so ECharts shows a gap, not a false zero.
+    return None if value is None else float(round(value / YI, 4))
+
+
+def _area(value: Decimal) -> float:
+    return float(round(value, 2))
+
+
+def _link(name: str, **params: Any) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
+    """The four chart payloads, each rendered into its own json_script block."""
+    park_id = fig.park.pk
+    industries = [i for i in fig.industries if i.settled or i.totals.rows]
+    trend_totals: list[tuple[int, FigureTotals]] = [(p.year, p.totals) for p in fig.trend]
+    return {
+        "industry": {
+            "names": {"firms": _("入驻企业数"), "output": _("产值（亿元）"), "year": fig.year},
+            "categories": [i.label for i in industries],
+            "firms": [i.settled for i in industries],
+            "output": [_yi(i.totals.output_value) for i in industries],
+            "links": [
+                _link("enterprise-list", park=park_id, status=Enterprise.Status.SETTLED, focus_industry=i.industry)
+                for i in industries
+            ],
+        },
+        "building": {
+            "names": {
+                "leased": _("已出租"), "reserved": _("已预订"), "vacant": _("空置"),
+                "unavailable": _("不可租"), "firms": _("入驻企业数"), "area": _("面积（㎡）"),
+            },
+            "categories": [b.code for b in fig.buildings],
+            "titles": [b.name for b in fig.buildings],
+            "leased": [_area(b.leased_area) for b in fig.buildings],
+            "reserved": [_area(b.reserved_area) for b in fig.buildings],
+            "vacant": [_area(b.vacant_area) for b in fig.buildings],
+            "unavailable": [_area(b.unavailable_area) for b in fig.buildings],
+            "firms": [b.firms for b in fig.buildings],
+            "links": [_link("unit-list", park=park_id, building=b.building_id) for b in fig.buildings],
+        },
+        "trend": {
+            "names": {
+                "output": _("产值"), "revenue": _("营业收入"), "tax": _("税收"),
+                "headcount": _("从业人数"), "money": _("亿元"), "people": _("人"),
+            },
+            "categories": [str(y) for y, _t in trend_totals],
+            "output": [_yi(t.output_value) for _y, t in trend_totals],
+            "revenue": [_yi(t.revenue) for _y, t in trend_totals],
+            "tax": [_yi(t.tax_paid) for _y, t in trend_totals],
+            "headcount": [t.headcount for _y, t in trend_totals],
+        },
+        "status": {
+            "names": {"count": _("企业数")},
+            "categories": [s.label for s in fig.statuses],
+            "counts": [s.count for s in fig.statuses],
+            "links": [_link("enterprise-list", park=park_id, status=s.status) for s in fig.statuses],
+        },
+    }
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboards/dashboard.html", {"nav": "dashboard"})
+    """园区驾驶舱: the park's targets against what its records add up to."""
+    # Members have their own firm page; a login with no role has nothing to see here.
+    if request.user.is_member or not user_is_staff(request.user):
+        raise PermissionDenied
+    try:
+        park_id = _int_param(request.GET.get("park"), low=1)
+        year = _int_param(request.GET.get("year"), low=MIN_YEAR, high=MAX_YEAR)
+    except ValueError:
+        return HttpResponseBadRequest(_("园区或年度参数无效。"))
+    park, parks = dashboard_parks(user=request.user, park_id=park_id)
+    context: dict[str, Any] = {"nav": "dashboard", "park": park, "parks": parks}
+    if park is not None:
+        fig = dashboard_figures(park=park, year=year)
+        years = list(fig.years) if fig.year in fig.years else sorted({*fig.years, fig.year}, reverse=True)
+        context.update(fig=fig, years=years, charts=_chart_data(fig), settled_status=Enterprise.Status.SETTLED)
+    return render(request, "dashboards/dashboard.html", context)
