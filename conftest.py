@@ -9,6 +9,16 @@ from django.test import Client
 from oasis.core.testing import EnterpriseFactory, ParkFactory, Role, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Ids repeat across tests; a cached dashboard from one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def park(db):
     return ParkFactory(name="常熟·绿洲芯城", short_name="绿洲芯城")

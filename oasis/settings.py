@@ -150,6 +150,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Seconds a cached dashboard may serve before recomputing (writes invalidate at once).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, FilteredRelation, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from oasis.core.cache import park_data_version
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Building, Park, Unit, UnitUse
 from oasis.parks.selectors import park_queryset_for_user
@@ -297,3 +300,14 @@ def dashboard_figures(*, park: Park, year: int | None = None) -> DashboardFigure
         park=park, year=year, years=years, statuses=_statuses(park=park), totals=totals,
         industries=_industries(park=park, year=year), buildings=_buildings(park=park), trend=trend,
     )
+
+
+def dashboard_figures_cached(*, park: Park, year: int | None = None) -> DashboardFigures:
+    """`dashboard_figures` through the cache, keyed by the park's data version (see
+    oasis.core.cache): any service write to the park shows on the next request."""
+    key = f"oasis:dashboard:{park.pk}:{year or 'latest'}:{park_data_version(park.pk)}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = dashboard_figures(park=park, year=year)
+        cache.set(key, figures, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return figures

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts.selectors import user_is_staff
 from oasis.enterprises.models import Enterprise
 
-from .selectors import DashboardFigures, FigureTotals, dashboard_figures, dashboard_parks
+from .selectors import DashboardFigures, FigureTotals, dashboard_figures_cached, dashboard_parks
 
 YI = Decimal(100_000_000)
 MIN_YEAR, MAX_YEAR = 1990, 2100  # AnnualFigure's own year range
@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     park, parks = dashboard_parks(user=request.user, park_id=park_id)
     context: dict[str, Any] = {"nav": "dashboard", "park": park, "parks": parks}
     if park is not None:
-        fig = dashboard_figures(park=park, year=year)
+        fig = dashboard_figures_cached(park=park, year=year)
         years = list(fig.years) if fig.year in fig.years else sorted({*fig.years, fig.year}, reverse=True)
         context.update(fig=fig, years=years, charts=_chart_data(fig), settled_status=Enterprise.Status.SETTLED)
     return render(request, "dashboards/dashboard.html", context)

@@ -13,6 +13,7 @@ from pypinyin import Style, lazy_pinyin
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_can
 from oasis.core.audit import audit_record, snapshot
+from oasis.core.cache import park_data_changed
 from oasis.core.identifiers import industry_section, normalize_uscc
 from oasis.core.models import AuditEntry
 from oasis.parks.models import Park, Unit
@@ -82,6 +83,7 @@ def enterprise_create(*, actor: Any, park: Park, data: dict[str, Any], unit_ids:
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
     audit_record(actor=actor, instance=enterprise, action=AuditEntry.Action.CREATE, before=None, park_id=park.pk)
+    park_data_changed(park.pk)
     return enterprise
 
 
@@ -104,6 +106,7 @@ def enterprise_update(
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
     audit_record(actor=actor, instance=enterprise, action=AuditEntry.Action.UPDATE, before=before, park_id=enterprise.park_id)
+    park_data_changed(enterprise.park_id)
     return enterprise
 
 
@@ -142,6 +145,7 @@ def annual_figure_save(*, actor: Any, enterprise: Enterprise, year: int, data: d
         action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
         before=before, park_id=enterprise.park_id,
     )
+    park_data_changed(enterprise.park_id)
     return figure
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts import roles
 from oasis.accounts.selectors import is_superuser, user_can
 from oasis.core.audit import audit_record, snapshot
+from oasis.core.cache import park_data_changed
 from oasis.core.models import AuditEntry
 
 from .models import Building, Floor, Park, Unit
@@ -44,6 +45,7 @@ def _write(actor: Any, instance: models.Model, before: dict[str, Any] | None, pa
         action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
         before=before, park_id=park_id,
     )
+    park_data_changed(park_id)
 
 
 @transaction.atomic

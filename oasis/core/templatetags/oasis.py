@@ -1,10 +1,9 @@
 """Template helpers: query-string editing and Chinese-style money units."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -21,12 +20,19 @@ def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
     return query.urlencode()
 
 
+def _fmt(value: Any, digits: int) -> str:
+    # Rounded half-up (Django's number_format truncates) with comma grouping, which
+    # Chinese financial tables use too.
+    quantum = Decimal(1).scaleb(-digits)
+    return f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
+
+
 @register.filter
 def yi(value: Any) -> str:
     """Yuan as 亿 (10^8) with two decimals: 5,000,000,000 → 50.00."""
     if value in (None, ""):
         return "—"
-    return number_format(Decimal(value) / Decimal(100_000_000), 2, use_l10n=True, force_grouping=True)
+    return _fmt(Decimal(value) / Decimal(100_000_000), 2)
 
 
 @register.filter
@@ -34,14 +40,14 @@ def wan(value: Any) -> str:
     """Yuan as 万 (10^4) with two decimals."""
     if value in (None, ""):
         return "—"
-    return number_format(Decimal(value) / Decimal(10_000), 2, use_l10n=True, force_grouping=True)
+    return _fmt(Decimal(value) / Decimal(10_000), 2)
 
 
 @register.filter
 def num(value: Any, digits: int = 0) -> str:
     if value in (None, ""):
         return "—"
-    return number_format(value, digits, use_l10n=True, force_grouping=True)
+    return _fmt(value, int(digits))
 
 
 @register.filter

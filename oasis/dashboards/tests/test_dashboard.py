@@ -184,13 +184,13 @@ def test_page_shows_each_kpi_and_links_to_its_records(staff_client, park, scene)
 
     assert _kpi(html, "kpi-enterprises") == "入驻企业 4 家 目标 300 家 · 1.3%"
     assert _kpi_href(html, "kpi-enterprises") == f"/enterprises/?park={p}&status=settled"
-    assert _kpi(html, "kpi-jobs") == "就业人数 200 人 目标 6000–8000 人 · 达下限 3.3% 2/4 家已报送"
+    assert _kpi(html, "kpi-jobs") == "就业人数 200 人 目标 6,000–8,000 人 · 达下限 3.3% 2/4 家已报送"
     assert _kpi_href(html, "kpi-jobs") == f"/enterprises/?park={p}&status=settled"
-    assert _kpi(html, "kpi-output") == "年产值 2.00 亿元 目标 500.00 亿元 · 0.4% 2/4 家已报送 · 户均 10000.00 万元"
+    assert _kpi(html, "kpi-output") == "年产值 2.00 亿元 目标 500.00 亿元 · 0.4% 2/4 家已报送 · 户均 10,000.00 万元"
     assert _kpi_href(html, "kpi-output") == f"/enterprises/?park={p}&status=settled"
-    assert _kpi(html, "kpi-residents") == "园区居住人才 5 人 目标 3000 人 · 0.2%"
+    assert _kpi(html, "kpi-residents") == "园区居住人才 5 人 目标 3,000 人 · 0.2%"
     assert _kpi_href(html, "kpi-residents") == f"/parks/units/?park={p}&use=apartment"
-    assert _kpi(html, "kpi-leased") == "已出租面积 1620 ㎡ 规划建筑面积 518000 ㎡ · 0.3% 出租率 60.5%（可租面积 2680 ㎡）"
+    assert _kpi(html, "kpi-leased") == "已出租面积 1,620 ㎡ 规划建筑面积 518,000 ㎡ · 0.3% 出租率 60.5%（可租面积 2,680 ㎡）"
     assert _kpi_href(html, "kpi-leased") == f"/parks/units/?park={p}&status=leased"
     assert _kpi(html, "kpi-pipeline") == "在谈企业（意向 + 已签约） 3 家 意向 2 · 已签约 1"
     assert f'href="/enterprises/?park={p}&amp;status=prospect"' in html
@@ -354,3 +354,20 @@ def test_query_count_does_not_grow_with_firms(staff_client, park, n, django_asse
         r = staff_client.get(URL)
     assert r.status_code == 200
     assert r.context["fig"].settled == sum(1 for i in range(n) if i % 3)
+
+
+def test_cached_dashboard_moves_on_the_next_request_after_a_write(
+    staff_client, park, enterprise, staff, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from oasis.enterprises.services import annual_figure_save
+
+    FigureFactory(enterprise=enterprise, year=2025, headcount=100)
+    first = staff_client.get(f"/dashboard/?park={park.pk}&year=2025").context["fig"]
+    assert first.totals.headcount == 100
+    # A repeated request is served from the cache: only session, user and access reads.
+    with django_assert_max_num_queries(4):
+        staff_client.get(f"/dashboard/?park={park.pk}&year=2025")
+    with django_capture_on_commit_callbacks(execute=True):
+        annual_figure_save(actor=staff, enterprise=enterprise, year=2025, data={"headcount": 140})
+    again = staff_client.get(f"/dashboard/?park={park.pk}&year=2025").context["fig"]
+    assert again.totals.headcount == 140

@@ -1,0 +1,34 @@
+"""A per-park data version for caching read-heavy aggregates (the dashboard).
+
+Every service that changes what the dashboard counts calls `park_data_changed` after
+its transaction commits; readers put the version in their cache key, so a change is
+visible on the next request. The TTL on cached values bounds staleness where the cache
+is per process (local memory without REDIS_URL) and another process made the change."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _key(park_id: int) -> str:
+    return f"oasis:park:{park_id}:version"
+
+
+def park_data_version(park_id: int) -> int:
+    return int(cache.get_or_set(_key(park_id), 1, timeout=None))
+
+
+def park_data_changed(park_id: int | None) -> None:
+    if park_id is None:
+        return
+
+    def bump() -> None:
+        try:
+            cache.incr(_key(park_id))
+        except ValueError:  # never read yet: any new value differs from the readers' 1
+            cache.set(_key(park_id), 2, timeout=None)
+
+    # After commit: bumping earlier would let a concurrent reader cache the old data
+    # under the new version.
+    transaction.on_commit(bump)
