@@ -11,9 +11,10 @@ from oasis.core.identifiers import normalize_uscc
 
 from .models import Enterprise, FocusIndustry
 
+# Names sort by their pinyin (search_key), the order Chinese readers expect.
 SORTS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
+    "name": ("search_key", "id"),
+    "-name": ("-search_key", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
     "settled": ("settled_on", "id"),

@@ -19,6 +19,7 @@ from oasis.accounts.selectors import user_park_ids
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
+from oasis.cultivation import selectors as cultivation_selectors
 from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import park_queryset_for_user
 
@@ -89,6 +90,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history(enterprise),
         "can_change": selectors.enterprise_can_change(user=request.user, enterprise=enterprise),
         "can_change_figures": selectors.figures_can_change(user=request.user, enterprise=enterprise),
+        "cultivation": cultivation_selectors.verdict_panel(user=request.user, enterprise=enterprise),
     }
     return render(request, "enterprises/enterprise_detail.html", context)
 

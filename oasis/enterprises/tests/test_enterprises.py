@@ -51,7 +51,9 @@ def test_list_filters_and_sort(staff_client, park):
     assert names(focus_industry="new_energy") == ["甲公司"]
     assert names(industry="D") == ["甲公司"]
     assert names(industry="36") == ["乙公司"]
-    assert names(sort="-name") == sorted(["甲公司", "乙公司"], reverse=True)
+    # Pinyin order: 甲 jia before 乙 yi (code-point order would put 乙 first).
+    assert names(sort="name") == ["甲公司", "乙公司"]
+    assert names(sort="-name") == ["乙公司", "甲公司"]
 
 
 def test_list_filter_by_building(staff_client, park):
