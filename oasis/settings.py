@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "oasis.cultivation",
     "oasis.leasing",
     "oasis.attraction",
+    "oasis.sharing",
+    "oasis.tickets",
+    "oasis.portal",
     "oasis.dashboards",
     "oasis.demo",
 ]
