@@ -10,10 +10,12 @@ from oasis.core.testing import EnterpriseFactory, ParkFactory, Role, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Ids repeat across tests; a cached dashboard from one test must not leak into the next."""
+def _test_defaults(settings):
+    """Fast password hashing (PBKDF2 costs ~0.3 s a user), and a clean cache: ids
+    repeat across tests, so a cached dashboard from one test must not leak into the next."""
     from django.core.cache import cache
 
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()
