@@ -1,0 +1,83 @@
+"""Forms check shape only; the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from oasis.accounts.models import User
+
+from .models import (
+    Award,
+    DevelopmentScore,
+    EquityFinancing,
+    ExtraFigure,
+    InnovationProfile,
+    PoolEntry,
+    Title,
+)
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InnovationProfileForm(forms.ModelForm):
+    class Meta:
+        model = InnovationProfile
+        fields = [f.name for f in InnovationProfile._meta.concrete_fields
+                  if f.name not in ("id", "enterprise", "qualitative_by", "qualitative_at", "updated_at")]
+
+
+class TitleForm(forms.ModelForm):
+    class Meta:
+        model = Title
+        fields = ("kind", "certificate_no", "valid_from", "valid_until")
+        widgets = {"valid_from": _DATE, "valid_until": _DATE}
+
+
+class AwardForm(forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ("name", "level", "year", "rank")
+
+
+class EquityFinancingForm(forms.ModelForm):
+    class Meta:
+        model = EquityFinancing
+        fields = ("year", "amount", "investor")
+
+
+class DevelopmentScoreForm(forms.ModelForm):
+    class Meta:
+        model = DevelopmentScore
+        fields = ("year", "score")
+
+
+class ExtraFigureForm(forms.ModelForm):
+    class Meta:
+        model = ExtraFigure
+        fields = ("year", "total_cost_expense", "st_staff")
+
+
+#: kind in the URL -> (model, form, related name on Enterprise)
+RECORD_KINDS: dict[str, tuple[type, type[forms.ModelForm]]] = {
+    "titles": (Title, TitleForm),
+    "awards": (Award, AwardForm),
+    "equity": (EquityFinancing, EquityFinancingForm),
+    "scores": (DevelopmentScore, DevelopmentScoreForm),
+    "extra": (ExtraFigure, ExtraFigureForm),
+}
+
+
+class PoolEntryForm(forms.ModelForm):
+    class Meta:
+        model = PoolEntry
+        fields = ("enterprise", "target_tier", "target_year", "owner", "plan", "progress", "status")
+
+    def __init__(self, *args: Any, enterprises: QuerySet[Any], owners: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises
+        self.fields["owner"].queryset = owners
+        if self.instance.pk:
+            self.fields["enterprise"].disabled = True

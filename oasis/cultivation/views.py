@@ -1,0 +1,205 @@
+"""Cultivation pages: parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticError
+
+from oasis.accounts import roles
+from oasis.accounts.models import User
+from oasis.accounts.selectors import user_park_ids
+from oasis.core.forms import add_service_errors
+from oasis.enterprises.models import Enterprise
+from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
+
+from . import selectors, services
+from .excel import screening_workbook
+from .filters import PoolFilter, ScreeningFilter
+from .forms import RECORD_KINDS, InnovationProfileForm, PoolEntryForm
+from .models import PoolEntry, Tier
+
+PAGE_SIZE = 50
+
+
+def _parse(schema: Any, request: HttpRequest) -> tuple[Any, list[str]]:
+    try:
+        return schema.model_validate(request.GET.dict()), []
+    except PydanticError as exc:
+        return schema(), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+
+
+def _partial(request: HttpRequest, template: str) -> str:
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return template + "#results"
+    return template
+
+
+@login_required
+def screening(request: HttpRequest) -> HttpResponse:
+    filters, errors = _parse(ScreeningFilter, request)
+    run = selectors.screening_run(user=request.user, filters=filters)
+    rows = selectors.screening_rows(run, filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "cultivation", "run": run, "page": page, "filters": filters, "errors": errors,
+        "total": len(rows), "near_misses": sum(1 for r in run.rows if r.near_miss),
+        "tiers": run.tiers, "tier_labels": dict(run.tiers), "statuses": list(selectors.STATUS_LABELS.items()),
+        "rule_sets": [("auto", _("按评估日期自动选择")), ("miit-2022", "miit-2022"), ("miit-2026", "miit-2026")],
+    }
+    return render(request, _partial(request, "cultivation/screening.html"), context, status=400 if errors else 200)
+
+
+@login_required
+def screening_export(request: HttpRequest) -> HttpResponse:
+    filters, errors = _parse(ScreeningFilter, request)
+    if errors:
+        return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    run = selectors.screening_run(user=request.user, filters=filters)
+    data = screening_workbook(run, selectors.screening_rows(run, filters))
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"screening-{run.rule_set.name}-{run.assessment_date.isoformat()}.xlsx"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _changeable(request: HttpRequest, pk: int) -> Enterprise:
+    enterprise = enterprise_get_for_user(user=request.user, pk=pk)
+    if not selectors.cultivation_can_change(user=request.user, enterprise=enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The innovation file of one firm: profile form and the lists beside it."""
+    enterprise = _changeable(request, pk)
+    records = selectors.enterprise_records(enterprise=enterprise)
+    form = InnovationProfileForm(request.POST or None, instance=records["profile"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.innovation_profile_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("创新档案已保存。"))
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    context = {"nav": "enterprises", "e": enterprise, "form": form, **records}
+    return render(request, "cultivation/profile_form.html", context, status=400 if form.errors else 200)
+
+
+def _record(enterprise: Enterprise, kind: str, record_id: int | None) -> tuple[Any, Any, Any]:
+    if kind not in RECORD_KINDS:
+        raise Http404
+    model, form_class = RECORD_KINDS[kind]
+    instance = None
+    if record_id is not None:
+        instance = model.objects.filter(enterprise=enterprise, pk=record_id).first()
+        if instance is None:
+            raise Http404
+    return model, form_class, instance
+
+
+@login_required
+def record_edit(request: HttpRequest, pk: int, kind: str, record_id: int | None = None) -> HttpResponse:
+    enterprise = _changeable(request, pk)
+    model, form_class, instance = _record(enterprise, kind, record_id)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_save(actor=request.user, enterprise=enterprise, model=model, data=form.cleaned_data,
+                                 instance=instance)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("cultivation-profile", pk=enterprise.pk)
+    context = {"nav": "enterprises", "e": enterprise, "form": form, "title": model._meta.verbose_name}
+    return render(request, "cultivation/record_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def record_delete(request: HttpRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
+    enterprise = _changeable(request, pk)
+    instance = _record(enterprise, kind, record_id)[2]
+    services.record_delete(actor=request.user, instance=instance)
+    messages.success(request, _("已删除。"))
+    return redirect("cultivation-profile", pk=enterprise.pk)
+
+
+def _owners(user: Any) -> Any:
+    parks = user_park_ids(user)
+    staff = User.objects.filter(enterprise__isnull=True, is_active=True)
+    if parks is not None:
+        staff = staff.filter(park_roles__park_id__in=parks)
+    return staff.distinct().order_by("username")
+
+
+@login_required
+def pool(request: HttpRequest) -> HttpResponse:
+    """培育库: entries, the title registry (expiring first) and open reminders."""
+    filters, errors = _parse(PoolFilter, request)
+    entries = selectors.pool_entry_list(user=request.user, filters=filters)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    titles = selectors.title_list(user=request.user, expiring_before=today + dt.timedelta(days=365))
+    changeable = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
+    context = {
+        "nav": "cultivation", "page": page, "filters": filters, "errors": errors,
+        "tiers": Tier.choices, "statuses": PoolEntry.Status.choices, "today": today,
+        "titles": titles[:100], "reminders": selectors.reminder_list(user=request.user)[:100],
+        "can_change": changeable is None or bool(changeable),
+    }
+    return render(request, _partial(request, "cultivation/pool.html"), context, status=400 if errors else 200)
+
+
+@login_required
+def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    entry = selectors.pool_entry_get_for_user(user=request.user, pk=pk) if pk is not None else None
+    parks = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
+    if getattr(request.user, "is_member", False) or (parks is not None and not parks):
+        raise PermissionDenied
+    enterprises = enterprise_queryset_for_user(request.user)
+    if parks is not None:
+        enterprises = enterprises.filter(park_id__in=parks)
+    initial = {"target_year": timezone.localdate().year + 1}
+    if request.GET.get("enterprise", "").isdigit():
+        initial["enterprise"] = int(request.GET["enterprise"])
+    if entry is not None and not selectors.cultivation_can_change(user=request.user, enterprise=entry.enterprise):
+        raise PermissionDenied
+    form = PoolEntryForm(request.POST or None, instance=entry, initial=initial,
+                         enterprises=enterprises.order_by("name"), owners=_owners(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "enterprise"}
+        enterprise = entry.enterprise if entry else form.cleaned_data["enterprise"]
+        try:
+            services.pool_entry_save(actor=request.user, enterprise=enterprise, data=data, entry=entry)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("培育库已保存。"))
+            return redirect("cultivation-pool")
+    context = {"nav": "cultivation", "form": form, "entry": entry}
+    return render(request, "cultivation/pool_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = selectors.reminder_list(user=request.user).filter(pk=pk).first()
+    if reminder is None:
+        raise Http404
+    services.reminder_done(actor=request.user, reminder=reminder)
+    return redirect("cultivation-pool")
+
