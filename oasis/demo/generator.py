@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from importlib import import_module
 from typing import Any, Protocol
 
 from django.contrib.auth.hashers import make_password
@@ -602,10 +603,29 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
     return firsts
 
 
+# Each domain app fills its part of the demo from the park built here. Every seed gets
+# its own random stream, so adding one never changes what the others generate.
+DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
+    ("oasis.cultivation.demo", "seed_cultivation"),
+)
+
+
+def seed_domains(*, park: Park, seed: int, stdout: Writer | None = None) -> None:
+    for module, function in DOMAIN_SEEDS:
+        started = time.perf_counter()
+        getattr(import_module(module), function)(
+            park=park, rng=random.Random(f"{seed}:{module}"), reference_date=REFERENCE_DATE
+        )
+        _say(stdout, f"  {module.split('.')[1]}: {time.perf_counter() - started:.1f} s")
+
+
 @transaction.atomic
-def generate_park(*, enterprises: int = 150, seed: int = 2023, stdout: Writer | None = None) -> DemoSummary:
+def generate_park(
+    *, enterprises: int = 150, seed: int = 2023, stdout: Writer | None = None, domains: bool = False
+) -> DemoSummary:
     """Build the demo park. Fails with DemoConflict if the park or a demo username exists:
-    call `demo_delete()` first to rebuild."""
+    call `demo_delete()` first to rebuild. `domains` also runs every app's demo seed
+    (leases, leads, bookings, reports…); benchmarks leave it off."""
     if enterprises < 2:
         raise ValueError("the demo needs at least 2 enterprises (the member logins use them)")
     if demo_park_get() is not None:
@@ -632,4 +652,7 @@ def generate_park(*, enterprises: int = 150, seed: int = 2023, stdout: Writer | 
     lap("enterprises")
     summary.logins = _create_users(park, firsts)
     lap("users")
+    if domains:
+        seed_domains(park=park, seed=seed, stdout=stdout)
+        lap("domains")
     return summary

@@ -43,7 +43,7 @@ class Command(BaseCommand):
                         self._print_logins(generator.existing_logins())
                     return
                 summary = generator.generate_park(
-                    enterprises=enterprises, seed=seed, stdout=None if quiet else self.stdout
+                    enterprises=enterprises, seed=seed, stdout=None if quiet else self.stdout, domains=True,
                 )
         except generator.DemoConflict as exc:
             raise CommandError(str(exc)) from exc
