@@ -1,0 +1,522 @@
+"""Attraction pages: parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticError
+
+from oasis.core.forms import add_service_errors
+from oasis.core.identifiers import industry_label
+from oasis.core.models import AuditEntry
+from oasis.core.validation import error_fields
+from oasis.enterprises.models import Enterprise, FocusIndustry
+
+from . import excel, selectors, services
+from .filters import LeadFilter
+from .forms import (
+    ActivityForm,
+    AssignForm,
+    CommitmentFormSet,
+    ImportForm,
+    LeadForm,
+    MoveForm,
+    PartnerForm,
+    SettingsForm,
+    SignForm,
+)
+from .models import OPEN_STAGES, PIPELINE, Activity, Intent, Partner, Source, Stage
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff(request: HttpRequest) -> None:
+    selectors.require_staff(request.user)
+
+
+def _filters(request: HttpRequest) -> tuple[LeadFilter, list[str]]:
+    try:
+        return LeadFilter.model_validate(request.GET.dict()), []
+    except PydanticError as exc:
+        return LeadFilter(), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    resp = HttpResponse(content, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return resp
+
+
+def _owners(user: Any) -> Any:
+    return selectors.lead_owner_candidates(user=user)
+
+
+def _list_context(request: HttpRequest, filters: LeadFilter, errors: list[str]) -> dict[str, Any]:
+    return {
+        "nav": "attraction",
+        "filters": filters,
+        "errors": errors,
+        "parks": selectors.park_queryset(request.user),
+        "stages": Stage.choices,
+        "sources": Source.choices,
+        "focus_industries": FocusIndustry.choices,
+        "intents": Intent.choices,
+        "owners": _owners(request.user),
+        "can_create": selectors.changeable_parks(request.user).exists(),
+    }
+
+
+def _partial(request: HttpRequest, template: str, target: str) -> str:
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
+        return f"{template}#{target}"
+    return template
+
+
+# --- board, list, pool ---------------------------------------------------------------
+
+@login_required
+def lead_board(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    filters, errors = _filters(request)
+    context = _list_context(request, filters, errors)
+    context["columns"] = selectors.lead_board(user=request.user, filters=filters)
+    context["board_limit"] = selectors.BOARD_LIMIT
+    context["can_move"] = selectors.changeable_parks(request.user).exists()
+    return render(request, _partial(request, "attraction/lead_board.html", "board"), context)
+
+
+@login_required
+def lead_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    filters, errors = _filters(request)
+    qs = selectors.lead_list(user=request.user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(excel.leads_export(qs.iterator(chunk_size=2000)), "leads")
+    context = _list_context(request, filters, errors)
+    context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["title"] = _("招商线索")
+    context["list_url"] = reverse("attraction-lead-list")
+    return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
+
+
+@login_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    filters, errors = _filters(request)
+    qs = selectors.pool_list(user=request.user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(excel.leads_export(qs.iterator(chunk_size=2000)), "lead-pool")
+    context = _list_context(request, filters, errors)
+    context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["title"] = _("线索公海")
+    context["is_pool"] = True
+    context["list_url"] = reverse("attraction-pool")
+    return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
+
+
+# --- one lead ------------------------------------------------------------------------
+
+def _history(lead: Any) -> list[AuditEntry]:
+    activity_ids = [str(pk) for pk in lead.activities.values_list("pk", flat=True)]
+    return list(
+        AuditEntry.objects.filter(
+            Q(model="attraction.lead", object_id=str(lead.pk))
+            | Q(model="attraction.activity", object_id__in=activity_ids)
+        ).select_related("actor")[:100]
+    )
+
+
+def _detail_context(request: HttpRequest, lead: Any, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    can_change = selectors.can_change(user, lead.park_id)
+    agreement = selectors.agreement_for_lead(lead=lead)
+    context = {
+        "nav": "attraction",
+        "lead": lead,
+        "conf_ok": lead.conf_ok,
+        "industry": industry_label(lead.industry_code) if lead.industry_code else "",
+        "activities": selectors.lead_activities(lead=lead),
+        "stage_changes": selectors.lead_stage_changes(lead=lead),
+        "agreement": agreement,
+        "progress": selectors.agreement_progress(agreement=agreement) if agreement else [],
+        "can_change": can_change,
+        "can_manage": selectors.can_manage(user, lead.park_id),
+        "can_claim": can_change and lead.owner_id is None and lead.stage in OPEN_STAGES,
+        "can_sign": can_change and lead.stage in (Stage.SIGNED, Stage.SETTLED) and agreement is None,
+        "move_form": MoveForm(initial={"stage": lead.stage}),
+        "activity_form": extra.pop("activity_form", None) or ActivityForm(),
+        "assign_form": AssignForm(users=selectors.assignable_users(park_id=lead.park_id), initial={"owner": lead.owner_id}),
+        "stages": [(s, Stage(s).label) for s in (*PIPELINE, Stage.LOST)],
+        "duplicates": selectors.lead_duplicates(
+            park_id=lead.park_id, company_name=lead.company_name, uscc=lead.uscc, exclude_lead_id=lead.pk,
+        ) if can_change else [],
+        "history": _history(lead) if lead.conf_ok else [],
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_user(user=request.user, pk=pk)
+    return render(request, "attraction/lead_detail.html", _detail_context(request, lead))
+
+
+@login_required
+def lead_create(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    parks = selectors.changeable_parks(request.user)
+    if not parks.exists():
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("partner"):
+        partner = Partner.objects.filter(park__in=parks, pk=request.GET.get("partner")).first()
+        if partner:
+            initial = {"partner": partner.pk, "source": partner.kind, "park": partner.park_id}
+    form = LeadForm(request.POST or None, parks=parks, initial=initial)
+    duplicates: list[selectors.Duplicate] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(
+                actor=request.user, park=form.cleaned_data["park"], data=form.lead_data(),
+                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+            )
+        except services.DuplicateWarning as exc:
+            duplicates = exc.duplicates
+            form.add_error(None, error_fields(exc)["duplicates"][0])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("线索已创建。"))
+            return redirect("attraction-lead-detail", pk=lead.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "attraction/lead_form.html",
+        {"nav": "attraction", "form": form, "duplicates": duplicates}, status=status,
+    )
+
+
+@login_required
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    form = LeadForm(request.POST or None, instance=lead, parks=selectors.changeable_parks(request.user).filter(pk=lead.park_id),
+                    initial={"park": lead.park_id})
+    duplicates: list[selectors.Duplicate] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_update(
+                actor=request.user, lead=lead, data=form.lead_data(),
+                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+            )
+        except services.DuplicateWarning as exc:
+            duplicates = exc.duplicates
+            form.add_error(None, error_fields(exc)["duplicates"][0])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("attraction-lead-detail", pk=lead.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "attraction/lead_form.html",
+        {"nav": "attraction", "form": form, "lead": lead, "duplicates": duplicates}, status=status,
+    )
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return " ".join(m for msgs in error_fields(exc).values() for m in msgs)
+
+
+@login_required
+@require_POST
+def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the detail page's form (redirect back) or the board's drag (htmx / fetch:
+    204 on success, 400 with the message otherwise)."""
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    form = MoveForm(request.POST)
+    ajax = bool(request.headers.get("HX-Request") or request.headers.get("X-Requested-With"))
+    error = ""
+    if not form.is_valid():
+        error = " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+    else:
+        try:
+            services.lead_move(actor=request.user, lead=lead, stage=form.cleaned_data["stage"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            error = _errors_text(exc)
+    if ajax:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8") if error else HttpResponse(status=204)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("阶段已更新。"))
+    return redirect("attraction-lead-detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_add(actor=request.user, lead=lead, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = ActivityForm()
+    status = 400 if form.errors else 200
+    if request.headers.get("HX-Request"):
+        context = {"lead": lead, "activities": selectors.lead_activities(lead=lead), "activity_form": form, "can_change": True}
+        return render(request, "attraction/lead_detail.html#activities", context, status=status)
+    if status == 400:
+        lead = selectors.lead_get_for_user(user=request.user, pk=pk)
+        return render(request, "attraction/lead_detail.html", _detail_context(request, lead, activity_form=form), status=400)
+    messages.success(request, _("跟进已记录。"))
+    return redirect("attraction-lead-detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    activity = Activity.objects.filter(lead=lead, pk=activity_id, kind=Activity.Kind.NEXT_STEP).select_related("lead").first()
+    if activity is None:
+        raise Http404
+    services.activity_complete(actor=request.user, activity=activity)
+    return redirect("attraction-lead-detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    try:
+        services.lead_claim(actor=request.user, lead=lead)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("已认领。"))
+    return redirect("attraction-lead-detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    lead = selectors.lead_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_manage(request.user, lead.park_id):
+        raise PermissionDenied
+    form = AssignForm(request.POST, users=selectors.assignable_users(park_id=lead.park_id))
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(v) for v in form.errors.values()))
+    else:
+        try:
+            services.lead_assign(actor=request.user, lead=lead, owner=form.cleaned_data["owner"])
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+        else:
+            messages.success(request, _("负责人已更新。"))
+    return redirect("attraction-lead-detail", pk=lead.pk)
+
+
+@login_required
+def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Convert a signed lead: enterprise (new or linked), agreement, yearly commitments."""
+    _staff(request)
+    lead = selectors.lead_get_for_change(user=request.user, pk=pk)
+    enterprises = Enterprise.objects.filter(park_id=lead.park_id).order_by("name")
+    form = SignForm(request.POST or None, enterprises=enterprises)
+    formset = CommitmentFormSet(request.POST or None, prefix="c")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        commitments = [
+            {k: v for k, v in f.cleaned_data.items()} for f in formset.forms
+            if f.cleaned_data and f.cleaned_data.get("year") is not None
+        ]
+        sign = services.SignInput(
+            signed_on=form.cleaned_data["signed_on"], total_investment=form.cleaned_data["total_investment"],
+            note=form.cleaned_data["note"], enterprise=form.cleaned_data["enterprise"], commitments=commitments,
+        )
+        try:
+            services.lead_convert(actor=request.user, lead=lead, sign=sign)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已签约并建立企业档案与投资协议。"))
+            return redirect("attraction-lead-detail", pk=lead.pk)
+    status = 400 if form.errors or (request.method == "POST" and not formset.is_valid()) else 200
+    return render(
+        request, "attraction/lead_sign.html",
+        {"nav": "attraction", "lead": lead, "form": form, "formset": formset}, status=status,
+    )
+
+
+# --- partners ------------------------------------------------------------------------
+
+@login_required
+def partner_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    kind = request.GET.get("kind") or None
+    if kind not in (None, *Partner.Kind.values):
+        kind = None
+    qs = selectors.partner_list(user=request.user, kind=kind)
+    if request.GET.get("export") == "xlsx":
+        headers = [_("类型"), _("名称"), _("所在单位"), _("职务/领域"), _("带来线索"), _("签约"), _("转化率%"), _("签约投资额（元）")]
+        rows = (
+            [p.get_kind_display(), p.name, p.organisation, p.title, p.leads_count, p.signed_count,
+             round(100 * p.signed_count / p.leads_count, 1) if p.leads_count else None,
+             float(p.signed_value) if p.signed_value is not None else None]
+            for p in qs
+        )
+        return _xlsx(excel.workbook_response_bytes(headers, rows), "partners")
+    context = {
+        "nav": "attraction", "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "kinds": Partner.Kind.choices, "kind": kind,
+        "can_create": selectors.changeable_parks(request.user).exists(),
+    }
+    return render(request, "attraction/partner_list.html", context)
+
+
+@login_required
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    partner = selectors.partner_get_for_user(user=request.user, pk=pk)
+    stats = selectors.partner_list(user=request.user).get(pk=partner.pk)
+    leads = selectors.lead_queryset_for_user(request.user).filter(partner=partner).select_related("owner").order_by("-created_at")[:200]
+    context = {
+        "nav": "attraction", "partner": partner, "stats": stats, "leads": leads,
+        "can_change": selectors.can_change(request.user, partner.park_id),
+    }
+    return render(request, "attraction/partner_detail.html", context)
+
+
+@login_required
+def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _staff(request)
+    parks = selectors.changeable_parks(request.user)
+    partner = None
+    if pk is not None:
+        partner = selectors.partner_get_for_user(user=request.user, pk=pk)
+        if not selectors.can_change(request.user, partner.park_id):
+            raise PermissionDenied
+    elif not parks.exists():
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None, instance=partner, parks=parks)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
+        park = partner.park if partner else form.cleaned_data["park"]
+        try:
+            partner = services.partner_save(actor=request.user, park=park, data=data, partner=partner)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("attraction-partner-detail", pk=partner.pk)
+    status = 400 if form.errors else 200
+    return render(request, "attraction/partner_form.html", {"nav": "attraction", "form": form, "partner": partner}, status=status)
+
+
+# --- funnel, import, settings --------------------------------------------------------
+
+@login_required
+def funnel(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    parks = list(selectors.park_queryset(request.user))
+    park = None
+    try:
+        wanted = int(request.GET.get("park") or 0)
+    except ValueError:
+        wanted = 0
+    park = next((p for p in parks if p.pk == wanted), parks[0] if parks else None)
+    report = selectors.funnel_report(user=request.user, park_id=park.pk if park else None)
+    progress = selectors.pipeline_progress(user=request.user, park=park) if park else None
+    if request.GET.get("export") == "xlsx":
+        headers = [_("维度"), _("分组"), _("线索数"), *[str(label) for _s, label in report["stages"]], _("流失"), _("签约转化率%")]
+        rows = (
+            [dim, r["label"], r["total"], *r["reached"], r["lost"], r["conversion"]]
+            for dim in selectors.DIMENSIONS for r in report[dim]
+        )
+        return _xlsx(excel.workbook_response_bytes(headers, rows), "funnel")
+    dims = [("source", _("来源渠道")), ("focus_industry", _("主导产业")), ("owner", _("负责人")), ("month", _("创建月份"))]
+    context = {
+        "nav": "attraction", "report": report, "progress": progress, "parks": parks, "park": park,
+        "sections": [(key, label, report[key]) for key, label in dims],
+        "day_stages": [label for _s, label in report["stages"][:-1]],
+    }
+    return render(request, "attraction/funnel.html", context)
+
+
+@login_required
+def lead_import(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    parks = selectors.changeable_parks(request.user)
+    if not parks.exists():
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, parks=parks)
+    result = None
+    file_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        park = form.cleaned_data["park"]
+        rows, file_errors = excel.parse_leads(form.cleaned_data["file"].read(), park_id=park.pk)
+        if not file_errors:
+            try:
+                result = services.leads_import(
+                    actor=request.user, park=park, rows=rows, dry_run=form.cleaned_data["dry_run"],
+                    confirm_duplicates=form.cleaned_data["confirm_duplicates"], labels=excel.labels(),
+                )
+            except ValidationError as exc:
+                file_errors = [_errors_text(exc)]
+        if result and result.created:
+            messages.success(request, _("已导入 %(n)d 条线索。") % {"n": result.created})
+            return redirect("attraction-lead-list")
+    status = 400 if form.errors or file_errors or (result and (result.errors or (result.duplicates and not result.dry_run))) else 200
+    return render(
+        request, "attraction/lead_import.html",
+        {"nav": "attraction", "form": form, "result": result, "file_errors": file_errors}, status=status,
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    return _xlsx(excel.template_bytes(), "lead-import-template")
+
+
+@login_required
+def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
+    _staff(request)
+    park = selectors.park_queryset(request.user).filter(pk=park_id).first()
+    if park is None:
+        raise Http404
+    if not selectors.can_manage(request.user, park.pk):
+        raise PermissionDenied
+    current = selectors.settings_for(park)
+    form = SettingsForm(request.POST or None, instance=current if current.pk else None,
+                        initial={"neglect_days": current.neglect_days, "claim_limit": current.claim_limit})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_save(actor=request.user, park=park, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("attraction-pool")
+    status = 400 if form.errors else 200
+    return render(request, "attraction/settings_form.html", {"nav": "attraction", "form": form, "park": park}, status=status)
+
