@@ -607,6 +607,7 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
 # its own random stream, so adding one never changes what the others generate.
 DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
     ("oasis.cultivation.demo", "seed_cultivation"),
+    ("oasis.attraction.demo", "seed_attraction"),
 )
 
 
