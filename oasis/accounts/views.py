@@ -20,9 +20,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on the dashboard, a member on their firm's file."""
+    """Staff land on the dashboard, a member on their firm's portal."""
     if request.user.is_member:
-        return redirect("enterprise-detail", pk=request.user.enterprise_id)
+        return redirect("portal-home")
     if selectors.user_is_staff(request.user):
         return redirect("dashboard")
     return render(request, "accounts/no_role.html", status=403)

@@ -1,3 +1,144 @@
-from ninja import Router
+"""/api/v1/tickets/: the service desk, same scoping as the pages. Files are attached
+through the page (multipart); the API lists them with their access-checked URL."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import selectors, services
+from .models import Category, Ticket
 
 router = Router(tags=["tickets"])
+
+
+class TicketIn(Schema):
+    category: Category
+    title: str = Field(..., min_length=1, max_length=120)
+    body: str = Field(..., min_length=1, max_length=5000)
+
+
+class TicketOut(Schema):
+    id: int
+    enterprise_id: int
+    category: Category
+    title: str
+    body: str
+    status: Ticket.Status
+    assignee_id: int | None
+    opened_at: dt.datetime
+    response_due_at: dt.datetime
+    resolution_due_at: dt.datetime
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    response_breached: bool
+    resolution_breached: bool
+    escalated_at: dt.datetime | None
+    rating: int | None
+    rating_comment: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    from_staff: bool
+    author: str | None
+    body: str
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+
+class TicketDetailOut(TicketOut):
+    messages: list[MessageOut]
+
+
+class ReplyIn(Schema):
+    body: str = Field(..., min_length=1, max_length=5000)
+
+
+class AssignIn(Schema):
+    assignee_id: int
+
+
+class ConfirmIn(Schema):
+    rating: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=500)
+
+
+def _detail(ticket: Ticket) -> dict:
+    def att(a) -> dict:  # noqa: ANN001
+        return {"id": a.pk, "name": a.original_name, "size": a.size,
+                "url": reverse("ticket-attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": a.pk})}
+
+    data = TicketOut.from_orm(ticket).dict()
+    data["messages"] = [
+        {"id": m.pk, "kind": m.kind, "from_staff": m.from_staff, "author": str(m.author) if m.author else None,
+         "body": m.body, "created_at": m.created_at, "attachments": [att(a) for a in m.attachments.all()]}
+        for m in selectors.ticket_thread(ticket=ticket)
+    ]
+    return data
+
+
+@router.get("", response=list[TicketOut])
+@paginate(LimitOffsetPagination)
+def ticket_list(request: HttpRequest, status: str = "", category: str = "", mine: bool = False,
+                breached: bool = False):  # noqa: ANN201
+    filters = selectors.TicketFilter.from_query({"status": status, "category": category,
+                                                 "mine": "1" if mine else "", "breached": "1" if breached else ""})
+    return selectors.ticket_list(user=request.user, filters=filters)
+
+
+@router.post("", response={201: TicketDetailOut})
+def ticket_open(request: HttpRequest, payload: TicketIn):  # noqa: ANN201
+    ticket = services.ticket_open(actor=request.user, **payload.dict())
+    return Status(201, _detail(ticket))
+
+
+@router.get("/{ticket_id}", response=TicketDetailOut)
+def ticket_detail(request: HttpRequest, ticket_id: int):  # noqa: ANN201
+    return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
+
+
+@router.post("/{ticket_id}/replies", response={201: TicketDetailOut})
+def ticket_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # noqa: ANN201
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    services.ticket_reply(actor=request.user, ticket=ticket, body=payload.body)
+    return Status(201, _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id)))
+
+
+@router.post("/{ticket_id}/assign", response=TicketDetailOut)
+def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):  # noqa: ANN201
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
+        raise PermissionDenied(_("没有处理该工单的权限。"))
+    assignee = selectors.handlers_for_park(park_id=ticket.park_id).filter(pk=payload.assignee_id).first()
+    if assignee is None:
+        raise ValidationError({"assignee_id": [services.assignee_invalid()]})
+    services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
+    return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
+
+
+@router.post("/{ticket_id}/resolve", response=TicketDetailOut)
+def ticket_resolve(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # noqa: ANN201
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    services.ticket_resolve(actor=request.user, ticket=ticket, body=payload.body)
+    return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
+
+
+@router.post("/{ticket_id}/confirm", response=TicketDetailOut)
+def ticket_confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):  # noqa: ANN201
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    services.ticket_confirm(actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment)
+    return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))

@@ -18,7 +18,7 @@ def test_login_and_landing(staff, member):
     assert c.get("/").url == "/dashboard/"
     m = Client()
     _login(m, "member", PASSWORD)
-    assert m.get("/").url == f"/enterprises/{member.enterprise_id}/"
+    assert m.get("/").url == "/portal/"
 
 
 def test_login_page_is_chinese_by_default_and_english_on_request(db):

@@ -1,0 +1,362 @@
+"""Every write of the portal: campaigns, reports and their review, the official
+figures an accepted report becomes, reminders, notices and a firm's colleagues.
+Each runs in a transaction, validates fully and leaves an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from oasis.accounts import roles
+from oasis.accounts.models import User
+from oasis.accounts.selectors import user_can
+from oasis.core.audit import audit_record, snapshot
+from oasis.core.cache import park_data_changed
+from oasis.core.models import AuditEntry
+from oasis.enterprises.models import Enterprise
+from oasis.enterprises.services import annual_figure_save
+from oasis.enterprises.validation import figure_errors
+from oasis.parks.models import Park
+
+from . import selectors
+from .models import (
+    Campaign,
+    Notice,
+    NoticeRead,
+    PeriodFigure,
+    PeriodKind,
+    Report,
+    ReportReminder,
+    ReportValues,
+)
+
+CAMPAIGN_FIELDS = frozenset({
+    "title", "kind", "year", "period", "fields", "opens_on", "due_on", "remind_days_before",
+    "jump_threshold", "instructions", "status",
+})
+
+
+def _audit(actor: Any, instance: Any, before: dict[str, Any] | None, park_id: int | None) -> None:
+    audit_record(
+        actor=actor, instance=instance, action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+        before=before, park_id=park_id,
+    )
+
+
+def _is_member(actor: Any) -> bool:
+    return bool(getattr(actor, "is_member", False))
+
+
+# ------------------------------------------------------------------------- campaigns
+
+
+def _campaign_clean(campaign: Campaign) -> None:
+    unknown = [f for f in campaign.fields or [] if f not in ReportValues.FIELDS]
+    if not campaign.fields:
+        raise ValidationError({"fields": [_("请至少选择一项填报指标。")]})
+    if unknown:
+        raise ValidationError({"fields": [_("未知的填报指标：%(f)s。") % {"f": "、".join(unknown)}]})
+    campaign.fields = [f for f in ReportValues.FIELDS if f in campaign.fields]  # canonical order
+    if campaign.kind == PeriodKind.ANNUAL:
+        campaign.period = 0
+    campaign.full_clean()
+
+
+@transaction.atomic
+def campaign_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Campaign:
+    if _is_member(actor) or not user_can(actor, park.pk, roles.CAMPAIGN_MANAGE):
+        raise PermissionDenied(_("没有在该园区发起填报任务的权限。"))
+    unknown = set(data) - CAMPAIGN_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
+    campaign = Campaign(park=park, created_by=actor, **data)
+    _campaign_clean(campaign)
+    campaign.save()
+    _audit(actor, campaign, None, park.pk)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> Campaign:
+    if _is_member(actor) or not user_can(actor, campaign.park_id, roles.CAMPAIGN_MANAGE):
+        raise PermissionDenied(_("没有修改该填报任务的权限。"))
+    unknown = set(data) - CAMPAIGN_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    before = snapshot(campaign)
+    if campaign.reports.exists() and any(data.get(k, getattr(campaign, k)) != getattr(campaign, k) for k in ("kind", "year", "period")):
+        raise ValidationError({"kind": [_("已有企业填报，不能再修改周期。")]})
+    for key, value in data.items():
+        setattr(campaign, key, value)
+    _campaign_clean(campaign)
+    campaign.save()
+    _audit(actor, campaign, before, campaign.park_id)
+    return campaign
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@transaction.atomic
+def report_save(*, actor: Any, campaign: Campaign, data: dict[str, Any], explanation: str = "",
+                submit: bool = False, now: dt.datetime | None = None) -> Report:
+    """A member saves (or submits) their firm's report. On submission every figure the
+    campaign asks for is required, and any plausibility flag needs an explanation:
+    without one, nothing is saved and the flags come back as the error on
+    `explanation`."""
+    if not _is_member(actor):
+        raise PermissionDenied(_("只有企业用户可以填报。"))
+    if campaign.park_id != actor.enterprise.park_id:
+        raise PermissionDenied(_("企业用户只能填报本企业的数据。"))
+    if campaign.status != Campaign.Status.OPEN:
+        raise ValidationError({"__all__": [_("该填报任务已结束。")]})
+    unknown = set(data) - set(campaign.fields)
+    if unknown:
+        raise ValidationError({k: [_("本次填报不包含该指标。")] for k in sorted(unknown)})
+    now = now or timezone.now()
+    report, created = Report.objects.select_for_update().get_or_create(
+        campaign=campaign, enterprise_id=actor.enterprise_id,
+    )
+    if report.status not in Report.EDITABLE:
+        raise ValidationError({"__all__": [_("报表已提交，不能再修改。")]})
+    before = None if created else snapshot(report)
+    for key, value in data.items():
+        setattr(report, key, value)
+    report.explanation = explanation.strip()
+    report.full_clean()
+    # The official figures' own rules, written once in the enterprise app: a report
+    # that could never become official figures is refused now, not at acceptance.
+    errors = figure_errors({f: getattr(report, f) for f in ReportValues.ANNUAL_FIGURE_FIELDS})
+    if errors:
+        raise ValidationError(errors)
+    if submit:
+        missing = {f: [_("提交前请填写此项。")] for f in campaign.fields if getattr(report, f) is None}
+        if missing:
+            raise ValidationError(missing)
+        flags = selectors.report_flags_preview(enterprise_id=actor.enterprise_id, campaign=campaign, values=report.values())
+        if flags and not report.explanation:
+            raise ValidationError({"explanation": [
+                _("以下数据可能有误，请核对；如确认无误，请说明原因后再提交："), *[f["message"] for f in flags],
+            ]})
+        report.flags = flags
+        report.status = Report.Status.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = actor
+    report.save()
+    _audit(actor, report, before, campaign.park_id)
+    return report
+
+
+def _check_review(actor: Any, report: Report) -> None:
+    if _is_member(actor) or not user_can(actor, report.campaign.park_id, roles.REPORT_REVIEW):
+        raise PermissionDenied(_("没有审核该填报的权限。"))
+
+
+@transaction.atomic
+def report_return(*, actor: Any, report: Report, comment: str, now: dt.datetime | None = None) -> Report:
+    """Send a report back to the firm with what to fix."""
+    _check_review(actor, report)
+    report = Report.objects.select_for_update().select_related("campaign").get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError({"comment": [_("只有待审核的填报可以退回。")]})
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": [_("退回时请填写审核意见。")]})
+    before = snapshot(report)
+    report.status = Report.Status.RETURNED
+    report.review_comment = comment
+    report.reviewed_at = now or timezone.now()
+    report.reviewed_by = actor
+    report.full_clean()
+    report.save()
+    _audit(actor, report, before, report.campaign.park_id)
+    return report
+
+
+@transaction.atomic
+def report_accept(*, actor: Any, report: Report, comment: str = "", now: dt.datetime | None = None) -> Report:
+    """Accept a report: its figures become the firm's official figures. Annual ones go
+    through `annual_figure_save` (audited, dashboard refreshed); monthly and quarterly
+    ones into PeriodFigure (audited). Figures the campaign did not ask for keep their
+    value."""
+    _check_review(actor, report)
+    report = Report.objects.select_for_update().select_related("campaign", "enterprise").get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError({"comment": [_("只有待审核的填报可以采纳。")]})
+    campaign = report.campaign
+    before = snapshot(report)
+    report.status = Report.Status.ACCEPTED
+    report.review_comment = comment.strip()
+    report.reviewed_at = now or timezone.now()
+    report.reviewed_by = actor
+    report.full_clean()
+    report.save()
+    _audit(actor, report, before, campaign.park_id)
+    collected = {f: getattr(report, f) for f in campaign.fields}
+    if campaign.kind == PeriodKind.ANNUAL:
+        data = {f: v for f, v in collected.items() if f in ReportValues.ANNUAL_FIGURE_FIELDS}
+        if data:
+            annual_figure_save(actor=actor, enterprise=report.enterprise, year=campaign.year, data=data)
+    else:
+        figure = PeriodFigure.objects.select_for_update().filter(
+            enterprise=report.enterprise, kind=campaign.kind, year=campaign.year, period=campaign.period
+        ).first()
+        fig_before = None if figure is None else snapshot(figure)
+        figure = figure or PeriodFigure(enterprise=report.enterprise, kind=campaign.kind, year=campaign.year,
+                                        period=campaign.period)
+        for key, value in collected.items():
+            setattr(figure, key, value)
+        figure.report = report
+        figure.full_clean()
+        figure.save()
+        _audit(actor, figure, fig_before, campaign.park_id)
+        park_data_changed(campaign.park_id)
+    return report
+
+
+# ------------------------------------------------------------------------- reminders
+
+
+def _member_emails(enterprise_ids: list[int]) -> dict[int, list[str]]:
+    emails: dict[int, list[str]] = {}
+    for firm_id, email in User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True).exclude(email="").values_list("enterprise_id", "email"):
+        emails.setdefault(firm_id, []).append(email)
+    return emails
+
+
+@transaction.atomic
+def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind firms that have not reported: once when the due date nears, once when it
+    has passed. The (campaign, firm, kind) row is unique, so a second run the same day
+    (or any later day) sends nothing twice."""
+    today = today or timezone.localdate()
+    counts = {ReportReminder.Kind.DUE_SOON: 0, ReportReminder.Kind.OVERDUE: 0}
+    outbox: list[tuple[str, str, str | None, list[str]]] = []
+    campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN, opens_on__lte=today).select_related("park")
+    for campaign in campaigns:
+        if today > campaign.due_on:
+            kind = ReportReminder.Kind.OVERDUE
+        elif today >= campaign.due_on - dt.timedelta(days=campaign.remind_days_before):
+            kind = ReportReminder.Kind.DUE_SOON
+        else:
+            continue
+        done = campaign.reports.filter(status__in=Report.DONE).values("enterprise_id")
+        already = ReportReminder.objects.filter(campaign=campaign, kind=kind).values("enterprise_id")
+        firms = list(selectors.expected_firms(park_id=campaign.park_id).exclude(pk__in=done).exclude(pk__in=already))
+        ReportReminder.objects.bulk_create(
+            [ReportReminder(campaign=campaign, enterprise=f, kind=kind, sent_on=today) for f in firms],
+            ignore_conflicts=True,
+        )
+        counts[kind] += len(firms)
+        emails = _member_emails([f.pk for f in firms])
+        subject = (_("【逾期】%(t)s 尚未填报") if kind == ReportReminder.Kind.OVERDUE else _("【提醒】%(t)s 即将截止")) % {"t": campaign.title}
+        body = _("贵企业尚未提交“%(t)s”，截止日期 %(d)s。请登录绿洲园区平台填报。") % {"t": campaign.title, "d": campaign.due_on}
+        outbox += [(subject, body, None, emails[f.pk]) for f in firms if f.pk in emails]
+    if outbox:
+        transaction.on_commit(lambda: send_mass_mail(outbox, fail_silently=True))
+    return {str(k): v for k, v in counts.items()}
+
+
+# --------------------------------------------------------------------------- notices
+
+NOTICE_FIELDS = frozenset({"title", "body", "audience_industry", "audience_building", "audience_tier", "published_at"})
+
+
+@transaction.atomic
+def notice_publish(*, actor: Any, park: Park, data: dict[str, Any]) -> Notice:
+    if _is_member(actor) or not user_can(actor, park.pk, roles.NOTICE_PUBLISH):
+        raise PermissionDenied(_("没有在该园区发布通知的权限。"))
+    unknown = set(data) - NOTICE_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
+    notice = Notice(park=park, published_by=actor, **data)
+    notice.published_at = notice.published_at or timezone.now()
+    if notice.audience_building_id and notice.audience_building.park_id != park.pk:
+        raise ValidationError({"audience_building": [_("楼宇不属于本园区。")]})
+    notice.full_clean()
+    notice.save()
+    _audit(actor, notice, None, park.pk)
+    return notice
+
+
+@transaction.atomic
+def notice_mark_read(*, user: Any, notice: Notice, now: dt.datetime | None = None) -> NoticeRead | None:
+    """Record that a member opened a notice (once). Staff reading leaves no receipt.
+    No audit row: a receipt is itself the record, and it is not a change to anything."""
+    if not _is_member(user):
+        return None
+    receipt, _created = NoticeRead.objects.get_or_create(
+        notice=notice, user=user, defaults={"enterprise_id": user.enterprise_id, "read_at": now or timezone.now()},
+    )
+    return receipt
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _check_firm_admin(actor: Any) -> Enterprise:
+    if not (_is_member(actor) and actor.is_enterprise_admin):
+        raise PermissionDenied(_("只有企业管理员可以管理本企业的账号。"))
+    return actor.enterprise
+
+
+def activation_path(user: User) -> str:
+    """The one-time link a new colleague uses to set a password. It dies once used:
+    Django's token covers the password hash and the last login."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("portal-member-activate", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+
+
+@transaction.atomic
+def member_invite(*, actor: Any, username: str, display_name: str = "", email: str = "", phone: str = "") -> tuple[User, str]:
+    """A firm's administrator adds a colleague to that firm. The account has no
+    password until the colleague follows the one-time link (returned, shown once)."""
+    enterprise = _check_firm_admin(actor)
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [_("该用户名已被使用。")]})
+    user = User(username=username, display_name=display_name.strip(), email=email.strip(), phone=phone.strip(),
+                enterprise=enterprise, is_enterprise_admin=False)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, instance=user, action=AuditEntry.Action.CREATE, before=None, park_id=enterprise.park_id)
+    return user, activation_path(user)
+
+
+@transaction.atomic
+def member_remove(*, actor: Any, user: User) -> User:
+    """Deactivate a colleague (rows they wrote keep their author). Never oneself."""
+    enterprise = _check_firm_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("只能管理本企业的账号。"))
+    if user.pk == actor.pk:
+        raise ValidationError({"__all__": [_("不能移除自己的账号。")]})
+    before = snapshot(user)
+    user.is_active = False
+    user.is_enterprise_admin = False
+    user.save(update_fields=["is_active", "is_enterprise_admin"])
+    # The password hash is in the snapshot; the audit row must not keep it.
+    before.pop("password", None)
+    after_user = snapshot(user)
+    after_user.pop("password", None)
+    AuditEntry.objects.create(
+        actor=actor, action=AuditEntry.Action.UPDATE, model=user._meta.label_lower, object_id=str(user.pk),
+        object_repr=str(user)[:200], park_id=enterprise.park_id,
+        changes={k: [before.get(k), after_user.get(k)] for k in after_user if before.get(k) != after_user.get(k)},
+    )
+    return user
+
+

@@ -1,0 +1,362 @@
+"""Portal pages: the member's landing, reporting, notices and colleagues; the staff's
+campaigns and review queue. Parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oasis.accounts import roles
+from oasis.accounts.selectors import user_is_staff, user_park_ids
+from oasis.core.audit import audit_history
+from oasis.core.forms import add_service_errors
+from oasis.core.identifiers import industry_label
+from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
+from oasis.enterprises.services import MEMBER_EDITABLE
+from oasis.parks.models import Park
+from oasis.tickets.selectors import enterprise_tickets
+
+from . import adapters, selectors, services
+from .forms import CampaignForm, InviteForm, NoticeForm, ReportForm, ReviewForm
+from .models import Report, ReportValues
+
+PAGE_SIZE = 25
+
+
+def _member_only(request: HttpRequest) -> None:
+    if not request.user.is_member:
+        raise PermissionDenied
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if request.user.is_member or not user_is_staff(request.user):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------- landing
+
+# The profile as the member sees it: (field, label) and whether they may change it.
+PROFILE_FIELDS = ("name", "uscc", "industry_code", "focus_industry", "status", "legal_representative",
+                  "founded_on", "registered_capital", "settled_on", "website", "description")
+
+
+def _profile(enterprise: Any) -> list[dict[str, Any]]:
+    rows = []
+    for name in PROFILE_FIELDS:
+        field = enterprise._meta.get_field(name)
+        if name == "industry_code":
+            value: Any = industry_label(enterprise.industry_code)
+        elif getattr(field, "choices", None):
+            value = getattr(enterprise, f"get_{name}_display")()
+        else:
+            value = getattr(enterprise, name)
+        rows.append({"name": name, "label": field.verbose_name, "value": value, "editable": name in MEMBER_EDITABLE})
+    return rows
+
+
+@login_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    """A member's landing: their firm, what they must report, what they asked, what the
+    park told them, and (when those apps provide it) tiers, leases, bills, bookings."""
+    user = request.user
+    if not user.is_member:
+        if user_is_staff(user):
+            return redirect("portal-campaign-list")
+        raise PermissionDenied
+    enterprise = enterprise_get_for_user(user=user, pk=user.enterprise_id)
+    context = {
+        "nav": "portal", "e": enterprise, "profile": _profile(enterprise),
+        "campaigns": selectors.member_campaigns(user=user),
+        "tickets": enterprise_tickets(user=user, enterprise_id=enterprise.pk),
+        "notices": list(selectors.notice_list(user=user)[:5]),
+        "unread": selectors.notice_unread_count(user=user),
+        "figures": enterprise_figures(enterprise=enterprise)[:3],
+        "period_figures": selectors.period_figures(enterprise=enterprise)[:8],
+        "cultivation": adapters.tier_verdict(user=user, enterprise=enterprise),
+        "leases": adapters.leases(user=user),
+        "bills": adapters.open_bills(user=user),
+        "bookings": adapters.bookings(user=user),
+        "service_requests": adapters.service_requests(user=user),
+    }
+    return render(request, "portal/home.html", context)
+
+
+# ---------------------------------------------------------------------- member reports
+
+
+@login_required
+def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _member_only(request)
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
+    report = selectors.report_for_member(user=request.user, campaign=campaign)
+    if report is not None and report.status not in Report.EDITABLE:
+        return redirect("portal-report-detail", report_id=report.pk)
+    initial = {f: getattr(report, f) for f in campaign.fields} if report else {}
+    if report:
+        initial["explanation"] = report.explanation
+    form = ReportForm(request.POST or None, campaign=campaign, initial=initial)
+    flags: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            saved = services.report_save(actor=request.user, campaign=campaign, data=form.figures(),
+                                         explanation=form.cleaned_data["explanation"], submit=submit)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            flags = selectors.report_flags_preview(enterprise_id=request.user.enterprise_id, campaign=campaign,
+                                              values=form.figures()) if "explanation" in form.errors else []
+        else:
+            messages.success(request, _("已提交，等待园区审核。") if submit else _("已暂存。"))
+            return redirect("portal-report-detail", report_id=saved.pk) if submit else redirect("portal-report-fill", campaign_id=campaign.pk)
+    status = 400 if form.errors else 200
+    context = {"nav": "portal", "campaign": campaign, "report": report, "form": form, "flags": flags}
+    return render(request, "portal/report_form.html", context, status=status)
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    return _report_page(request, report)
+
+
+def _report_page(request: HttpRequest, report: Report, *, form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
+    campaign = report.campaign
+    can_review = selectors.report_can_review(user=request.user, park_id=campaign.park_id)
+    previous = selectors.previous_values(enterprise_id=report.enterprise_id, campaign=campaign) or {}
+    rows = [{"name": f, "label": ReportValues._meta.get_field(f).verbose_name, "value": getattr(report, f),
+             "previous": previous.get(f), "flagged": any(x["field"] == f for x in report.flags)} for f in campaign.fields]
+    context = {
+        "nav": "portal", "report": report, "campaign": campaign, "rows": rows,
+        "can_review": can_review and report.status == Report.Status.SUBMITTED,
+        "review_form": form or ReviewForm(), "history": _report_history(report),
+    }
+    return render(request, "portal/report_detail.html", context, status=status)
+
+
+def _report_history(report: Report) -> list[Any]:
+    return audit_history(report)
+
+
+def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    if not selectors.report_can_review(user=request.user, park_id=report.campaign.park_id):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if accept:
+                services.report_accept(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+            else:
+                services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。"))
+            return redirect("portal-review-queue")
+    return _report_page(request, report, form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_accept(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _review(request, report_id, accept=True)
+
+
+@login_required
+@require_POST
+def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _review(request, report_id, accept=False)
+
+
+# --------------------------------------------------------------------- staff campaigns
+
+
+def _manageable_parks(user: Any, capability: str) -> Any:
+    parks = user_park_ids(user, capability)
+    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_member:
+        return redirect("portal-home")
+    _staff_only(request)
+    page = Paginator(selectors.campaign_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "portal", "page": page,
+        "can_create": not request.user.is_member and _manageable_parks(request.user, roles.CAMPAIGN_MANAGE).exists(),
+        "queue_count": selectors.review_queue(user=request.user).count(),
+    }
+    return render(request, "portal/campaign_list.html", context)
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    parks = _manageable_parks(request.user, roles.CAMPAIGN_MANAGE)
+    if not parks.exists():
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None)
+    form.fields["park"] = _park_field(parks)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
+        try:
+            campaign = services.campaign_create(actor=request.user, park=form.cleaned_data["park"], data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("填报任务已发布。"))
+            return redirect("portal-campaign-detail", campaign_id=campaign.pk)
+    status = 400 if form.errors else 200
+    return render(request, "portal/campaign_form.html", {"nav": "portal", "form": form}, status=status)
+
+
+def _park_field(parks: Any) -> Any:
+    from django import forms
+
+    return forms.ModelChoiceField(label=_("园区"), queryset=parks, initial=parks.first() if parks.count() == 1 else None)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _staff_only(request)
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
+    if not selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(actor=request.user, campaign=campaign, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("portal-campaign-detail", campaign_id=campaign.pk)
+    status = 400 if form.errors else 200
+    return render(request, "portal/campaign_form.html", {"nav": "portal", "form": form, "campaign": campaign}, status=status)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _staff_only(request)
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
+    progress = selectors.campaign_progress(campaign=campaign)
+    context = {
+        "nav": "portal", "campaign": campaign, "progress": progress,
+        "can_manage": selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id),
+        "field_labels": [ReportValues._meta.get_field(f).verbose_name for f in campaign.fields],
+        "only_late": request.GET.get("late") == "1",
+    }
+    return render(request, "portal/campaign_detail.html", context)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    page = Paginator(selectors.review_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/review_queue.html", {"nav": "portal", "page": page})
+
+
+# --------------------------------------------------------------------------- notices
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_member or user_is_staff(request.user)):
+        raise PermissionDenied
+    page = Paginator(selectors.notice_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_publish = not request.user.is_member and _manageable_parks(request.user, roles.NOTICE_PUBLISH).exists()
+    return render(request, "portal/notice_list.html", {"nav": "portal", "page": page, "can_publish": can_publish})
+
+
+@login_required
+def notice_create(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    parks = _manageable_parks(request.user, roles.NOTICE_PUBLISH)
+    raw = request.GET.get("park", "")
+    park = parks.filter(pk=int(raw)).first() if raw.isdigit() else parks.order_by("id").first()
+    if park is None:
+        raise PermissionDenied
+    form = NoticeForm(request.POST or None, park_id=park.pk, tier_available=adapters.tier_available())
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.notice_publish(actor=request.user, park=park, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("通知已发布。"))
+            return redirect("portal-notice-detail", notice_id=notice.pk)
+    status = 400 if form.errors else 200
+    return render(request, "portal/notice_form.html", {"nav": "portal", "form": form, "park": park}, status=status)
+
+
+@login_required
+def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
+    services.notice_mark_read(user=request.user, notice=notice)
+    receipts = None if request.user.is_member else selectors.notice_receipts(notice=notice)
+    return render(request, "portal/notice_detail.html", {"nav": "portal", "notice": notice, "receipts": receipts})
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _firm_admin(request: HttpRequest) -> None:
+    if not (request.user.is_member and request.user.is_enterprise_admin):
+        raise PermissionDenied
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    _firm_admin(request)
+    enterprise = enterprise_get_for_user(user=request.user, pk=request.user.enterprise_id)
+    form = InviteForm(request.POST or None)
+    invited: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, path = services.member_invite(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            invited = {"user": user, "link": request.build_absolute_uri(path)}
+            form = InviteForm()
+    status = 400 if form.errors else 200
+    context = {"nav": "portal", "e": enterprise, "members": selectors.firm_members(enterprise=enterprise),
+               "form": form, "invited": invited}
+    return render(request, "portal/member_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    _firm_admin(request)
+    colleague = selectors.member_get_for_admin(user=request.user, pk=user_id)
+    try:
+        services.member_remove(actor=request.user, user=colleague)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已移除 %(name)s。") % {"name": colleague})
+    return redirect("portal-member-list")
+
+
+class MemberActivateView(PasswordResetConfirmView):
+    """The one-time link of an invitation: set a password, then log in."""
+
+    template_name = "portal/member_activate.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, _("密码已设置，请登录。"))
+        return super().form_valid(form)

@@ -1,0 +1,67 @@
+"""Forms check shape; the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleaned to a list (the service checks type and size)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+FILES_HELP = _("可选，PDF / PNG / JPG / XLSX / DOCX，单个文件不超过 10 MB，最多 5 个。")
+
+
+class TicketForm(forms.Form):
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("回复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
+
+
+class ResolveForm(forms.Form):
+    body = forms.CharField(label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, handlers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = handlers
+
+
+class ConfirmForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("评分"), coerce=int, choices=[(n, f"{n} ★") for n in range(5, 0, -1)], widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False)
+
+
+class ReopenForm(forms.Form):
+    body = forms.CharField(label=_("仍未解决的问题"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,156 @@
+"""The service desk (企业服务工单): a firm's request, its thread, its files, its SLA."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oasis.enterprises.models import Enterprise
+from oasis.parks.models import Park
+
+
+class Category(models.TextChoices):
+    PROPERTY_REPAIR = "property_repair", _("物业报修")
+    POLICY = "policy", _("政策咨询")
+    REGISTRATION = "registration", _("工商注册/变更")
+    TALENT = "talent", _("人才服务")
+    OTHER = "other", _("其他")
+
+
+# Response and resolution targets per category, in hours. Kept as data: a park that
+# promises a four-hour repair response changes one number here.
+SLA_HOURS: dict[str, tuple[int, int]] = {
+    Category.PROPERTY_REPAIR: (4, 48),
+    Category.POLICY: (24, 120),
+    Category.REGISTRATION: (24, 168),
+    Category.TALENT: (24, 168),
+    Category.OTHER: (48, 240),
+}
+
+
+def sla_deadlines(category: str, opened_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    response, resolution = SLA_HOURS[category]
+    return opened_at + dt.timedelta(hours=response), opened_at + dt.timedelta(hours=resolution)
+
+
+class TicketQuerySet(models.QuerySet):
+    def active(self) -> TicketQuerySet:
+        return self.filter(status__in=Ticket.ACTIVE)
+
+
+class Ticket(models.Model):
+    """One request of a firm to the park. Lifecycle: open → in_progress → resolved →
+    closed (the member confirms and rates); the member may reopen a resolved ticket."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待受理")
+        IN_PROGRESS = "in_progress", _("处理中")
+        RESOLVED = "resolved", _("已解决")
+        CLOSED = "closed", _("已关闭")
+
+    ACTIVE = (Status.OPEN, Status.IN_PROGRESS)
+
+    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="tickets")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="tickets")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("问题描述"), max_length=5000)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="assigned_tickets",
+    )
+    opened_at = models.DateTimeField(_("提交时间"))
+    response_due_at = models.DateTimeField(_("响应时限"))
+    resolution_due_at = models.DateTimeField(_("解决时限"))
+    first_response_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # Set once by the SLA job (tickets_sla); the flags stay after a late answer.
+    response_breached = models.BooleanField(_("响应超时"), default=False)
+    resolution_breached = models.BooleanField(_("解决超时"), default=False)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                                   name="ticket_rating_range"),
+        ]
+        indexes = [
+            models.Index(fields=["park", "status"], name="ticket_park_status_idx"),
+            models.Index(fields=["enterprise", "-opened_at"], name="ticket_firm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_breached(self) -> bool:
+        return self.response_breached or self.resolution_breached
+
+
+class TicketMessage(models.Model):
+    """One entry of a ticket's thread: a reply, or an event the platform wrote
+    (assigned, resolved, escalated…) so the thread is the whole story."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("回复")
+        EVENT = "event", _("事件")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    from_staff = models.BooleanField(default=False)
+    body = models.TextField(_("内容"), max_length=5000)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("工单消息")
+        verbose_name_plural = _("工单消息")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+def _upload_to(instance: TicketAttachment, filename: str) -> str:
+    # The stored name is ours (random), never the uploader's: no path tricks, no clashes.
+    import secrets
+
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"tickets/{instance.ticket_id}/{secrets.token_hex(12)}.{ext}"
+
+
+class TicketAttachment(models.Model):
+    """A file attached to a ticket. Stored under MEDIA_ROOT and served only through the
+    access-checked view, never from a public URL."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to=_upload_to, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

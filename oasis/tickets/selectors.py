@@ -1,0 +1,113 @@
+"""Reads of the service desk, always scoped by the user: a member sees their own firm's
+tickets, staff their parks' tickets. `ticket_get_for_user` is the access helper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from oasis.accounts import roles
+from oasis.accounts.models import ParkRole
+from oasis.accounts.selectors import user_can, user_park_ids
+
+from .models import Category, Ticket, TicketAttachment, TicketMessage
+
+
+def ticket_queryset_for_user(user: Any) -> QuerySet[Ticket]:
+    if not user.is_authenticated:
+        return Ticket.objects.none()
+    if user.is_member:
+        return Ticket.objects.filter(enterprise_id=user.enterprise_id)
+    parks = user_park_ids(user)
+    return Ticket.objects.all() if parks is None else Ticket.objects.filter(park_id__in=parks)
+
+
+def ticket_get_for_user(*, user: Any, pk: int) -> Ticket:
+    ticket = (
+        ticket_queryset_for_user(user).select_related("enterprise", "park", "assignee", "opened_by")
+        .filter(pk=pk).first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_can_handle(*, user: Any, ticket: Ticket) -> bool:
+    return not user.is_member and user_can(user, ticket.park_id, roles.TICKET_HANDLE)
+
+
+def ticket_can_handle_any(user: Any) -> bool:
+    if user.is_member:
+        return False
+    parks = user_park_ids(user, roles.TICKET_HANDLE)
+    return parks is None or bool(parks)
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str = ""  # "", a status, or "active"
+    category: str = ""
+    mine: bool = False
+    breached: bool = False
+
+    @classmethod
+    def from_query(cls, data: Any) -> TicketFilter:
+        status = data.get("status", "")
+        category = data.get("category", "")
+        return cls(
+            status=status if status in {*Ticket.Status.values, "active"} else "",
+            category=category if category in Category.values else "",
+            mine=data.get("mine") in ("1", "true", "on"),
+            breached=data.get("breached") in ("1", "true", "on"),
+        )
+
+
+def ticket_list(*, user: Any, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
+    """The queue (staff) or the firm's tickets (member), one query whatever the rows."""
+    filters = filters or TicketFilter()
+    qs = ticket_queryset_for_user(user).select_related("enterprise", "assignee")
+    if filters.status == "active":
+        qs = qs.active()
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.mine:
+        qs = qs.filter(assignee=user)
+    if filters.breached:
+        qs = qs.filter(Q(response_breached=True) | Q(resolution_breached=True))
+    return qs.annotate(
+        reply_count=Count("messages", filter=Q(messages__kind=TicketMessage.Kind.REPLY))
+    ).order_by("-opened_at", "-id")
+
+
+def ticket_thread(*, ticket: Ticket) -> list[TicketMessage]:
+    return list(
+        ticket.messages.select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id")))
+    )
+
+
+def attachment_get_for_user(*, user: Any, ticket_id: int, pk: int) -> TicketAttachment:
+    ticket = ticket_get_for_user(user=user, pk=ticket_id)
+    attachment = ticket.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def handlers_for_park(*, park_id: int) -> QuerySet[Any]:
+    """Staff who may be assigned a ticket of this park."""
+    from oasis.accounts.models import User
+
+    allowed = roles.CAPABILITIES[roles.TICKET_HANDLE]
+    ids = ParkRole.objects.filter(park_id=park_id, role__in=allowed).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def enterprise_tickets(*, user: Any, enterprise_id: int, limit: int = 5) -> list[Ticket]:
+    """The latest tickets of one firm, for the portal landing (scoped like the rest)."""
+    return list(ticket_queryset_for_user(user).filter(enterprise_id=enterprise_id)[:limit])

@@ -1,0 +1,192 @@
+"""Service-desk pages: parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oasis.accounts.selectors import user_is_staff
+from oasis.core.forms import add_service_errors
+
+from . import selectors, services
+from .forms import AssignForm, ConfirmForm, ReopenForm, ReplyForm, ResolveForm, TicketForm
+from .models import Category, Ticket
+
+PAGE_SIZE = 25
+
+
+def _check_reader(user: Any) -> None:
+    if not (user.is_member or user_is_staff(user)):
+        raise PermissionDenied
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    _check_reader(request.user)
+    filters = selectors.TicketFilter.from_query(request.GET)
+    qs = selectors.ticket_list(user=request.user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "tickets", "page": page, "filters": filters, "statuses": Ticket.Status.choices,
+        "categories": Category.choices, "is_member": request.user.is_member,
+    }
+    template = "tickets/ticket_list.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_member:
+        raise PermissionDenied
+    form = TicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_open(
+                actor=request.user, category=data["category"], title=data["title"], body=data["body"],
+                files=data["files"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("工单已提交。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    status = 400 if form.errors else 200
+    return render(request, "tickets/ticket_form.html", {"nav": "tickets", "form": form}, status=status)
+
+
+def _detail(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any) -> HttpResponse:
+    can_handle = selectors.ticket_can_handle(user=request.user, ticket=ticket)
+    own = request.user.is_member and request.user.enterprise_id == ticket.enterprise_id
+    context = {
+        "nav": "tickets", "t": ticket, "thread": selectors.ticket_thread(ticket=ticket),
+        "attachments_loose": [a for a in ticket.attachments.all() if a.message_id is None],
+        "can_handle": can_handle, "own": own,
+        "reply_form": forms.get("reply_form") or (ReplyForm() if (can_handle or own) and ticket.status != Ticket.Status.CLOSED else None),
+        "assign_form": forms.get("assign_form") or (
+            AssignForm(handlers=selectors.handlers_for_park(park_id=ticket.park_id), initial={"assignee": ticket.assignee_id})
+            if can_handle and ticket.status in Ticket.ACTIVE else None),
+        "resolve_form": forms.get("resolve_form") or (ResolveForm() if can_handle and ticket.status in Ticket.ACTIVE else None),
+        "confirm_form": forms.get("confirm_form") or (ConfirmForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
+        "reopen_form": forms.get("reopen_form") or (ReopenForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
+    }
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    if request.method != "POST":
+        return _detail(request, ticket)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.ticket_reply(actor=request.user, ticket=ticket, body=form.cleaned_data["body"],
+                                  files=form.cleaned_data["files"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("回复已发送。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    return _detail(request, ticket, status=400, reply_form=form)
+
+
+@login_required
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
+        raise PermissionDenied
+    form = AssignForm(request.POST, handlers=selectors.handlers_for_park(park_id=ticket.park_id))
+    if form.is_valid():
+        try:
+            services.ticket_assign(actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已分派。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    return _detail(request, ticket, status=400, assign_form=form)
+
+
+@login_required
+@require_POST
+def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
+        raise PermissionDenied
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_resolve(actor=request.user, ticket=ticket, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("工单已标记为已解决。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    return _detail(request, ticket, status=400, resolve_form=form)
+
+
+def _own_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
+    if not request.user.is_member:
+        raise PermissionDenied
+    return ticket
+
+
+@login_required
+@require_POST
+def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _own_ticket(request, ticket_id)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_confirm(actor=request.user, ticket=ticket, rating=form.cleaned_data["rating"],
+                                    comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    return _detail(request, ticket, status=400, confirm_form=form)
+
+
+@login_required
+@require_POST
+def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _own_ticket(request, ticket_id)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reopen(actor=request.user, ticket=ticket, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("工单已重新打开。"))
+            return redirect("ticket-detail", ticket_id=ticket.pk)
+    return _detail(request, ticket, status=400, reopen_form=form)
+
+
+@login_required
+def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+    """The only way to a stored file: the ticket's access helper decides, then we stream it."""
+    attachment = selectors.attachment_get_for_user(user=request.user, ticket_id=ticket_id, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
