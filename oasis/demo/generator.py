@@ -429,10 +429,55 @@ def demo_park_get() -> Park | None:
     return park
 
 
+DOMAIN_APPS = ("portal", "tickets", "sharing", "attraction", "leasing", "cultivation")
+
+
+def _park_path(model: type, seen: tuple[type, ...] = ()) -> str | None:
+    """The shortest foreign-key path from `model` to Park ("park", "enterprise__park", …)."""
+    from django.db import models as m
+
+    fks = [f for f in model._meta.concrete_fields if isinstance(f, m.ForeignKey)]
+    for f in fks:
+        if f.related_model is Park:
+            return f.name
+    best: str | None = None
+    for f in fks:
+        target = f.related_model
+        if target is model or target in seen or len(seen) >= 3:
+            continue
+        rest = _park_path(target, (*seen, model))
+        if rest and (best is None or rest.count("__") + 1 < best.count("__")):
+            best = f"{f.name}__{rest}"
+    return best
+
+
+def _delete_domains(park: Park) -> None:
+    """Delete every domain app's rows of the park, newest models first. Their foreign
+    keys mostly PROTECT (a lease must not vanish with a firm), so order matters."""
+    from django.apps import apps
+    from django.db import models as m
+
+    for label in DOMAIN_APPS:
+        if not apps.is_installed(f"oasis.{label}"):
+            continue
+        for model in reversed(list(apps.get_app_config(label).get_models())):
+            path = _park_path(model)
+            if path is None:
+                continue
+            rows = model.objects.filter(**{path: park})
+            # Self-references (a renewed lease's predecessor) would block their own delete.
+            for f in model._meta.concrete_fields:
+                if isinstance(f, m.ForeignKey) and f.related_model is model and f.null:
+                    rows.update(**{f.name: None})
+            rows.delete()
+
+
 @transaction.atomic
 def demo_delete() -> bool:
     """Delete the demo park, everything in it and the demo users. False if there was none."""
     park = demo_park_get()
+    if park is not None:
+        _delete_domains(park)
     User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
     if park is None:
         return False
@@ -608,6 +653,7 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
 DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
     ("oasis.cultivation.demo", "seed_cultivation"),
     ("oasis.attraction.demo", "seed_attraction"),
+    ("oasis.portal.demo", "seed_portal"),
 )
 
 

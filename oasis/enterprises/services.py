@@ -112,9 +112,9 @@ def enterprise_update(
 
 def _check_can_change_figures(actor: Any, enterprise: Enterprise) -> None:
     if getattr(actor, "is_member", False):
-        if actor.enterprise_id != enterprise.pk:
-            raise PermissionDenied(_("企业用户只能填报本企业的数据。"))
-        return
+        # Official figures change only when the park accepts a report (oasis.portal), so
+        # the dashboard never counts unreviewed numbers.
+        raise PermissionDenied(_("企业用户请通过数据填报提交年度数据，经园区审核后生效。"))
     if not user_can(actor, enterprise.park_id, roles.FIGURES_CHANGE):
         raise PermissionDenied(_("没有修改该企业年度数据的权限。"))
 

@@ -53,7 +53,8 @@ def test_member_on_a_phone_sees_their_firm(browser_page):
     page.fill("input[name=username]", "m1")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(rf"/enterprises/{firm.pk}/$"))
+    page.wait_for_url(re.compile(r"/portal/$"))
+    assert "手机端测试有限公司" in page.content()
     # The menu collapses behind a toggle and nothing overflows sideways.
     assert not page.locator(".nav-links").is_visible()
     page.click(".nav-toggle-label")

@@ -144,12 +144,14 @@ def test_member_edit_changes_only_member_fields(member_client, enterprise):
     assert enterprise.status == "settled"
 
 
-def test_member_reports_own_figures(member_client, enterprise, member):
+def test_member_cannot_write_official_figures_directly(member_client, enterprise):
+    """Members report through campaigns (oasis.portal); the park's acceptance writes them."""
     r = member_client.post(f"/enterprises/{enterprise.pk}/figures/new/", {"year": 2025, "revenue": "12000000", "headcount": "45"})
-    assert r.status_code == 302
-    f = AnnualFigure.objects.get(enterprise=enterprise, year=2025)
-    assert f.revenue == Decimal("12000000.00") and f.rd_expense is None
-    assert AuditEntry.objects.get(model="enterprises.annualfigure", object_id=str(f.pk)).actor == member
+    assert r.status_code == 403
+    r = member_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/2025", json.dumps({"revenue": 1}), content_type="application/json")
+    assert r.status_code == 403
+    assert r.json()["detail"] == "企业用户请通过数据填报提交年度数据，经园区审核后生效。"
+    assert not AnnualFigure.objects.exists()
 
 
 def test_outsider_cannot_read_or_change(outsider_client, enterprise):
