@@ -1,3 +1,416 @@
-from ninja import Router
+"""/api/v1/sharing/: the catalogue, bookings, statements, requests, financing needs and
+matches, events and utilisation. Same selectors and scoping as the pages."""
+
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from oasis.accounts.models import User
+
+from . import selectors, services
+from .models import (
+    Audience,
+    Booking,
+    Delivery,
+    FinancingNeed,
+    Match,
+    PriceUnit,
+    Registration,
+    ServiceRequest,
+    Share,
+)
 
 router = Router(tags=["sharing"])
+
+
+# ------------------------------------------------------------------ schemas
+
+class ResourceOut(Schema):
+    id: int
+    offering_id: int
+    park_id: int
+    name: str
+    location: str
+    opens_at: dt.time
+    closes_at: dt.time
+    open_weekdays: str
+    slot_minutes: int
+    min_minutes: int
+    max_minutes: int
+    lead_hours: int
+    approval_required: bool
+    training_required: bool
+    monthly_quota_hours: Decimal | None
+    cancel_hours: int
+    is_active: bool
+
+
+class OfferingOut(Schema):
+    id: int
+    park_id: int
+    share: Share
+    name: str
+    operator: str
+    description: str
+    audience: Audience
+    delivery: Delivery
+    request_kind: str
+    price_unit: PriceUnit
+    price_resident: Decimal
+    price_outside: Decimal
+    free_quota: Decimal
+    is_active: bool
+    resources: list[ResourceOut]
+
+    @staticmethod
+    def resolve_resources(obj: Any) -> list[Any]:
+        return list(obj.resources.all())
+
+
+class ShareOut(Schema):
+    share: str
+    label: str
+    offerings: list[OfferingOut]
+
+
+class BookingIn(Schema):
+    resource_id: int
+    start: dt.datetime
+    end: dt.datetime
+    purpose: str = Field("", max_length=200)
+
+
+class BookingOut(Schema):
+    id: int
+    resource_id: int
+    enterprise_id: int
+    booked_by_id: int
+    start: dt.datetime
+    end: dt.datetime
+    status: Booking.Status
+    purpose: str
+    used_minutes: int | None
+
+
+class UsageIn(Schema):
+    used_minutes: int | None = Field(None, ge=0, le=1440)
+
+
+class LineOut(Schema):
+    description: str
+    quantity: Decimal
+    free_quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class StatementOut(Schema):
+    enterprise_id: int
+    month: dt.date
+    issued: bool
+    total: Decimal
+    lines: list[LineOut]
+
+
+class RequestIn(Schema):
+    offering_id: int
+    title: str = Field(..., min_length=2, max_length=120)
+    detail: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    offering_id: int
+    enterprise_id: int
+    title: str
+    detail: str
+    status: ServiceRequest.Status
+    assignee_id: int | None
+    delivered_on: dt.date | None
+    delivery_note: str
+    quantity: Decimal
+    rating: int | None
+    rating_comment: str
+
+
+class AssignIn(Schema):
+    assignee_id: int
+
+
+class DeliverIn(Schema):
+    note: str = Field(..., min_length=1)
+    quantity: Decimal = Field(Decimal("1"), ge=0)
+
+
+class RateIn(Schema):
+    rating: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=300)
+
+
+class NeedIn(Schema):
+    amount: Decimal = Field(..., gt=0)
+    purpose: str = Field(..., min_length=2, max_length=200)
+    needed_by: dt.date | None = None
+    term_months: int | None = Field(None, ge=1, le=360)
+    consent: bool = False
+
+
+class NeedOut(Schema):
+    id: int
+    enterprise_id: int
+    amount: Decimal
+    purpose: str
+    needed_by: dt.date | None
+    term_months: int | None
+    consent: bool
+    status: FinancingNeed.Status
+
+
+class MatchOut(Schema):
+    id: int
+    need_id: int
+    product_id: int
+    product_name: str = Field(..., alias="product.name")
+    institution: str = Field(..., alias="product.institution.name")
+    verdict: Match.Verdict
+    reasons: list[dict[str, str]]
+    outcome: Match.Outcome
+    funded_amount: Decimal | None
+
+
+class OutcomeIn(Schema):
+    outcome: Match.Outcome
+    funded_amount: Decimal | None = Field(None, gt=0)
+
+
+class EventOut(Schema):
+    id: int
+    park_id: int
+    title: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    venue: str
+    capacity: int
+    registered: int = 0
+    waitlisted: int = 0
+
+
+class RegistrationOut(Schema):
+    id: int
+    event_id: int
+    user_id: int
+    enterprise_id: int | None
+    status: Registration.Status
+    checked_in_at: dt.datetime | None
+
+
+class MonthQuery(Schema):
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+
+
+class BookingQuery(MonthQuery):
+    resource_id: int | None = None
+    enterprise_id: int | None = None
+    status: Booking.Status | None = None
+
+
+class ParkMonthQuery(MonthQuery):
+    park_id: int | None = None
+
+
+# ------------------------------------------------------------------ catalogue
+
+@router.get("/catalogue", response=list[ShareOut])
+def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
+    return [{"share": s.key, "label": str(s.label), "offerings": s.offerings}
+            for s in selectors.catalogue(user=request.user, park=park)]
+
+
+@router.get("/resources/{resource_id}", response=ResourceOut)
+def resource_detail(request: HttpRequest, resource_id: int):  # noqa: ANN201
+    return selectors.resource_get_for_user(user=request.user, pk=resource_id)
+
+
+# ------------------------------------------------------------------ bookings
+
+@router.get("/bookings", response=list[BookingOut])
+@paginate(LimitOffsetPagination)
+def booking_list(request: HttpRequest, q: Query[BookingQuery]):  # noqa: ANN201
+    month = selectors.parse_month(q.month) if q.month else None
+    return selectors.booking_list(user=request.user, month=month, resource_id=q.resource_id,
+                                  enterprise_id=q.enterprise_id, status=q.status)
+
+
+@router.post("/bookings", response={201: BookingOut})
+def booking_create(request: HttpRequest, payload: BookingIn):  # noqa: ANN201
+    resource = selectors.resource_get_for_user(user=request.user, pk=payload.resource_id)
+    booking = services.booking_create(actor=request.user, resource=resource, start=payload.start,
+                                      end=payload.end, purpose=payload.purpose)
+    return Status(201, booking)
+
+
+@router.get("/bookings/{booking_id}", response=BookingOut)
+def booking_detail(request: HttpRequest, booking_id: int):  # noqa: ANN201
+    return selectors.booking_get_for_user(user=request.user, pk=booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
+def booking_cancel(request: HttpRequest, booking_id: int):  # noqa: ANN201
+    booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
+    return services.booking_cancel(actor=request.user, booking=booking)
+
+
+@router.post("/bookings/{booking_id}/approve", response=BookingOut)
+def booking_approve(request: HttpRequest, booking_id: int):  # noqa: ANN201
+    booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
+    return services.booking_decide(actor=request.user, booking=booking, approve=True)
+
+
+@router.post("/bookings/{booking_id}/reject", response=BookingOut)
+def booking_reject(request: HttpRequest, booking_id: int):  # noqa: ANN201
+    booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
+    return services.booking_decide(actor=request.user, booking=booking, approve=False)
+
+
+@router.post("/bookings/{booking_id}/no-show", response=BookingOut)
+def booking_no_show(request: HttpRequest, booking_id: int):  # noqa: ANN201
+    booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
+    return services.booking_mark_no_show(actor=request.user, booking=booking)
+
+
+@router.post("/bookings/{booking_id}/usage", response=BookingOut)
+def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):  # noqa: ANN201
+    booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
+    return services.booking_record_usage(actor=request.user, booking=booking, used_minutes=payload.used_minutes)
+
+
+@router.get("/statements/{enterprise_id}", response=StatementOut)
+def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):  # noqa: ANN201
+    view = selectors.statement_get_for_user(user=request.user, enterprise_id=enterprise_id,
+                                            month=selectors.parse_month(q.month))
+    return {"enterprise_id": view.enterprise.pk, "month": view.month, "issued": view.issued is not None,
+            "total": view.total, "lines": view.lines}
+
+
+# ------------------------------------------------------------------ requests
+
+@router.get("/requests", response=list[RequestOut])
+@paginate(LimitOffsetPagination)
+def request_list(request: HttpRequest, status: ServiceRequest.Status | None = None):  # noqa: ANN201
+    return selectors.request_list(user=request.user, status=status)
+
+
+@router.post("/requests", response={201: RequestOut})
+def request_submit(request: HttpRequest, payload: RequestIn):  # noqa: ANN201
+    offering = selectors.offering_get_for_user(user=request.user, pk=payload.offering_id)
+    return Status(201, services.request_submit(actor=request.user, offering=offering, title=payload.title,
+                                               detail=payload.detail))
+
+
+@router.get("/requests/{request_id}", response=RequestOut)
+def request_detail(request: HttpRequest, request_id: int):  # noqa: ANN201
+    return selectors.request_get_for_user(user=request.user, pk=request_id)
+
+
+@router.post("/requests/{request_id}/assign", response=RequestOut)
+def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):  # noqa: ANN201
+    item = selectors.request_get_for_user(user=request.user, pk=request_id)
+    assignee = User.objects.filter(pk=payload.assignee_id).first()
+    if assignee is None:
+        raise ValidationError({"assignee_id": ["未知的用户。"]})
+    return services.request_assign(actor=request.user, item=item, assignee=assignee)
+
+
+@router.post("/requests/{request_id}/deliver", response=RequestOut)
+def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):  # noqa: ANN201
+    item = selectors.request_get_for_user(user=request.user, pk=request_id)
+    return services.request_deliver(actor=request.user, item=item, note=payload.note, quantity=payload.quantity)
+
+
+@router.post("/requests/{request_id}/rate", response=RequestOut)
+def request_rate(request: HttpRequest, request_id: int, payload: RateIn):  # noqa: ANN201
+    item = selectors.request_get_for_user(user=request.user, pk=request_id)
+    return services.request_rate(actor=request.user, item=item, rating=payload.rating, comment=payload.comment)
+
+
+# ------------------------------------------------------------------ finance
+
+@router.get("/needs", response=list[NeedOut])
+@paginate(LimitOffsetPagination)
+def need_list(request: HttpRequest):  # noqa: ANN201
+    return selectors.need_list(user=request.user)
+
+
+@router.post("/needs", response={201: NeedOut})
+def need_create(request: HttpRequest, payload: NeedIn):  # noqa: ANN201
+    return Status(201, services.need_create(actor=request.user, data=payload.dict()))
+
+
+@router.get("/needs/{need_id}/matches", response=list[MatchOut])
+def match_list(request: HttpRequest, need_id: int):  # noqa: ANN201
+    need = selectors.need_get_for_user(user=request.user, pk=need_id)
+    return list(selectors.match_list(need=need))
+
+
+@router.post("/needs/{need_id}/match", response=list[MatchOut])
+def need_match(request: HttpRequest, need_id: int):  # noqa: ANN201
+    need = selectors.need_get_for_user(user=request.user, pk=need_id)
+    services.need_match(actor=request.user, need=need)
+    return list(selectors.match_list(need=need))
+
+
+@router.post("/matches/{match_id}/outcome", response=MatchOut)
+def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):  # noqa: ANN201
+    match = selectors.match_get_for_user(user=request.user, pk=match_id)
+    services.match_set_outcome(actor=request.user, match=match, outcome=payload.outcome,
+                               funded_amount=payload.funded_amount)
+    return selectors.match_get_for_user(user=request.user, pk=match_id)
+
+
+# ------------------------------------------------------------------ events
+
+@router.get("/events", response=list[EventOut])
+@paginate(LimitOffsetPagination)
+def event_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
+    return selectors.event_list(user=request.user, park=park)
+
+
+@router.post("/events/{event_id}/register", response={201: RegistrationOut})
+def event_register(request: HttpRequest, event_id: int):  # noqa: ANN201
+    event = selectors.event_get_for_user(user=request.user, pk=event_id)
+    return Status(201, services.event_register(actor=request.user, event=event))
+
+
+@router.post("/registrations/{registration_id}/cancel", response=RegistrationOut)
+def registration_cancel(request: HttpRequest, registration_id: int):  # noqa: ANN201
+    reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
+    return services.registration_cancel(actor=request.user, registration=reg)
+
+
+@router.post("/registrations/{registration_id}/check-in", response=RegistrationOut)
+def registration_check_in(request: HttpRequest, registration_id: int):  # noqa: ANN201
+    reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
+    return services.registration_check_in(actor=request.user, registration=reg)
+
+
+# ------------------------------------------------------------------ utilisation
+
+@router.get("/utilisation")
+def utilisation(request: HttpRequest, q: Query[ParkMonthQuery]) -> dict[str, Any]:
+    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
+    if request.user.is_member:
+        raise Http404
+    data = selectors.sharing_utilisation(park=park, month=selectors.parse_month(q.month))
+    data["revenue"] = str(data["revenue"])
+    for s in data["shares"]:
+        s["revenue"] = str(s["revenue"])
+    return data

@@ -1,0 +1,597 @@
+"""Reads of the shared services, always scoped by the user.
+
+Members see their own park's catalogue and only their own firm's bookings, requests,
+statements and needs; staff see their parks; operators (capability ``sharing.change``)
+change only their parks' resources. Anything out of scope is a 404.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.enterprises.models import AnnualFigure, Enterprise
+from oasis.enterprises.selectors import enterprise_get_for_user
+from oasis.parks.models import Park
+
+from . import booking_rules, pricing
+from .models import (
+    Booking,
+    Certification,
+    Delivery,
+    Event,
+    FinanceProduct,
+    FinancingNeed,
+    Institution,
+    Match,
+    Offering,
+    Registration,
+    Resource,
+    ServiceRequest,
+    Share,
+    Showcase,
+    Statement,
+)
+
+SHARING_CHANGE = "sharing.change"  # accounts/roles.py: park admins and sharing operators
+
+
+# ------------------------------------------------------------------ scope
+
+def park_ids_for(user: Any) -> set[int] | None:
+    """Parks whose catalogue the user may read. None means all (platform superuser)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_member:
+        return {user.enterprise.park_id}
+    return user_park_ids(user)
+
+
+def _in_parks(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
+    parks = park_ids_for(user)
+    return qs if parks is None else qs.filter(**{f"{path}__in": parks})
+
+
+def can_manage(*, user: Any, park_id: int) -> bool:
+    """Operators and park admins change their parks' shared services; members and
+    viewers never do."""
+    return bool(user.is_authenticated and not user.is_member and user_can(user, park_id, SHARING_CHANGE))
+
+
+def require_manage(*, user: Any, park_id: int) -> None:
+    if not can_manage(user=user, park_id=park_id):
+        raise PermissionDenied
+
+
+def managed_park_ids(user: Any) -> set[int] | None:
+    if not user.is_authenticated or user.is_member:
+        return set()
+    return user_park_ids(user, SHARING_CHANGE)
+
+
+def park_for_user(*, user: Any, park_id: int | None = None) -> Park:
+    """The park a page is about: the member's own, or one of the staff user's parks."""
+    qs = _in_parks(Park.objects.all(), user, "pk").order_by("pk")
+    park = qs.filter(pk=park_id).first() if park_id else qs.first()
+    if park is None:
+        raise Http404
+    return park
+
+
+# ------------------------------------------------------------------ catalogue
+
+def offering_queryset_for_user(user: Any) -> QuerySet[Offering]:
+    return _in_parks(Offering.objects.all(), user, "park_id")
+
+
+def offering_get_for_user(*, user: Any, pk: int) -> Offering:
+    offering = offering_queryset_for_user(user).select_related("park").filter(pk=pk).first()
+    if offering is None:
+        raise Http404
+    return offering
+
+
+@dataclass
+class ShareSection:
+    key: str
+    label: str
+    offerings: list[Offering] = field(default_factory=list)
+
+
+def catalogue(*, user: Any, park: Park) -> list[ShareSection]:
+    """The park's catalogue grouped by the five shares (in their official order), with
+    each offering's resources; three queries whatever the size."""
+    qs = offering_queryset_for_user(user).filter(park=park)
+    if not can_manage(user=user, park_id=park.pk):
+        qs = qs.filter(is_active=True)
+    offerings = list(qs.prefetch_related("resources").order_by("name", "id"))
+    sections = {key: ShareSection(key, label) for key, label in Share.choices}
+    for o in offerings:
+        sections[o.share].offerings.append(o)
+    return list(sections.values())
+
+
+def resource_queryset_for_user(user: Any) -> QuerySet[Resource]:
+    return _in_parks(Resource.objects.all(), user, "park_id")
+
+
+def resource_get_for_user(*, user: Any, pk: int) -> Resource:
+    resource = resource_queryset_for_user(user).select_related("offering", "park").filter(pk=pk).first()
+    if resource is None:
+        raise Http404
+    return resource
+
+
+def rules_of(resource: Resource) -> booking_rules.Rules:
+    quota = resource.monthly_quota_hours
+    return booking_rules.Rules(
+        opens_at=resource.opens_at, closes_at=resource.closes_at, weekdays=resource.weekdays,
+        slot_minutes=resource.slot_minutes, min_minutes=resource.min_minutes, max_minutes=resource.max_minutes,
+        lead_hours=resource.lead_hours, cancel_hours=resource.cancel_hours,
+        monthly_quota_minutes=None if quota is None else int(quota * 60),
+    )
+
+
+def certification_valid(*, resource: Resource, user: Any, on: dt.date) -> Certification | None:
+    return Certification.objects.filter(resource=resource, user=user, expires_on__gte=on).first()
+
+
+def certification_list(*, resource: Resource) -> QuerySet[Certification]:
+    return resource.certifications.select_related("user", "user__enterprise").order_by("user__username")
+
+
+# ------------------------------------------------------------------ months
+
+def month_start(value: dt.date | None = None) -> dt.date:
+    value = value or timezone.localdate()
+    return value.replace(day=1)
+
+
+def parse_month(text: str | None) -> dt.date:
+    if not text:
+        return month_start()
+    try:
+        year, month = (int(p) for p in text.split("-")[:2])
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return month_start()
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def prev_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz)
+
+
+def month_days(month: dt.date) -> list[dt.date]:
+    return [month.replace(day=d) for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)]
+
+
+# ------------------------------------------------------------------ bookings
+
+def booking_queryset_for_user(user: Any) -> QuerySet[Booking]:
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    if user.is_member:
+        return Booking.objects.filter(enterprise_id=user.enterprise_id)
+    return _in_parks(Booking.objects.all(), user, "resource__park_id")
+
+
+def booking_get_for_user(*, user: Any, pk: int) -> Booking:
+    booking = (booking_queryset_for_user(user).select_related("resource__offering", "enterprise", "booked_by")
+               .filter(pk=pk).first())
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def booking_list(*, user: Any, month: dt.date | None = None, resource_id: int | None = None,
+                 enterprise_id: int | None = None, status: str | None = None) -> QuerySet[Booking]:
+    qs = booking_queryset_for_user(user).select_related("resource", "enterprise", "booked_by")
+    if month is not None:
+        start, end = month_bounds(month)
+        qs = qs.filter(start__lt=end, end__gt=start)
+    if resource_id:
+        qs = qs.filter(resource_id=resource_id)
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("start", "id")
+
+
+def minutes_used_in_month(*, resource: Resource, enterprise: Enterprise, month: dt.date,
+                          exclude_pk: int | None = None) -> int:
+    start, end = month_bounds(month)
+    qs = Booking.objects.filter(resource=resource, enterprise=enterprise, occupies=True, start__gte=start, start__lt=end)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return sum(int((e - s).total_seconds() // 60) for s, e in qs.values_list("start", "end"))
+
+
+@dataclass
+class CalendarCell:
+    day: dt.date
+    bookings: list[Booking]
+    minutes: int
+
+
+@dataclass
+class CalendarRow:
+    resource: Resource
+    cells: list[CalendarCell]
+    minutes: int
+
+
+def _local_day(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
+
+
+def _rows(resources: list[Resource], bookings: list[Booking], days: list[dt.date]) -> list[CalendarRow]:
+    by_key: dict[tuple[int, dt.date], list[Booking]] = defaultdict(list)
+    for b in bookings:
+        by_key[(b.resource_id, _local_day(b.start))].append(b)
+    rows = []
+    for r in resources:
+        cells = []
+        for d in days:
+            items = by_key.get((r.pk, d), [])
+            cells.append(CalendarCell(d, items, sum(b.minutes for b in items if b.occupies)))
+        rows.append(CalendarRow(r, cells, sum(c.minutes for c in cells)))
+    return rows
+
+
+def park_calendar(*, user: Any, park: Park, month: dt.date) -> list[CalendarRow]:
+    """Every resource of the park × every day of the month, in two queries whatever the
+    number of resources and bookings. Members see other firms' bookings as busy only
+    (the template hides their firm)."""
+    resources = list(resource_queryset_for_user(user).filter(park=park).order_by("name", "id"))
+    start, end = month_bounds(month)
+    bookings = list(
+        Booking.objects.filter(resource__park=park, occupies=True, start__lt=end, end__gt=start)
+        .select_related("enterprise").order_by("start", "id")
+    )
+    return _rows(resources, bookings, month_days(month))
+
+
+def resource_calendar(*, resource: Resource, month: dt.date) -> CalendarRow:
+    start, end = month_bounds(month)
+    bookings = list(resource.bookings.filter(occupies=True, start__lt=end, end__gt=start)
+                    .select_related("enterprise").order_by("start", "id"))
+    return _rows([resource], bookings, month_days(month))[0]
+
+
+def firm_calendar(*, user: Any, enterprise: Enterprise, month: dt.date) -> list[tuple[dt.date, list[Booking]]]:
+    start, end = month_bounds(month)
+    bookings = list(booking_queryset_for_user(user).filter(enterprise=enterprise, start__lt=end, end__gt=start)
+                    .select_related("resource").order_by("start", "id"))
+    by_day: dict[dt.date, list[Booking]] = defaultdict(list)
+    for b in bookings:
+        by_day[_local_day(b.start)].append(b)
+    return [(d, by_day.get(d, [])) for d in month_days(month)]
+
+
+# ------------------------------------------------------------------ statements
+
+def is_resident(enterprise: Enterprise) -> bool:
+    return enterprise.status == Enterprise.Status.SETTLED
+
+
+@dataclass
+class StatementView:
+    enterprise: Enterprise
+    month: dt.date
+    lines: list[pricing.Line]
+    total: Decimal
+    issued: Statement | None = None
+
+    @property
+    def reconciles(self) -> bool:
+        return pricing.total(self.lines) == self.total
+
+
+def _prices(offerings: dict[int, Offering], resident: bool) -> dict[int, pricing.Price]:
+    return {
+        oid: pricing.Price(o.price_resident if resident else o.price_outside,
+                           o.free_quota if resident else Decimal("0"))
+        for oid, o in offerings.items()
+    }
+
+
+def _usages_by_firm(*, park: Park | None, enterprise: Enterprise | None, month: dt.date) -> tuple[
+        dict[int, list[pricing.Usage]], dict[int, Offering]]:
+    start, end = month_bounds(month)
+    bq = Booking.objects.filter(status__in=Booking.CHARGED, start__gte=start, start__lt=end).select_related("resource__offering")
+    rq = ServiceRequest.objects.filter(
+        status__in=[ServiceRequest.Status.DELIVERED, ServiceRequest.Status.CLOSED],
+        delivered_on__gte=month, delivered_on__lt=next_month(month),
+    ).select_related("offering")
+    if enterprise is not None:
+        bq, rq = bq.filter(enterprise=enterprise), rq.filter(enterprise=enterprise)
+    if park is not None:
+        bq, rq = bq.filter(resource__park=park), rq.filter(offering__park=park)
+    usages: dict[int, list[pricing.Usage]] = defaultdict(list)
+    offerings: dict[int, Offering] = {}
+    for b in bq:
+        o = b.resource.offering
+        offerings[o.pk] = o
+        local = timezone.localtime(b.start)
+        usages[b.enterprise_id].append(pricing.Usage(
+            ("booking", b.pk), o.pk,
+            f"{b.resource.name} {local:%m-%d %H:%M}–{timezone.localtime(b.end):%H:%M} {b.get_status_display()}",
+            pricing.hours(b.charged_minutes), b.start,
+        ))
+    tz = timezone.get_current_timezone()
+    for r in rq:
+        offerings[r.offering_id] = r.offering
+        assert r.delivered_on is not None
+        usages[r.enterprise_id].append(pricing.Usage(
+            ("request", r.pk), r.offering_id, f"{r.offering.name}：{r.title}", r.quantity,
+            dt.datetime.combine(r.delivered_on, dt.time(12), tzinfo=tz),
+        ))
+    return usages, offerings
+
+
+def statement_build(*, enterprise: Enterprise, month: dt.date) -> StatementView:
+    """The month's statement of one firm: the issued one if there is one, else the
+    draft computed now from bookings and delivered requests."""
+    issued = Statement.objects.filter(enterprise=enterprise, month=month).first()
+    if issued is not None:
+        lines = [pricing.Line(("booking", ln.booking_id) if ln.booking_id else ("request", ln.service_request_id or 0),
+                              0, ln.description, ln.quantity, ln.free_quantity, ln.unit_price, ln.amount)
+                 for ln in issued.lines.all()]
+        return StatementView(enterprise, month, lines, issued.total, issued)
+    usages, offerings = _usages_by_firm(park=None, enterprise=enterprise, month=month)
+    lines = pricing.price_lines(usages.get(enterprise.pk, []), _prices(offerings, is_resident(enterprise)))
+    return StatementView(enterprise, month, lines, pricing.total(lines))
+
+
+def statement_get_for_user(*, user: Any, enterprise_id: int, month: dt.date) -> StatementView:
+    enterprise = enterprise_get_for_user(user=user, pk=enterprise_id)
+    return statement_build(enterprise=enterprise, month=month)
+
+
+def park_revenue(*, park: Park, month: dt.date) -> dict[int, Decimal]:
+    """Charges of the month by offering, across all firms (free quota applied per firm)."""
+    usages, offerings = _usages_by_firm(park=park, enterprise=None, month=month)
+    firms = {e.pk: e for e in Enterprise.objects.filter(pk__in=list(usages))}
+    revenue: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for firm_id, items in usages.items():
+        for line in pricing.price_lines(items, _prices(offerings, is_resident(firms[firm_id]))):
+            revenue[line.offering_id] += line.amount
+    return dict(revenue)
+
+
+# ------------------------------------------------------------------ requests
+
+def request_queryset_for_user(user: Any) -> QuerySet[ServiceRequest]:
+    if not user.is_authenticated:
+        return ServiceRequest.objects.none()
+    if user.is_member:
+        return ServiceRequest.objects.filter(enterprise_id=user.enterprise_id)
+    return _in_parks(ServiceRequest.objects.all(), user, "offering__park_id")
+
+
+def request_get_for_user(*, user: Any, pk: int) -> ServiceRequest:
+    item = request_queryset_for_user(user).select_related("offering", "enterprise", "assignee").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def request_list(*, user: Any, status: str | None = None) -> QuerySet[ServiceRequest]:
+    qs = request_queryset_for_user(user).select_related("offering", "enterprise", "assignee")
+    return qs.filter(status=status) if status else qs
+
+
+def request_offerings(*, user: Any, park: Park) -> QuerySet[Offering]:
+    return offering_queryset_for_user(user).filter(park=park, delivery=Delivery.REQUEST, is_active=True)
+
+
+# ------------------------------------------------------------------ finance
+
+def institution_list(*, user: Any, park: Park) -> QuerySet[Institution]:
+    return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related("products")
+
+
+def product_queryset_for_user(user: Any) -> QuerySet[FinanceProduct]:
+    return _in_parks(FinanceProduct.objects.all(), user, "institution__park_id")
+
+
+def product_list(*, user: Any, park: Park | None = None) -> QuerySet[FinanceProduct]:
+    qs = product_queryset_for_user(user).select_related("institution")
+    return qs.filter(institution__park=park) if park else qs
+
+
+def need_queryset_for_user(user: Any) -> QuerySet[FinancingNeed]:
+    if not user.is_authenticated:
+        return FinancingNeed.objects.none()
+    if user.is_member:
+        return FinancingNeed.objects.filter(enterprise_id=user.enterprise_id)
+    return _in_parks(FinancingNeed.objects.all(), user, "enterprise__park_id")
+
+
+def need_get_for_user(*, user: Any, pk: int) -> FinancingNeed:
+    need = need_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
+    if need is None:
+        raise Http404
+    return need
+
+
+def need_list(*, user: Any) -> QuerySet[FinancingNeed]:
+    return need_queryset_for_user(user).select_related("enterprise").annotate(
+        eligible=Count("matches", filter=Q(matches__verdict=Match.Verdict.ELIGIBLE)),
+        near=Count("matches", filter=Q(matches__verdict=Match.Verdict.NEAR)),
+    )
+
+
+def match_list(*, need: FinancingNeed) -> QuerySet[Match]:
+    return need.matches.select_related("product__institution").order_by("verdict", "product__name", "id")
+
+
+def match_get_for_user(*, user: Any, pk: int) -> Match:
+    match = (Match.objects.filter(need__in=need_queryset_for_user(user)).select_related("need__enterprise", "product")
+             .filter(pk=pk).first())
+    if match is None:
+        raise Http404
+    return match
+
+
+def firm_tier(enterprise: Enterprise, on: dt.date | None = None) -> str | None:
+    """Adapter to the cultivation engine: the highest tier the firm qualifies for ("" if
+    none), or None when the engine is unavailable or cannot say. The finance matcher
+    depends on this one function only, so the cultivation app can change behind it."""
+    try:
+        from oasis.cultivation.selectors import enterprise_verdict
+    except ImportError:  # pragma: no cover - cultivation app absent
+        return None
+    try:
+        verdict = enterprise_verdict(enterprise=enterprise, on=on)
+        tiers = verdict["results"][0]["tiers"]
+    except Exception:  # noqa: BLE001 - a broken verdict must not break matching
+        return None
+    ranks = {"innovative_sme": 1, "srdi_sme": 2, "little_giant": 3}
+    held = [k for k, rank in ranks.items() if tiers.get(k, {}).get("status") == "qualified"]
+    best = max(held, key=ranks.__getitem__, default="")
+    if not best and any(tiers.get(k, {}).get("status") == "review" for k in ranks):
+        return None  # the engine is waiting on facts to verify: unknown, not "none"
+    return best
+
+
+def firm_latest_figure(enterprise: Enterprise) -> AnnualFigure | None:
+    return enterprise.figures.order_by("-year").first()
+
+
+# ------------------------------------------------------------------ events
+
+def event_queryset_for_user(user: Any) -> QuerySet[Event]:
+    return _in_parks(Event.objects.all(), user, "park_id")
+
+
+def event_get_for_user(*, user: Any, pk: int) -> Event:
+    event = event_queryset_for_user(user).select_related("park").filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def event_list(*, user: Any, park: Park) -> QuerySet[Event]:
+    return event_queryset_for_user(user).filter(park=park).annotate(
+        registered=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)),
+        waitlisted=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+    ).order_by("-starts_at", "id")
+
+
+def registration_list(*, user: Any, event: Event) -> list[Registration]:
+    """Staff see everyone; a member sees their own firm's registrations only."""
+    qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user", "enterprise")
+    if user.is_member:
+        qs = qs.filter(enterprise_id=user.enterprise_id)
+    return list(qs.order_by("created_at", "id"))
+
+
+def registration_get_for_user(*, user: Any, pk: int) -> Registration:
+    qs = Registration.objects.filter(event__in=event_queryset_for_user(user))
+    if user.is_member:
+        qs = qs.filter(user=user)
+    reg = qs.select_related("event").filter(pk=pk).first()
+    if reg is None:
+        raise Http404
+    return reg
+
+
+def showcase_queryset_for_user(user: Any) -> QuerySet[Showcase]:
+    qs = _in_parks(Showcase.objects.all(), user, "enterprise__park_id")
+    if user.is_authenticated and user.is_member:
+        qs = qs.filter(Q(published=True) | Q(enterprise_id=user.enterprise_id))
+    return qs
+
+
+def showcase_get_for_user(*, user: Any, pk: int) -> Showcase:
+    sc = showcase_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
+    if sc is None:
+        raise Http404
+    return sc
+
+
+# ------------------------------------------------------------------ utilisation
+
+def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
+    """Plain numbers for a month: per resource and per share, hours booked vs
+    available, firms served and revenue (yuan, as Decimal). No user scoping: the
+    caller (stats page, dashboard) has already checked the user may see `park`.
+    A fixed number of queries."""
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    days = month_days(month)
+    resources = list(Resource.objects.filter(park=park).select_related("offering").order_by("name", "id"))
+    booked: dict[int, int] = defaultdict(int)
+    firms_by_resource: dict[int, set[int]] = defaultdict(set)
+    for rid, firm, s, e in Booking.objects.filter(
+        resource__park=park, status__in=Booking.CHARGED, start__gte=start, start__lt=end,
+    ).values_list("resource_id", "enterprise_id", "start", "end"):
+        booked[rid] += int((e - s).total_seconds() // 60)
+        firms_by_resource[rid].add(firm)
+    revenue = park_revenue(park=park, month=month)
+    request_firms: dict[str, set[int]] = defaultdict(set)
+    for share, firm in ServiceRequest.objects.filter(
+        offering__park=park, created_at__gte=start, created_at__lt=end,
+    ).values_list("offering__share", "enterprise_id"):
+        request_firms[share].add(firm)
+    share_rows: dict[str, dict[str, Any]] = {
+        key: {"share": key, "label": str(label), "hours_booked": 0.0, "hours_available": 0.0,
+              "firms_served": 0, "revenue": Decimal("0.00"), "_firms": set(request_firms.get(key, set()))}
+        for key, label in Share.choices
+    }
+    resource_rows = []
+    for r in resources:
+        available = booking_rules.available_minutes(rules_of(r), days[0], days[-1])
+        row = {
+            "resource_id": r.pk, "name": r.name, "share": r.offering.share,
+            "hours_booked": round(booked[r.pk] / 60, 2), "hours_available": round(available / 60, 2),
+            "utilisation": round(booked[r.pk] / available, 4) if available else 0.0,
+            "firms_served": len(firms_by_resource[r.pk]),
+        }
+        resource_rows.append(row)
+        s = share_rows[r.offering.share]
+        s["hours_booked"] += row["hours_booked"]
+        s["hours_available"] += row["hours_available"]
+        s["_firms"] |= firms_by_resource[r.pk]
+    share_of = dict(Offering.objects.filter(park=park).values_list("pk", "share"))
+    for oid, amount in revenue.items():
+        share_rows[share_of[oid]]["revenue"] += amount
+    shares = []
+    for s in share_rows.values():
+        firms = s.pop("_firms")
+        s["firms_served"] = len(firms)
+        s["hours_booked"] = round(s["hours_booked"], 2)
+        s["hours_available"] = round(s["hours_available"], 2)
+        s["utilisation"] = round(s["hours_booked"] / s["hours_available"], 4) if s["hours_available"] else 0.0
+        shares.append(s)
+    return {
+        "month": month.isoformat(),
+        "resources": resource_rows,
+        "shares": shares,
+        "hours_booked": round(sum(s["hours_booked"] for s in shares), 2),
+        "hours_available": round(sum(s["hours_available"] for s in shares), 2),
+        "firms_served": len(set().union(*(firms_by_resource.values() or [set()]), *request_firms.values())),
+        "revenue": sum((s["revenue"] for s in shares), Decimal("0.00")),
+    }

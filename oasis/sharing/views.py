@@ -1,0 +1,485 @@
+"""Shared-service pages: parse, one access helper, one service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oasis.accounts.models import User
+from oasis.core.forms import add_service_errors
+from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
+
+from . import booking_rules, selectors, services
+from .forms import (
+    AssignForm,
+    BookingForm,
+    CertificationForm,
+    DeliverForm,
+    NeedForm,
+    OutcomeForm,
+    RateForm,
+    RequestForm,
+    ResourceForm,
+    ShowcaseForm,
+    UsageForm,
+)
+from .models import Booking, Registration, Resource, ServiceRequest, Share, Showcase
+
+
+def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {"nav": "sharing", **extra}
+
+
+def _park(request: HttpRequest) -> Any:
+    raw = request.GET.get("park")
+    return selectors.park_for_user(user=request.user, park_id=int(raw) if raw and raw.isdigit() else None)
+
+
+def _month(request: HttpRequest) -> dt.date:
+    return selectors.parse_month(request.GET.get("month"))
+
+
+def _months(month: dt.date) -> dict[str, Any]:
+    return {"month": month, "prev_month": selectors.prev_month(month), "next_month": selectors.next_month(month)}
+
+
+def _hx_partial(request: HttpRequest, template: str, target: str) -> str:
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
+        return f"{template}#{target}"
+    return template
+
+
+# ------------------------------------------------------------------ catalogue
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    park = _park(request)
+    return render(request, "sharing/catalogue.html", _ctx(
+        request, park=park, sections=selectors.catalogue(user=request.user, park=park),
+        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+    ))
+
+
+@login_required
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    month = _month(request)
+    user = request.user
+    form = BookingForm(request.POST or None) if user.is_member else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            start, end = form.span()
+            try:
+                booking = services.booking_create(actor=user, resource=resource, start=start, end=end,
+                                                  purpose=form.cleaned_data["purpose"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("预约成功：%(r)s %(t)s。") % {
+                    "r": resource.name, "t": f"{timezone.localtime(booking.start):%Y-%m-%d %H:%M}"})
+                return redirect("sharing-booking-list")
+    can_manage = selectors.can_manage(user=user, park_id=resource.park_id)
+    cert = None
+    if user.is_member and resource.training_required:
+        cert = selectors.certification_valid(resource=resource, user=user, on=timezone.localdate())
+    context = _ctx(
+        request, resource=resource, offering=resource.offering, form=form, can_manage=can_manage, cert=cert,
+        row=selectors.resource_calendar(resource=resource, month=month), **_months(month),
+        certifications=selectors.certification_list(resource=resource) if can_manage else [],
+        cert_form=CertificationForm(users=_park_members(resource.park_id)) if can_manage else None,
+    )
+    status = 400 if form is not None and form.errors else 200
+    return render(request, _hx_partial(request, "sharing/resource_detail.html", "calendar"), context, status=status)
+
+
+def _park_members(park_id: int) -> Any:
+    return User.objects.filter(enterprise__park_id=park_id).select_related("enterprise").order_by("username")
+
+
+@login_required
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    selectors.require_manage(user=request.user, park_id=resource.park_id)
+    form = ResourceForm(request.POST or None, instance=Resource.objects.get(pk=resource.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_save(actor=request.user, offering=resource.offering, data=form.cleaned_data, resource=resource)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("sharing-resource", pk=resource.pk)
+    return render(request, "sharing/form.html", _ctx(request, form=form, title=resource.name, back=resource),
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def certification_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    selectors.require_manage(user=request.user, park_id=resource.park_id)
+    form = CertificationForm(request.POST, users=_park_members(resource.park_id))
+    if form.is_valid():
+        try:
+            services.certification_grant(actor=request.user, resource=resource, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    else:
+        messages.success(request, _("培训认证已登记。"))
+    return redirect("sharing-resource", pk=resource.pk)
+
+
+@login_required
+def park_calendar(request: HttpRequest) -> HttpResponse:
+    park = _park(request)
+    month = _month(request)
+    rows = selectors.park_calendar(user=request.user, park=park, month=month)
+    return render(request, _hx_partial(request, "sharing/calendar.html", "calendar"), _ctx(
+        request, park=park, rows=rows, days=selectors.month_days(month), **_months(month),
+    ))
+
+
+# ------------------------------------------------------------------ bookings
+
+@login_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    month = _month(request)
+    enterprise = None
+    if user.is_member:
+        enterprise = user.enterprise
+    elif request.GET.get("enterprise", "").isdigit():
+        enterprise = enterprise_get_for_user(user=user, pk=int(request.GET["enterprise"]))
+    status = request.GET.get("status") or None
+    if status not in Booking.Status.values:
+        status = None
+    bookings = list(selectors.booking_list(user=user, month=month, enterprise_id=enterprise.pk if enterprise else None,
+                                           status=status))
+    now = timezone.now()
+    for b in bookings:
+        rules = selectors.rules_of(b.resource)
+        b.member_may_cancel = b.status in (Booking.Status.PENDING, Booking.Status.CONFIRMED) and booking_rules.can_cancel(rules, start=b.start, now=now)
+        b.manageable = selectors.can_manage(user=user, park_id=b.resource.park_id)
+    return render(request, _hx_partial(request, "sharing/booking_list.html", "results"), _ctx(
+        request, bookings=bookings, enterprise=enterprise, status=status, statuses=Booking.Status.choices,
+        days=selectors.firm_calendar(user=user, enterprise=enterprise, month=month) if enterprise else None,
+        **_months(month),
+    ))
+
+
+ACTIONS = {"cancel", "approve", "reject", "no-show", "usage"}
+
+
+@login_required
+@require_POST
+def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
+    actor = request.user
+    try:
+        if action == "cancel":
+            services.booking_cancel(actor=actor, booking=booking)
+        elif action in ("approve", "reject"):
+            services.booking_decide(actor=actor, booking=booking, approve=action == "approve")
+        elif action == "no-show":
+            services.booking_mark_no_show(actor=actor, booking=booking)
+        else:
+            form = UsageForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.booking_record_usage(actor=actor, booking=booking, used_minutes=form.cleaned_data["used_minutes"])
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("已更新预约状态。"))
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/sharing/") else "sharing-booking-list")
+
+
+# ------------------------------------------------------------------ statements
+
+@login_required
+def statement(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    month = _month(request)
+    if user.is_member:
+        enterprise = user.enterprise
+    else:
+        raw = request.GET.get("enterprise", "")
+        enterprise = enterprise_get_for_user(user=user, pk=int(raw)) if raw.isdigit() else None
+    if request.method == "POST":
+        if enterprise is None:
+            raise Http404
+        try:
+            services.statement_issue(actor=user, enterprise=enterprise, month=month)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("账单已出具。"))
+        return redirect(f"{request.path}?enterprise={enterprise.pk}&month={month:%Y-%m}")
+    view = selectors.statement_build(enterprise=enterprise, month=month) if enterprise else None
+    firms = [] if user.is_member else enterprise_queryset_for_user(user).order_by("name")[:500]
+    return render(request, "sharing/statement.html", _ctx(
+        request, view=view, enterprise=enterprise, firms=firms, **_months(month),
+        can_issue=bool(enterprise and selectors.can_manage(user=user, park_id=enterprise.park_id)),
+    ))
+
+
+# ------------------------------------------------------------------ requests
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    items = selectors.request_list(user=request.user, status=request.GET.get("status") or None)[:200]
+    return render(request, "sharing/request_list.html", _ctx(request, items=items, statuses=ServiceRequest.Status.choices))
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_member:
+        raise PermissionDenied
+    park = selectors.park_for_user(user=user)
+    offerings = selectors.request_offerings(user=user, park=park)
+    initial = {"offering": request.GET.get("offering")} if request.GET.get("offering", "").isdigit() else {}
+    form = RequestForm(request.POST or None, offerings=offerings, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.request_submit(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("申请已提交。"))
+            return redirect("sharing-request", pk=item.pk)
+    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("提交服务申请")),
+                  status=400 if form.errors else 200)
+
+
+def _operators(park_id: int) -> Any:
+    from oasis.accounts.models import ParkRole, Role
+
+    ids = ParkRole.objects.filter(park_id=park_id, role__in=[Role.SHARING, Role.PARK_ADMIN]).values("user_id")
+    return User.objects.filter(pk__in=ids).order_by("username")
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.request_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    can_manage = selectors.can_manage(user=user, park_id=item.offering.park_id)
+    assign = AssignForm(users=_operators(item.offering.park_id)) if can_manage else None
+    deliver = DeliverForm() if can_manage else None
+    rate = RateForm() if user.is_member else None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "assign" and can_manage:
+                assign = AssignForm(request.POST, users=_operators(item.offering.park_id))
+                if assign.is_valid():
+                    services.request_assign(actor=user, item=item, assignee=assign.cleaned_data["assignee"])
+            elif action == "deliver" and can_manage:
+                deliver = DeliverForm(request.POST)
+                if deliver.is_valid():
+                    services.request_deliver(actor=user, item=item, note=deliver.cleaned_data["note"],
+                                             quantity=deliver.cleaned_data["quantity"])
+            elif action == "rate" and user.is_member:
+                rate = RateForm(request.POST)
+                if rate.is_valid():
+                    services.request_rate(actor=user, item=item, rating=rate.cleaned_data["rating"],
+                                          comment=rate.cleaned_data["comment"])
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            if not any(f is not None and f.is_bound and f.errors for f in (assign, deliver, rate)):
+                messages.success(request, _("已更新。"))
+                return redirect("sharing-request", pk=item.pk)
+        item = selectors.request_get_for_user(user=user, pk=pk)
+    return render(request, "sharing/request_detail.html", _ctx(
+        request, item=item, can_manage=can_manage, assign=assign, deliver=deliver, rate=rate,
+    ))
+
+
+# ------------------------------------------------------------------ finance
+
+@login_required
+def finance(request: HttpRequest) -> HttpResponse:
+    park = _park(request)
+    return render(request, "sharing/finance.html", _ctx(
+        request, park=park, institutions=selectors.institution_list(user=request.user, park=park),
+        needs=selectors.need_list(user=request.user)[:200],
+    ))
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_member:
+        raise PermissionDenied
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("融资需求已提交。"))
+            return redirect("sharing-need", pk=need.pk)
+    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("提交融资需求")),
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = selectors.need_get_for_user(user=request.user, pk=pk)
+    can_manage = selectors.can_manage(user=request.user, park_id=need.enterprise.park_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "match":
+                services.need_match(actor=request.user, need=need)
+            elif request.POST.get("action") == "outcome":
+                match = selectors.match_get_for_user(user=request.user, pk=int(request.POST.get("match", "0") or 0))
+                form = OutcomeForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors)
+                services.match_set_outcome(actor=request.user, match=match, **form.cleaned_data)
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("已更新。"))
+        return redirect("sharing-need", pk=need.pk)
+    return render(request, "sharing/need_detail.html", _ctx(
+        request, need=need, matches=selectors.match_list(need=need), can_manage=can_manage,
+        outcomes=OutcomeForm.base_fields["outcome"].choices,
+    ))
+
+
+# ------------------------------------------------------------------ events
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    park = _park(request)
+    return render(request, "sharing/event_list.html", _ctx(request, park=park, events=selectors.event_list(user=request.user, park=park)))
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    can_manage = selectors.can_manage(user=user, park_id=event.park_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "register":
+                reg = services.event_register(actor=user, event=event)
+                messages.success(request, _("报名成功。") if reg.status == Registration.Status.REGISTERED
+                                 else _("名额已满，您已进入候补名单。"))
+            elif action in ("cancel", "check_in"):
+                reg = selectors.registration_get_for_user(user=user, pk=int(request.POST.get("registration", "0") or 0))
+                if action == "cancel":
+                    services.registration_cancel(actor=user, registration=reg)
+                else:
+                    services.registration_check_in(actor=user, registration=reg)
+                messages.success(request, _("已更新。"))
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("sharing-event", pk=event.pk)
+    regs = selectors.registration_list(user=user, event=event)
+    seats = sum(1 for r in event.registrations.all() if r.status == Registration.Status.REGISTERED)
+    mine = next((r for r in regs if r.user_id == user.pk), None)
+    return render(request, "sharing/event_detail.html", _ctx(
+        request, event=event, regs=regs, seats=seats, mine=mine, can_manage=can_manage,
+        can_register=user.is_member and mine is None and event.starts_at > timezone.now(),
+    ))
+
+
+# ------------------------------------------------------------------ showcase
+
+@login_required
+def showcase_list(request: HttpRequest) -> HttpResponse:
+    items = selectors.showcase_queryset_for_user(request.user).select_related("enterprise").order_by("enterprise__name")
+    return render(request, "sharing/showcase_list.html", _ctx(request, items=items))
+
+
+@login_required
+def showcase_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sc = selectors.showcase_get_for_user(user=request.user, pk=pk)
+    can_manage = selectors.can_manage(user=request.user, park_id=sc.enterprise.park_id)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        services.showcase_publish(actor=request.user, showcase=sc, published=request.POST.get("published") == "1")
+        messages.success(request, _("已更新。"))
+        return redirect("sharing-showcase", pk=sc.pk)
+    return render(request, "sharing/showcase_detail.html", _ctx(request, sc=sc, can_manage=can_manage))
+
+
+@login_required
+def showcase_edit(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_member:
+        raise PermissionDenied
+    enterprise = request.user.enterprise
+    instance = Showcase.objects.filter(enterprise=enterprise).first()
+    form = ShowcaseForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sc = services.showcase_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存，待园区发布。"))
+            return redirect("sharing-showcase", pk=sc.pk)
+    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("企业风采")),
+                  status=400 if form.errors else 200)
+
+
+# ------------------------------------------------------------------ utilisation
+
+@login_required
+def stats(request: HttpRequest) -> HttpResponse:
+    if request.user.is_member:
+        raise Http404
+    park = _park(request)
+    month = _month(request)
+    data = selectors.sharing_utilisation(park=park, month=month)
+    labels = dict(Share.choices)
+    chart = {
+        "shares": [str(labels[s["share"]]) for s in data["shares"]],
+        "booked": [s["hours_booked"] for s in data["shares"]],
+        "available": [s["hours_available"] for s in data["shares"]],
+        "revenue": [float(s["revenue"]) for s in data["shares"]],
+        "names": {"booked": _("已预约（小时）"), "available": _("可用（小时）"), "revenue": _("收入（元）")},
+    }
+    resources = {
+        "names": [r["name"] for r in data["resources"]],
+        "utilisation": [round(r["utilisation"] * 100, 1) for r in data["resources"]],
+        "label": _("利用率（%）"),
+    }
+    return render(request, "sharing/stats.html", _ctx(
+        request, park=park, data=data, chart=chart, resource_chart=resources, **_months(month),
+    ))
+
