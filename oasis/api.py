@@ -32,7 +32,9 @@ api = NinjaAPI(
     description="绿洲园区运营平台 REST API. Session (with CSRF) or personal bearer token.",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    auth=[SessionAuth(), TokenAuth()],
+    # Token first: a request that carries a bearer token is not a browser session and
+    # must not be put through the session CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 

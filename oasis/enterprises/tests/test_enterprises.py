@@ -307,3 +307,15 @@ def test_openapi_docs_are_served_locally(staff_client):
     assert r.status_code == 200
     assert "cdn" not in r.content.decode().lower()
     assert staff_client.get("/api/openapi.json").json()["info"]["title"] == "Oasis API"
+
+
+def test_bearer_token_can_write_without_csrf(staff, enterprise):
+    from oasis.accounts.services import api_token_create
+
+    _token, clear = api_token_create(user=staff, name="sync")
+    c = Client(enforce_csrf_checks=True)
+    r = c.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"website": "https://example.cn"}),
+                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert r.status_code == 200
+    enterprise.refresh_from_db()
+    assert enterprise.website == "https://example.cn"
