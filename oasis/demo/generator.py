@@ -653,6 +653,7 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
 DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
     ("oasis.cultivation.demo", "seed_cultivation"),
     ("oasis.attraction.demo", "seed_attraction"),
+    ("oasis.sharing.demo", "seed_sharing"),
     ("oasis.portal.demo", "seed_portal"),
 )
 

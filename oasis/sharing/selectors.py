@@ -595,3 +595,15 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
         "firms_served": len(set().union(*(firms_by_resource.values() or [set()]), *request_firms.values())),
         "revenue": sum((s["revenue"] for s in shares), Decimal("0.00")),
     }
+
+
+# ------------------------------------------------------------------ portal
+
+def member_bookings(*, user: Any) -> QuerySet[Booking]:
+    """The member's own firm's bookings, latest first (the portal's bookings section)."""
+    return booking_queryset_for_user(user).select_related("resource").order_by("-start")
+
+
+def member_service_requests(*, user: Any) -> QuerySet[ServiceRequest]:
+    """The member's own firm's service requests, newest first (the portal)."""
+    return request_queryset_for_user(user).select_related("offering").order_by("-created_at")
