@@ -1,3 +1,238 @@
-from ninja import Router
+"""/api/v1/leasing/: leases, bills, payments, receivables and occupancy, scoped like
+the pages (members see their own firm's leases and bills only)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from oasis.enterprises.selectors import enterprise_get_for_user
+
+from . import selectors, services
+from .models import Cycle, Lease, RentBasis
 
 router = Router(tags=["leasing"])
+
+
+class FreePeriodIn(Schema):
+    start_date: dt.date
+    end_date: dt.date
+
+
+class LeaseIn(Schema):
+    tenant_id: int
+    unit_ids: list[int] = Field(..., min_length=1)
+    number: str = Field("", max_length=40)
+    start_date: dt.date
+    end_date: dt.date
+    rent_basis: RentBasis = RentBasis.PER_SQM_DAY
+    rent_rate: Decimal
+    property_fee_rate: Decimal = Decimal("0")
+    deposit: Decimal = Decimal("0")
+    escalation_pct: Decimal = Decimal("0")
+    cycle: Cycle = Cycle.QUARTERLY
+    free_periods: list[FreePeriodIn] = []
+    notes: str = ""
+    activate: bool = False
+
+
+class LeaseOut(Schema):
+    id: int
+    park_id: int
+    number: str
+    tenant_id: int
+    tenant_name: str = Field(..., alias="tenant.name")
+    unit_ids: list[int]
+    area: Decimal
+    start_date: dt.date
+    end_date: dt.date
+    rent_basis: str
+    rent_rate: Decimal
+    property_fee_rate: Decimal
+    deposit: Decimal
+    escalation_pct: Decimal
+    cycle: int
+    status: str
+    predecessor_id: int | None
+    terminated_on: dt.date | None
+
+    @staticmethod
+    def resolve_unit_ids(obj: Lease) -> list[int]:
+        return [lu.unit_id for lu in obj.lease_units.all()]
+
+
+class RenewIn(Schema):
+    end_date: dt.date
+    rent_rate: Decimal | None = None
+    escalation_pct: Decimal | None = None
+
+
+class TerminateIn(Schema):
+    terminated_on: dt.date
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class BillOut(Schema):
+    id: int
+    lease_id: int
+    tenant_id: int
+    seq: int
+    period_start: dt.date
+    period_end: dt.date
+    due_date: dt.date
+    rent: Decimal
+    property_fee: Decimal
+    amount: Decimal
+    paid: Decimal
+
+
+class PaymentIn(Schema):
+    amount: Decimal = Field(..., gt=0, decimal_places=2)
+    paid_on: dt.date
+    bill_id: int | None = None
+    allow_prepayment: bool = False
+    reference: str = Field("", max_length=60)
+
+
+class PaymentOut(Schema):
+    id: int
+    lease_id: int
+    amount: Decimal
+    paid_on: dt.date
+    unallocated: Decimal
+    is_prepayment: bool
+    reference: str
+
+
+class AgeingOut(Schema):
+    d0_30: Decimal
+    d31_90: Decimal
+    d91_180: Decimal
+    over_180: Decimal
+    total: Decimal
+
+
+class OccupancyRow(Schema):
+    label: str
+    key: str
+    total_area: Decimal
+    leased_area: Decimal
+    reserved_area: Decimal
+    units: int
+    leased_units: int
+    rate: Decimal
+
+
+class OccupancyOut(Schema):
+    park: OccupancyRow
+    buildings: list[OccupancyRow]
+    uses: list[OccupancyRow]
+
+
+def _lease(request: HttpRequest, lease_id: int, *, change: bool = False) -> Lease:
+    lease = selectors.lease_get_for_user(user=request.user, pk=lease_id)
+    if change and not selectors.lease_can_change(user=request.user, lease=lease):
+        raise PermissionDenied(_("没有修改该合同的权限。"))
+    return lease
+
+
+@router.get("/leases", response=list[LeaseOut])
+@paginate(LimitOffsetPagination)
+def lease_list(request: HttpRequest, tab: str = "all", q: str = "", park: int | None = None,  # noqa: ANN201
+               tenant: int | None = None):
+    filters = selectors.LeaseFilter.from_query({"tab": tab, "q": q, "park": str(park or ""), "tenant": str(tenant or "")})
+    return selectors.lease_list(user=request.user, filters=filters)
+
+
+@router.post("/leases", response={201: LeaseOut})
+def lease_create(request: HttpRequest, payload: LeaseIn):  # noqa: ANN201
+    tenant = enterprise_get_for_user(user=request.user, pk=payload.tenant_id)
+    data = payload.dict(exclude={"tenant_id", "unit_ids", "free_periods", "activate"})
+    lease = services.lease_create(
+        actor=request.user, tenant=tenant, unit_ids=payload.unit_ids, data=data,
+        free_periods=[(p.start_date, p.end_date) for p in payload.free_periods], activate=payload.activate,
+    )
+    return Status(201, selectors.lease_get_for_user(user=request.user, pk=lease.pk))
+
+
+@router.get("/leases/{lease_id}", response=LeaseOut)
+def lease_detail(request: HttpRequest, lease_id: int):  # noqa: ANN201
+    return _lease(request, lease_id)
+
+
+@router.post("/leases/{lease_id}/activate", response=LeaseOut)
+def lease_activate(request: HttpRequest, lease_id: int):  # noqa: ANN201
+    lease = services.lease_activate(actor=request.user, lease=_lease(request, lease_id, change=True))
+    return selectors.lease_get_for_user(user=request.user, pk=lease.pk)
+
+
+@router.post("/leases/{lease_id}/renew", response={201: LeaseOut})
+def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):  # noqa: ANN201
+    lease = _lease(request, lease_id, change=True)
+    successor = services.lease_renew(actor=request.user, lease=lease, end_date=payload.end_date,
+                                     data=payload.dict(exclude={"end_date"}))
+    return Status(201, selectors.lease_get_for_user(user=request.user, pk=successor.pk))
+
+
+@router.post("/leases/{lease_id}/terminate", response=LeaseOut)
+def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):  # noqa: ANN201
+    lease = _lease(request, lease_id, change=True)
+    services.lease_terminate(actor=request.user, lease=lease, on=payload.terminated_on, reason=payload.reason)
+    return selectors.lease_get_for_user(user=request.user, pk=lease.pk)
+
+
+@router.get("/leases/{lease_id}/bills", response=list[BillOut])
+def lease_bills(request: HttpRequest, lease_id: int):  # noqa: ANN201
+    return selectors.lease_bills(lease=_lease(request, lease_id))
+
+
+@router.get("/bills", response=list[BillOut])
+@paginate(LimitOffsetPagination)
+def bill_list(request: HttpRequest, state: str = "all", park: int | None = None):  # noqa: ANN201
+    return selectors.bill_list(user=request.user, state=state, park=park)
+
+
+@router.get("/leases/{lease_id}/payments", response=list[PaymentOut])
+def payment_list(request: HttpRequest, lease_id: int):  # noqa: ANN201
+    return list(_lease(request, lease_id).payments.all())
+
+
+@router.post("/leases/{lease_id}/payments", response={201: PaymentOut})
+def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # noqa: ANN201
+    lease = _lease(request, lease_id, change=True)
+    bill = None
+    if payload.bill_id is not None:
+        bill = lease.bills.filter(pk=payload.bill_id).first()
+        if bill is None:
+            raise ValidationError({"bill_id": [_("账单不属于该合同。")]})
+    payment = services.payment_record(
+        actor=request.user, lease=lease, amount=payload.amount, paid_on=payload.paid_on, bill=bill,
+        allow_prepayment=payload.allow_prepayment, reference=payload.reference,
+    )
+    return Status(201, payment)
+
+
+@router.get("/receivables/ageing", response=AgeingOut)
+def ageing(request: HttpRequest, park: int | None = None):  # noqa: ANN201
+    if request.user.is_member:
+        raise PermissionDenied
+    total, _rows = selectors.receivables_ageing(user=request.user, park=park)
+    fen = Decimal("0.01")
+    return {k: Decimal(v).quantize(fen) for k, v in {**total.__dict__, "total": total.total}.items()}
+
+
+def _occ(o: selectors.Occupancy) -> dict:
+    return {**o.__dict__, "rate": o.rate}
+
+
+@router.get("/occupancy", response=OccupancyOut)
+def occupancy(request: HttpRequest, park: int | None = None):  # noqa: ANN201
+    if request.user.is_member:
+        raise PermissionDenied
+    data = selectors.occupancy(user=request.user, park=park)
+    return {"park": _occ(data["park"]), "buildings": [_occ(o) for o in data["buildings"]],
+            "uses": [_occ(o) for o in data["uses"]]}

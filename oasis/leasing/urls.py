@@ -1,3 +1,23 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.lease_list, name="lease-list"),
+    path("new/", views.lease_create, name="lease-create"),
+    path("my/", views.my_leases, name="leasing-my"),
+    path("<int:pk>/", views.lease_detail, name="lease-detail"),
+    path("<int:pk>/activate/", views.lease_activate, name="lease-activate"),
+    path("<int:pk>/payments/new/", views.payment_create, name="payment-create"),
+    path("<int:pk>/renew/", views.lease_renew, name="lease-renew"),
+    path("<int:pk>/terminate/", views.lease_terminate, name="lease-terminate"),
+    path("<int:pk>/amend/", views.lease_amend, name="lease-amend"),
+    path("bills/", views.bill_list, name="bill-list"),
+    path("receivables/", views.receivables, name="leasing-receivables"),
+    path("occupancy/", views.occupancy, name="leasing-occupancy"),
+    path("buildings/<int:pk>/stack/", views.stacking_plan, name="leasing-stack"),
+    path("units/<int:pk>/", views.unit_panel, name="leasing-unit"),
+    path("import/", views.import_start, name="leasing-import"),
+    path("import/template.xlsx", views.import_template, name="leasing-import-template"),
+    path("import/<int:pk>/", views.import_job, name="leasing-import-job"),
+]

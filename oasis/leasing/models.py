@@ -1,0 +1,291 @@
+"""Leases, their bills and payments, expiry reminders and import jobs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oasis.enterprises.models import Enterprise
+from oasis.parks.models import Park, Unit
+
+from . import schedule
+
+
+class RentBasis(models.TextChoices):
+    PER_SQM_DAY = schedule.PER_SQM_DAY, _("元/㎡/天")
+    MONTHLY = schedule.MONTHLY_TOTAL, _("元/月（总价）")
+
+
+class Cycle(models.IntegerChoices):
+    MONTHLY = 1, _("月付")
+    QUARTERLY = 3, _("季付")
+    HALF_YEARLY = 6, _("半年付")
+    YEARLY = 12, _("年付")
+
+
+class LeaseQuerySet(models.QuerySet):
+    def current(self) -> LeaseQuerySet:
+        """Signed leases still running (a renewed lease runs until its successor starts)."""
+        return self.filter(status__in=Lease.RUNNING)
+
+
+class Lease(models.Model):
+    """A lease (租赁合同) of one or more units to a tenant enterprise.
+
+    Lifecycle: draft → active → renewed | terminated | expired. A signed lease's period
+    per unit lives in `LeaseUnit`; on PostgreSQL an exclusion constraint there makes two
+    signed leases of one unit with overlapping periods impossible (migration 0002)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ACTIVE = "active", _("执行中")
+        RENEWED = "renewed", _("已续签")
+        TERMINATED = "terminated", _("提前终止")
+        EXPIRED = "expired", _("已到期")
+
+    RUNNING = (Status.ACTIVE, Status.RENEWED)
+    SIGNED = (Status.ACTIVE, Status.RENEWED, Status.TERMINATED, Status.EXPIRED)
+
+    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="leases")
+    number = models.CharField(_("合同编号"), max_length=40)
+    tenant = models.ForeignKey(Enterprise, verbose_name=_("承租企业"), on_delete=models.PROTECT, related_name="leases")
+    units = models.ManyToManyField(Unit, through="LeaseUnit", verbose_name=_("单元"), related_name="leases")
+    start_date = models.DateField(_("起租日"))
+    end_date = models.DateField(_("到期日"))
+    area = models.DecimalField(_("计租面积（㎡）"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    rent_basis = models.CharField(_("计租方式"), max_length=10, choices=RentBasis.choices, default=RentBasis.PER_SQM_DAY)
+    rent_rate = models.DecimalField(_("租金单价"), max_digits=12, decimal_places=4,
+                                    help_text=_("元/㎡/天，或按月总价（元/月）"))
+    property_fee_rate = models.DecimalField(_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    deposit = models.DecimalField(_("保证金（元）"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    escalation_pct = models.DecimalField(_("年递增率（%）"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    cycle = models.PositiveSmallIntegerField(_("付款周期"), choices=Cycle.choices, default=Cycle.QUARTERLY)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    predecessor = models.OneToOneField(
+        "self", verbose_name=_("原合同"), null=True, blank=True, on_delete=models.PROTECT, related_name="successor",
+    )
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LeaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("租赁合同")
+        verbose_name_plural = _("租赁合同")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "number"], name="lease_number_unique",
+                                    violation_error_message=_("本园区已有该合同编号。")),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="lease_end_after_start",
+                                   violation_error_message=_("到期日不能早于起租日。")),
+            models.CheckConstraint(
+                condition=Q(rent_rate__gte=0) & Q(property_fee_rate__gte=0) & Q(deposit__gte=0) & Q(area__gte=0),
+                name="lease_money_nonnegative", violation_error_message=_("租金、物业费和保证金不能为负数。"),
+            ),
+            models.CheckConstraint(condition=Q(escalation_pct__gte=0) & Q(escalation_pct__lte=100),
+                                   name="lease_escalation_range",
+                                   violation_error_message=_("年递增率应在 0 到 100 之间。")),
+            models.CheckConstraint(condition=Q(cycle__in=[1, 3, 6, 12]), name="lease_cycle_valid"),
+        ]
+        indexes = [models.Index(fields=["park", "status", "end_date"], name="lease_park_status_end_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def effective_end(self):  # noqa: ANN201 - a date
+        return self.terminated_on or self.end_date
+
+
+class LeaseUnit(models.Model):
+    """One unit of a lease with the period it is let. `occupies` is true once the lease is
+    signed; the no-overlap rule applies to occupying rows only (drafts may overlap)."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="lease_units")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lease_units")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    occupies = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("合同单元")
+        verbose_name_plural = _("合同单元")
+        constraints = [
+            models.UniqueConstraint(fields=["lease", "unit"], name="leaseunit_unique"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leaseunit_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["unit", "occupies", "end_date"], name="leaseunit_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id}/{self.unit_id}"
+
+
+class FreeRentPeriod(models.Model):
+    """Days without rent (免租期); the property fee is still charged."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="free_periods")
+    start_date = models.DateField(_("免租开始"))
+    end_date = models.DateField(_("免租结束"))
+
+    class Meta:
+        verbose_name = _("免租期")
+        verbose_name_plural = _("免租期")
+        ordering = ["start_date"]
+        constraints = [models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="freerent_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.start_date}–{self.end_date}"
+
+
+class LeaseAmendment(models.Model):
+    """A change to a signed lease's terms, kept with the values before and after."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="amendments")
+    effective_on = models.DateField(_("生效日期"))
+    reason = models.CharField(_("变更原因"), max_length=200)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("合同变更")
+        verbose_name_plural = _("合同变更")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} @ {self.effective_on}"
+
+
+class Bill(models.Model):
+    """One billing period of a lease (rent + property fee), due in advance. `paid` is the
+    sum of payments allocated to it, kept by the payment service so that receivables and
+    ageing are single aggregates; `receivables_rebuild` recomputes it from allocations."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="bills")
+    # (park, due_date) below serves the park's lookups; no separate index on either.
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="+", db_index=False)
+    tenant = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="bills")
+    seq = models.PositiveIntegerField(_("期数"))
+    period_start = models.DateField(_("账期开始"))
+    period_end = models.DateField(_("账期结束"))
+    due_date = models.DateField(_("应付日期"))
+    rent = models.DecimalField(_("租金"), max_digits=14, decimal_places=2)
+    property_fee = models.DecimalField(_("物业费"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("应收"), max_digits=14, decimal_places=2)
+    paid = models.DecimalField(_("已收"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("账单")
+        verbose_name_plural = _("账单")
+        ordering = ["due_date", "lease_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["lease", "seq"], name="bill_seq_unique"),
+            models.CheckConstraint(condition=Q(rent__gte=0) & Q(property_fee__gte=0), name="bill_nonnegative"),
+            # Overpaying a bill is impossible; prepayment goes to later bills or the credit.
+            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=F("amount")), name="bill_paid_range"),
+        ]
+        indexes = [models.Index(fields=["park", "due_date"], name="bill_park_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id}#{self.seq}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+
+class Payment(models.Model):
+    """Money received from a tenant for a lease. What is not allocated to bills is the
+    tenant's prepayment credit, allowed only when the officer says so."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="payments")
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("收款日期"))
+    reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    is_prepayment = models.BooleanField(_("允许预收"), default=False)
+    unallocated = models.DecimalField(_("预收余额"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收款")
+        verbose_name_plural = _("收款")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive",
+                                   violation_error_message=_("收款金额必须大于零。")),
+            models.CheckConstraint(condition=Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
+                                   name="payment_unallocated_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} ¥{self.amount}"
+
+
+class PaymentAllocation(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}→{self.bill_id}"
+
+
+class ExpiryReminder(models.Model):
+    """A reminder that a lease expires within `days` days, recorded once per threshold."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="reminders")
+    days = models.PositiveSmallIntegerField(_("提前天数"))
+    recorded_on = models.DateField(_("提醒日期"))
+
+    class Meta:
+        verbose_name = _("到期提醒")
+        verbose_name_plural = _("到期提醒")
+        ordering = ["-recorded_on", "days"]
+        constraints = [models.UniqueConstraint(fields=["lease", "days"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} ≤{self.days}d"
+
+
+class ImportJob(models.Model):
+    """One workbook import, with the progress the page polls and every bad row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未导入")
+
+    park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="leasing-imports/")
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

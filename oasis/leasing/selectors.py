@@ -1,0 +1,314 @@
+"""Reads of leases, bills, receivables and occupancy, always scoped by the user.
+
+Staff read their parks' leases (any role), change them with `space.change` (park admin,
+leasing officer); an enterprise member reads only their own firm's leases and bills."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from oasis.accounts import roles
+from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.parks.models import Building, Unit, UnitUse
+from oasis.parks.selectors import building_queryset_for_user
+
+from .models import Bill, ImportJob, Lease, LeaseUnit, Payment
+from .schedule import AGEING_BUCKETS, AgeingBuckets
+from .services import today
+
+ZERO = Decimal("0")
+EXPIRY_WINDOWS = (30, 60, 90)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _scope(qs: QuerySet, user: Any, *, tenant_field: str = "tenant_id") -> QuerySet:
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_member:
+        return qs.filter(**{tenant_field: user.enterprise_id})
+    parks = user_park_ids(user)
+    return qs if parks is None else qs.filter(park_id__in=parks)
+
+
+def lease_queryset_for_user(user: Any) -> QuerySet[Lease]:
+    return _scope(Lease.objects.all(), user)
+
+
+def lease_get_for_user(*, user: Any, pk: int) -> Lease:
+    lease = lease_queryset_for_user(user).select_related("tenant", "park", "predecessor").filter(pk=pk).first()
+    if lease is None:
+        raise Http404
+    return lease
+
+
+def lease_can_change(*, user: Any, lease: Lease) -> bool:
+    return not user.is_member and user_can(user, lease.park_id, roles.SPACE_CHANGE)
+
+
+def can_change_any(user: Any) -> bool:
+    if not user.is_authenticated or user.is_member:
+        return False
+    parks = user_park_ids(user, roles.SPACE_CHANGE)
+    return parks is None or bool(parks)
+
+
+def bill_queryset_for_user(user: Any) -> QuerySet[Bill]:
+    return _scope(Bill.objects.all(), user)
+
+
+def bill_get_for_user(*, user: Any, pk: int) -> Bill:
+    bill = bill_queryset_for_user(user).select_related("lease").filter(pk=pk).first()
+    if bill is None:
+        raise Http404
+    return bill
+
+
+def payment_queryset_for_user(user: Any) -> QuerySet[Payment]:
+    return _scope(Payment.objects.all(), user, tenant_field="lease__tenant_id")
+
+
+@dataclass(frozen=True)
+class LeaseFilter:
+    tab: str = "running"  # running | expiring30/60/90 | draft | ended | all
+    q: str = ""
+    park: int | None = None
+    building: int | None = None
+    tenant: int | None = None
+
+    TABS = ("running", "expiring30", "expiring60", "expiring90", "draft", "ended", "all")
+
+    @classmethod
+    def from_query(cls, query: Any) -> LeaseFilter:
+        def _int(v: str | None) -> int | None:
+            return int(v) if v and v.isdigit() else None
+        tab = query.get("tab") or "running"
+        return cls(tab=tab if tab in cls.TABS else "running", q=(query.get("q") or "").strip()[:60],
+                   park=_int(query.get("park")), building=_int(query.get("building")), tenant=_int(query.get("tenant")))
+
+
+def lease_list(*, user: Any, filters: LeaseFilter, on: dt.date | None = None) -> QuerySet[Lease]:
+    """Leases with tenant and unit codes, each list a fixed number of queries."""
+    day = on or today()
+    qs = lease_queryset_for_user(user).select_related("tenant", "park")
+    tab = filters.tab
+    if tab == "running":
+        qs = qs.filter(status__in=Lease.RUNNING)
+    elif tab.startswith("expiring"):
+        days = int(tab.removeprefix("expiring"))
+        qs = qs.filter(status=Lease.Status.ACTIVE, end_date__gte=day, end_date__lte=day + dt.timedelta(days=days))
+    elif tab == "draft":
+        qs = qs.filter(status=Lease.Status.DRAFT)
+    elif tab == "ended":
+        qs = qs.filter(status__in=[Lease.Status.EXPIRED, Lease.Status.TERMINATED])
+    if filters.q:
+        qs = qs.filter(Q(number__icontains=filters.q) | Q(tenant__name__icontains=filters.q)
+                       | Q(tenant__search_key__icontains=filters.q.lower()))
+    if filters.park:
+        qs = qs.filter(park_id=filters.park)
+    if filters.building:
+        qs = qs.filter(lease_units__unit__building_id=filters.building).distinct()
+    if filters.tenant:
+        qs = qs.filter(tenant_id=filters.tenant)
+    units = LeaseUnit.objects.select_related("unit__building").order_by("unit__building__code", "unit__code")
+    order = ("end_date", "id") if tab.startswith("expiring") else ("-start_date", "-id")
+    return (qs.annotate(outstanding=Coalesce(Sum(F("bills__amount") - F("bills__paid"), filter=Q(bills__due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY))
+            .prefetch_related(Prefetch("lease_units", queryset=units)).order_by(*order))
+
+
+def expiry_counts(*, user: Any, on: dt.date | None = None) -> dict[int, int]:
+    day = on or today()
+    qs = lease_queryset_for_user(user).filter(status=Lease.Status.ACTIVE, end_date__gte=day)
+    agg = qs.aggregate(**{f"d{n}": Count("id", filter=Q(end_date__lte=day + dt.timedelta(days=n))) for n in EXPIRY_WINDOWS})
+    return {n: agg[f"d{n}"] for n in EXPIRY_WINDOWS}
+
+
+def lease_bills(*, lease: Lease) -> list[Bill]:
+    return list(lease.bills.order_by("due_date", "seq"))
+
+
+def lease_balance(*, lease: Lease, on: dt.date | None = None) -> dict[str, Decimal]:
+    day = on or today()
+    agg = lease.bills.aggregate(
+        billed=Coalesce(Sum("amount"), ZERO, output_field=MONEY), received=Coalesce(Sum("paid"), ZERO, output_field=MONEY),
+        due=Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
+    )
+    credit = lease.payments.aggregate(c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
+    return {**agg, "credit": credit, "outstanding": agg["billed"] - agg["received"]}
+
+
+def bill_list(*, user: Any, state: str = "open", park: int | None = None, on: dt.date | None = None) -> QuerySet[Bill]:
+    day = on or today()
+    qs = bill_queryset_for_user(user).select_related("lease", "tenant")
+    if state == "open":
+        qs = qs.filter(paid__lt=F("amount"), due_date__lte=day + dt.timedelta(days=30))
+    elif state == "overdue":
+        qs = qs.filter(paid__lt=F("amount"), due_date__lt=day)
+    elif state == "paid":
+        qs = qs.filter(paid=F("amount"))
+    if park:
+        qs = qs.filter(park_id=park)
+    return qs.order_by("due_date", "lease_id", "seq")
+
+
+def _ageing_aggregates(day: dt.date) -> dict[str, Any]:
+    outstanding = ExpressionWrapper(F("amount") - F("paid"), output_field=MONEY)
+    out = {}
+    for name, lo, hi in AGEING_BUCKETS:
+        cond = Q(due_date__lte=day - dt.timedelta(days=lo))
+        if hi is not None:
+            cond &= Q(due_date__gte=day - dt.timedelta(days=hi))
+        out[name] = Coalesce(Sum(outstanding, filter=cond), ZERO, output_field=MONEY)
+    return out
+
+
+def receivables_ageing(*, user: Any, park: int | None = None, on: dt.date | None = None) -> tuple[AgeingBuckets, list[dict[str, Any]]]:
+    """Outstanding amounts due by `on`, bucketed by days past due, for the parks the user
+    sees, overall and by tenant; two aggregate queries whatever the number of bills.
+    (A bill is due on its due date, so 0 days past due is the first bucket.)"""
+    day = on or today()
+    qs = bill_queryset_for_user(user).filter(paid__lt=F("amount"), due_date__lte=day)
+    if park:
+        qs = qs.filter(park_id=park)
+    aggs = _ageing_aggregates(day)
+    total = AgeingBuckets(**qs.aggregate(**aggs))
+    rows = list(qs.values("tenant_id", "tenant__name").annotate(**aggs).order_by("tenant__name"))
+    for r in rows:
+        r["total"] = sum((r[name] for name, _lo, _hi in AGEING_BUCKETS), ZERO)
+    rows.sort(key=lambda r: -r["total"])
+    return total, rows
+
+
+def tenant_balance(*, user: Any, tenant_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
+    day = on or today()
+    qs = bill_queryset_for_user(user).filter(tenant_id=tenant_id)
+    agg = qs.aggregate(
+        billed=Coalesce(Sum("amount"), ZERO, output_field=MONEY), received=Coalesce(Sum("paid"), ZERO, output_field=MONEY),
+        due=Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
+    )
+    credit = payment_queryset_for_user(user).filter(lease__tenant_id=tenant_id).aggregate(
+        c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
+    return {**agg, "credit": credit}
+
+
+# --- space ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StackCell:
+    unit: Unit
+    state: str  # vacant | leased | reserved | expiring | unavailable
+    lease: Lease | None
+    weight: int  # flex-grow from the area
+
+
+def stacking_plan(*, building: Building, on: dt.date | None = None) -> list[tuple[Any, list[StackCell]]]:
+    """Floors top-down, each with its units and their running lease: four queries for a
+    building of any size (floors, units, running lease rows with lease and tenant)."""
+    day = on or today()
+    floors = list(building.floors.order_by("-number"))
+    units = list(building.units.order_by("code"))
+    rows = (LeaseUnit.objects.filter(unit__building=building, occupies=True, lease__status__in=Lease.RUNNING,
+                                     end_date__gte=day)
+            .select_related("lease__tenant").order_by("start_date"))
+    by_unit: dict[int, LeaseUnit] = {}
+    for row in rows:
+        # The lease covering today wins over a later one already signed.
+        current = by_unit.get(row.unit_id)
+        if current is None or (current.start_date > day >= row.start_date):
+            by_unit[row.unit_id] = row
+    soon = day + dt.timedelta(days=90)
+    by_floor: dict[int, list[StackCell]] = {f.pk: [] for f in floors}
+    for u in units:
+        row = by_unit.get(u.pk)
+        lease = row.lease if row else None
+        if u.status == Unit.Status.UNAVAILABLE:
+            state = "unavailable"
+        elif row and row.start_date <= day:
+            renewed = lease.status == Lease.Status.RENEWED
+            state = "expiring" if row.end_date <= soon and not renewed else "leased"
+        elif row or u.status == Unit.Status.RESERVED:
+            state = "reserved"
+        elif u.status == Unit.Status.LEASED:
+            state = "leased"
+        else:
+            state = "vacant"
+        by_floor.setdefault(u.floor_id, []).append(StackCell(u, state, lease, max(1, int(u.area // 50))))
+    return [(f, by_floor.get(f.pk, [])) for f in floors]
+
+
+def unit_current_lease(*, unit: Unit, on: dt.date | None = None) -> Lease | None:
+    day = on or today()
+    row = (LeaseUnit.objects.filter(unit=unit, occupies=True, lease__status__in=Lease.RUNNING, end_date__gte=day)
+           .select_related("lease__tenant").order_by("start_date").first())
+    return row.lease if row else None
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    label: str
+    key: str
+    total_area: Decimal
+    leased_area: Decimal
+    reserved_area: Decimal
+    units: int
+    leased_units: int
+
+    @property
+    def rate(self) -> Decimal:
+        if not self.total_area:
+            return ZERO
+        return (self.leased_area * 100 / self.total_area).quantize(Decimal("0.1"))
+
+
+def _occ_aggs() -> dict[str, Any]:
+    lettable = ~Q(status=Unit.Status.UNAVAILABLE)
+    return {
+        "total_area": Coalesce(Sum("area", filter=lettable), ZERO, output_field=MONEY),
+        "leased_area": Coalesce(Sum("area", filter=Q(status=Unit.Status.LEASED)), ZERO, output_field=MONEY),
+        "reserved_area": Coalesce(Sum("area", filter=Q(status=Unit.Status.RESERVED)), ZERO, output_field=MONEY),
+        "units": Count("id", filter=lettable),
+        "leased_units": Count("id", filter=Q(status=Unit.Status.LEASED)),
+    }
+
+
+def occupancy(*, user: Any, park: int | None = None) -> dict[str, Any]:
+    """Occupancy rate (leased area / lettable area, unavailable units excluded) for the
+    park, by building and by use: three aggregate queries."""
+    units = Unit.objects.filter(building__in=building_queryset_for_user(user))
+    if park:
+        units = units.filter(building__park_id=park)
+    aggs = _occ_aggs()
+    total = Occupancy(label="", key="park", **units.aggregate(**aggs))
+    by_building = [
+        Occupancy(label=r.pop("building__name"), key=str(r.pop("building_id")), **{k: r[k] for k in aggs})
+        for r in units.values("building_id", "building__name").annotate(**aggs).order_by("building__code")
+    ]
+    uses = dict(UnitUse.choices)
+    by_use = [
+        Occupancy(label=str(uses.get(r["use"], r["use"])), key=r["use"], **{k: r[k] for k in aggs})
+        for r in units.values("use").annotate(**aggs).order_by("use")
+    ]
+    return {"park": total, "buildings": by_building, "uses": by_use}
+
+
+def member_leases(*, user: Any) -> QuerySet[Lease]:
+    return lease_list(user=user, filters=LeaseFilter(tab="all"))
+
+
+def import_job_get_for_user(*, user: Any, pk: int) -> ImportJob:
+    parks = user_park_ids(user, roles.SPACE_CHANGE)
+    qs = ImportJob.objects.filter(pk=pk)
+    if user.is_member:
+        raise Http404
+    if parks is not None:
+        qs = qs.filter(park_id__in=parks)
+    job = qs.first()
+    if job is None:
+        raise Http404
+    return job
