@@ -452,24 +452,37 @@ def _park_path(model: type, seen: tuple[type, ...] = ()) -> str | None:
 
 
 def _delete_domains(park: Park) -> None:
-    """Delete every domain app's rows of the park, newest models first. Their foreign
-    keys mostly PROTECT (a lease must not vanish with a firm), so order matters."""
+    """Delete every domain app's rows of the park. Their foreign keys mostly PROTECT (a
+    lease must not vanish with a firm), so models whose rows are still referenced wait
+    for a later pass, until nothing is left."""
     from django.apps import apps
     from django.db import models as m
+    from django.db.models.deletion import ProtectedError
 
+    pending = []
     for label in DOMAIN_APPS:
-        if not apps.is_installed(f"oasis.{label}"):
-            continue
-        for model in reversed(list(apps.get_app_config(label).get_models())):
-            path = _park_path(model)
-            if path is None:
-                continue
-            rows = model.objects.filter(**{path: park})
-            # Self-references (a renewed lease's predecessor) would block their own delete.
-            for f in model._meta.concrete_fields:
-                if isinstance(f, m.ForeignKey) and f.related_model is model and f.null:
-                    rows.update(**{f.name: None})
-            rows.delete()
+        if apps.is_installed(f"oasis.{label}"):
+            for model in reversed(list(apps.get_app_config(label).get_models())):
+                path = _park_path(model)
+                if path is not None:
+                    pending.append((model, path))
+    for model, path in pending:
+        # Self-references (a renewed lease's predecessor) would block their own delete.
+        for f in model._meta.concrete_fields:
+            if isinstance(f, m.ForeignKey) and f.related_model is model and f.null:
+                model.objects.filter(**{path: park}).update(**{f.name: None})
+    for _attempt in range(len(pending) + 1):
+        blocked = []
+        for model, path in pending:
+            try:
+                with transaction.atomic():
+                    model.objects.filter(**{path: park}).delete()
+            except ProtectedError:
+                blocked.append((model, path))
+        if not blocked:
+            return
+        pending = blocked
+    raise RuntimeError(f"demo reset: rows still referenced in {[m._meta.label for m, _ in pending]}")
 
 
 @transaction.atomic
@@ -652,6 +665,7 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
 # its own random stream, so adding one never changes what the others generate.
 DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
     ("oasis.cultivation.demo", "seed_cultivation"),
+    ("oasis.leasing.demo", "seed_leasing"),
     ("oasis.attraction.demo", "seed_attraction"),
     ("oasis.sharing.demo", "seed_sharing"),
     ("oasis.portal.demo", "seed_portal"),
