@@ -48,8 +48,24 @@ def main() -> None:
         finally:
             session.close()
 
+    # The dashboard again with its cache off: what every request would cost without
+    # it (and what the first request after a write costs). Printed, not in RESULT.
+    cold_env = {**env, "DASHBOARD_CACHE_SECONDS": "0"}
+    with _common.gunicorn(cold_env) as port:
+        session = _common.Session(port)
+        try:
+            _common.login(session, "parkadmin", DEMO_PASSWORD)
+            cold = _common.measure(session, [TRIVIAL, DASHBOARD])
+        finally:
+            session.close()
+
     _common.print_table(timings)
     median = {t.path: t.median_ms for t in timings}
+    cold_median = {t.path: t.median_ms for t in cold}
+    print(
+        f"dashboard without its cache: {cold_median[DASHBOARD]:.2f} ms, "
+        f"{cold_median[DASHBOARD] / cold_median[TRIVIAL]:.2f}x the trivial page"
+    )
     print(f"total run time: {time.perf_counter() - started:.1f} s")
     print(
         f"RESULT enterprises={ENTERPRISES} "
