@@ -259,7 +259,11 @@ EN = {
     "下一页": "Next",
     "用于以 Authorization: Bearer 方式调用 /api/v1/。令牌只显示一次，平台只保存其哈希值。": "For calling /api/v1/ with Authorization: Bearer. A token is shown once; the platform keeps only its hash.",
 }
-PLURALS = {"%(n)s 家": ("%(n)s enterprise", "%(n)s enterprises")}
+PLURALS = {
+    "%(n)s 家": ("%(n)s enterprise", "%(n)s enterprises"),
+    "临界企业 %(n)s 家": ("%(n)s near miss", "%(n)s near misses"),
+    "%(n)s 处错误，未导入任何数据：": ("%(n)s error; nothing was imported:", "%(n)s errors; nothing was imported:"),
+}
 
 
 def main() -> None:
@@ -282,7 +286,9 @@ def main() -> None:
             entry.msgstr = glossary[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr:
+        elif not entry.msgstr or "fuzzy" in entry.flags:
+            # makemessages guesses fuzzy translations from similar strings; they are
+            # usually wrong (万元 → "×¥100m"), so they count as missing.
             missing.append(entry.msgid)
     po.save()
     po.save_as_mofile(str(PO.with_suffix(".mo")))

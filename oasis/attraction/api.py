@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -158,7 +159,7 @@ def _lead_data(payload: Schema, *, park_id: int, exclude_unset: bool) -> dict[st
         pid = payload.partner_id  # type: ignore[attr-defined]
         partner = Partner.objects.filter(pk=pid, park_id=park_id).first() if pid else None
         if pid and partner is None:
-            raise ValidationError({"partner": ["引荐人/机构不存在或不属于本园区。"]})
+            raise ValidationError({"partner": [gettext("引荐人/机构不存在或不属于本园区。")]})
         data["partner"] = partner
     return data
 
@@ -251,6 +252,6 @@ def lead_assign(request: HttpRequest, lead_id: int, payload: AssignIn):  # noqa:
     if payload.owner_id is not None:
         owner = get_user_model().objects.filter(pk=payload.owner_id, is_active=True).first()
         if owner is None:
-            raise ValidationError({"owner_id": ["用户不存在。"]})
+            raise ValidationError({"owner_id": [gettext("用户不存在。")]})
     services.lead_assign(actor=request.user, lead=lead, owner=owner)
     return _reload(request.user, lead)

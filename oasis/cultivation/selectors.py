@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts import roles
@@ -39,6 +40,7 @@ HELP_SERVICES: dict[str, tuple[Any, str]] = {
     "shared_manufacturing": (_("共享智造：产线与测试平台"), "/sharing/#shared_manufacturing"),
 }
 STATUS_LABELS = {"qualified": _("符合"), "not_qualified": _("不符合"), "review": _("待核实")}
+SIZE_LABELS = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"), "large": _("大型")}
 TIER_LEVEL = {"innovative_sme": 1, "tech_sme": 1, "srdi_sme": 2, "little_giant": 3}
 NEAR_MISS_SHARE = Fraction(1, 10)
 
@@ -79,15 +81,23 @@ FACT_LABELS = {
 }
 
 
+def rule_set_label(label: str, label_en: str | None = None) -> str:
+    """A rule-set label (tier or rule) in the page's language. The rule sets carry a
+    Chinese label and an English one; in English a catalogue translation of the Chinese
+    label wins (the tiers are also model choices), then the rule set's own English."""
+    if not (get_language() or "").startswith("en"):
+        return label
+    translated = gettext(label)
+    return translated if translated != label else (label_en or label)
+
+
 def _rule_label(rs: RuleSet, tier: str, rule_id: str) -> str:
     rule = rs.tiers[tier].rules.get(rule_id) or next((r for r in rs.common if r.id == rule_id), None)
-    return rule.label if rule else rule_id
+    return rule_set_label(rule.label, rule.label_en) if rule else rule_id
 
 
 def step_text(rs: RuleSet, step: dict[str, Any]) -> str:
     """A next-tier step in the page's language (the engine writes English)."""
-    from django.utils.translation import gettext
-
     label = _rule_label(rs, step["tier"], step["rule"])
     fact, amount, unit = step.get("fact") or "", step.get("amount"), step.get("unit")
     if step["action"] in ("increase", "decrease") and amount is not None:
@@ -101,7 +111,7 @@ def step_text(rs: RuleSet, step: dict[str, Any]) -> str:
             text = gettext("%(what)s还差 %(amount)s") % {"what": what, "amount": shown}
         else:
             text = gettext("%(what)s超出 %(amount)s") % {"what": what, "amount": shown}
-        return f"{label}：{text}"
+        return gettext("%(label)s：%(text)s") % {"label": label, "text": text}
     if "points_to" in step:
         return gettext("%(label)s：%(a)s → %(b)s 分") % {"label": label, "a": f"{step['points_from']:g}",
                                                           "b": f"{step['points_to']:g}"}
@@ -127,8 +137,10 @@ def verdict_panel(*, user: Any, enterprise: Enterprise, rule_set: str | None = N
     tiers = []
     for key in rs.tier_order:
         t = entry["tiers"][key]
-        rules = [{**r, "help_link": _help(r.get("help"))} for r in t["rules"]]
-        tiers.append({"key": key, "label": rs.tiers[key].label, "status": t["status"],
+        rules = [{**r, "label": rule_set_label(r["label"], r.get("label_en")), "help_link": _help(r.get("help"))}
+                 for r in t["rules"]]
+        tiers.append({"key": key, "label": rule_set_label(rs.tiers[key].label, rs.tiers[key].label_en),
+                      "status": t["status"],
                       "status_label": STATUS_LABELS[t["status"]], "score": t["score"],
                       "score_max": t.get("score_max"), "rules": rules, "missing": t["missing"]})
     path = entry.get("next_tier")
@@ -137,6 +149,8 @@ def verdict_panel(*, user: Any, enterprise: Enterprise, rule_set: str | None = N
                  for s in path.get("steps", [])]
         helps = {s["help_link"]["key"]: s["help_link"] for s in steps if s["help_link"]}
         path = {**path, "steps": steps, "services": list(helps.values())}
+        if "label" in path:
+            path["label"] = rule_set_label(path["label"], path.get("label_en"))
     return {
         "rule_set": rs.name, "document": rs.document, "assessment_date": verdict["assessment_date"],
         "size_class": entry["size_class"], "tiers": tiers, "next_tier": path,
@@ -168,6 +182,10 @@ class ScreeningRow:
     steps: list[dict[str, Any]]
     near_miss: list[str] = field(default_factory=list)
 
+    @property
+    def size_label(self) -> Any:
+        return SIZE_LABELS.get(self.size_class) if self.size_class else None
+
 
 @dataclass
 class Screening:
@@ -179,7 +197,8 @@ class Screening:
 
     @property
     def tiers(self) -> list[tuple[str, str]]:
-        return [(k, self.rule_set.tiers[k].label) for k in self.rule_set.tier_order]
+        return [(k, rule_set_label(self.rule_set.tiers[k].label, self.rule_set.tiers[k].label_en))
+                for k in self.rule_set.tier_order]
 
 
 def screening_queryset(*, user: Any) -> QuerySet[Enterprise]:

@@ -5,7 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from oasis.core.testing import PASSWORD, EnterpriseFactory, FigureFactory, ParkFactory, Role, make_user
+from oasis.core.testing import (
+    PASSWORD,
+    EnterpriseFactory,
+    FigureFactory,
+    ParkFactory,
+    Role,
+    make_user,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
