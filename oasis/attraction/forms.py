@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oasis.enterprises.models import Enterprise
-from oasis.parks.models import Park
+from oasis.parks.models import Park, Unit
 
 from .models import Activity, AttractionSettings, Lead, Partner, Stage
 
@@ -106,10 +106,19 @@ class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
     total_investment = forms.DecimalField(label=_("协议投资总额（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    units = forms.ModelMultipleChoiceField(
+        label=_("起草租赁合同的单元（可选）"), queryset=Unit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("选择空置单元，签约时同时起草租赁合同（草稿，由租赁专员完善后生效）。"),
+    )
+    lease_start = forms.DateField(label=_("起租日"), widget=DATE, required=False)
+    lease_years = forms.IntegerField(label=_("租期（年）"), min_value=1, max_value=20, initial=3, required=False)
+    rent_rate = forms.DecimalField(label=_("租金单价（元/㎡/天）"), min_value=0, max_digits=12, decimal_places=4, required=False)
 
-    def __init__(self, *args: Any, enterprises: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enterprises: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
+        self.fields["units"].queryset = units
         self.fields["signed_on"].initial = dt.date.today
 
 

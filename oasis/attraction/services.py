@@ -4,7 +4,6 @@ leaves an audit row; stage changes and activities are also their own records."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from oasis.core.identifiers import normalize_uscc
 from oasis.core.models import AuditEntry
 from oasis.enterprises import services as enterprise_services
 from oasis.enterprises.models import Enterprise
+from oasis.leasing import services as leasing_services
 from oasis.parks.models import Park
 
 from . import rules, selectors
@@ -46,11 +46,6 @@ PARTNER_SOURCES = {Source.AMBASSADOR: Partner.Kind.AMBASSADOR, Source.ADVISOR: P
 ACTIVITY_KINDS = frozenset({Activity.Kind.CALL, Activity.Kind.VISIT, Activity.Kind.MEETING,
                             Activity.Kind.NOTE, Activity.Kind.NEXT_STEP})
 
-# Hook for leasing: when oasis.leasing exists, set this to a callable
-# (actor, agreement, unit_ids) -> None that creates a draft lease on the chosen units.
-# Signing calls it inside the same transaction. Deliberately not imported from leasing:
-# that app is being built in parallel. TODO(leasing): wire it up.
-LEASE_DRAFT_HOOK: Callable[..., None] | None = None
 
 
 class DuplicateWarning(ValidationError):
@@ -326,7 +321,12 @@ class SignInput:
     note: str = ""
     enterprise: Enterprise | None = None  # link this firm instead of creating one
     commitments: list[dict[str, Any]] = field(default_factory=list)
-    unit_ids: list[int] | None = None  # for the draft lease, once leasing exists
+    # A draft lease on these units, from lease_start for lease_years at rent_rate
+    # (元/㎡/天); the leasing officer completes and signs it in leasing.
+    unit_ids: list[int] | None = None
+    lease_start: dt.date | None = None
+    lease_years: int = 3
+    rent_rate: Any = None
 
 
 @transaction.atomic
@@ -382,11 +382,34 @@ def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
     before = snapshot(lead)
     lead.enterprise = firm
     lead.save(update_fields=["enterprise", "updated_at"])
-    if LEASE_DRAFT_HOOK is not None:
-        LEASE_DRAFT_HOOK(actor=actor, agreement=agreement, unit_ids=sign.unit_ids or [])
+    if sign.unit_ids:
+        _draft_lease(actor=actor, firm=firm, sign=sign)
     audit_record(actor=actor, instance=agreement, action=AuditEntry.Action.CREATE, before=None, park_id=lead.park_id)
     audit_record(actor=actor, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
     return agreement
+
+
+def _draft_lease(*, actor: Any, firm: Enterprise, sign: SignInput) -> None:
+    """The draft lease that signing promises the firm; same transaction as the signing."""
+    errors: dict[str, list[str]] = {}
+    if sign.lease_start is None:
+        errors["lease_start"] = [_("选择单元时须填写起租日。")]
+    if sign.rent_rate is None:
+        errors["rent_rate"] = [_("选择单元时须填写租金单价。")]
+    if errors:
+        raise ValidationError(errors)
+    start = sign.lease_start
+    try:
+        end = start.replace(year=start.year + sign.lease_years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + sign.lease_years, day=28)
+    try:
+        leasing_services.lease_create(
+            actor=actor, tenant=firm, unit_ids=sign.unit_ids or [],
+            data={"start_date": start, "end_date": end, "rent_rate": sign.rent_rate},
+        )
+    except PermissionDenied as exc:
+        raise ValidationError({"units": [_("起草租赁合同需要租赁权限，请由园区管理员或租赁专员签约，或不选单元。")]}) from exc
 
 
 # --- partners and settings -----------------------------------------------------------

@@ -21,6 +21,7 @@ from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
 from oasis.core.validation import error_fields
 from oasis.enterprises.models import Enterprise, FocusIndustry
+from oasis.parks.models import Unit
 
 from . import excel, selectors, services
 from .filters import LeadFilter
@@ -342,7 +343,8 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     enterprises = Enterprise.objects.filter(park_id=lead.park_id).order_by("name")
-    form = SignForm(request.POST or None, enterprises=enterprises)
+    units = Unit.objects.filter(building__park_id=lead.park_id, status=Unit.Status.VACANT).select_related("building")
+    form = SignForm(request.POST or None, enterprises=enterprises, units=units.order_by("building__code", "code"))
     formset = CommitmentFormSet(request.POST or None, prefix="c")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         commitments = [
@@ -352,6 +354,8 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
         sign = services.SignInput(
             signed_on=form.cleaned_data["signed_on"], total_investment=form.cleaned_data["total_investment"],
             note=form.cleaned_data["note"], enterprise=form.cleaned_data["enterprise"], commitments=commitments,
+            unit_ids=[u.pk for u in form.cleaned_data["units"]], lease_start=form.cleaned_data["lease_start"],
+            lease_years=form.cleaned_data["lease_years"] or 3, rent_rate=form.cleaned_data["rent_rate"],
         )
         try:
             services.lead_convert(actor=request.user, lead=lead, sign=sign)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from oasis.attraction import selectors, services
 from oasis.attraction.models import Agreement, Commitment
@@ -118,9 +119,35 @@ def test_commitments_on_track_behind_and_not_reported(manager, manager_client, m
     assert "commitment-on_track" in body and "commitment-behind" in body and "落后" in body
 
 
-def test_lease_hook_is_called_when_set(manager, make_lead, monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "LEASE_DRAFT_HOOK", lambda **kw: calls.append(kw))
+def test_signing_drafts_a_lease_on_chosen_units(staff, make_lead, park):
+    from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
+    from oasis.leasing.models import Lease
+
+    b = BuildingFactory(park=park)
+    unit = UnitFactory(floor=FloorFactory(building=b, number=1), building=b, area=Decimal("1200.00"))
+    client = Client()
+    client.force_login(staff)  # a park administrator may draft leases
+    lead = _to_signed(make_lead("苏州绿洲智驾科技有限公司", uscc=VALID_USCC, industry_code="3670"), staff)
+    r = client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form(
+        units=[unit.pk], lease_start="2025-04-01", lease_years="3", rent_rate="1.2"))
+    assert r.status_code == 302
+    lease = Lease.objects.get()
+    assert lease.tenant.uscc == VALID_USCC and lease.status == "draft"
+    assert (lease.start_date, lease.end_date, lease.rent_rate) == (dt.date(2025, 4, 1), dt.date(2028, 3, 31), Decimal("1.2000"))
+    assert list(lease.lease_units.values_list("unit_id", flat=True)) == [unit.pk]
+
+
+def test_drafting_a_lease_needs_leasing_rights_and_then_nothing_is_saved(manager, manager_client, make_lead, park):
+    from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
+
+    b = BuildingFactory(park=park)
+    unit = UnitFactory(floor=FloorFactory(building=b, number=1), building=b)
     lead = _to_signed(make_lead(industry_code="3670"), manager)
-    agreement = services.lead_convert(actor=manager, lead=lead, sign=services.SignInput(signed_on=dt.date(2025, 1, 1), unit_ids=[7]))
-    assert calls == [{"actor": manager, "agreement": agreement, "unit_ids": [7]}]
+    r = manager_client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form(
+        units=[unit.pk], lease_start="2025-04-01", rent_rate="1.2"))
+    assert r.status_code == 400
+    assert r.context["form"].errors["units"] == ["起草租赁合同需要租赁权限，请由园区管理员或租赁专员签约，或不选单元。"]
+    assert not Agreement.objects.exists() and not Enterprise.objects.exists()
+    r = manager_client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form(units=[unit.pk]))
+    assert r.status_code == 400
+    assert r.context["form"].errors["lease_start"] == ["选择单元时须填写起租日。"]
