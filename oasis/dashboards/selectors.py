@@ -311,3 +311,16 @@ def dashboard_figures_cached(*, park: Park, year: int | None = None) -> Dashboar
         figures = dashboard_figures(park=park, year=year)
         cache.set(key, figures, timeout=settings.DASHBOARD_CACHE_SECONDS)
     return figures
+
+
+def sharing_month_cached(*, park: Park, month: Any) -> dict[str, Any]:
+    """The five shares' utilisation for a month (oasis.sharing), cached briefly: bookings
+    change all day and a dashboard a minute behind them is fine."""
+    from oasis.sharing.selectors import sharing_utilisation
+
+    key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}"
+    data = cache.get(key)
+    if data is None:
+        data = sharing_utilisation(park=park, month=month)
+        cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return data

@@ -15,12 +15,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts.selectors import user_is_staff
 from oasis.enterprises.models import Enterprise
 
-from .selectors import DashboardFigures, FigureTotals, dashboard_figures_cached, dashboard_parks
+from .selectors import (
+    DashboardFigures,
+    FigureTotals,
+    dashboard_figures_cached,
+    dashboard_parks,
+    sharing_month_cached,
+)
 
 YI = Decimal(100_000_000)
 MIN_YEAR, MAX_YEAR = 1990, 2100  # AnnualFigure's own year range
@@ -100,6 +107,20 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
     }
 
 
+def _sharing_chart(data: dict[str, Any], *, park_id: int) -> dict[str, Any]:
+    """This month's five shares: hours booked against hours open, and firms served."""
+    shares = data["shares"]
+    link = f"{reverse('sharing-stats')}?{urlencode({'park': park_id, 'month': data['month'][:7]})}"
+    return {
+        "names": {"booked": _("已预约小时"), "available": _("可预约小时"), "firms": _("服务企业数")},
+        "categories": [s["label"] for s in shares],
+        "booked": [s["hours_booked"] for s in shares],
+        "available": [s["hours_available"] for s in shares],
+        "firms": [s["firms_served"] for s in shares],
+        "links": [f"{link}#{s['share']}" for s in shares],
+    }
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """园区驾驶舱: the park's targets against what its records add up to."""
@@ -116,5 +137,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if park is not None:
         fig = dashboard_figures_cached(park=park, year=year)
         years = list(fig.years) if fig.year in fig.years else sorted({*fig.years, fig.year}, reverse=True)
-        context.update(fig=fig, years=years, charts=_chart_data(fig), settled_status=Enterprise.Status.SETTLED)
+        charts = _chart_data(fig)
+        sharing = sharing_month_cached(park=park, month=timezone.localdate().replace(day=1))
+        charts["sharing"] = _sharing_chart(sharing, park_id=park.pk)
+        context.update(fig=fig, years=years, charts=charts, sharing=sharing, settled_status=Enterprise.Status.SETTLED)
     return render(request, "dashboards/dashboard.html", context)

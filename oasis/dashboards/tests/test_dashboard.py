@@ -331,8 +331,10 @@ def test_superuser_sees_any_park(park, other_park):
 
 # Measured: session, user, park roles, the user's parks, then the five dashboard
 # aggregates (trend by year, firms by status, industries for the year, building
-# areas, firms per building). Exact, so any new per-request query is noticed.
-QUERY_CEILING = 9
+# areas, firms per building), then six for the month's shared-service utilisation
+# (resources, bookings, charges, requests, offerings). Exact, so any new per-request
+# query is noticed.
+QUERY_CEILING = 15
 
 
 def _populate(park, n: int) -> None:
@@ -371,3 +373,12 @@ def test_cached_dashboard_moves_on_the_next_request_after_a_write(
         annual_figure_save(actor=staff, enterprise=enterprise, year=2025, data={"headcount": 140})
     again = staff_client.get(f"/dashboard/?park={park.pk}&year=2025").context["fig"]
     assert again.totals.headcount == 140
+
+
+def test_dashboard_shows_this_months_shared_services(staff_client, park):
+    r = staff_client.get(URL)
+    html = r.content.decode()
+    assert 'id="chart-sharing-data"' in html and "五大共享 · 本月利用" in html
+    data = r.context["charts"]["sharing"]
+    assert len(data["categories"]) == 5
+    assert data["links"][0].startswith(f"/sharing/stats/?park={park.pk}&month=")

@@ -116,6 +116,24 @@
       }];
       return o;
     },
+
+    sharing: function (el, d) {
+      var o = base(el);
+      o.xAxis = categoryAxis(el, d.categories, {
+        axisLabel: { interval: 0, width: narrow(el) ? 48 : 72, overflow: "break", fontSize: narrow(el) ? 10 : 12 },
+      });
+      o.yAxis = [
+        { type: "value", name: "h", nameTextStyle: { align: "left" } },
+        { type: "value", minInterval: 1, splitLine: { show: false } },
+      ];
+      o.grid.top = 44;
+      o.series = [
+        { name: d.names.available, type: "bar", data: d.available, itemStyle: { color: COLORS.light } },
+        { name: d.names.booked, type: "bar", data: d.booked, barGap: "-100%", itemStyle: { color: COLORS.teal } },
+        { name: d.names.firms, type: "line", yAxisIndex: 1, data: d.firms, itemStyle: { color: COLORS.violet } },
+      ];
+      return o;
+    },
   };
 
   var charts = [];
