@@ -263,6 +263,7 @@ PLURALS = {
     "%(n)s 家": ("%(n)s enterprise", "%(n)s enterprises"),
     "临界企业 %(n)s 家": ("%(n)s near miss", "%(n)s near misses"),
     "%(n)s 处错误，未导入任何数据：": ("%(n)s error; nothing was imported:", "%(n)s errors; nothing was imported:"),
+    "%(n)s 处错误，未导入任何数据。": ("%(n)s error; nothing was imported.", "%(n)s errors; nothing was imported."),
 }
 
 
@@ -282,14 +283,16 @@ def main() -> None:
                 one, many = PLURALS[entry.msgid]
                 entry.msgstr_plural = {0: one, 1: many}
             continue
-        if entry.msgid in glossary:
-            entry.msgstr = glossary[entry.msgid]
+        # An entry with a context ({% translate "x" context "c" %}) is keyed "c\x04x", as in a .mo file.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in glossary:
+            entry.msgstr = glossary[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif not entry.msgstr or "fuzzy" in entry.flags:
             # makemessages guesses fuzzy translations from similar strings; they are
             # usually wrong (万元 → "×¥100m"), so they count as missing.
-            missing.append(entry.msgid)
+            missing.append(key.replace("\x04", " | "))
     po.save()
     po.save_as_mofile(str(PO.with_suffix(".mo")))
     print(f"{len(po) - len(missing)} translated, {len(missing)} missing")

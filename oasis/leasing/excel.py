@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -65,32 +66,34 @@ def _sheet(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]]) ->
 
 
 def export_leases(qs: Any) -> HttpResponse:
-    headers = ["合同编号", "承租企业", "单元", "面积（㎡）", "起租日", "到期日", "租金单价", "计租方式", "付款周期", "状态", "应收未收"]
-    rows = ([le.number, le.tenant.name, "、".join(f"{lu.unit.building.code}-{lu.unit.code}" for lu in le.lease_units.all()),
+    headers = [_("合同编号"), _("承租企业"), _("单元"), _("面积（㎡）"), _("起租日"), _("到期日"), _("租金单价"), _("计租方式"),
+               _("付款周期"), _("状态"), _("应收未收")]
+    rows = ([le.number, le.tenant.name, _("、").join(f"{lu.unit.building.code}-{lu.unit.code}" for lu in le.lease_units.all()),
              le.area, le.start_date, le.end_date, le.rent_rate, le.get_rent_basis_display(), le.get_cycle_display(),
              le.get_status_display(), le.outstanding] for le in qs.iterator(chunk_size=500))
-    return _response(_sheet("合同", headers, rows), "leases.xlsx")
+    return _response(_sheet(_("合同"), headers, rows), "leases.xlsx")
 
 
 def export_bills(qs: Any) -> HttpResponse:
-    headers = ["合同编号", "承租企业", "期数", "账期开始", "账期结束", "应付日期", "租金", "物业费", "应收", "已收", "未收"]
+    headers = [_("合同编号"), _("承租企业"), _("期数"), _("账期开始"), _("账期结束"), _("应付日期"), _("租金"), _("物业费"),
+               _("应收"), _("已收"), _("未收")]
     rows = ([b.lease.number, b.tenant.name, b.seq, b.period_start, b.period_end, b.due_date, b.rent, b.property_fee,
              b.amount, b.paid, b.amount - b.paid] for b in qs.iterator(chunk_size=1000))
-    return _response(_sheet("账单", headers, rows), "bills.xlsx")
+    return _response(_sheet(_("账单"), headers, rows), "bills.xlsx")
 
 
 def export_ageing(rows: list[dict[str, Any]]) -> HttpResponse:
-    headers = ["承租企业", "0–30天", "31–90天", "91–180天", "180天以上", "合计"]
+    headers = [_("承租企业"), _("0–30天"), _("31–90天"), _("91–180天"), _("180天以上"), _("合计")]
     data = ([r["tenant__name"], r["d0_30"], r["d31_90"], r["d91_180"], r["over_180"], r["total"]] for r in rows)
-    return _response(_sheet("账龄", headers, data), "ageing.xlsx")
+    return _response(_sheet(_("账龄"), headers, data), "ageing.xlsx")
 
 
 def export_occupancy(data: dict[str, Any]) -> HttpResponse:
-    headers = ["范围", "名称", "可租面积", "已租面积", "已预订面积", "出租率%"]
-    rows = [["园区", "", data["park"].total_area, data["park"].leased_area, data["park"].reserved_area, data["park"].rate]]
-    rows += [["楼宇", o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["buildings"]]
-    rows += [["用途", o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["uses"]]
-    return _response(_sheet("出租率", headers, rows), "occupancy.xlsx")
+    headers = [_("范围"), _("名称"), _("可租面积"), _("已租面积"), _("已预订面积"), _("出租率%")]
+    rows = [[_("园区"), "", data["park"].total_area, data["park"].leased_area, data["park"].reserved_area, data["park"].rate]]
+    rows += [[_("楼宇"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["buildings"]]
+    rows += [[_("用途"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["uses"]]
+    return _response(_sheet(_("出租率"), headers, rows), "occupancy.xlsx")
 
 
 def template_workbook() -> Workbook:
@@ -118,7 +121,11 @@ def template_workbook() -> Workbook:
 
 
 def template_response() -> HttpResponse:
-    return _response(template_workbook(), "leasing-import-template.xlsx")
+    # The template's sheets and headers are the import format (Chinese), so its notes
+    # and choice labels stay in the same language whatever the page's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        wb = template_workbook()
+    return _response(wb, "leasing-import-template.xlsx")
 
 
 # --- import --------------------------------------------------------------------------
@@ -208,8 +215,10 @@ def _date(v: Any) -> dt.date:
 def _choice(v: Any, choices: Any) -> Any:
     text = _text(v)
     for value, label in choices:
+        with translation.override(settings.LANGUAGE_CODE):
+            default_label = str(label)  # the file is in the template's language
         # "元/月" matches "元/月（总价）": the part before a bracket is enough.
-        if text in (str(value), str(label), str(label).split("（")[0]):
+        if text in (str(value), str(label), default_label, default_label.split("（")[0]):
             return value
     raise ValueError(_("无效的选项：%(v)s") % {"v": text})
 
@@ -391,7 +400,8 @@ def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
             services.lease_create(actor=actor, tenant=tenants[row["tenant_id"]], unit_ids=unit_ids, data=data,
                                   free_periods=free, activate=True)
         except ValidationError as exc:
-            raise ValidationError({f"合同 第{row['row']}行 {k}": v for k, v in exc.message_dict.items()}) from exc
+            key = _("合同 第%(row)s行 %(field)s")
+            raise ValidationError({key % {"row": row["row"], "field": k}: v for k, v in exc.message_dict.items()}) from exc
     return {"buildings": len(plan.buildings), "units": len(plan.units), "leases": len(plan.leases)}
 
 

@@ -107,7 +107,7 @@ def _units_for(park: Park, unit_ids: list[int]) -> list[Unit]:
         raise ValidationError({"units": [_("单元不存在或不属于本园区。")]})
     bad = [u for u in units if u.status == Unit.Status.UNAVAILABLE]
     if bad:
-        raise ValidationError({"units": [_("单元 %(codes)s 不可租。") % {"codes": "、".join(str(u) for u in bad)}]})
+        raise ValidationError({"units": [_("单元 %(codes)s 不可租。") % {"codes": _("、").join(str(u) for u in bad)}]})
     return units
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -325,7 +326,7 @@ def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):  #
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
     if assignee is None:
-        raise ValidationError({"assignee_id": ["未知的用户。"]})
+        raise ValidationError({"assignee_id": [_("未知的用户。")]})
     return services.request_assign(actor=request.user, item=item, assignee=assignee)
 
 

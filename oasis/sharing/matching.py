@@ -137,7 +137,7 @@ def match(firm: FirmFacts, need: Need, terms: Terms, *, today: dt.date,
 
     missing = [f for f in terms.required_figures if f not in firm.reported]
     if missing:
-        say("near", _("尚须报送：%(f)s。") % {"f": "、".join(labels.get(f, f) for f in missing)})
+        say("near", _("尚须报送：%(f)s。") % {"f": _("、").join(labels.get(f, f) for f in missing)})
     elif terms.required_figures:
         say("ok", _("所需数据均已报送。"))
 

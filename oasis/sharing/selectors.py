@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise
@@ -344,7 +345,7 @@ def _usages_by_firm(*, park: Park | None, enterprise: Enterprise | None, month: 
         offerings[r.offering_id] = r.offering
         assert r.delivered_on is not None
         usages[r.enterprise_id].append(pricing.Usage(
-            ("request", r.pk), r.offering_id, f"{r.offering.name}：{r.title}", r.quantity,
+            ("request", r.pk), r.offering_id, _("%(label)s：%(text)s") % {"label": r.offering.name, "text": r.title}, r.quantity,
             dt.datetime.combine(r.delivered_on, dt.time(12), tzinfo=tz),
         ))
     return usages, offerings
