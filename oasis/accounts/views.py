@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,8 +47,10 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    if services.api_token_revoke(user=request.user, token_id=pk):
-        messages.success(request, _("令牌已撤销。"))
+    # Only the caller's own tokens: anyone else's is not found (nothing is revoked).
+    if not services.api_token_revoke(user=request.user, token_id=pk):
+        raise Http404
+    messages.success(request, _("令牌已撤销。"))
     return redirect("profile")
 
 

@@ -99,9 +99,10 @@ def test_token_revoke_only_own(staff_client, staff, viewer):
 
     mine, clear = api_token_create(user=staff, name="a")
     theirs, _ = api_token_create(user=viewer, name="b")
-    staff_client.post(f"/accounts/tokens/{theirs.pk}/revoke/")
+    # Someone else's token is not found (as every id the caller may not see), not a silent no-op.
+    assert staff_client.post(f"/accounts/tokens/{theirs.pk}/revoke/").status_code == 404
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
-    staff_client.post(f"/accounts/tokens/{mine.pk}/revoke/")
+    assert staff_client.post(f"/accounts/tokens/{mine.pk}/revoke/").status_code == 302
     assert not ApiToken.objects.filter(pk=mine.pk).exists()
     assert Client().get("/api/v1/parks/", HTTP_AUTHORIZATION=f"Bearer {clear}").status_code == 401
 
