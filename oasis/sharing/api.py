@@ -13,13 +13,17 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.models import User
+from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
 from .models import (
     Audience,
     Booking,
     Delivery,
+    Event,
+    FinanceProduct,
     FinancingNeed,
+    Institution,
     Match,
     PriceUnit,
     Registration,
@@ -80,11 +84,153 @@ class ShareOut(Schema):
     offerings: list[OfferingOut]
 
 
+# Writes of the catalogue: shapes only (types, required keys). Every rule, range and
+# choice of a free-text field is the service's (and the model's full_clean), so pages and
+# API give the same errors. Updates are partial: only the keys sent change.
+
+class OfferingPatch(Schema):
+    share: Share | None = None
+    name: str | None = None
+    operator: str | None = None
+    description: str | None = None
+    audience: Audience | None = None
+    delivery: Delivery | None = None
+    request_kind: str | None = None
+    price_unit: PriceUnit | None = None
+    price_resident: Decimal | None = None
+    price_outside: Decimal | None = None
+    free_quota: Decimal | None = None
+    is_active: bool | None = None
+
+
+class OfferingIn(OfferingPatch):
+    park_id: int | None = None  # default: the first park the user may change
+    share: Share
+    name: str
+    operator: str
+    delivery: Delivery
+
+
+class ResourcePatch(Schema):
+    name: str | None = None
+    location: str | None = None
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+    open_weekdays: str | None = None
+    slot_minutes: int | None = None
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    lead_hours: int | None = None
+    approval_required: bool | None = None
+    training_required: bool | None = None
+    monthly_quota_hours: Decimal | None = None
+    cancel_hours: int | None = None
+    is_active: bool | None = None
+
+
+class ResourceIn(ResourcePatch):
+    name: str
+
+
+class InstitutionPatch(Schema):
+    name: str | None = None
+    kind: Institution.Kind | None = None
+    contact: str | None = None
+
+
+class InstitutionIn(InstitutionPatch):
+    park_id: int | None = None
+    name: str
+    kind: Institution.Kind
+
+
+class ProductOut(Schema):
+    id: int
+    institution_id: int
+    name: str
+    kind: FinanceProduct.Kind
+    amount_min: Decimal
+    amount_max: Decimal
+    rate_min: Decimal | None
+    rate_max: Decimal | None
+    term_months_min: int
+    term_months_max: int
+    stages: list[str]
+    industries: list[str]
+    min_tier: str
+    min_revenue: Decimal | None
+    min_rd_ratio: Decimal | None
+    required_figures: list[str]
+    description: str
+    is_active: bool
+
+
+class InstitutionOut(Schema):
+    id: int
+    park_id: int
+    name: str
+    kind: Institution.Kind
+    contact: str
+    products: list[ProductOut]
+
+    @staticmethod
+    def resolve_products(obj: Any) -> list[Any]:
+        return list(obj.products.all())
+
+
+class ProductPatch(Schema):
+    name: str | None = None
+    kind: FinanceProduct.Kind | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    rate_min: Decimal | None = None
+    rate_max: Decimal | None = None
+    term_months_min: int | None = None
+    term_months_max: int | None = None
+    stages: list[str] | None = None
+    industries: list[str] | None = None
+    min_tier: str | None = None
+    min_revenue: Decimal | None = None
+    min_rd_ratio: Decimal | None = None
+    required_figures: list[str] | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+class ProductIn(ProductPatch):
+    name: str
+    amount_min: Decimal
+    amount_max: Decimal
+
+
+class EventPatch(Schema):
+    title: str | None = None
+    kind: Event.Kind | None = None
+    offering_id: int | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    venue: str | None = None
+    capacity: int | None = None
+    description: str | None = None
+
+
+class EventIn(EventPatch):
+    park_id: int | None = None
+    title: str
+    kind: Event.Kind
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+
+
 class BookingIn(Schema):
     resource_id: int
     start: dt.datetime
     end: dt.datetime
     purpose: str = Field("", max_length=200)
+    # Staff (operators, park admins) book on behalf of a firm of the resource's park;
+    # a member books for their own firm and may leave it out.
+    enterprise_id: int | None = None
 
 
 class BookingOut(Schema):
@@ -193,12 +339,14 @@ class OutcomeIn(Schema):
 class EventOut(Schema):
     id: int
     park_id: int
+    offering_id: int | None
     title: str
     kind: str
     starts_at: dt.datetime
     ends_at: dt.datetime
     venue: str
     capacity: int
+    description: str
     registered: int = 0
     waitlisted: int = 0
 
@@ -235,9 +383,41 @@ def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
             for s in selectors.catalogue(user=request.user, park=park)]
 
 
+def _park_id(data: dict[str, Any]) -> int | None:
+    return data.pop("park_id", None)
+
+
+@router.post("/offerings", response={201: OfferingOut})
+def offering_create(request: HttpRequest, payload: OfferingIn):  # noqa: ANN201
+    data = payload.dict(exclude_unset=True)
+    park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
+    return Status(201, services.offering_save(actor=request.user, park=park, data=data))
+
+
+@router.patch("/offerings/{offering_id}", response=OfferingOut)
+def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatch):  # noqa: ANN201
+    offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
+    return services.offering_save(actor=request.user, park=offering.park, offering=offering,
+                                  data=payload.dict(exclude_unset=True))
+
+
+@router.post("/offerings/{offering_id}/resources", response={201: ResourceOut})
+def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn):  # noqa: ANN201
+    offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
+    return Status(201, services.resource_save(actor=request.user, offering=offering,
+                                              data=payload.dict(exclude_unset=True)))
+
+
 @router.get("/resources/{resource_id}", response=ResourceOut)
 def resource_detail(request: HttpRequest, resource_id: int):  # noqa: ANN201
     return selectors.resource_get_for_user(user=request.user, pk=resource_id)
+
+
+@router.patch("/resources/{resource_id}", response=ResourceOut)
+def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePatch):  # noqa: ANN201
+    resource = selectors.resource_get_for_user(user=request.user, pk=resource_id)
+    return services.resource_save(actor=request.user, offering=resource.offering, resource=resource,
+                                  data=payload.dict(exclude_unset=True))
 
 
 # ------------------------------------------------------------------ bookings
@@ -253,8 +433,10 @@ def booking_list(request: HttpRequest, q: Query[BookingQuery]):  # noqa: ANN201
 @router.post("/bookings", response={201: BookingOut})
 def booking_create(request: HttpRequest, payload: BookingIn):  # noqa: ANN201
     resource = selectors.resource_get_for_user(user=request.user, pk=payload.resource_id)
+    enterprise = (enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
+                  if payload.enterprise_id is not None else None)
     booking = services.booking_create(actor=request.user, resource=resource, start=payload.start,
-                                      end=payload.end, purpose=payload.purpose)
+                                      end=payload.end, purpose=payload.purpose, enterprise=enterprise)
     return Status(201, booking)
 
 
@@ -344,6 +526,40 @@ def request_rate(request: HttpRequest, request_id: int, payload: RateIn):  # noq
 
 # ------------------------------------------------------------------ finance
 
+@router.get("/institutions", response=list[InstitutionOut])
+def institution_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
+    return list(selectors.institution_list(user=request.user, park=park))
+
+
+@router.post("/institutions", response={201: InstitutionOut})
+def institution_create(request: HttpRequest, payload: InstitutionIn):  # noqa: ANN201
+    data = payload.dict(exclude_unset=True)
+    park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
+    return Status(201, services.institution_save(actor=request.user, park=park, data=data))
+
+
+@router.patch("/institutions/{institution_id}", response=InstitutionOut)
+def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatch):  # noqa: ANN201
+    inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
+    return services.institution_save(actor=request.user, park=inst.park, institution=inst,
+                                     data=payload.dict(exclude_unset=True))
+
+
+@router.post("/institutions/{institution_id}/products", response={201: ProductOut})
+def product_create(request: HttpRequest, institution_id: int, payload: ProductIn):  # noqa: ANN201
+    inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
+    return Status(201, services.product_save(actor=request.user, institution=inst,
+                                             data=payload.dict(exclude_unset=True)))
+
+
+@router.patch("/products/{product_id}", response=ProductOut)
+def product_update(request: HttpRequest, product_id: int, payload: ProductPatch):  # noqa: ANN201
+    product = selectors.product_get_for_user(user=request.user, pk=product_id)
+    return services.product_save(actor=request.user, institution=product.institution, product=product,
+                                 data=payload.dict(exclude_unset=True))
+
+
 @router.get("/needs", response=list[NeedOut])
 @paginate(LimitOffsetPagination)
 def need_list(request: HttpRequest):  # noqa: ANN201
@@ -383,6 +599,39 @@ def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):  # n
 def event_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return selectors.event_list(user=request.user, park=park)
+
+
+def _event_data(request: HttpRequest, payload: EventPatch) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    if "offering_id" in data:
+        oid = data.pop("offering_id")
+        data["offering"] = selectors.offering_get_for_user(user=request.user, pk=oid) if oid else None
+    return data
+
+
+@router.post("/events", response={201: EventOut})
+def event_create(request: HttpRequest, payload: EventIn):  # noqa: ANN201
+    park = selectors.managed_park_for_user(user=request.user, park_id=payload.park_id)
+    data = _event_data(request, payload)
+    data.pop("park_id", None)
+    return Status(201, _event_out(request, services.event_save(actor=request.user, park=park, data=data)))
+
+
+def _event_out(request: HttpRequest, event: Event) -> Event:
+    """The event with its seat counts (as in the list)."""
+    return selectors.event_list(user=request.user, park=event.park).get(pk=event.pk)
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def event_detail(request: HttpRequest, event_id: int):  # noqa: ANN201
+    return _event_out(request, selectors.event_get_for_user(user=request.user, pk=event_id))
+
+
+@router.patch("/events/{event_id}", response=EventOut)
+def event_update(request: HttpRequest, event_id: int, payload: EventPatch):  # noqa: ANN201
+    event = selectors.event_get_for_user(user=request.user, pk=event_id)
+    services.event_save(actor=request.user, park=event.park, event=event, data=_event_data(request, payload))
+    return _event_out(request, event)
 
 
 @router.post("/events/{event_id}/register", response={201: RegistrationOut})

@@ -10,11 +10,35 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
+from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 
-from .models import Event, FinancingNeed, Match, Offering, Resource, Showcase
+from .models import (
+    FIGURE_FIELDS,
+    Event,
+    FinanceProduct,
+    FinancingNeed,
+    Institution,
+    Match,
+    Offering,
+    Resource,
+    Showcase,
+    Stage,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose cleaned data a service saves. It checks each field's shape
+    (type, choices, length, the model field's validators) and nothing across fields: the
+    model's constraints and the catalogue rules run once, in the service, whose errors
+    (pinned to their fields) add_service_errors shows, so a page and the API give the
+    same errors. The instance is not touched."""
+
+    def _post_clean(self) -> None:  # ModelForm would construct and full_clean() the instance here
+        pass
 
 
 class BookingForm(forms.Form):
@@ -30,7 +54,18 @@ class BookingForm(forms.Form):
         return dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(end_day, end, tzinfo=tz)
 
 
-class ResourceForm(forms.ModelForm):
+class StaffBookingForm(BookingForm):
+    """An operator books on behalf of one of the park's firms."""
+
+    enterprise = forms.ModelChoiceField(label=_("预约企业"), queryset=Enterprise.objects.none())
+    field_order = ["enterprise", "day", "start", "end", "purpose"]
+
+    def __init__(self, *args: Any, firms: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = firms
+
+
+class ResourceForm(ServiceModelForm):
     class Meta:
         model = Resource
         fields = ["name", "location", "opens_at", "closes_at", "open_weekdays", "slot_minutes", "min_minutes",
@@ -39,7 +74,7 @@ class ResourceForm(forms.ModelForm):
         widgets = {"opens_at": TIME, "closes_at": TIME}
 
 
-class OfferingForm(forms.ModelForm):
+class OfferingForm(ServiceModelForm):
     class Meta:
         model = Offering
         fields = ["share", "name", "operator", "description", "audience", "delivery", "request_kind", "price_unit",
@@ -100,12 +135,46 @@ class OutcomeForm(forms.Form):
     funded_amount = forms.DecimalField(label=_("放款金额（元）"), min_value=0, required=False, decimal_places=2)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ServiceModelForm):
     class Meta:
         model = Event
-        fields = ["title", "kind", "starts_at", "ends_at", "venue", "capacity", "description"]
-        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                   "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        fields = ["title", "kind", "offering", "starts_at", "ends_at", "venue", "capacity", "description"]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
+        labels = {"offering": _("所属服务")}
+
+    def __init__(self, *args: Any, offerings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = offerings
+        self.fields["offering"].required = False
+
+
+class InstitutionForm(ServiceModelForm):
+    class Meta:
+        model = Institution
+        fields = ["name", "kind", "contact"]
+
+
+class ProductForm(ServiceModelForm):
+    """Targets are lists; none ticked means "any"."""
+
+    stages = forms.MultipleChoiceField(label=_("目标阶段"), choices=Stage.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple, help_text=_("不选即不限。"))
+    industries = forms.MultipleChoiceField(label=_("目标产业"), choices=FocusIndustry.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple, help_text=_("不选即不限。"))
+    required_figures = forms.MultipleChoiceField(label=_("须报送的数据"), choices=(), required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = FinanceProduct
+        fields = ["name", "kind", "amount_min", "amount_max", "rate_min", "rate_max", "term_months_min",
+                  "term_months_max", "stages", "industries", "min_tier", "min_revenue", "min_rd_ratio",
+                  "required_figures", "description", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["required_figures"].choices = [
+            (f, AnnualFigure._meta.get_field(f).verbose_name) for f in FIGURE_FIELDS
+        ]
 
 
 class ShowcaseForm(forms.ModelForm):

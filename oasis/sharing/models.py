@@ -335,6 +335,11 @@ class Tier(models.TextChoices):
 TIER_RANK = {"": 0, Tier.INNOVATIVE: 1, Tier.SRDI: 2, Tier.LITTLE_GIANT: 3}
 
 
+# The annual figures a product may require a firm to have reported.
+FIGURE_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities",
+                 "net_profit", "tax_paid", "output_value", "headcount", "rd_staff")
+
+
 class FinanceProduct(models.Model):
     """A financing product and who it is for. Empty lists mean "any"."""
 
@@ -512,7 +517,7 @@ class Showcase(models.Model):
 
 
 __all__ = [
-    "Audience", "Booking", "Certification", "Delivery", "Event", "FinanceProduct", "FinancingNeed",
+    "FIGURE_FIELDS", "Audience", "Booking", "Certification", "Delivery", "Event", "FinanceProduct", "FinancingNeed",
     "FocusIndustry", "Institution", "Match", "Offering", "PriceUnit", "Registration", "RequestKind",
     "Resource", "Share", "Showcase", "Stage", "Statement", "StatementLine", "ServiceRequest", "Tier",
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise
-from oasis.enterprises.selectors import enterprise_get_for_user
+from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
 
 from . import booking_rules, pricing
@@ -78,6 +78,22 @@ def managed_park_ids(user: Any) -> set[int] | None:
     if not user.is_authenticated or user.is_member:
         return set()
     return user_park_ids(user, SHARING_CHANGE)
+
+
+def managed_park_for_user(*, user: Any, park_id: int | None = None) -> Park:
+    """The park a management page works on: the one asked for (404 if the user cannot
+    see it, 403 if they may only read it), else the first park the user may change."""
+    if park_id:
+        park = park_for_user(user=user, park_id=park_id)
+        require_manage(user=user, park_id=park.pk)
+        return park
+    managed = managed_park_ids(user)
+    qs = Park.objects.order_by("pk")
+    park = (qs if managed is None else qs.filter(pk__in=managed)).first()
+    if park is None:
+        park_for_user(user=user)  # 404 for a user who sees no park at all
+        raise PermissionDenied
+    return park
 
 
 def park_for_user(*, user: Any, park_id: int | None = None) -> Park:
@@ -217,6 +233,16 @@ def booking_list(*, user: Any, month: dt.date | None = None, resource_id: int | 
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("start", "id")
+
+
+def bookable_firms(*, user: Any, resource: Resource) -> QuerySet[Enterprise]:
+    """The firms staff may book `resource` for: the resource's park's firms the user sees."""
+    return enterprise_queryset_for_user(user).filter(park_id=resource.park_id).order_by("name", "id")
+
+
+def firm_has_certified_person(*, resource: Resource, enterprise: Enterprise, on: dt.date) -> bool:
+    return Certification.objects.filter(resource=resource, user__enterprise=enterprise, user__is_active=True,
+                                        expires_on__gte=on).exists()
 
 
 def minutes_used_in_month(*, resource: Resource, enterprise: Enterprise, month: dt.date,
@@ -413,6 +439,20 @@ def institution_list(*, user: Any, park: Park) -> QuerySet[Institution]:
     return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related("products")
 
 
+def institution_get_for_user(*, user: Any, pk: int) -> Institution:
+    inst = _in_parks(Institution.objects.all(), user, "park_id").select_related("park").filter(pk=pk).first()
+    if inst is None:
+        raise Http404
+    return inst
+
+
+def product_get_for_user(*, user: Any, pk: int) -> FinanceProduct:
+    product = product_queryset_for_user(user).select_related("institution").filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    return product
+
+
 def product_queryset_for_user(user: Any) -> QuerySet[FinanceProduct]:
     return _in_parks(FinanceProduct.objects.all(), user, "institution__park_id")
 
@@ -492,6 +532,11 @@ def event_get_for_user(*, user: Any, pk: int) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def event_offerings(*, park: Park) -> QuerySet[Offering]:
+    """The park's catalogue entries an event may belong to (delivered as events)."""
+    return Offering.objects.filter(park=park, delivery=Delivery.EVENT).order_by("name", "id")
 
 
 def event_list(*, user: Any, park: Park) -> QuerySet[Event]:

@@ -22,6 +22,7 @@ from oasis.parks.models import Park
 
 from . import booking_rules, matching, selectors
 from .models import (
+    FIGURE_FIELDS,
     Audience,
     Booking,
     Certification,
@@ -112,8 +113,17 @@ def offering_save(*, actor: Any, park: Park, data: dict[str, Any], offering: Off
     before = snapshot(offering) if offering else None
     offering = offering or Offering(park=park)
     _apply(offering, data, OFFERING_FIELDS)
+    errors: dict[str, list[str]] = {}
     if offering.delivery == Delivery.REQUEST and not offering.request_kind:
-        raise ValidationError({"request_kind": [_("服务申请类须选择申请类别。")]})
+        errors["request_kind"] = [_("服务申请类须选择申请类别。")]
+    elif offering.delivery != Delivery.REQUEST:
+        offering.request_kind = ""  # a category means something only for requests
+    if offering.pk and offering.delivery != Delivery.RESOURCE and offering.resources.exists():
+        errors["delivery"] = [_("该服务下已有资源，交付方式须为“可预约资源”。")]
+    if offering.name and Offering.objects.filter(park=park, name=offering.name).exclude(pk=offering.pk).exists():
+        errors["name"] = [_("本园区已有同名服务。")]
+    if errors:
+        raise ValidationError(errors)
     _save(offering)
     _audit(actor, offering, before, park.pk)
     return offering
@@ -128,8 +138,16 @@ def resource_save(*, actor: Any, offering: Offering, data: dict[str, Any], resou
     before = _snap(resource) if resource else None
     resource = resource or Resource(offering=offering, park_id=offering.park_id)
     _apply(resource, data, RESOURCE_FIELDS)
-    if not resource.weekdays or any(c not in "1234567" for c in resource.open_weekdays):
-        raise ValidationError({"open_weekdays": [_("开放日须为 1–7 的数字，如 12345。")]})
+    errors: dict[str, list[str]] = {}
+    days = resource.open_weekdays or ""
+    if not days or any(c not in "1234567" for c in days):
+        errors["open_weekdays"] = [_("开放日须为 1–7 的数字，如 12345。")]
+    if resource.opens_at is not None and resource.closes_at is not None and resource.closes_at <= resource.opens_at:
+        errors["closes_at"] = [_("关闭时间必须晚于开放时间。")]
+    if resource.min_minutes is not None and resource.max_minutes is not None and resource.max_minutes < resource.min_minutes:
+        errors["max_minutes"] = [_("最长时长不能小于最短时长。")]
+    if errors:
+        raise ValidationError(errors)
     _save(resource)
     _audit(actor, resource, before, offering.park_id)
     return resource
@@ -160,20 +178,38 @@ def _local(value: dt.datetime) -> dt.datetime:
 
 
 def booking_create(*, actor: Any, resource: Resource, start: dt.datetime, end: dt.datetime,
-                   purpose: str = "", now: dt.datetime | None = None) -> Booking:
-    """A member books a resource for their own firm. Rules are checked here; that the
-    slot is free is guaranteed by the database (see models.Booking)."""
-    return serialised(lambda: _booking_create(actor, resource, start, end, purpose, now))
+                   purpose: str = "", enterprise: Enterprise | None = None,
+                   now: dt.datetime | None = None) -> Booking:
+    """A member books a resource for their own firm, or an operator / park admin of the
+    resource's park books it on behalf of one of the park's firms (`enterprise`). The
+    booking records both: `booked_by` is who booked, `enterprise` the firm it is for.
+    Rules are checked here; that the slot is free is guaranteed by the database (see
+    models.Booking), whoever books."""
+    return serialised(lambda: _booking_create(actor, resource, start, end, purpose, enterprise, now))
+
+
+def _booking_firm(actor: Any, resource: Resource, enterprise: Enterprise | None) -> Enterprise:
+    """The firm a booking is for: a member's own; the chosen firm of the park for staff."""
+    if actor.is_member:
+        if enterprise is not None and enterprise.pk != actor.enterprise_id:
+            raise PermissionDenied
+        if actor.enterprise.park_id != resource.park_id:
+            raise PermissionDenied
+        return actor.enterprise
+    if not selectors.can_manage(user=actor, park_id=resource.park_id):
+        raise PermissionDenied(_("只有企业用户或本园区共享服务运营人员可以预约。"))
+    if enterprise is None:
+        raise ValidationError({"enterprise": [_("请选择为哪家企业预约。")]})
+    if enterprise.park_id != resource.park_id:
+        raise ValidationError({"enterprise": [_("只能为本园区的企业预约。")]})
+    return enterprise
 
 
 @transaction.atomic
 def _booking_create(actor: Any, resource: Resource, start: dt.datetime, end: dt.datetime,
-                    purpose: str, now: dt.datetime | None) -> Booking:
-    if not actor.is_member:
-        raise PermissionDenied(_("只有企业用户可以为本企业预约。"))
-    enterprise: Enterprise = actor.enterprise
-    if enterprise.park_id != resource.park_id:
-        raise PermissionDenied
+                    purpose: str, enterprise: Enterprise | None, now: dt.datetime | None) -> Booking:
+    enterprise = _booking_firm(actor, resource, enterprise)
+    on_behalf = not actor.is_member
     start, end = _local(start), _local(end)
     now = _local(now or timezone.now())
     offering = resource.offering
@@ -181,8 +217,18 @@ def _booking_create(actor: Any, resource: Resource, start: dt.datetime, end: dt.
         raise ValidationError({"resource": [_("该资源暂停预约。")]})
     if offering.audience == Audience.RESIDENT and not selectors.is_resident(enterprise):
         raise ValidationError({"resource": [_("该资源仅限入驻企业使用。")]})
-    if resource.training_required and selectors.certification_valid(resource=resource, user=actor, on=start.date()) is None:
-        raise ValidationError({"resource": [_("您尚未通过该设备的培训认证（或认证已过期），不能预约。")]})
+    if resource.training_required:
+        # The training gate is about the person at the instrument. A member books for
+        # themselves, so their own certification must be valid on the day. Staff book
+        # for a firm, not a person (they are not the user, and their own certification
+        # means nothing here): the firm must have at least one active person whose
+        # certification is valid on the day, and the operator lets only such a person
+        # use it. A firm with nobody certified cannot get the instrument this way either.
+        if on_behalf:
+            if not selectors.firm_has_certified_person(resource=resource, enterprise=enterprise, on=start.date()):
+                raise ValidationError({"enterprise": [_("该企业没有通过该设备培训认证（且在有效期内）的人员，不能预约。")]})
+        elif selectors.certification_valid(resource=resource, user=actor, on=start.date()) is None:
+            raise ValidationError({"resource": [_("您尚未通过该设备的培训认证（或认证已过期），不能预约。")]})
     if resource.monthly_quota_hours is not None:
         # The quota is per firm per resource: serialise bookings of this resource so
         # two at once cannot both fit under it.
@@ -196,9 +242,13 @@ def _booking_create(actor: Any, resource: Resource, start: dt.datetime, end: dt.
     # The friendly check; on SQLite (write lock taken at BEGIN) it is also the guarantee.
     if Booking.objects.filter(resource=resource, occupies=True, start__lt=end, end__gt=start).exists():
         raise ValidationError({"start": [taken]})
+    # Opening hours, slot, length, lead time and the firm's monthly quota apply to staff
+    # too (checked above). Approval does not: whoever may book on a firm's behalf is an
+    # operator of the park, who would be approving their own booking.
+    pending = resource.approval_required and not on_behalf
     booking = Booking(
         resource=resource, enterprise=enterprise, booked_by=actor, start=start, end=end, purpose=purpose,
-        status=Booking.Status.PENDING if resource.approval_required else Booking.Status.CONFIRMED,
+        status=Booking.Status.PENDING if pending else Booking.Status.CONFIRMED,
     )
     booking.full_clean()
     try:
@@ -377,12 +427,19 @@ def request_rate(*, actor: Any, item: ServiceRequest, rating: int, comment: str 
 # ------------------------------------------------------------------ finance
 
 @transaction.atomic
-def institution_save(*, actor: Any, park: Park, data: dict[str, Any]) -> Institution:
+def institution_save(*, actor: Any, park: Park, data: dict[str, Any],
+                     institution: Institution | None = None) -> Institution:
+    """Create or change a partner institution of the park's shared finance."""
     selectors.require_manage(user=actor, park_id=park.pk)
-    inst = Institution(park=park)
+    if institution is not None and institution.park_id != park.pk:
+        raise PermissionDenied
+    before = snapshot(institution) if institution else None
+    inst = institution or Institution(park=park)
     _apply(inst, data, frozenset({"name", "kind", "contact"}))
+    if inst.name and Institution.objects.filter(park=park, name=inst.name).exclude(pk=inst.pk).exists():
+        raise ValidationError({"name": [_("本园区已有同名机构。")]})
     _save(inst)
-    _audit(actor, inst, None, park.pk)
+    _audit(actor, inst, before, park.pk)
     return inst
 
 
@@ -390,16 +447,26 @@ PRODUCT_FIELDS = frozenset({
     "name", "kind", "amount_min", "amount_max", "rate_min", "rate_max", "term_months_min", "term_months_max",
     "stages", "industries", "min_tier", "min_revenue", "min_rd_ratio", "required_figures", "description", "is_active",
 })
-FIGURE_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities",
-                 "net_profit", "tax_paid", "output_value", "headcount", "rd_staff")
 
 
 @transaction.atomic
-def product_save(*, actor: Any, institution: Institution, data: dict[str, Any]) -> FinanceProduct:
+def product_save(*, actor: Any, institution: Institution, data: dict[str, Any],
+                 product: FinanceProduct | None = None) -> FinanceProduct:
+    """Create or change an institution's financing product (an empty list means "any")."""
     selectors.require_manage(user=actor, park_id=institution.park_id)
-    product = FinanceProduct(institution=institution)
+    if product is not None and product.institution_id != institution.pk:
+        raise PermissionDenied
+    before = snapshot(product) if product else None
+    product = product or FinanceProduct(institution=institution)
     _apply(product, data, PRODUCT_FIELDS)
     errors: dict[str, list[str]] = {}
+    if product.amount_min is not None and product.amount_max is not None and product.amount_max < product.amount_min:
+        errors["amount_max"] = [_("最高金额不能小于最低金额。")]
+    if product.term_months_max is not None and product.term_months_min is not None \
+            and product.term_months_max < product.term_months_min:
+        errors["term_months_max"] = [_("最长期限不能小于最短期限。")]
+    if product.rate_min is not None and product.rate_max is not None and product.rate_max < product.rate_min:
+        errors["rate_max"] = [_("年利率上限不能小于下限。")]
     if set(product.stages) - set(Stage.values):
         errors["stages"] = [_("未知的发展阶段。")]
     if set(product.industries) - set(FocusIndustry.values):
@@ -409,7 +476,7 @@ def product_save(*, actor: Any, institution: Institution, data: dict[str, Any]) 
     if errors:
         raise ValidationError(errors)
     _save(product)
-    _audit(actor, product, None, institution.park_id)
+    _audit(actor, product, before, institution.park_id)
     return product
 
 
@@ -504,12 +571,36 @@ def match_set_outcome(*, actor: Any, match: Match, outcome: str, funded_amount: 
 
 @transaction.atomic
 def event_save(*, actor: Any, park: Park, data: dict[str, Any], event: Event | None = None) -> Event:
+    """Create or change an event. A capacity raised hands the new seats to the waitlist
+    in order; it cannot drop below the seats already taken."""
     selectors.require_manage(user=actor, park_id=park.pk)
+    if event is not None:
+        if event.park_id != park.pk:
+            raise PermissionDenied
+        # Lock the event: a registration at the same time must see the new capacity.
+        event = Event.objects.select_for_update().get(pk=event.pk)
     before = snapshot(event) if event else None
     event = event or Event(park=park)
     _apply(event, data, frozenset({"title", "kind", "starts_at", "ends_at", "venue", "capacity", "description", "offering"}))
+    errors: dict[str, list[str]] = {}
+    if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
+        errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
+    if event.offering is not None and (event.offering.park_id != park.pk or event.offering.delivery != Delivery.EVENT):
+        errors["offering"] = [_("所属服务须为本园区“活动”类服务。")]
+    seated = event.registrations.filter(status=Registration.Status.REGISTERED).count() if event.pk else 0
+    if event.capacity is not None and event.capacity < seated:
+        errors["capacity"] = [_("名额不能少于已报名人数（%(n)s）。") % {"n": seated}]
+    if errors:
+        raise ValidationError(errors)
     _save(event)
     _audit(actor, event, before, park.pk)
+    if event.pk and before is not None and event.capacity > seated:
+        waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id")
+        for reg in waiting[:event.capacity - seated]:
+            reg_before = snapshot(reg)
+            reg.status = Registration.Status.REGISTERED
+            _save(reg)
+            _audit(actor, reg, reg_before, park.pk)
     return event
 
 

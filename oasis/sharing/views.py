@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,15 +25,31 @@ from .forms import (
     BookingForm,
     CertificationForm,
     DeliverForm,
+    EventForm,
+    InstitutionForm,
     NeedForm,
+    OfferingForm,
     OutcomeForm,
+    ProductForm,
     RateForm,
     RequestForm,
     ResourceForm,
     ShowcaseForm,
+    StaffBookingForm,
     UsageForm,
 )
-from .models import Booking, Registration, Resource, ServiceRequest, Share, Showcase
+from .models import (
+    Booking,
+    Event,
+    FinanceProduct,
+    Institution,
+    Offering,
+    Registration,
+    Resource,
+    ServiceRequest,
+    Share,
+    Showcase,
+)
 
 
 def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -42,6 +59,18 @@ def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 def _park(request: HttpRequest) -> Any:
     raw = request.GET.get("park")
     return selectors.park_for_user(user=request.user, park_id=int(raw) if raw and raw.isdigit() else None)
+
+
+def _managed_park(request: HttpRequest) -> Any:
+    """The park a "new …" page creates in: ?park= (404 if unseen, 403 if read-only),
+    else the first park the user may change."""
+    raw = request.GET.get("park")
+    return selectors.managed_park_for_user(user=request.user, park_id=int(raw) if raw and raw.isdigit() else None)
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, back_url: str) -> HttpResponse:
+    return render(request, "sharing/form.html", _ctx(request, form=form, title=title, back_url=back_url),
+                  status=400 if form.errors else 200)
 
 
 def _month(request: HttpRequest) -> dt.date:
@@ -69,12 +98,62 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     ))
 
 
+def _offering_url(offering: Offering) -> str:
+    return f"{reverse('sharing-catalogue')}?park={offering.park_id}#offering-{offering.pk}"
+
+
+@login_required
+def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None, in ?park=) or change a catalogue entry."""
+    user = request.user
+    offering = None
+    if pk is None:
+        park = _managed_park(request)
+    else:
+        offering = selectors.offering_get_for_user(user=user, pk=pk)
+        selectors.require_manage(user=user, park_id=offering.park_id)
+        park = offering.park
+    form = OfferingForm(request.POST or None, instance=Offering.objects.get(pk=offering.pk) if offering else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offering = services.offering_save(actor=user, park=park, data=form.cleaned_data, offering=offering)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(_offering_url(offering))
+    title = _("修改共享服务：%(name)s") % {"name": offering.name} if offering else _("新增共享服务")
+    return _form_page(request, form, title, f"{reverse('sharing-catalogue')}?park={park.pk}")
+
+
+@login_required
+def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new bookable resource under the catalogue entry `pk`."""
+    offering = selectors.offering_get_for_user(user=request.user, pk=pk)
+    selectors.require_manage(user=request.user, park_id=offering.park_id)
+    form = ResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resource = services.resource_save(actor=request.user, offering=offering, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("sharing-resource", pk=resource.pk)
+    return _form_page(request, form, _("新增资源：%(name)s") % {"name": offering.name}, _offering_url(offering))
+
+
 @login_required
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     month = _month(request)
     user = request.user
-    form = BookingForm(request.POST or None) if user.is_member else None
+    can_manage = selectors.can_manage(user=user, park_id=resource.park_id)
+    form: BookingForm | None = None
+    if user.is_member:
+        form = BookingForm(request.POST or None)
+    elif can_manage:  # operators and park admins book on behalf of one of the park's firms
+        form = StaffBookingForm(request.POST or None, firms=selectors.bookable_firms(user=user, resource=resource))
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -82,14 +161,17 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             start, end = form.span()
             try:
                 booking = services.booking_create(actor=user, resource=resource, start=start, end=end,
-                                                  purpose=form.cleaned_data["purpose"])
+                                                  purpose=form.cleaned_data["purpose"],
+                                                  enterprise=form.cleaned_data.get("enterprise"))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("预约成功：%(r)s %(t)s。") % {
                     "r": resource.name, "t": f"{timezone.localtime(booking.start):%Y-%m-%d %H:%M}"})
-                return redirect("sharing-booking-list")
-    can_manage = selectors.can_manage(user=user, park_id=resource.park_id)
+                if user.is_member:
+                    return redirect("sharing-booking-list")
+                return redirect(f"{reverse('sharing-booking-list')}?enterprise={booking.enterprise_id}"
+                                f"&month={timezone.localtime(booking.start):%Y-%m}")
     cert = None
     if user.is_member and resource.training_required:
         cert = selectors.certification_valid(resource=resource, user=user, on=timezone.localdate())
@@ -327,6 +409,7 @@ def finance(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/finance.html", _ctx(
         request, park=park, institutions=selectors.institution_list(user=request.user, park=park),
         needs=selectors.need_list(user=request.user)[:200],
+        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
     ))
 
 
@@ -378,9 +461,93 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ events
 
 @login_required
+def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None, in ?park=) or change a partner institution."""
+    user = request.user
+    institution = None
+    if pk is None:
+        park = _managed_park(request)
+    else:
+        institution = selectors.institution_get_for_user(user=user, pk=pk)
+        selectors.require_manage(user=user, park_id=institution.park_id)
+        park = institution.park
+    form = InstitutionForm(request.POST or None,
+                           instance=Institution.objects.get(pk=institution.pk) if institution else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_save(actor=user, park=park, data=form.cleaned_data, institution=institution)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(f"{reverse('sharing-finance')}?park={park.pk}")
+    title = _("修改合作机构：%(name)s") % {"name": institution.name} if institution else _("新增合作机构")
+    return _form_page(request, form, title, f"{reverse('sharing-finance')}?park={park.pk}")
+
+
+def _product_page(request: HttpRequest, institution: Institution, product: FinanceProduct | None) -> HttpResponse:
+    user = request.user
+    selectors.require_manage(user=user, park_id=institution.park_id)
+    form = ProductForm(request.POST or None, instance=FinanceProduct.objects.get(pk=product.pk) if product else None)
+    back = f"{reverse('sharing-finance')}?park={institution.park_id}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_save(actor=user, institution=institution, data=form.cleaned_data, product=product)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(back)
+    title = (_("修改金融产品：%(name)s") % {"name": product.name} if product
+             else _("新增金融产品：%(name)s") % {"name": institution.name})
+    return _form_page(request, form, title, back)
+
+
+@login_required
+def product_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new financing product of institution `pk`."""
+    return _product_page(request, selectors.institution_get_for_user(user=request.user, pk=pk), None)
+
+
+@login_required
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_get_for_user(user=request.user, pk=pk)
+    return _product_page(request, product.institution, product)
+
+
+@login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     park = _park(request)
-    return render(request, "sharing/event_list.html", _ctx(request, park=park, events=selectors.event_list(user=request.user, park=park)))
+    return render(request, "sharing/event_list.html", _ctx(
+        request, park=park, events=selectors.event_list(user=request.user, park=park),
+        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+    ))
+
+
+@login_required
+def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None, in ?park=) or change an event."""
+    user = request.user
+    event = None
+    if pk is None:
+        park = _managed_park(request)
+    else:
+        event = selectors.event_get_for_user(user=user, pk=pk)
+        selectors.require_manage(user=user, park_id=event.park_id)
+        park = event.park
+    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk) if event else None,
+                     offerings=selectors.event_offerings(park=park))
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_save(actor=user, park=park, data=form.cleaned_data, event=event)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("sharing-event", pk=event.pk)
+    title = _("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动")
+    back = reverse("sharing-event", args=[event.pk]) if event else f"{reverse('sharing-event-list')}?park={park.pk}"
+    return _form_page(request, form, title, back)
 
 
 @login_required

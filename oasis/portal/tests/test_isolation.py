@@ -100,12 +100,19 @@ BODY: dict[str, Any] = {
     "start_date": "2026-01-01", "rent_rate": "1", "rent_basis": "sqm_day", "cycle": 3, "consent": True,
     "company_name": "篡改科技有限公司", "source": "direct", "signed_on": "2026-01-01",
     "certified_on": "2026-01-01", "expires_on": "2030-01-01", "allow_prepayment": True,
+    "amount_min": "1", "amount_max": "1",
 }
 # Pages whose POST dispatches on `action` are posted once per action as well, so each
 # branch (cancel a registration, record a match's outcome...) meets its access check.
 PAGE_ACTIONS = ("register", "cancel", "check_in", "match", "outcome", "assign", "deliver", "rate")
 # Where one key means different things, the value each prefix's schemas accept.
-BODY_BY_PREFIX: dict[str, dict[str, Any]] = {"/api/v1/cultivation/": {"kind": "srdi_sme"}}
+BODY_BY_PREFIX: dict[str, dict[str, Any]] = {
+    "/api/v1/cultivation/": {"kind": "srdi_sme"},
+    # An institution's and a product's kind share "guarantee"; an event's is its own.
+    "/api/v1/sharing/institutions": {"kind": "guarantee"},
+    "/api/v1/sharing/products": {"kind": "guarantee"},
+    "/api/v1/sharing/events": {"kind": "roadshow"},
+}
 # Models whose rows a request may legitimately touch without changing anyone's data.
 IGNORED = {"sessions.session", "accounts.loginfailure", "contenttypes.contenttype", "auth.permission"}
 
@@ -240,8 +247,13 @@ def world(park, other_park, settings, tmp_path):
     request_b = sharing_services.request_submit(actor=member_b, offering=requestable, title=f"{SECRET}检测申请",
                                                 detail=f"{SECRET}详情")
     institution = Institution.objects.create(park=park, name="常熟农商银行", kind="bank")
-    FinanceProduct.objects.create(institution=institution, name="科创贷", amount_min=Decimal("1000000"),
+    product = FinanceProduct.objects.create(institution=institution, name="科创贷", amount_min=Decimal("1000000"),
                                   amount_max=Decimal("10000000"), term_months_min=6, term_months_max=36)
+    # Another park's partners. A member manages no catalogue entry, institution or
+    # product, their own park's included: those routes are walked with both (all refused).
+    other_institution = Institution.objects.create(park=other_park, name=f"{SECRET}外园区银行", kind="bank")
+    other_product = FinanceProduct.objects.create(institution=other_institution, name=f"{SECRET}外园区贷",
+                                                  amount_min=Decimal("1"), amount_max=Decimal("2"))
     need_b = sharing_services.need_create(actor=member_b, data={
         "amount": Decimal("2000000"), "purpose": f"{SECRET}扩产", "term_months": 12, "consent": True})
     match_b = need_b.matches.get()
@@ -265,7 +277,8 @@ def world(park, other_park, settings, tmp_path):
         "entry_id": pool_b.pk, "title_id": title_b.pk, "lease_id": lease_b.pk, "lead_id": lead_b.pk,
         "activity_id": activity_b.pk, "resource_id": other_room.pk, "booking_id": booking_b.pk,
         "request_id": request_b.pk, "need_id": need_b.pk, "match_id": match_b.pk, "event_id": other_event.pk,
-        "registration_id": registration_b.pk,
+        "registration_id": registration_b.pk, "offering_id": [other_room.offering_id, room.offering_id],
+        "institution_id": [other_institution.pk, institution.pk], "product_id": [other_product.pk, product.pk],
         # Every kind of innovation record, and every booking action.
         "kind": ["titles", "awards"], "record_id": [title_b.pk, award_b.pk],
         "action": ["cancel", "approve", "reject", "no-show", "usage"],
@@ -286,10 +299,13 @@ def world(park, other_park, settings, tmp_path):
         "attraction/partners/": {"pk": partner.pk},
         # A member has no attraction settings in any park, their own included.
         "attraction/settings/": {"park_id": [park.pk, other_park.pk]},
+        "sharing/offerings/": {"pk": [other_room.offering_id, room.offering_id]},
         "sharing/resources/": {"pk": other_room.pk},
         "sharing/bookings/": {"pk": booking_b.pk},
         "sharing/requests/": {"pk": request_b.pk},
         "sharing/finance/needs/": {"pk": need_b.pk},
+        "sharing/finance/institutions/": {"pk": [other_institution.pk, institution.pk]},
+        "sharing/finance/products/": {"pk": [other_product.pk, product.pk]},
         "sharing/events/": {"pk": other_event.pk},
         "sharing/showcases/": {"pk": showcase_b.pk},
     }
