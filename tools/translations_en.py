@@ -1284,4 +1284,12 @@ EN = {
     # ---------------------------------------------------------------- entries with a context ("context\x04msgid")
     "label\x04交付": "Delivered",
     "action\x04提前终止": "Terminate early",
+    # ---------------------------------------------------------------- leasing: deposit refund, adjustments
+    "保证金（应付 / 已付）": "Deposit (due / paid)",
+    "保证金（应收 / 已收）": "Deposit (billed / received)",
+    "已于 %(day)s 退还 %(amount)s 元（经办：%(who)s）": "Refunded %(amount)s yuan on %(day)s (recorded by %(who)s)",
+    "核销未收 %(amount)s 元": "%(amount)s yuan not received, written off",
+    "退还保证金": "Refund deposit",
+    "变更已生效，账单已按变更后的租金重新核算。": "Amendment in force; the bills have been recalculated at the amended rates.",
+    "保证金退还已登记。": "Deposit refund recorded.",
 }

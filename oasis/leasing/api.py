@@ -81,6 +81,8 @@ class BillOut(Schema):
     lease_id: int
     tenant_id: int
     seq: int
+    kind: str
+    note: str
     period_start: dt.date
     period_end: dt.date
     due_date: dt.date
@@ -88,6 +90,21 @@ class BillOut(Schema):
     property_fee: Decimal
     amount: Decimal
     paid: Decimal
+
+
+class DepositRefundIn(Schema):
+    refunded_on: dt.date | None = None  # today when left out
+    reference: str = Field("", max_length=60)
+
+
+class DepositRefundOut(Schema):
+    id: int
+    lease_id: int
+    amount: Decimal
+    cancelled: Decimal
+    refunded_on: dt.date
+    reference: str
+    recorded_by_id: int | None
 
 
 class PaymentIn(Schema):
@@ -214,6 +231,14 @@ def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # 
         allow_prepayment=payload.allow_prepayment, reference=payload.reference,
     )
     return Status(201, payment)
+
+
+@router.post("/leases/{lease_id}/deposit/refund", response={201: DepositRefundOut})
+def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn):  # noqa: ANN201
+    lease = _lease(request, lease_id, change=True)
+    refund = services.deposit_refund(actor=request.user, lease=lease, on=payload.refunded_on or services.today(),
+                                     reference=payload.reference)
+    return Status(201, refund)
 
 
 @router.get("/receivables/ageing", response=AgeingOut)

@@ -11,7 +11,7 @@ from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, UnitUse
 
 from . import services
-from .models import Bill, ImportJob, Lease, Payment, PaymentAllocation
+from .models import Bill, DepositRefund, ImportJob, Lease, Payment, PaymentAllocation
 
 # 元/㎡/天 by use, the going rates around Changshu for new park space.
 RATES = {
@@ -86,6 +86,7 @@ def _pay(rng: random.Random, lease: Lease, reference_date: dt.date) -> None:
 def unseed_leasing(*, park: Park) -> None:
     """Remove the park's leasing rows (leases protect their tenants and units, so the
     demo generator's reset must call this before deleting firms and space)."""
+    DepositRefund.objects.filter(lease__park=park).delete()
     PaymentAllocation.objects.filter(payment__park=park).delete()
     Payment.objects.filter(park=park).delete()
     Bill.objects.filter(park=park).delete()

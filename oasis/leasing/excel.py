@@ -75,10 +75,10 @@ def export_leases(qs: Any) -> HttpResponse:
 
 
 def export_bills(qs: Any) -> HttpResponse:
-    headers = [_("合同编号"), _("承租企业"), _("期数"), _("账期开始"), _("账期结束"), _("应付日期"), _("租金"), _("物业费"),
-               _("应收"), _("已收"), _("未收")]
-    rows = ([b.lease.number, b.tenant.name, b.seq, b.period_start, b.period_end, b.due_date, b.rent, b.property_fee,
-             b.amount, b.paid, b.amount - b.paid] for b in qs.iterator(chunk_size=1000))
+    headers = [_("合同编号"), _("承租企业"), _("期数"), _("类型"), _("账期开始"), _("账期结束"), _("应付日期"), _("租金"),
+               _("物业费"), _("应收"), _("已收"), _("未收"), _("说明")]
+    rows = ([b.lease.number, b.tenant.name, b.seq, b.get_kind_display(), b.period_start, b.period_end, b.due_date, b.rent,
+             b.property_fee, b.amount, b.paid, b.amount - b.paid, b.note] for b in qs.iterator(chunk_size=1000))
     return _response(_sheet(_("账单"), headers, rows), "bills.xlsx")
 
 

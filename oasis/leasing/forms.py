@@ -65,8 +65,14 @@ class PaymentForm(forms.Form):
     def __init__(self, *args: Any, lease: Lease, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bill"].queryset = lease.bills.order_by("due_date", "seq")
-        self.fields["bill"].label_from_instance = (
-            lambda b: f"#{b.seq} {b.period_start:%Y-%m-%d}–{b.period_end:%Y-%m-%d} · ¥{b.outstanding}")
+        self.fields["bill"].label_from_instance = bill_label
+
+
+def bill_label(b: Bill) -> str:
+    if b.kind == Bill.Kind.DEPOSIT:
+        return f"{b.get_kind_display()} · ¥{b.outstanding}"
+    kind = f" {b.get_kind_display()}" if b.kind == Bill.Kind.ADJUSTMENT else ""
+    return f"#{b.seq}{kind} {b.period_start:%Y-%m-%d}–{b.period_end:%Y-%m-%d} · ¥{b.outstanding}"
 
 
 class RenewForm(forms.Form):
@@ -79,6 +85,11 @@ class RenewForm(forms.Form):
 class TerminateForm(forms.Form):
     terminated_on = forms.DateField(label=_("终止日期（最后计租日）"), widget=DATE)
     reason = forms.CharField(label=_("终止原因"), max_length=200)
+
+
+class DepositRefundForm(forms.Form):
+    refunded_on = forms.DateField(label=_("退还日期"), widget=DATE)
+    reference = forms.CharField(label=_("凭证号"), max_length=60, required=False)
 
 
 class AmendForm(forms.Form):

@@ -163,16 +163,31 @@ class LeaseAmendment(models.Model):
         return f"{self.lease_id} @ {self.effective_on}"
 
 
+class BillKind(models.TextChoices):
+    RENT = schedule.RENT, _("租金")
+    ADJUSTMENT = schedule.ADJUSTMENT, _("调整")
+    DEPOSIT = schedule.DEPOSIT, _("保证金")
+
+
 class Bill(models.Model):
-    """One billing period of a lease (rent + property fee), due in advance. `paid` is the
-    sum of payments allocated to it, kept by the payment service so that receivables and
-    ageing are single aggregates; `receivables_rebuild` recomputes it from allocations."""
+    """A receivable of a lease, due on `due_date`. `paid` is the sum of payments allocated
+    to it, kept by the payment service so that receivables and ageing are single
+    aggregates; `receivables_rebuild` recomputes it from allocations.
+
+    Kinds: `rent` is one billing period (rent + property fee, due in advance); `adjustment`
+    is the difference for a period already paid when the schedule changed (an amendment or
+    early termination), negative for a credit note, which is settled when issued (its
+    negative allocations moved the money to the payment's credit); `deposit` is the
+    deposit, due at signing (seq 0, no rent or fee), a receivable outside the rent totals."""
+
+    Kind = BillKind
 
     lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="bills")
     # (park, due_date) below serves the park's lookups; no separate index on either.
     park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="+", db_index=False)
     tenant = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="bills")
     seq = models.PositiveIntegerField(_("期数"))
+    kind = models.CharField(_("类型"), max_length=10, choices=BillKind.choices, default=BillKind.RENT)
     period_start = models.DateField(_("账期开始"))
     period_end = models.DateField(_("账期结束"))
     due_date = models.DateField(_("应付日期"))
@@ -180,6 +195,7 @@ class Bill(models.Model):
     property_fee = models.DecimalField(_("物业费"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("应收"), max_digits=14, decimal_places=2)
     paid = models.DecimalField(_("已收"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("账单")
@@ -187,9 +203,18 @@ class Bill(models.Model):
         ordering = ["due_date", "lease_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["lease", "seq"], name="bill_seq_unique"),
-            models.CheckConstraint(condition=Q(rent__gte=0) & Q(property_fee__gte=0), name="bill_nonnegative"),
+            # Only an adjustment may take something off (a part or the whole).
+            models.CheckConstraint(condition=Q(kind=BillKind.ADJUSTMENT) | (Q(rent__gte=0) & Q(property_fee__gte=0)),
+                                   name="bill_nonnegative"),
+            models.CheckConstraint(condition=Q(kind=BillKind.ADJUSTMENT) | Q(amount__gte=0), name="bill_amount_sign"),
             # Overpaying a bill is impossible; prepayment goes to later bills or the credit.
-            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=F("amount")), name="bill_paid_range"),
+            # A credit note (negative) is "paid" by as much negative: the money it released.
+            models.CheckConstraint(
+                condition=(Q(amount__gte=0) & Q(paid__gte=0) & Q(paid__lte=F("amount")))
+                | (Q(amount__lt=0) & Q(paid__lte=0) & Q(paid__gte=F("amount"))),
+                name="bill_paid_range",
+            ),
+            models.UniqueConstraint(fields=["lease"], condition=Q(kind=BillKind.DEPOSIT), name="bill_one_deposit"),
         ]
         indexes = [models.Index(fields=["park", "due_date"], name="bill_park_due_idx")]
 
@@ -231,15 +256,41 @@ class Payment(models.Model):
 
 
 class PaymentAllocation(models.Model):
+    """Part of a payment applied to a bill. Negative only on a credit note: the money the
+    note took back from the period's bills into the payment's credit (`unallocated`)."""
+
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_positive")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_nonzero")]
 
     def __str__(self) -> str:
         return f"{self.payment_id}→{self.bill_id}"
+
+
+class DepositRefund(models.Model):
+    """The deposit handed back when a lease has ended: who recorded it and when. `amount`
+    is what was received on the deposit bill and is paid back; `cancelled` is the part
+    never received, no longer asked for (the deposit bill is closed at what was paid)."""
+
+    lease = models.OneToOneField(Lease, on_delete=models.PROTECT, related_name="deposit_refund")
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(_("退还金额"), max_digits=14, decimal_places=2)
+    cancelled = models.DecimalField(_("核销未收"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    refunded_on = models.DateField(_("退还日期"))
+    reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保证金退还")
+        verbose_name_plural = _("保证金退还")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0) & Q(cancelled__gte=0), name="refund_nonnegative")]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} ¥{self.amount}"
 
 
 class ExpiryReminder(models.Model):

@@ -19,7 +19,7 @@ from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.parks.models import Building, Unit, UnitUse
 from oasis.parks.selectors import building_queryset_for_user
 
-from .models import Bill, ImportJob, Lease, LeaseUnit, Payment
+from .models import Bill, DepositRefund, ImportJob, Lease, LeaseUnit, Payment
 from .schedule import AGEING_BUCKETS, AgeingBuckets
 from .services import today
 
@@ -133,14 +133,33 @@ def lease_bills(*, lease: Lease) -> list[Bill]:
     return list(lease.bills.order_by("due_date", "seq"))
 
 
-def lease_balance(*, lease: Lease, on: dt.date | None = None) -> dict[str, Decimal]:
+def _balance_aggregates(day: dt.date) -> dict[str, Any]:
+    """Rent totals (rent and adjustment bills: the schedule) and the deposit apart; `due`
+    is every receivable due by `day`, the deposit included (as in the ageing)."""
+    rent = ~Q(kind=Bill.Kind.DEPOSIT)
+    deposit = Q(kind=Bill.Kind.DEPOSIT)
+    return {
+        "billed": Coalesce(Sum("amount", filter=rent), ZERO, output_field=MONEY),
+        "received": Coalesce(Sum("paid", filter=rent), ZERO, output_field=MONEY),
+        "due": Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
+        "deposit": Coalesce(Sum("amount", filter=deposit), ZERO, output_field=MONEY),
+        "deposit_received": Coalesce(Sum("paid", filter=deposit), ZERO, output_field=MONEY),
+    }
+
+
+def lease_balance(*, lease: Lease, on: dt.date | None = None) -> dict[str, Any]:
     day = on or today()
-    agg = lease.bills.aggregate(
-        billed=Coalesce(Sum("amount"), ZERO, output_field=MONEY), received=Coalesce(Sum("paid"), ZERO, output_field=MONEY),
-        due=Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
-    )
+    agg = lease.bills.aggregate(**_balance_aggregates(day))
     credit = lease.payments.aggregate(c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
-    return {**agg, "credit": credit, "outstanding": agg["billed"] - agg["received"]}
+    refund = DepositRefund.objects.filter(lease=lease).select_related("recorded_by").first()
+    return {**agg, "credit": credit, "outstanding": agg["billed"] - agg["received"], "refund": refund,
+            "deposit_open": agg["deposit"] - agg["deposit_received"]}
+
+
+def deposit_refundable(*, lease: Lease, balance: dict[str, Any]) -> bool:
+    """Whether the page offers the refund action (the service decides)."""
+    return (lease.status in (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
+            and balance["refund"] is None and bool(balance["deposit"]))
 
 
 def bill_list(*, user: Any, state: str = "open", park: int | None = None, on: dt.date | None = None) -> QuerySet[Bill]:
@@ -188,10 +207,7 @@ def receivables_ageing(*, user: Any, park: int | None = None, on: dt.date | None
 def tenant_balance(*, user: Any, tenant_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
     day = on or today()
     qs = bill_queryset_for_user(user).filter(tenant_id=tenant_id)
-    agg = qs.aggregate(
-        billed=Coalesce(Sum("amount"), ZERO, output_field=MONEY), received=Coalesce(Sum("paid"), ZERO, output_field=MONEY),
-        due=Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
-    )
+    agg = qs.aggregate(**_balance_aggregates(day))
     credit = payment_queryset_for_user(user).filter(lease__tenant_id=tenant_id).aggregate(
         c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
     return {**agg, "credit": credit}

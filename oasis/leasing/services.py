@@ -29,6 +29,7 @@ from oasis.parks.models import Park, Unit
 from . import schedule
 from .models import (
     Bill,
+    DepositRefund,
     ExpiryReminder,
     FreeRentPeriod,
     Lease,
@@ -64,13 +65,34 @@ def _audit(actor: Any, instance: Any, before: dict[str, Any] | None, park_id: in
     )
 
 
-def lease_terms(lease: Lease, free: Iterable[FreeRentPeriod] | None = None) -> schedule.Terms:
+def lease_terms(
+    lease: Lease, free: Iterable[FreeRentPeriod] | None = None, amendments: Iterable[LeaseAmendment] | None = None,
+) -> schedule.Terms:
+    """The lease's schedule terms: its term (to the termination date if ended early), and
+    the rates its amendments changed from their effective dates on. The lease row holds
+    the latest rates; the first amendment of a rate holds the original in `changes`."""
     periods = lease.free_periods.all() if free is None else free
+    if amendments is None:
+        amendments = lease.amendments.order_by("pk") if lease.pk else []
+    made = list(amendments)
+    current = {f: Decimal(getattr(lease, f)) for f in schedule.RATE_FIELDS}
+    history: list[tuple[dt.date, dict[str, Decimal]]] = []
+    base = dict(current)
+    seen: set[str] = set()
+    for a in made:
+        changed = {f: pair for f, pair in (a.changes or {}).items() if f in schedule.RATE_FIELDS}
+        for f, (before, _after) in changed.items():
+            if f not in seen:
+                seen.add(f)
+                base[f] = Decimal(before)
+        if changed:
+            history.append((a.effective_on, {f: Decimal(after) for f, (_b, after) in changed.items()}))
     return schedule.Terms(
         start=lease.start_date, end=lease.effective_end, area=lease.area, rent_basis=lease.rent_basis,
-        rent_rate=Decimal(lease.rent_rate), property_fee_rate=Decimal(lease.property_fee_rate),
-        cycle_months=int(lease.cycle), escalation_pct=Decimal(lease.escalation_pct),
+        rent_rate=base["rent_rate"], property_fee_rate=base["property_fee_rate"],
+        cycle_months=int(lease.cycle), escalation_pct=base["escalation_pct"],
         free_rent=tuple(schedule.Period(p.start_date, p.end_date) for p in periods),
+        changes=schedule.rate_history(base, history),
     )
 
 
@@ -192,7 +214,13 @@ def lease_activate(*, actor: Any, lease: Lease, on: dt.date | None = None) -> Le
     lease.status = Lease.Status.ACTIVE
     lease.signed_on = lease.signed_on or (on or today())
     lease.save(update_fields=["status", "signed_on", "updated_at"])
-    bills_generate(lease=lease)
+    bills_reconcile(actor=actor, lease=lease, on=lease.signed_on)
+    if lease.deposit > 0:
+        Bill.objects.create(
+            lease=lease, park_id=lease.park_id, tenant_id=lease.tenant_id, seq=0, kind=Bill.Kind.DEPOSIT,
+            period_start=lease.start_date, period_end=lease.end_date, due_date=lease.signed_on,
+            rent=ZERO, property_fee=ZERO, amount=lease.deposit,
+        )
     _audit(actor, lease, before, lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease), on=on)
     return lease
@@ -202,31 +230,76 @@ def _unit_ids(lease: Lease) -> list[int]:
     return list(LeaseUnit.objects.filter(lease=lease).values_list("unit_id", flat=True))
 
 
-def bills_generate(*, lease: Lease, from_date: dt.date | None = None) -> list[Bill]:
-    """(Re)issue the bills of a lease from its terms. Bills that have a payment, and with
-    `from_date` the bills of periods starting before it, stay as issued (an amendment
-    never rewrites what was billed before it or what the tenant has paid); the rest are
-    replaced by the schedule's."""
+def bills_reconcile(*, actor: Any, lease: Lease, on: dt.date | None = None, note: str = "") -> schedule.Plan:
+    """Bring the lease's bills in line with its schedule (see `schedule.reconcile`): on
+    signing this issues every bill; after an amendment or an early termination, unpaid
+    bills are reissued, paid ones get an adjustment bill for the difference, and a credit
+    note moves money overpaid from the period's payments to their credit (`unallocated`).
+    Afterwards the lease's rent and adjustment bills add up to the schedule's total."""
+    day = on or today()
     sched = schedule.build_schedule(lease_terms(lease))
-    keep = [b for b in lease.bills.all() if b.paid > 0 or (from_date is not None and b.period_start < from_date)]
-    kept_starts = {b.period_start for b in keep}
-    lease.bills.exclude(pk__in=[b.pk for b in keep]).delete()
-    seq = max((b.seq for b in keep), default=0)
+    bills = list(Bill.objects.select_for_update().filter(lease=lease).order_by("seq"))
+    plan = schedule.reconcile(sched, [
+        schedule.Issued(b.pk, b.period_start, b.period_end, b.rent, b.property_fee, b.paid, b.kind) for b in bills
+    ], on=day)
+    if not plan:
+        return plan
+    by_pk = {b.pk: b for b in bills}
+    Bill.objects.filter(pk__in=plan.withdraw).delete()
+    for change in plan.rebill:
+        bill = by_pk[change.key]
+        before = snapshot(bill)
+        bill.rent, bill.property_fee = change.rent, change.property_fee
+        bill.amount = change.rent + change.property_fee
+        bill.note = note or bill.note
+        bill.save(update_fields=["rent", "property_fee", "amount", "note"])
+        _audit(actor, bill, before, lease.park_id)
+    seq = max((b.seq for b in bills if b.pk not in set(plan.withdraw)), default=0)
     new = []
-    for line in sched.bills:
-        if line.period_start in kept_starts or (from_date is not None and line.period_start < from_date):
-            continue
+    for line in plan.issue:
         seq += 1
         new.append(Bill(
-            lease=lease, park_id=lease.park_id, tenant_id=lease.tenant_id, seq=seq,
+            lease=lease, park_id=lease.park_id, tenant_id=lease.tenant_id, seq=seq, kind=line.kind,
             period_start=line.period_start, period_end=line.period_end, due_date=line.due_date,
             rent=line.rent, property_fee=line.property_fee, amount=line.amount,
+            note=note if line.kind == Bill.Kind.ADJUSTMENT else "",
         ))
-    return Bill.objects.bulk_create(new, batch_size=500)
+    created = Bill.objects.bulk_create(new, batch_size=500)
+    for bill in created:
+        if bill.kind == Bill.Kind.ADJUSTMENT:
+            if bill.amount < 0:
+                _credit_note_settle(lease=lease, note=bill)
+            _audit(actor, bill, None, lease.park_id)
+    return plan
+
+
+def _credit_note_settle(*, lease: Lease, note: Bill) -> None:
+    """Settle a credit note: take its amount back from the payments allocated to its
+    period's bills (newest payment first) into those payments' credit."""
+    allocations = (PaymentAllocation.objects.filter(bill__lease=lease, bill__period_start=note.period_start)
+                   .exclude(bill__kind=Bill.Kind.DEPOSIT).exclude(bill=note)
+                   .values("payment_id").annotate(net=Sum("amount")).order_by())
+    net = {row["payment_id"]: Decimal(row["net"]).quantize(Decimal("0.01")) for row in allocations}
+    payments = Payment.objects.select_for_update().filter(pk__in=[pk for pk, n in net.items() if n > 0])
+    left = -note.amount
+    taken = []
+    for payment in payments.order_by("-paid_on", "-pk"):
+        if left <= 0:
+            break
+        part = min(left, net[payment.pk])
+        taken.append(PaymentAllocation(payment=payment, bill=note, amount=-part))
+        Payment.objects.filter(pk=payment.pk).update(unallocated=payment.unallocated + part)
+        left -= part
+    if left:  # the schedule only takes back money that was paid for the period
+        raise ValidationError({"__all__": [_("调整账单无法与已收款冲抵。")]})
+    PaymentAllocation.objects.bulk_create(taken)
+    Bill.objects.filter(pk=note.pk).update(paid=note.amount)
+    note.paid = note.amount
 
 
 def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> int:
-    """Issue the first bills of many signed leases at once (bulk import, benchmark).
+    """Issue the first bills (and the deposit bill) of many signed leases at once (bulk
+    import, benchmark); the same bills as `lease_activate` issues.
 
     One schedule per lease, written with executemany: building half a million Bill
     instances only to have bulk_create take them apart again costs more than computing
@@ -237,8 +310,8 @@ def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> i
         free.setdefault(p.lease_id, []).append(p)
     ops = connection.ops
     table = connection.ops.quote_name(Bill._meta.db_table)
-    sql = (f"INSERT INTO {table} (lease_id, park_id, tenant_id, seq, period_start, period_end, due_date, "
-           "rent, property_fee, amount, paid) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    sql = (f"INSERT INTO {table} (lease_id, park_id, tenant_id, seq, kind, period_start, period_end, due_date, "
+           "rent, property_fee, amount, paid, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
     money = ops.adapt_decimalfield_value
     day = ops.adapt_datefield_value
     zero = money(ZERO, 14, 2)
@@ -246,10 +319,14 @@ def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> i
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for lease in leases:
-            for b in schedule.build_schedule(lease_terms(lease, free.get(lease.pk, []))).bills:
+            for b in schedule.build_schedule(lease_terms(lease, free.get(lease.pk, []), [])).bills:
                 start = day(b.period_start)
-                rows.append((lease.pk, lease.park_id, lease.tenant_id, b.seq, start, day(b.period_end), start,
-                             money(b.rent, 14, 2), money(b.property_fee, 14, 2), money(b.amount, 14, 2), zero))
+                rows.append((lease.pk, lease.park_id, lease.tenant_id, b.seq, schedule.RENT, start, day(b.period_end),
+                             start, money(b.rent, 14, 2), money(b.property_fee, 14, 2), money(b.amount, 14, 2), zero, ""))
+            if lease.deposit and lease.deposit > 0:
+                rows.append((lease.pk, lease.park_id, lease.tenant_id, 0, schedule.DEPOSIT, day(lease.start_date),
+                             day(lease.end_date), day(lease.signed_on or lease.start_date), zero, zero,
+                             money(lease.deposit, 14, 2), zero, ""))
             if len(rows) >= batch_size:
                 cursor.executemany(sql, rows)
                 count += len(rows)
@@ -300,8 +377,10 @@ def lease_delete_draft(*, actor: Any, lease: Lease) -> None:
 
 @transaction.atomic
 def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Lease:
-    """End a running lease early on `on` (the last day let). Unpaid bills for periods after
-    that day are withdrawn; a paid one must be refunded first."""
+    """End a running lease early on `on` (the last day let). The schedule becomes the
+    shorter term's: the period holding `on` is re-billed by days up to and including it
+    and later periods are withdrawn. Money already paid for days after `on` becomes the
+    tenant's credit (a credit note on each such period), never lost."""
     _require(actor, lease.park_id)
     lease = Lease.objects.select_for_update().get(pk=lease.pk)
     if lease.status != Lease.Status.ACTIVE:
@@ -310,11 +389,7 @@ def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Le
         raise ValidationError({"reason": [_("请填写终止原因。")]})
     if on < lease.start_date or on >= lease.end_date:
         raise ValidationError({"terminated_on": [_("终止日期应在租期之内且早于到期日。")]})
-    later = lease.bills.filter(period_start__gt=on)
-    if later.filter(paid__gt=0).exists():
-        raise ValidationError({"terminated_on": [_("终止日之后的账单已有收款，请先处理退款。")]})
     before = snapshot(lease)
-    later.delete()
     lease.status = Lease.Status.TERMINATED
     lease.terminated_on = on
     lease.notes = (lease.notes + "\n" if lease.notes else "") + _("提前终止：%(reason)s") % {"reason": reason}
@@ -322,6 +397,7 @@ def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Le
     LeaseUnit.objects.filter(lease=lease).update(end_date=on)
     LeaseAmendment.objects.create(lease=lease, effective_on=on, reason=reason, created_by=_user(actor),
                                   changes={"status": [before["status"], lease.status], "terminated_on": [None, on.isoformat()]})
+    bills_reconcile(actor=actor, lease=lease, note=_("提前终止于 %(date)s") % {"date": on.isoformat()})
     _audit(actor, lease, before, lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease))
     return lease
@@ -360,8 +436,11 @@ def lease_renew(*, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, 
 
 @transaction.atomic
 def lease_amend(*, actor: Any, lease: Lease, data: dict[str, Any], effective_on: dt.date, reason: str) -> Lease:
-    """Change a signed lease's terms from `effective_on`; unpaid bills from then on are
-    reissued and the change is kept as an amendment."""
+    """Change a signed lease's terms from `effective_on` (kept as an amendment); the bills
+    are brought in line with the amended schedule: days before `effective_on` keep the
+    old rates, unpaid bills are reissued, and a period already paid gets an adjustment
+    bill (a credit note when it now costs less), so what is billed equals the amended
+    schedule to the fen."""
     _require(actor, lease.park_id)
     lease = Lease.objects.select_for_update().get(pk=lease.pk)
     if lease.status != Lease.Status.ACTIVE:
@@ -388,7 +467,9 @@ def lease_amend(*, actor: Any, lease: Lease, data: dict[str, Any], effective_on:
         raise ValidationError({"__all__": [_("没有任何变更。")]})
     LeaseAmendment.objects.create(lease=lease, effective_on=effective_on, reason=reason,
                                   changes=changes, created_by=_user(actor))
-    bills_generate(lease=lease, from_date=effective_on)
+    _check_terms(lease_terms(lease))  # the rates in force on every day, this change included
+    bills_reconcile(actor=actor, lease=lease,
+                    note=_("合同变更，%(date)s 起生效") % {"date": effective_on.isoformat()})
     _audit(actor, lease, before, lease.park_id)
     return lease
 
@@ -400,7 +481,9 @@ def payment_record(
 ) -> Payment:
     """Record money received. With `bill`, it pays that bill first; otherwise the oldest
     bills due by `paid_on`. Anything beyond what is owed is refused unless the officer
-    allows prepayment: then it pays later bills in order and the rest stays as credit."""
+    allows prepayment: then it pays later bills in order and the rest stays as credit.
+    The deposit is paid only when its bill is named: rent money never silently becomes
+    deposit, nor the other way round."""
     _require(actor, lease.park_id)
     if lease.status == Lease.Status.DRAFT:
         raise ValidationError({"lease": [_("草稿合同不能收款。")]})
@@ -417,8 +500,9 @@ def payment_record(
         if target is None:
             raise ValidationError({"bill": [_("该账单已结清。")]})
         due_now = [target]
-        later = [b for b in open_bills if b.pk != target.pk]
+        later = [b for b in open_bills if b.pk != target.pk and b.kind != Bill.Kind.DEPOSIT]
     else:
+        open_bills = [b for b in open_bills if b.kind != Bill.Kind.DEPOSIT]
         due_now = [b for b in open_bills if b.due_date <= paid_on]
         later = [b for b in open_bills if b.due_date > paid_on]
     owed = sum((b.outstanding for b in due_now), ZERO)
@@ -448,6 +532,38 @@ def payment_record(
     payment.refresh_from_db()  # callers see stored values (amounts at fen precision)
     _audit(actor, payment, None, lease.park_id)
     return payment
+
+
+DEPOSIT_REFUNDABLE = (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
+
+
+@transaction.atomic
+def deposit_refund(*, actor: Any, lease: Lease, on: dt.date, reference: str = "") -> DepositRefund:
+    """Hand back the deposit of a lease that has ended (terminated or expired): what was
+    received on the deposit bill is recorded as refunded, by whom and when; a part never
+    received stops being asked for and is recorded as cancelled. Once per lease."""
+    _require(actor, lease.park_id)
+    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+    if lease.status not in DEPOSIT_REFUNDABLE:
+        raise ValidationError({"status": [_("只有已终止或已到期的合同可以退还保证金。")]})
+    bill = Bill.objects.select_for_update().filter(lease=lease, kind=Bill.Kind.DEPOSIT).first()
+    if bill is None:
+        raise ValidationError({"__all__": [_("该合同没有保证金。")]})
+    if DepositRefund.objects.filter(lease=lease).exists():
+        raise ValidationError({"__all__": [_("保证金已退还。")]})
+    if on < bill.due_date:
+        raise ValidationError({"refunded_on": [_("退还日期不能早于保证金应付日期。")]})
+    refund = DepositRefund(lease=lease, bill=bill, amount=bill.paid, cancelled=bill.amount - bill.paid,
+                           refunded_on=on, reference=reference, recorded_by=_user(actor))
+    refund.full_clean()
+    refund.save()
+    if refund.cancelled:
+        before = snapshot(bill)
+        bill.amount = bill.paid
+        bill.save(update_fields=["amount"])
+        _audit(actor, bill, before, lease.park_id)
+    _audit(actor, refund, None, lease.park_id)
+    return refund
 
 
 def receivables_rebuild(*, park_id: int) -> int:

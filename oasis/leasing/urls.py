@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/renew/", views.lease_renew, name="lease-renew"),
     path("<int:pk>/terminate/", views.lease_terminate, name="lease-terminate"),
     path("<int:pk>/amend/", views.lease_amend, name="lease-amend"),
+    path("<int:pk>/deposit/refund/", views.deposit_refund, name="deposit-refund"),
     path("bills/", views.bill_list, name="bill-list"),
     path("receivables/", views.receivables, name="leasing-receivables"),
     path("occupancy/", views.occupancy, name="leasing-occupancy"),

@@ -23,7 +23,15 @@ from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import building_get_for_user, park_queryset_for_user, unit_get_for_user
 
 from . import excel, selectors, services, tasks
-from .forms import AmendForm, ImportForm, LeaseForm, PaymentForm, RenewForm, TerminateForm
+from .forms import (
+    AmendForm,
+    DepositRefundForm,
+    ImportForm,
+    LeaseForm,
+    PaymentForm,
+    RenewForm,
+    TerminateForm,
+)
 from .models import Lease
 
 PAGE_SIZE = 50
@@ -100,13 +108,15 @@ def lease_create(request: HttpRequest) -> HttpResponse:
 def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     can_change = selectors.lease_can_change(user=request.user, lease=lease)
+    balance = selectors.lease_balance(lease=lease)
     context = {
         "nav": "enterprises" if request.user.is_member else "leasing",
         "lease": lease,
         "units": lease.lease_units.select_related("unit__building", "unit__floor").order_by("unit__code"),
         "free_periods": lease.free_periods.all(),
         "bills": selectors.lease_bills(lease=lease),
-        "balance": selectors.lease_balance(lease=lease),
+        "balance": balance,
+        "can_refund": can_change and selectors.deposit_refundable(lease=lease, balance=balance),
         "payments": lease.payments.all(),
         "amendments": lease.amendments.select_related("created_by"),
         "successor": Lease.objects.filter(predecessor=lease).first(),
@@ -196,7 +206,26 @@ def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         return services.lease_amend(actor=request.user, lease=lease, data=form.changes(),
                                     effective_on=d["effective_on"], reason=d["reason"])
-    return _action(request, pk, AmendForm, _("合同变更"), run, _("变更已生效，后续未付账单已重新生成。"))
+    return _action(request, pk, AmendForm, _("合同变更"), run, _("变更已生效，账单已按变更后的租金重新核算。"))
+
+
+@login_required
+def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    lease = selectors.lease_get_for_user(user=request.user, pk=pk)
+    _require_change(request, lease)
+    form = DepositRefundForm(request.POST or None, initial={"refunded_on": services.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deposit_refund(actor=request.user, lease=lease, on=form.cleaned_data["refunded_on"],
+                                    reference=form.cleaned_data["reference"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("保证金退还已登记。"))
+            return redirect("lease-detail", pk=lease.pk)
+    return render(request, "leasing/action_form.html",
+                  {"nav": "leasing", "form": form, "lease": lease, "title": _("退还保证金")},
+                  status=400 if form.errors else 200)
 
 
 @login_required

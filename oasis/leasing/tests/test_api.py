@@ -64,7 +64,7 @@ def test_overlap_through_the_api(leasing_client, lease, enterprise, unit):
 
 def test_viewer_reads_but_cannot_write(viewer_client, lease, enterprise, units):
     assert viewer_client.get(f"{API}/leases/{lease.pk}").status_code == 200
-    assert viewer_client.get(f"{API}/bills").json()["count"] == 8
+    assert viewer_client.get(f"{API}/bills").json()["count"] == 9  # 8 quarters and the deposit
     r = viewer_client.post(f"{API}/leases/{lease.pk}/payments", {"amount": "1", "paid_on": "2026-03-15"}, content_type="application/json")
     assert r.status_code == 403
     r = viewer_client.post(f"{API}/leases", payload(enterprise, units[1]), content_type="application/json")

@@ -1,6 +1,7 @@
 """The rent schedule: pure functions, exact to the fen."""
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -8,15 +9,23 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from oasis.leasing.schedule import (
+    ADJUSTMENT,
     MONTHLY_TOTAL,
     PER_SQM_DAY,
+    ZERO,
+    Issued,
+    NewBill,
     Period,
+    RateChange,
+    Rebill,
     Terms,
     TermsError,
     add_months,
     billing_periods,
     build_schedule,
     exact_totals,
+    rate_history,
+    reconcile,
 )
 
 D = Decimal
@@ -99,3 +108,140 @@ def test_schedule_reconciles_to_the_fen(t):
     assert sum(b.rent for b in s.bills) == s.rent_total
     assert sum(b.property_fee for b in s.bills) == s.property_fee_total
     assert (s.rent_total, s.property_fee_total) == exact_totals(t)
+
+
+# --- amendments, early termination and reconciling issued bills ------------------------
+
+Q = dict(start=dt.date(2026, 1, 1), end=dt.date(2027, 12, 31), area=D("500"), rent_basis=PER_SQM_DAY,
+         rent_rate=D("1.2"), property_fee_rate=D("5"), cycle_months=3, escalation_pct=D("3"))
+
+
+def test_termination_bills_the_last_period_by_days_up_to_and_including_the_day():
+    full = build_schedule(Terms(**Q))
+    short = build_schedule(Terms(**{**Q, "end": dt.date(2026, 5, 20)}))
+    assert short.bills[0] == full.bills[0]
+    # Q2 to 20 May: 50 days × 600 = 30,000 rent; April 2,500 + 20/31 of May's 2,500 = 1,612.90 fee.
+    last = short.bills[-1]
+    assert (last.period_start, last.period_end, last.rent, last.property_fee) == (
+        dt.date(2026, 4, 1), dt.date(2026, 5, 20), D("30000.00"), D("4112.90"))
+    assert short.total == D("61500.00") + D("34112.90") == sum(b.amount for b in short.bills)
+
+
+def test_a_rate_change_applies_from_its_day_escalated_from_the_start():
+    s = build_schedule(Terms(**Q, changes=(RateChange(dt.date(2026, 5, 16), D("1.0"), D("6"), D("3")),)))
+    q2 = s.bills[1]
+    # 1 Apr–15 May: 45 d × 600; 16 May–30 Jun: 46 d × 500. Fee: April 2,500, May 15/31 × 2,500
+    # + 16/31 × 3,000, June 3,000.
+    assert q2.rent == D("50000.00")
+    assert q2.property_fee == D("8258.06")  # 2,500 + 85,500 / 31 + 3,000 = 8,258.0645…
+    assert s.bills[0] == build_schedule(Terms(**Q)).bills[0]  # before the change: as issued
+    # Year 2 (from 1 Jan 2027) escalates the new rate: 500 × 1.03 = 515 a day.
+    assert s.bills[4].rent == D(515 * 90)
+
+
+def test_rate_history_folds_amendments_in_the_order_made():
+    base = {"rent_rate": D("1.2"), "property_fee_rate": D("5"), "escalation_pct": D("3")}
+    history = rate_history(base, [
+        (dt.date(2026, 6, 1), {"rent_rate": D("1.0")}),
+        (dt.date(2026, 3, 1), {"property_fee_rate": D("6")}),
+        (dt.date(2026, 9, 1), {"rent_rate": D("1.1"), "escalation_pct": D("0")}),
+    ])
+    assert history == (
+        RateChange(dt.date(2026, 3, 1), D("1.2"), D("6"), D("3")),
+        RateChange(dt.date(2026, 6, 1), D("1.0"), D("6"), D("3")),
+        RateChange(dt.date(2026, 9, 1), D("1.1"), D("6"), D("0")),
+    )
+
+
+def _issued(schedule, paid):
+    return [Issued(i, b.period_start, b.period_end, b.rent, b.property_fee, p) for i, (b, p) in enumerate(zip(schedule.bills, paid))]
+
+
+def test_reconcile_partly_paid_period_lowers_the_unpaid_part_then_credits():
+    full = build_schedule(Terms(**Q))
+    short = build_schedule(Terms(**{**Q, "end": dt.date(2026, 2, 14)}))
+    # Q1 (61,500) has 40,000 paid; the term now ends 14 Feb: 45 d × 600 + 2,500 + 14/28 × 2,500 = 30,750.
+    plan = reconcile(short, _issued(full, [D("40000")] + [ZERO] * 7), on=dt.date(2026, 3, 15))
+    assert plan.withdraw == tuple(range(1, 8))
+    assert plan.rebill == (Rebill(0, D("32500.00"), D("7500.00")),)  # the unpaid 21,500 is no longer asked for
+    assert plan.issue == (NewBill(ADJUSTMENT, dt.date(2026, 1, 1), dt.date(2026, 2, 14), dt.date(2026, 3, 15),
+                                  D("-5500.00"), D("-3750.00")),)
+    assert plan.credit == D("9250.00")  # 40,000 paid − 30,750 owed
+
+
+def _apply(bills, plan):
+    """The plan applied to (key → Issued) the way the service does; returns the credit."""
+    for key in plan.withdraw:
+        assert bills[key].paid == 0
+        del bills[key]
+    for r in plan.rebill:
+        b = bills[r.key]
+        assert r.rent + r.property_fee >= b.paid and r.rent <= b.rent and r.property_fee <= b.property_fee
+        bills[r.key] = Issued(r.key, b.period_start, b.period_end, r.rent, r.property_fee, b.paid, b.kind)
+    for n in plan.issue:
+        key = ("new", len(bills), n.period_start, n.kind, object())
+        bills[key] = Issued(key, n.period_start, n.period_end, n.rent, n.property_fee,
+                            n.amount if n.is_credit_note else ZERO, n.kind)
+    return plan.credit
+
+
+@st.composite
+def lease_events(draw):
+    """Terms, then up to three amendments or a termination, with payments in between."""
+    t = draw(terms())
+    events = []
+    for _ in range(draw(st.integers(1, 3))):
+        span = (t.end - t.start).days
+        if draw(st.booleans()) and span > 0:
+            events.append(("terminate", t.start + dt.timedelta(days=draw(st.integers(0, span - 1)))))
+            break
+        day = t.start + dt.timedelta(days=draw(st.integers(0, span)))
+        events.append(("amend", RateChange(
+            day, D(draw(st.integers(0, 5_000_000))) / (10000 if t.rent_basis == PER_SQM_DAY else 100),
+            D(draw(st.integers(0, 3000))) / 100, D(draw(st.integers(0, 1500))) / 100)))
+    return t, events, draw(st.randoms(use_true_random=False))
+
+
+@settings(max_examples=150, deadline=None)
+@given(lease_events())
+def test_after_any_amendments_and_termination_the_bills_add_up_to_the_schedule(case):
+    t, events, rnd = case
+    bills = {}
+    _apply(bills, reconcile(build_schedule(t), [], on=t.start))
+    credit = ZERO
+    for kind, what in events:
+        # The tenant pays some bills in full and some in part.
+        for key, b in list(bills.items()):
+            if b.amount > b.paid and rnd.random() < 0.5:
+                part = b.amount - b.paid if rnd.random() < 0.6 else (b.amount - b.paid) * rnd.randint(1, 99) // 100
+                bills[key] = Issued(key, b.period_start, b.period_end, b.rent, b.property_fee, b.paid + part, b.kind)
+        paid_before = {}
+        for b in bills.values():
+            paid_before[b.period_start] = paid_before.get(b.period_start, ZERO) + b.paid
+        t = replace(t, end=what) if kind == "terminate" else replace(t, changes=(*t.changes, what))
+        target = build_schedule(t)
+        plan = reconcile(target, sorted(bills.values(), key=lambda b: str(b.key)), on=dt.date(2027, 1, 1))
+        credit += _apply(bills, plan)
+        # Every period: the bills add up to the schedule's bill, rent and fee apart; the
+        # tenant owes max(0, target − paid) and holds max(0, paid − target) as credit.
+        lines = {line.period_start: line for line in target.bills}
+        periods: dict[dt.date, list[Issued]] = {}
+        for b in bills.values():
+            periods.setdefault(b.period_start, []).append(b)
+            assert b.kind == ADJUSTMENT or (b.rent >= 0 and b.property_fee >= 0)
+            assert (0 <= b.paid <= b.amount) if b.amount >= 0 else (b.amount == b.paid)
+        assert set(lines) <= set(periods)
+        for start, group in periods.items():
+            line = lines.get(start)
+            assert sum(b.rent for b in group) == (line.rent if line else ZERO)
+            assert sum(b.property_fee for b in group) == (line.property_fee if line else ZERO)
+            owed = sum(b.amount - b.paid for b in group)
+            want = line.amount if line else ZERO
+            assert owed == max(ZERO, want - paid_before.get(start, ZERO))
+        # The whole lease: exactly the schedule total of the effective terms, to the fen,
+        # which is the day-by-day oracle's.
+        assert sum(b.rent for b in bills.values()) == target.rent_total
+        assert sum(b.property_fee for b in bills.values()) == target.property_fee_total
+        assert (target.rent_total, target.property_fee_total) == exact_totals(t)
+        # A second pass changes nothing.
+        assert not reconcile(target, list(bills.values()), on=dt.date(2027, 1, 1))

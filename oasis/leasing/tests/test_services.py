@@ -26,10 +26,13 @@ def test_sign_issues_bills_and_leases_the_unit(lease, unit):
     unit.refresh_from_db()
     assert unit.status == Unit.Status.LEASED
     assert lease.status == Lease.Status.ACTIVE and lease.number == "ZL2026-0001" and lease.area == D("500.00")
-    bills = list(lease.bills.order_by("seq"))
+    bills = list(lease.bills.filter(kind="rent").order_by("seq"))
     assert len(bills) == 8
     # Q1 2026: 90 days × 500 ㎡ × 1.2 = 54,000 rent; 3 months × 500 × 5 = 7,500 fee.
     assert (bills[0].rent, bills[0].property_fee, bills[0].due_date) == (D("54000.00"), D("7500.00"), dt.date(2026, 1, 1))
+    # The deposit is a bill of its own, due at signing.
+    deposit = lease.bills.get(kind="deposit")
+    assert (deposit.seq, deposit.amount, deposit.rent, deposit.due_date) == (0, D("30000.00"), D("0.00"), TODAY)
     assert AuditEntry.objects.filter(model="leasing.lease", object_id=str(lease.pk)).count() == 2
 
 
@@ -138,8 +141,8 @@ def test_ageing_buckets_in_the_db(staff, enterprise, unit):
     total, rows = selectors.receivables_ageing(user=staff)
     # Monthly bills due on the 1st; on 15 March 2026 the March bill is 14 days past due,
     # Feb/Jan 42/73 days, Dec–Oct 104–165 days, Sep 2025 and before over 180.
-    # 500 ㎡ × 1.2 = 600 a day.
-    assert total.d0_30 == D("18600.00")
+    # 500 ㎡ × 1.2 = 600 a day. The deposit (30,000) is due today, at signing.
+    assert total.d0_30 == D("18600.00") + D("30000.00")
     assert total.d31_90 == D(600 * (28 + 31))
     assert total.d91_180 == D(600 * (31 + 30 + 31))
     assert total.over_180 == D(600 * 273)
@@ -168,7 +171,7 @@ def test_terminate_withdraws_later_bills_and_frees_the_unit(lease, staff, unit):
     services.lease_terminate(actor=staff, lease=lease, on=dt.date(2026, 3, 14), reason="企业迁出")
     lease.refresh_from_db()
     unit.refresh_from_db()
-    assert (lease.status, lease.terminated_on, lease.bills.count()) == (Lease.Status.TERMINATED, dt.date(2026, 3, 14), 1)
+    assert (lease.status, lease.terminated_on, lease.bills.filter(kind="rent").count()) == (Lease.Status.TERMINATED, dt.date(2026, 3, 14), 1)
     assert unit.status == Unit.Status.VACANT
     assert LeaseAmendment.objects.filter(lease=lease).count() == 1
     # The unit can be let again from the day after.
@@ -179,7 +182,7 @@ def test_terminate_withdraws_later_bills_and_frees_the_unit(lease, staff, unit):
 def test_amend_reissues_unpaid_bills_and_keeps_history(lease, staff):
     services.payment_record(actor=staff, lease=lease, amount=D("61500"), paid_on=TODAY)
     services.lease_amend(actor=staff, lease=lease, data={"rent_rate": D("1.0")}, effective_on=dt.date(2026, 4, 1), reason="降价")
-    bills = list(lease.bills.order_by("due_date"))
+    bills = list(lease.bills.filter(kind="rent").order_by("due_date"))
     assert bills[0].rent == D("54000.00") and bills[1].rent == D("45500.00")  # 91 d × 500
     a = LeaseAmendment.objects.get(lease=lease)
     assert a.changes == {"rent_rate": ["1.2000", "1.0000"]}
