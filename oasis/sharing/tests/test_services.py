@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def test_offering(park):
+def emc_offering(park):
     return Offering.objects.create(park=park, share=Share.TECHNOLOGY, name="EMC 检测", operator="共性技术创新中心",
                                    delivery="request", request_kind="test", price_resident=Decimal("800.00"),
                                    price_outside=Decimal("1200.00"), free_quota=Decimal("0"), price_unit="each")
@@ -54,8 +54,8 @@ def _client(user) -> Client:
 
 # --- requests -----------------------------------------------------------------------
 
-def test_request_submitted_assigned_delivered_rated_and_charged(member_client, operator_client, operator, member, test_offering):
-    r = member_client.post("/api/v1/sharing/requests", {"offering_id": test_offering.pk, "title": "整机辐射发射预测试"},
+def test_request_submitted_assigned_delivered_rated_and_charged(member_client, operator_client, operator, member, emc_offering):
+    r = member_client.post("/api/v1/sharing/requests", {"offering_id": emc_offering.pk, "title": "整机辐射发射预测试"},
                            content_type="application/json")
     assert r.status_code == 201 and r.json()["status"] == "submitted"
     pk = r.json()["id"]
@@ -76,26 +76,26 @@ def test_request_submitted_assigned_delivered_rated_and_charged(member_client, o
     assert view.total == Decimal("800.00")
 
 
-def test_request_pages(member_client, operator_client, test_offering):
-    r = member_client.post("/sharing/requests/new/", {"offering": test_offering.pk, "title": "x"})
+def test_request_pages(member_client, operator_client, emc_offering):
+    r = member_client.post("/sharing/requests/new/", {"offering": emc_offering.pk, "title": "x"})
     assert r.status_code == 400
-    r = member_client.post("/sharing/requests/new/", {"offering": test_offering.pk, "title": "EMC 摸底测试"})
+    r = member_client.post("/sharing/requests/new/", {"offering": emc_offering.pk, "title": "EMC 摸底测试"})
     assert r.status_code == 302
     item = ServiceRequest.objects.get()
     assert member_client.get("/sharing/requests/").status_code == 200
     assert operator_client.get(f"/sharing/requests/{item.pk}/").status_code == 200
 
 
-def test_request_access(outsider_client, viewer_client, member, park, test_offering):
-    item = services.request_submit(actor=member, offering=test_offering, title="专利检索")
+def test_request_access(outsider_client, viewer_client, member, park, emc_offering):
+    item = services.request_submit(actor=member, offering=emc_offering, title="专利检索")
     neighbour = _client(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
     for c in (outsider_client, neighbour):
         assert c.get(f"/sharing/requests/{item.pk}/").status_code == 404
         assert c.get(f"/api/v1/sharing/requests/{item.pk}").status_code == 404
         assert c.post(f"/api/v1/sharing/requests/{item.pk}/rate", {"rating": 1}, content_type="application/json").status_code == 404
-    assert outsider_client.post("/api/v1/sharing/requests", {"offering_id": test_offering.pk, "title": "越权申请"},
+    assert outsider_client.post("/api/v1/sharing/requests", {"offering_id": emc_offering.pk, "title": "越权申请"},
                                 content_type="application/json").status_code == 404
-    assert viewer_client.post("/api/v1/sharing/requests", {"offering_id": test_offering.pk, "title": "观察员申请"},
+    assert viewer_client.post("/api/v1/sharing/requests", {"offering_id": emc_offering.pk, "title": "观察员申请"},
                               content_type="application/json").status_code == 403
     assert ServiceRequest.objects.count() == 1
 
