@@ -93,7 +93,14 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, log_name: str = "gunicorn
     """Run gunicorn on a free loopback port until the block ends; yields the port."""
     port = free_port()
     log = (BENCH_DIR / f"{log_name}.log").open("w")
-    cmd = [str(Path(sys.executable).parent / "gunicorn"), "oasis.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers)]
+    cmd = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "oasis.wsgi",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(workers),
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(port, proc, timeout=30)
@@ -112,7 +119,9 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {BENCH_DIR}/gunicorn.log")
+            raise RuntimeError(
+                f"gunicorn exited with {proc.returncode}; see {BENCH_DIR}/gunicorn.log"
+            )
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", "/ping/")
@@ -173,9 +182,12 @@ def login(session: Session, username: str, password: str) -> None:
     page = session.get("/accounts/login/")
     token = session.cookies.get("csrftoken")
     if page.status != 200 or not token:
-        raise RuntimeError(f"login page: HTTP {page.status}, csrftoken={'set' if token else 'missing'}")
+        raise RuntimeError(
+            f"login page: HTTP {page.status}, csrftoken={'set' if token else 'missing'}"
+        )
     resp = session.request(
-        "POST", "/accounts/login/",
+        "POST",
+        "/accounts/login/",
         form={"username": username, "password": password, "csrfmiddlewaretoken": token},
     )
     if resp.status != 302 or "sessionid" not in session.cookies:
@@ -211,7 +223,11 @@ def measure(session: Session, paths: list[str], *, runs: int = 30, warmup: int =
     timings = []
     for path, ms in samples.items():
         ms.sort()
-        timings.append(Timing(path, statistics.median(ms), ms[int(0.9 * (len(ms) - 1))], ms[0], sizes[path], runs))
+        timings.append(
+            Timing(
+                path, statistics.median(ms), ms[int(0.9 * (len(ms) - 1))], ms[0], sizes[path], runs
+            )
+        )
     return timings
 
 

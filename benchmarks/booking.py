@@ -80,12 +80,27 @@ def seed() -> tuple[list[int], list[str], dt.date]:
     from oasis.sharing.models import Delivery, Offering, Resource, Share
 
     park = ParkFactory(name="基准测试园区")
-    offering = Offering.objects.create(park=park, share=Share.MANUFACTURING, name="基准测试设备",
-                                       operator="基准", delivery=Delivery.RESOURCE)
+    offering = Offering.objects.create(
+        park=park,
+        share=Share.MANUFACTURING,
+        name="基准测试设备",
+        operator="基准",
+        delivery=Delivery.RESOURCE,
+    )
     resources = [
-        Resource.objects.create(offering=offering, park=park, name=f"设备{i:02d}", opens_at=dt.time(8),
-                                closes_at=dt.time(20), open_weekdays="1234567", slot_minutes=30,
-                                min_minutes=30, max_minutes=240, lead_hours=0, cancel_hours=0)
+        Resource.objects.create(
+            offering=offering,
+            park=park,
+            name=f"设备{i:02d}",
+            opens_at=dt.time(8),
+            closes_at=dt.time(20),
+            open_weekdays="1234567",
+            slot_minutes=30,
+            min_minutes=30,
+            max_minutes=240,
+            lead_hours=0,
+            cancel_hours=0,
+        )
         for i in range(RESOURCES)
     ]
     usernames = []
@@ -117,14 +132,23 @@ def attempts(resource_ids: list[int], day: dt.date) -> list[dict[str, object]]:
     tz = dt.timezone(dt.timedelta(hours=8))
     out = []
     for i in range(ATTEMPTS):
-        start = dt.datetime.combine(day, dt.time(10), tzinfo=tz) + dt.timedelta(minutes=30 * rng.randrange(7))
+        start = dt.datetime.combine(day, dt.time(10), tzinfo=tz) + dt.timedelta(
+            minutes=30 * rng.randrange(7)
+        )
         end = start + dt.timedelta(minutes=30 * rng.randrange(2, 5))
-        out.append({"resource_id": resource_ids[i % len(resource_ids)], "start": start.isoformat(),
-                    "end": end.isoformat()})
+        out.append(
+            {
+                "resource_id": resource_ids[i % len(resource_ids)],
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            }
+        )
     return out
 
 
-def fire(port: int, auth: list[dict[str, str]], payloads: list[dict[str, object]]) -> tuple[int, int, int, list[str]]:
+def fire(
+    port: int, auth: list[dict[str, str]], payloads: list[dict[str, object]]
+) -> tuple[int, int, int, list[str]]:
     barrier = threading.Barrier(THREADS)
     counts = {"accepted": 0, "rejected": 0, "errors": 0}
     problems: list[str] = []
@@ -136,9 +160,16 @@ def fire(port: int, auth: list[dict[str, str]], payloads: list[dict[str, object]
         kind = "errors"
         try:
             conn = http.client.HTTPConnection(_common.HOST, port, timeout=30)
-            conn.request("POST", "/api/v1/sharing/bookings", body=json.dumps(payloads[i]),
-                         headers={**auth[i % len(auth)], "Content-Type": "application/json",
-                                  "Host": _common.HOST})
+            conn.request(
+                "POST",
+                "/api/v1/sharing/bookings",
+                body=json.dumps(payloads[i]),
+                headers={
+                    **auth[i % len(auth)],
+                    "Content-Type": "application/json",
+                    "Host": _common.HOST,
+                },
+            )
             resp = conn.getresponse()
             body = resp.read()
             conn.close()
@@ -168,7 +199,9 @@ def main() -> None:
     resource_ids, usernames, day = seed()
     payloads = attempts(resource_ids, day)
     _common.close_db()
-    print(f"database {DB_NAME} ready, {RESOURCES} resources, {FIRMS} members: {time.perf_counter() - started:.1f} s")
+    print(
+        f"database {DB_NAME} ready, {RESOURCES} resources, {FIRMS} members: {time.perf_counter() - started:.1f} s"
+    )
 
     with _common.gunicorn(env, workers=WORKERS, log_name="gunicorn-booking") as port:
         auth = sessions(port, usernames)
@@ -187,10 +220,16 @@ def main() -> None:
     _common.close_db()
     for p in problems[:5]:
         print("problem:", p)
-    print(f"{ATTEMPTS} attempts from {THREADS} threads against {WORKERS} gunicorn workers in {elapsed:.2f} s")
-    print(f"accepted {accepted} (stored {stored}), rejected {rejected}, errors {errors}, overlaps {overlaps}")
+    print(
+        f"{ATTEMPTS} attempts from {THREADS} threads against {WORKERS} gunicorn workers in {elapsed:.2f} s"
+    )
+    print(
+        f"accepted {accepted} (stored {stored}), rejected {rejected}, errors {errors}, overlaps {overlaps}"
+    )
     print(f"total run time: {time.perf_counter() - started:.1f} s")
-    print(f"RESULT attempts={ATTEMPTS} accepted={accepted} rejected={rejected} errors={errors} overlaps={overlaps}")
+    print(
+        f"RESULT attempts={ATTEMPTS} accepted={accepted} rejected={rejected} errors={errors} overlaps={overlaps}"
+    )
 
 
 if __name__ == "__main__":

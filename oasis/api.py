@@ -55,12 +55,16 @@ def _ninja_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Invalid input.", "fields": error_fields(exc)}, status=400)
+    return api.create_response(
+        request, {"detail": "Invalid input.", "fields": error_fields(exc)}, status=400
+    )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Permission denied.", "fields": {}}, status=403)
+    return api.create_response(
+        request, {"detail": str(exc) or "Permission denied.", "fields": {}}, status=403
+    )
 
 
 @api.exception_handler(Http404)
@@ -70,7 +74,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Authentication required.", "fields": {}}, status=401)
+    return api.create_response(
+        request, {"detail": "Authentication required.", "fields": {}}, status=401
+    )
 
 
 api.add_router("/v1/parks/", "oasis.parks.api.router")

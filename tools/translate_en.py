@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polib
 
-PO = Path(__file__).resolve().parent.parent / "oasis" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PO = (
+    Path(__file__).resolve().parent.parent / "oasis" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+)
 
 EN = {
     "账号与权限": "Accounts and access",
@@ -262,8 +264,14 @@ EN = {
 PLURALS = {
     "%(n)s 家": ("%(n)s enterprise", "%(n)s enterprises"),
     "临界企业 %(n)s 家": ("%(n)s near miss", "%(n)s near misses"),
-    "%(n)s 处错误，未导入任何数据：": ("%(n)s error; nothing was imported:", "%(n)s errors; nothing was imported:"),
-    "%(n)s 处错误，未导入任何数据。": ("%(n)s error; nothing was imported.", "%(n)s errors; nothing was imported."),
+    "%(n)s 处错误，未导入任何数据：": (
+        "%(n)s error; nothing was imported:",
+        "%(n)s errors; nothing was imported:",
+    ),
+    "%(n)s 处错误，未导入任何数据。": (
+        "%(n)s error; nothing was imported.",
+        "%(n)s errors; nothing was imported.",
+    ),
 }
 
 

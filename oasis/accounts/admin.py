@@ -16,7 +16,10 @@ class UserAdmin(BaseUserAdmin):
     inlines = [ParkRoleInline]
     list_display = ["username", "display_name", "enterprise", "is_active", "is_superuser"]
     list_filter = ["is_active", "is_superuser", "park_roles__role"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Oasis", {"fields": ("display_name", "phone", "enterprise", "is_enterprise_admin")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Oasis", {"fields": ("display_name", "phone", "enterprise", "is_enterprise_admin")}),
+    )
     raw_id_fields = ["enterprise"]
 
     def has_module_permission(self, request):  # type: ignore[no-untyped-def]

@@ -11,7 +11,9 @@ class ThrottledModelBackend(ModelBackend):
     """Django's model backend, refusing while a username or address is throttled.
     Sits under every login path (pages, admin, API session login)."""
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         username = username or kwargs.get("username") or ""
         ip = services.client_ip(request)
         if services.login_throttled(username=username, ip=ip):

@@ -21,8 +21,12 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        "enterprises.Enterprise",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     is_enterprise_admin = models.BooleanField(_("企业管理员"), default=False)
 
@@ -84,4 +88,3 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"
-

@@ -19,19 +19,23 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # Investment attraction (issue 5): who works leads, and who assigns them.
 ATTRACTION_CHANGE = "attraction.change"
 ATTRACTION_MANAGE = "attraction.manage"
-CAPABILITIES.update({
-    ATTRACTION_CHANGE: frozenset({Role.PARK_ADMIN, Role.ATTRACTION}),
-    ATTRACTION_MANAGE: frozenset({Role.PARK_ADMIN}),
-})
+CAPABILITIES.update(
+    {
+        ATTRACTION_CHANGE: frozenset({Role.PARK_ADMIN, Role.ATTRACTION}),
+        ATTRACTION_MANAGE: frozenset({Role.PARK_ADMIN}),
+    }
+)
 
 # Enterprise portal (issue 7): reporting campaigns, notices, the service desk.
 CAMPAIGN_MANAGE = "campaign.manage"
 REPORT_REVIEW = "report.review"
 NOTICE_PUBLISH = "notice.publish"
 TICKET_HANDLE = "ticket.handle"
-CAPABILITIES.update({
-    CAMPAIGN_MANAGE: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
-    REPORT_REVIEW: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
-    NOTICE_PUBLISH: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
-    TICKET_HANDLE: frozenset({Role.PARK_ADMIN, Role.SERVICE, Role.LEASING}),
-})
+CAPABILITIES.update(
+    {
+        CAMPAIGN_MANAGE: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
+        REPORT_REVIEW: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
+        NOTICE_PUBLISH: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
+        TICKET_HANDLE: frozenset({Role.PARK_ADMIN, Role.SERVICE, Role.LEASING}),
+    }
+)

@@ -33,7 +33,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     new_token: str | None = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _row, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        _row, new_token = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
         form = ApiTokenForm()
     context: dict[str, Any] = {
         "form": form,

@@ -151,7 +151,9 @@ class AssignIn(Schema):
 
 
 def _lead_data(payload: Schema, *, park_id: int, exclude_unset: bool) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=exclude_unset, exclude={"park_id", "confirm_duplicates", "partner_id"})
+    data = payload.dict(
+        exclude_unset=exclude_unset, exclude={"park_id", "confirm_duplicates", "partner_id"}
+    )
     if "need_use" in data:
         data["need_use"] = data["need_use"] or ""
     fields_set = payload.model_fields_set
@@ -173,7 +175,10 @@ def stage_list(request: HttpRequest):  # noqa: ANN201
     selectors.require_staff(request.user)
     from .models import STAGE_WEIGHT
 
-    return [{"value": v, "label": str(label), "weight": STAGE_WEIGHT.get(v)} for v, label in Stage.choices]
+    return [
+        {"value": v, "label": str(label), "weight": STAGE_WEIGHT.get(v)}
+        for v, label in Stage.choices
+    ]
 
 
 @router.get("/leads", response=list[LeadOut])
@@ -188,7 +193,9 @@ def lead_create(request: HttpRequest, payload: LeadIn):  # noqa: ANN201
     selectors.require_staff(request.user)
     park = selectors.park_get_for_change(user=request.user, pk=payload.park_id)
     data = _lead_data(payload, park_id=park.pk, exclude_unset=False)
-    lead = services.lead_create(actor=request.user, park=park, data=data, confirm_duplicates=payload.confirm_duplicates)
+    lead = services.lead_create(
+        actor=request.user, park=park, data=data, confirm_duplicates=payload.confirm_duplicates
+    )
     return Status(201, _reload(request.user, lead))
 
 
@@ -203,7 +210,9 @@ def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):  # noqa
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     data = _lead_data(payload, park_id=lead.park_id, exclude_unset=True)
-    services.lead_update(actor=request.user, lead=lead, data=data, confirm_duplicates=payload.confirm_duplicates)
+    services.lead_update(
+        actor=request.user, lead=lead, data=data, confirm_duplicates=payload.confirm_duplicates
+    )
     return _reload(request.user, lead)
 
 

@@ -83,21 +83,52 @@ def columns() -> list[Column]:
     return [
         Column("company_name", _("企业名称"), _text, lambda lead: lead.company_name, required=True),
         Column("uscc", _("统一社会信用代码"), _text, lambda lead: lead.uscc or ""),
-        Column("source", _("来源渠道"), _choice(Source), lambda lead: lead.get_source_display(), required=True),
-        Column("partner", _("引荐人/机构"), _text, lambda lead: lead.partner.name if lead.partner_id else ""),
+        Column(
+            "source",
+            _("来源渠道"),
+            _choice(Source),
+            lambda lead: lead.get_source_display(),
+            required=True,
+        ),
+        Column(
+            "partner",
+            _("引荐人/机构"),
+            _text,
+            lambda lead: lead.partner.name if lead.partner_id else "",
+        ),
         Column("intent", _("意向程度"), _choice(Intent), lambda lead: lead.get_intent_display()),
         Column("contact_name", _("联系人"), _text, lambda lead: lead.contact_name),
         Column("contact_phone", _("联系电话"), _text, lambda lead: lead.contact_phone),
-        Column("focus_industry", _("主导产业"), _choice(FocusIndustry), lambda lead: lead.get_focus_industry_display()),
+        Column(
+            "focus_industry",
+            _("主导产业"),
+            _choice(FocusIndustry),
+            lambda lead: lead.get_focus_industry_display(),
+        ),
         Column("industry_code", _("行业代码"), _text, lambda lead: lead.industry_code),
         Column("need_area", _("需求面积（㎡）"), _decimal, lambda lead: lead.need_area),
-        Column("need_use", _("需求用途"), _choice(UnitUse), lambda lead: lead.get_need_use_display()),
+        Column(
+            "need_use", _("需求用途"), _choice(UnitUse), lambda lead: lead.get_need_use_display()
+        ),
         Column("need_timing", _("期望入驻时间"), _date, lambda lead: lead.need_timing),
-        Column("expected_investment", _("预计投资（元）"), _decimal, lambda lead: lead.expected_investment, confidential=True),
-        Column("expected_output", _("预计年产值（元）"), _decimal, lambda lead: lead.expected_output),
+        Column(
+            "expected_investment",
+            _("预计投资（元）"),
+            _decimal,
+            lambda lead: lead.expected_investment,
+            confidential=True,
+        ),
+        Column(
+            "expected_output", _("预计年产值（元）"), _decimal, lambda lead: lead.expected_output
+        ),
         Column("expected_tax", _("预计年税收（元）"), _decimal, lambda lead: lead.expected_tax),
         Column("expected_jobs", _("预计就业人数"), _int, lambda lead: lead.expected_jobs),
-        Column("owner", _("负责人（用户名）"), _text, lambda lead: lead.owner.username if lead.owner_id else ""),
+        Column(
+            "owner",
+            _("负责人（用户名）"),
+            _text,
+            lambda lead: lead.owner.username if lead.owner_id else "",
+        ),
     ]
 
 
@@ -105,7 +136,9 @@ def labels() -> dict[str, str]:
     return {c.field: c.label for c in columns()}
 
 
-def parse_leads(content: bytes, *, park_id: int) -> tuple[list[tuple[int, dict[str, Any], dict[str, str]]], list[str]]:
+def parse_leads(
+    content: bytes, *, park_id: int
+) -> tuple[list[tuple[int, dict[str, Any], dict[str, str]]], list[str]]:
     """Rows as (row number, values, parse errors by field), plus file-level errors.
     Partners are looked up by name in the park, owners by username."""
     try:
@@ -129,7 +162,10 @@ def parse_leads(content: bytes, *, park_id: int) -> tuple[list[tuple[int, dict[s
     if missing:
         return [], [_("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)}]
     partners = {p.name: p for p in Partner.objects.filter(park_id=park_id)}
-    users = {u.username: u for u in get_user_model().objects.filter(park_roles__park_id=park_id).distinct()}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(park_roles__park_id=park_id).distinct()
+    }
     rows: list[tuple[int, dict[str, Any], dict[str, str]]] = []
     for number, values in enumerate(raw_rows, start=2):
         if values is None or all(v is None or str(v).strip() == "" for v in values):
@@ -185,7 +221,8 @@ def leads_export(leads: Iterable[Lead]) -> bytes:
         out = [(c.export(lead) if ok or not c.confidential else "") for c in cols]
         out = [float(v) if isinstance(v, Decimal) else v for v in out]
         return out + [
-            lead.get_stage_display(), lead.lost_reason,
+            lead.get_stage_display(),
+            lead.lost_reason,
             timezone.localtime(lead.last_activity_at).replace(tzinfo=None),
             timezone.localtime(lead.created_at).replace(tzinfo=None),
         ]

@@ -38,7 +38,9 @@ class LeadFilter(Schema):
     def _blank_to_none(cls, v: object) -> object:
         return None if v == "" else v
 
-    @field_validator("park", "stage", "source", "focus_industry", "intent", "owner", "partner", mode="before")
+    @field_validator(
+        "park", "stage", "source", "focus_industry", "intent", "owner", "partner", mode="before"
+    )
     @classmethod
     def _blank_choice(cls, v: object) -> object:
         return None if v == "" else v
@@ -68,7 +70,9 @@ class LeadFilter(Schema):
         if self.intent:
             qs = qs.filter(intent=self.intent)
         if self.owner is not None:
-            qs = qs.filter(owner__isnull=True) if self.owner == 0 else qs.filter(owner_id=self.owner)
+            qs = (
+                qs.filter(owner__isnull=True) if self.owner == 0 else qs.filter(owner_id=self.owner)
+            )
         if self.partner:
             qs = qs.filter(partner_id=self.partner)
         return qs.order_by(*SORTS[self.sort])

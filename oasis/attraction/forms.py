@@ -16,9 +16,24 @@ from .models import Activity, AttractionSettings, Lead, Partner, Stage
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 LEAD_FORM_FIELDS = [
-    "company_name", "uscc", "source", "partner", "intent", "contact_name", "contact_phone", "contact_title",
-    "focus_industry", "industry_code", "need_area", "need_use", "need_timing",
-    "expected_investment", "expected_output", "expected_tax", "expected_jobs", "negotiation_notes",
+    "company_name",
+    "uscc",
+    "source",
+    "partner",
+    "intent",
+    "contact_name",
+    "contact_phone",
+    "contact_title",
+    "focus_industry",
+    "industry_code",
+    "need_area",
+    "need_use",
+    "need_timing",
+    "expected_investment",
+    "expected_output",
+    "expected_tax",
+    "expected_jobs",
+    "negotiation_notes",
 ]
 
 
@@ -32,10 +47,14 @@ class LeadForm(forms.ModelForm):
         widgets = {"need_timing": DATE, "negotiation_notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3670")}
 
-    def __init__(self, *args: Any, parks: Any, show_confidential: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parks: Any, show_confidential: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["park"].queryset = parks
-        self.fields["partner"].queryset = Partner.objects.filter(park__in=parks, active=True).order_by("kind", "name")
+        self.fields["partner"].queryset = Partner.objects.filter(
+            park__in=parks, active=True
+        ).order_by("kind", "name")
         self.fields["partner"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
         if self.instance.pk:
             self.fields["park"].disabled = True
@@ -59,7 +78,9 @@ class MoveForm(forms.Form):
 
 
 class ActivityForm(forms.ModelForm):
-    kind = forms.ChoiceField(label=_("类型"), choices=[c for c in Activity.Kind.choices if c[0] != Activity.Kind.SYSTEM])
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[c for c in Activity.Kind.choices if c[0] != Activity.Kind.SYSTEM]
+    )
 
     class Meta:
         model = Activity
@@ -71,7 +92,9 @@ class ActivityForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("负责人"), queryset=None, required=False, empty_label=_("（退回公海）"))
+    owner = forms.ModelChoiceField(
+        label=_("负责人"), queryset=None, required=False, empty_label=_("（退回公海）")
+    )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,20 +123,37 @@ class PartnerForm(forms.ModelForm):
 
 class SignForm(forms.Form):
     enterprise = forms.ModelChoiceField(
-        label=_("关联已有企业"), queryset=Enterprise.objects.none(), required=False,
-        empty_label=_("（新建企业档案）"), help_text=_("不选则按线索信息新建企业档案，状态为已签约。"),
+        label=_("关联已有企业"),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        empty_label=_("（新建企业档案）"),
+        help_text=_("不选则按线索信息新建企业档案，状态为已签约。"),
     )
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
-    total_investment = forms.DecimalField(label=_("协议投资总额（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    total_investment = forms.DecimalField(
+        label=_("协议投资总额（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     units = forms.ModelMultipleChoiceField(
-        label=_("起草租赁合同的单元（可选）"), queryset=Unit.objects.none(), required=False,
+        label=_("起草租赁合同的单元（可选）"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("选择空置单元，签约时同时起草租赁合同（草稿，由租赁专员完善后生效）。"),
     )
     lease_start = forms.DateField(label=_("起租日"), widget=DATE, required=False)
-    lease_years = forms.IntegerField(label=_("租期（年）"), min_value=1, max_value=20, initial=3, required=False)
-    rent_rate = forms.DecimalField(label=_("租金单价（元/㎡/天）"), min_value=0, max_digits=12, decimal_places=4, required=False)
+    lease_years = forms.IntegerField(
+        label=_("租期（年）"), min_value=1, max_value=20, initial=3, required=False
+    )
+    rent_rate = forms.DecimalField(
+        label=_("租金单价（元/㎡/天）"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=4,
+        required=False,
+    )
 
     def __init__(self, *args: Any, enterprises: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,9 +164,15 @@ class SignForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100, required=False)
-    investment = forms.DecimalField(label=_("投资（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
-    output = forms.DecimalField(label=_("产值（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
-    tax = forms.DecimalField(label=_("税收（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
+    investment = forms.DecimalField(
+        label=_("投资（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    output = forms.DecimalField(
+        label=_("产值（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    tax = forms.DecimalField(
+        label=_("税收（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
     jobs = forms.IntegerField(label=_("就业（人）"), min_value=0, required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -20,7 +20,9 @@ NONNEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
 def _money(verbose: str) -> models.DecimalField:
-    return models.DecimalField(verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE)
+    return models.DecimalField(
+        verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE
+    )
 
 
 class Stage(models.TextChoices):
@@ -36,14 +38,23 @@ class Stage(models.TextChoices):
 # The pipeline in order; `lost` is off the line. Rank is what `max_rank` stores, so
 # "reached stage X" is one comparison the database can count.
 PIPELINE: tuple[str, ...] = (
-    Stage.LEAD, Stage.NEGOTIATION, Stage.VISIT, Stage.INTENT, Stage.SIGNED, Stage.SETTLED,
+    Stage.LEAD,
+    Stage.NEGOTIATION,
+    Stage.VISIT,
+    Stage.INTENT,
+    Stage.SIGNED,
+    Stage.SETTLED,
 )
 STAGE_RANK: dict[str, int] = {s: i for i, s in enumerate(PIPELINE)}
 OPEN_STAGES: tuple[str, ...] = (Stage.LEAD, Stage.NEGOTIATION, Stage.VISIT, Stage.INTENT)
 # How much a lead in each stage counts toward the park's targets (pipeline weighting).
 STAGE_WEIGHT: dict[str, Decimal] = {
-    Stage.LEAD: Decimal("0.05"), Stage.NEGOTIATION: Decimal("0.15"), Stage.VISIT: Decimal("0.30"),
-    Stage.INTENT: Decimal("0.50"), Stage.SIGNED: Decimal("0.90"), Stage.SETTLED: Decimal("1.00"),
+    Stage.LEAD: Decimal("0.05"),
+    Stage.NEGOTIATION: Decimal("0.15"),
+    Stage.VISIT: Decimal("0.30"),
+    Stage.INTENT: Decimal("0.50"),
+    Stage.SIGNED: Decimal("0.90"),
+    Stage.SETTLED: Decimal("1.00"),
 }
 
 
@@ -67,8 +78,12 @@ class AttractionSettings(models.Model):
     many open leads one person may hold."""
 
     park = models.OneToOneField(Park, on_delete=models.CASCADE, related_name="attraction_settings")
-    neglect_days = models.PositiveSmallIntegerField(_("无跟进退回公海（天）"), default=30, validators=[MinValueValidator(1)])
-    claim_limit = models.PositiveSmallIntegerField(_("每人最多持有线索"), default=50, validators=[MinValueValidator(1)])
+    neglect_days = models.PositiveSmallIntegerField(
+        _("无跟进退回公海（天）"), default=30, validators=[MinValueValidator(1)]
+    )
+    claim_limit = models.PositiveSmallIntegerField(
+        _("每人最多持有线索"), default=50, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("招商设置")
@@ -88,7 +103,9 @@ class Partner(models.Model):
         ADVISOR = "advisor", _("产业顾问")
         INSTITUTION = "institution", _("投融资机构")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="attraction_partners")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="attraction_partners"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=120)
     organisation = models.CharField(_("所在单位"), max_length=120, blank=True)
@@ -121,32 +138,60 @@ class LeadQuerySet(models.QuerySet):
 class Lead(models.Model):
     """A company the park is trying to bring in."""
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="leads")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="leads"
+    )
     company_name = models.CharField(_("企业名称"), max_length=120)
     # Name with place names and legal-form suffixes stripped: what duplicates compare.
     name_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, validators=[validate_uscc])
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, null=True, blank=True, validators=[validate_uscc]
+    )
     contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_title = models.CharField(_("联系人职务"), max_length=60, blank=True)
-    focus_industry = models.CharField(_("主导产业"), max_length=20, choices=FocusIndustry.choices, default=FocusIndustry.OTHER)
-    industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, validators=[validate_industry_code])
-    need_area = models.DecimalField(_("需求面积（㎡）"), max_digits=10, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE)
+    focus_industry = models.CharField(
+        _("主导产业"), max_length=20, choices=FocusIndustry.choices, default=FocusIndustry.OTHER
+    )
+    industry_code = models.CharField(
+        _("行业代码"), max_length=5, blank=True, validators=[validate_industry_code]
+    )
+    need_area = models.DecimalField(
+        _("需求面积（㎡）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NONNEGATIVE,
+    )
     need_use = models.CharField(_("需求用途"), max_length=20, choices=UnitUse.choices, blank=True)
     need_timing = models.DateField(_("期望入驻时间"), null=True, blank=True)
-    source = models.CharField(_("来源渠道"), max_length=20, choices=Source.choices, default=Source.DIRECT)
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("引荐人/机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
+    source = models.CharField(
+        _("来源渠道"), max_length=20, choices=Source.choices, default=Source.DIRECT
     )
-    intent = models.CharField(_("意向程度"), max_length=10, choices=Intent.choices, default=Intent.MEDIUM)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("引荐人/机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    intent = models.CharField(
+        _("意向程度"), max_length=10, choices=Intent.choices, default=Intent.MEDIUM
+    )
     expected_investment = _money(_("预计投资（元）"))
     expected_output = _money(_("预计年产值（元）"))
     expected_tax = _money(_("预计年税收（元）"))
     expected_jobs = models.PositiveIntegerField(_("预计就业人数"), null=True, blank=True)
     negotiation_notes = models.TextField(_("洽谈要点（保密）"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="attraction_leads",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attraction_leads",
     )
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.LEAD)
     # Furthest pipeline stage ever reached (kept when a lead is lost): conversion counts.
@@ -154,12 +199,22 @@ class Lead(models.Model):
     stage_entered_at = models.DateTimeField(default=timezone.now)
     lost_reason = models.CharField(_("流失原因"), max_length=200, blank=True)
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业档案"), null=True, blank=True, on_delete=models.SET_NULL, related_name="leads",
+        Enterprise,
+        verbose_name=_("企业档案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
     )
     last_activity_at = models.DateTimeField(default=timezone.now)
     pooled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,10 +229,12 @@ class Lead(models.Model):
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(stage="lost") | ~Q(lost_reason=""), name="lead_lost_needs_reason",
+                condition=~Q(stage="lost") | ~Q(lost_reason=""),
+                name="lead_lost_needs_reason",
             ),
             models.CheckConstraint(
-                condition=Q(expected_investment__lte=MAX_MONEY) & Q(expected_output__lte=MAX_MONEY)
+                condition=Q(expected_investment__lte=MAX_MONEY)
+                & Q(expected_output__lte=MAX_MONEY)
                 & Q(expected_tax__lte=MAX_MONEY),
                 name="lead_money_ceiling",
             ),
@@ -206,7 +263,9 @@ class StageChange(models.Model):
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
     seconds_in_stage = models.PositiveIntegerField(default=0)
     reason = models.CharField(_("说明"), max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -235,7 +294,9 @@ class Activity(models.Model):
     body = models.TextField(_("内容"))
     due_on = models.DateField(_("截止日期"), null=True, blank=True)
     done = models.BooleanField(_("已完成"), default=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -244,7 +305,8 @@ class Activity(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="next_step") | Q(due_on__isnull=False), name="activity_next_step_due",
+                condition=~Q(kind="next_step") | Q(due_on__isnull=False),
+                name="activity_next_step_due",
             ),
         ]
         indexes = [models.Index(fields=["lead", "at"], name="activity_lead_at_idx")]
@@ -257,13 +319,17 @@ class Agreement(models.Model):
     """The investment agreement signed with a lead's company."""
 
     lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="agreement")
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="agreements")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="agreements"
+    )
     signed_on = models.DateField(_("签约日期"))
     total_investment = _money(_("协议投资总额（元）"))
     note = models.TextField(_("备注"), blank=True)
     # TODO(leasing): when oasis.leasing exists, signing should also create a draft lease
     # on the chosen units; see services.LEASE_DRAFT_HOOK.
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -291,7 +357,9 @@ class Commitment(models.Model):
         ordering = ["agreement_id", "year"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "year"], name="commitment_year_unique"),
-            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="commitment_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="commitment_year_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,13 +10,46 @@ from difflib import SequenceMatcher
 
 # Place names that prefix or bracket a company name without telling firms apart.
 PLACES = (
-    "中国", "上海", "苏州", "常熟", "江苏", "浙江", "无锡", "昆山", "太仓", "张家港", "南京", "杭州",
-    "宁波", "合肥", "深圳", "广州", "北京", "天津", "武汉", "成都", "临港", "嘉兴", "南通",
+    "中国",
+    "上海",
+    "苏州",
+    "常熟",
+    "江苏",
+    "浙江",
+    "无锡",
+    "昆山",
+    "太仓",
+    "张家港",
+    "南京",
+    "杭州",
+    "宁波",
+    "合肥",
+    "深圳",
+    "广州",
+    "北京",
+    "天津",
+    "武汉",
+    "成都",
+    "临港",
+    "嘉兴",
+    "南通",
 )
 # Legal-form and generic words, longest first so "股份有限公司" goes before "有限公司".
 SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "公司", "集团", "股份",
-    "科技", "技术", "实业", "发展", "控股", "有限",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "公司",
+    "集团",
+    "股份",
+    "科技",
+    "技术",
+    "实业",
+    "发展",
+    "控股",
+    "有限",
 )
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _NOISE = re.compile(r"[\s·・,，.。\-—_]")
@@ -37,12 +70,12 @@ def name_key(name: str) -> str:
                 key, changed = key[: -len(suffix)], True
         for place in PLACES:
             if key.startswith(place) and len(key) > len(place) + 1:
-                key, changed = key[len(place):], True
+                key, changed = key[len(place) :], True
     return key[:120]
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def name_similarity(a_key: str, b_key: str) -> float:
@@ -65,7 +98,10 @@ def names_similar(a_key: str, b_key: str) -> bool:
     # Cheap bound first: if bigram sets barely overlap, difflib cannot score high either.
     if not a & b:
         return False
-    return len(a & b) / len(a | b) >= SIMILAR_JACCARD or SequenceMatcher(None, a_key, b_key).ratio() >= SIMILAR_RATIO
+    return (
+        len(a & b) / len(a | b) >= SIMILAR_JACCARD
+        or SequenceMatcher(None, a_key, b_key).ratio() >= SIMILAR_RATIO
+    )
 
 
 # --- commitments ---------------------------------------------------------------------

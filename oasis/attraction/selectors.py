@@ -60,6 +60,7 @@ BOARD_LIMIT = 50
 # --- access helpers ------------------------------------------------------------------
 # Scoped through accounts' access helpers (one cached role query per request).
 
+
 def _parks_with(user: Any, capability: str | None) -> set[int] | None:
     if not user.is_authenticated or getattr(user, "is_member", False):
         return set()
@@ -94,7 +95,9 @@ def lead_owner_candidates(*, user: Any) -> Any:
     """People who may own leads in the parks the user can read (the owner filter)."""
     from django.contrib.auth import get_user_model
 
-    roles = ParkRole.objects.filter(role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE])
+    roles = ParkRole.objects.filter(
+        role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]
+    )
     parks = read_park_ids(user)
     if parks is not None:
         roles = roles.filter(park_id__in=parks)
@@ -147,6 +150,7 @@ def settings_for(park: Park | int) -> AttractionSettings:
 
 # --- leads ---------------------------------------------------------------------------
 
+
 def lead_queryset_for_user(user: Any) -> QuerySet[Lead]:
     parks = read_park_ids(user)
     if parks is not None and not parks:
@@ -158,14 +162,23 @@ def lead_queryset_for_user(user: Any) -> QuerySet[Lead]:
     if secret_parks is None:
         conf = Value(True, output_field=BooleanField())
     elif secret_parks:
-        conf = Case(When(park_id__in=secret_parks, then=Value(True)), default=Value(False), output_field=BooleanField())
+        conf = Case(
+            When(park_id__in=secret_parks, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     else:
         conf = Value(False, output_field=BooleanField())
     return qs.annotate(conf_ok=conf)
 
 
 def lead_get_for_user(*, user: Any, pk: int) -> Lead:
-    lead = lead_queryset_for_user(user).select_related("park", "owner", "partner", "enterprise").filter(pk=pk).first()
+    lead = (
+        lead_queryset_for_user(user)
+        .select_related("park", "owner", "partner", "enterprise")
+        .filter(pk=pk)
+        .first()
+    )
     if lead is None:
         raise Http404
     return lead
@@ -198,7 +211,11 @@ def lead_board(*, user: Any, filters: LeadFilter) -> list[BoardColumn]:
     counts = dict(base.order_by().values_list("stage").annotate(n=Count("id")))
     columns = []
     for stage in PIPELINE:
-        cards = list(base.filter(stage=stage).select_related("owner", "partner")[:BOARD_LIMIT]) if counts.get(stage) else []
+        cards = (
+            list(base.filter(stage=stage).select_related("owner", "partner")[:BOARD_LIMIT])
+            if counts.get(stage)
+            else []
+        )
         columns.append(BoardColumn(stage, Stage(stage).label, counts.get(stage, 0), cards))
     columns.append(BoardColumn(Stage.LOST, Stage.LOST.label, counts.get(Stage.LOST, 0), []))
     return columns
@@ -221,11 +238,14 @@ def lead_stage_changes(*, lead: Lead) -> list[StageChange]:
 
 
 def assignable_users(*, park_id: int) -> QuerySet[Any]:
-    ids = ParkRole.objects.filter(park_id=park_id, role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]).values("user_id")
+    ids = ParkRole.objects.filter(
+        park_id=park_id, role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]
+    ).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
 # --- duplicates ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -237,14 +257,22 @@ class Duplicate:
 
 
 def lead_duplicates(
-    *, park_id: int, company_name: str, uscc: str | None, exclude_lead_id: int | None = None,
+    *,
+    park_id: int,
+    company_name: str,
+    uscc: str | None,
+    exclude_lead_id: int | None = None,
 ) -> list[Duplicate]:
     """Leads and enterprises of the park with the same USCC or a near-identical name.
     Two narrow queries (id, name, uscc), then name matching in Python on the stripped
     keys: a park holds thousands of names, not millions."""
     key = rules.name_key(company_name)
     found: list[Duplicate] = []
-    leads = Lead.objects.filter(park_id=park_id).exclude(pk=exclude_lead_id).values_list("pk", "company_name", "uscc", "name_key")
+    leads = (
+        Lead.objects.filter(park_id=park_id)
+        .exclude(pk=exclude_lead_id)
+        .values_list("pk", "company_name", "uscc", "name_key")
+    )
     firms = Enterprise.objects.filter(park_id=park_id).values_list("pk", "name", "uscc")
     for pk, name, other_uscc, other_key in leads.iterator(chunk_size=5000):
         if uscc and other_uscc == uscc:
@@ -257,12 +285,15 @@ def lead_duplicates(
         else:
             other_key = rules.name_key(name)
             if rules.names_similar(key, other_key):
-                found.append(Duplicate("enterprise", pk, name, "name", rules.name_similarity(key, other_key)))
+                found.append(
+                    Duplicate("enterprise", pk, name, "name", rules.name_similarity(key, other_key))
+                )
     found.sort(key=lambda d: (d.reason != "uscc", -d.score, d.kind, d.id))
     return found[:20]
 
 
 # --- agreements and commitments ------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CommitmentYear:
@@ -275,11 +306,15 @@ def agreement_for_lead(*, lead: Lead) -> Agreement | None:
     return Agreement.objects.filter(lead=lead).select_related("enterprise").first()
 
 
-def agreement_progress(*, agreement: Agreement, today: dt.date | None = None) -> list[CommitmentYear]:
+def agreement_progress(
+    *, agreement: Agreement, today: dt.date | None = None
+) -> list[CommitmentYear]:
     """Each committed year against the firm's reported figures. Investment is not in
     the annual figures, so it is shown but never judged; years not yet over and not
     reported are "not reported", not behind."""
-    figures = {f.year: f for f in AnnualFigure.objects.filter(enterprise_id=agreement.enterprise_id)}
+    figures = {
+        f.year: f for f in AnnualFigure.objects.filter(enterprise_id=agreement.enterprise_id)
+    }
     rows = []
     for c in agreement.commitments.all():
         f = figures.get(c.year)
@@ -293,6 +328,7 @@ def agreement_progress(*, agreement: Agreement, today: dt.date | None = None) ->
 
 
 # --- partners (ambassadors, advisors, institutions) ----------------------------------
+
 
 def partner_queryset_for_user(user: Any) -> QuerySet[Partner]:
     parks = read_park_ids(user)
@@ -308,7 +344,9 @@ def partner_get_for_user(*, user: Any, pk: int) -> Partner:
     return partner
 
 
-def partner_list(*, user: Any, kind: str | None = None, park_id: int | None = None) -> QuerySet[Partner]:
+def partner_list(
+    *, user: Any, kind: str | None = None, park_id: int | None = None
+) -> QuerySet[Partner]:
     """Each partner with the leads they brought, how many signed, and the value signed.
     Attribution is the lead's `partner`, independent of who owns the lead now."""
     qs = partner_queryset_for_user(user).select_related("park")
@@ -349,7 +387,9 @@ def _label(dimension: str, value: Any) -> str:
     return str(value)
 
 
-def funnel_report(*, user: Any, park_id: int | None = None, since: dt.date | None = None) -> dict[str, Any]:
+def funnel_report(
+    *, user: Any, park_id: int | None = None, since: dt.date | None = None
+) -> dict[str, Any]:
     """Conversion (leads that reached each stage) and average days spent in each stage,
     by source, focus industry, owner and month of creation. Every number is a database
     aggregate: one GROUP BY per dimension for conversion, one for time in stage."""
@@ -359,28 +399,37 @@ def funnel_report(*, user: Any, park_id: int | None = None, since: dt.date | Non
     if since:
         leads = leads.filter(created_at__date__gte=since)
     leads = leads.order_by()
-    reached = {
-        f"reached_{s}": Count("id", filter=Q(max_rank__gte=STAGE_RANK[s])) for s in PIPELINE
-    }
-    changes = StageChange.objects.filter(lead__in=leads.values("pk")).exclude(from_stage="").order_by()
+    reached = {f"reached_{s}": Count("id", filter=Q(max_rank__gte=STAGE_RANK[s])) for s in PIPELINE}
+    changes = (
+        StageChange.objects.filter(lead__in=leads.values("pk")).exclude(from_stage="").order_by()
+    )
     report: dict[str, Any] = {"stages": [(s, str(Stage(s).label)) for s in PIPELINE]}
-    totals = leads.aggregate(total=Count("id"), lost=Count("id", filter=Q(stage=Stage.LOST)), **reached)
+    totals = leads.aggregate(
+        total=Count("id"), lost=Count("id", filter=Q(stage=Stage.LOST)), **reached
+    )
     report["totals"] = _funnel_row("—", totals)
     for dim in DIMENSIONS:
         rows = (
-            leads.annotate(g=_dimension_expr(dim)).values("g")
+            leads.annotate(g=_dimension_expr(dim))
+            .values("g")
             .annotate(total=Count("id"), lost=Count("id", filter=Q(stage=Stage.LOST)), **reached)
             .order_by("g")
         )
         days = (
-            changes.annotate(g=_dimension_expr(dim, "lead__")).values("g", "from_stage")
+            changes.annotate(g=_dimension_expr(dim, "lead__"))
+            .values("g", "from_stage")
             .annotate(avg_s=Avg("seconds_in_stage"), n=Count("id"))
         )
         time_in: dict[Any, dict[str, float]] = {}
         for d in days:
-            time_in.setdefault(d["g"], {})[d["from_stage"]] = round(float(d["avg_s"] or 0) / 86400, 1)
+            time_in.setdefault(d["g"], {})[d["from_stage"]] = round(
+                float(d["avg_s"] or 0) / 86400, 1
+            )
         report[dim] = [
-            {**_funnel_row(_label(dim, r["g"]), r), "days": [time_in.get(r["g"], {}).get(s) for s in PIPELINE[:-1]]}
+            {
+                **_funnel_row(_label(dim, r["g"]), r),
+                "days": [time_in.get(r["g"], {}).get(s) for s in PIPELINE[:-1]],
+            }
             for r in rows
         ]
     return report
@@ -391,7 +440,10 @@ def _funnel_row(label: str, r: dict[str, Any]) -> dict[str, Any]:
     counts = [r[f"reached_{s}"] for s in PIPELINE]
     signed = r[f"reached_{Stage.SIGNED}"]
     return {
-        "label": label, "total": total, "lost": r["lost"], "reached": counts,
+        "label": label,
+        "total": total,
+        "lost": r["lost"],
+        "reached": counts,
         "conversion": round(100 * signed / total, 1) if total else None,
     }
 
@@ -401,17 +453,33 @@ def pipeline_progress(*, user: Any, park: Park) -> dict[str, Any]:
     nothing; a settled lead counts fully). One aggregate query."""
     weight = Case(
         *[When(stage=s, then=Value(w)) for s, w in STAGE_WEIGHT.items()],
-        default=Value(Decimal("0")), output_field=DecimalField(max_digits=4, decimal_places=2),
+        default=Value(Decimal("0")),
+        output_field=DecimalField(max_digits=4, decimal_places=2),
     )
     money = DecimalField(max_digits=20, decimal_places=4)
     leads = lead_queryset_for_user(user).filter(park=park).order_by()
     agg = leads.aggregate(
         enterprises=Coalesce(Sum(weight), Value(Decimal("0")), output_field=money),
-        output=Coalesce(Sum(ExpressionWrapper(Coalesce("expected_output", Value(Decimal("0"))) * weight, output_field=money)), Value(Decimal("0")), output_field=money),
-        jobs=Coalesce(Sum(ExpressionWrapper(Coalesce("expected_jobs", Value(0)) * weight, output_field=money)), Value(Decimal("0")), output_field=money),
+        output=Coalesce(
+            Sum(
+                ExpressionWrapper(
+                    Coalesce("expected_output", Value(Decimal("0"))) * weight, output_field=money
+                )
+            ),
+            Value(Decimal("0")),
+            output_field=money,
+        ),
+        jobs=Coalesce(
+            Sum(
+                ExpressionWrapper(Coalesce("expected_jobs", Value(0)) * weight, output_field=money)
+            ),
+            Value(Decimal("0")),
+            output_field=money,
+        ),
         open_count=Count("id", filter=Q(stage__in=OPEN_STAGES)),
         signed_count=Count("id", filter=Q(stage__in=(Stage.SIGNED, Stage.SETTLED))),
     )
+
     def pct(value: Decimal, target: Any) -> float | None:
         return round(float(value) * 100 / float(target), 1) if target else None
 
@@ -434,4 +502,3 @@ def pipeline_progress(*, user: Any, park: Park) -> dict[str, Any]:
 def stage_counts(*, user: Any) -> dict[str, int]:
     qs = lead_queryset_for_user(user).order_by().values_list("stage").annotate(n=Count("id"))
     return dict(qs)
-

@@ -36,16 +36,42 @@ from .models import (
     StageChange,
 )
 
-LEAD_FIELDS = frozenset({
-    "company_name", "uscc", "contact_name", "contact_phone", "contact_title", "focus_industry",
-    "industry_code", "need_area", "need_use", "need_timing", "source", "partner", "intent",
-    "expected_investment", "expected_output", "expected_tax", "expected_jobs", "negotiation_notes",
-})
-PARTNER_SOURCES = {Source.AMBASSADOR: Partner.Kind.AMBASSADOR, Source.ADVISOR: Partner.Kind.ADVISOR,
-                   Source.INSTITUTION: Partner.Kind.INSTITUTION}
-ACTIVITY_KINDS = frozenset({Activity.Kind.CALL, Activity.Kind.VISIT, Activity.Kind.MEETING,
-                            Activity.Kind.NOTE, Activity.Kind.NEXT_STEP})
-
+LEAD_FIELDS = frozenset(
+    {
+        "company_name",
+        "uscc",
+        "contact_name",
+        "contact_phone",
+        "contact_title",
+        "focus_industry",
+        "industry_code",
+        "need_area",
+        "need_use",
+        "need_timing",
+        "source",
+        "partner",
+        "intent",
+        "expected_investment",
+        "expected_output",
+        "expected_tax",
+        "expected_jobs",
+        "negotiation_notes",
+    }
+)
+PARTNER_SOURCES = {
+    Source.AMBASSADOR: Partner.Kind.AMBASSADOR,
+    Source.ADVISOR: Partner.Kind.ADVISOR,
+    Source.INSTITUTION: Partner.Kind.INSTITUTION,
+}
+ACTIVITY_KINDS = frozenset(
+    {
+        Activity.Kind.CALL,
+        Activity.Kind.VISIT,
+        Activity.Kind.MEETING,
+        Activity.Kind.NOTE,
+        Activity.Kind.NEXT_STEP,
+    }
+)
 
 
 class DuplicateWarning(ValidationError):
@@ -54,7 +80,15 @@ class DuplicateWarning(ValidationError):
 
     def __init__(self, duplicates: list[selectors.Duplicate]) -> None:
         names = "、".join(f"{d.name}" for d in duplicates[:5])
-        super().__init__({"duplicates": [_("可能与已有记录重复：%(names)s。确认无误后可勾选“仍然保存”。") % {"names": names}]}, code="duplicate")
+        super().__init__(
+            {
+                "duplicates": [
+                    _("可能与已有记录重复：%(names)s。确认无误后可勾选“仍然保存”。")
+                    % {"names": names}
+                ]
+            },
+            code="duplicate",
+        )
         self.duplicates = duplicates
 
 
@@ -71,8 +105,14 @@ def _check_owner_capacity(*, owner: Any, park_id: int, adding: int = 1) -> None:
     limit = selectors.settings_for(park_id).claim_limit
     held = selectors.open_lead_count(owner_id=owner.pk, park_id=park_id)
     if held + adding > limit:
-        raise ValidationError({"owner": [_("%(name)s 已持有 %(held)d 条线索，达到上限 %(limit)d 条。") % {
-            "name": owner, "held": held, "limit": limit}]})
+        raise ValidationError(
+            {
+                "owner": [
+                    _("%(name)s 已持有 %(held)d 条线索，达到上限 %(limit)d 条。")
+                    % {"name": owner, "held": held, "limit": limit}
+                ]
+            }
+        )
 
 
 def _derive(lead: Lead) -> None:
@@ -85,7 +125,9 @@ def _check_partner(lead: Lead) -> None:
     wanted = PARTNER_SOURCES.get(lead.source)
     if lead.partner_id is None:
         if wanted:
-            raise ValidationError({"partner": [_("来源为招商大使、产业顾问或投融资机构时，须选择引荐人/机构。")]})
+            raise ValidationError(
+                {"partner": [_("来源为招商大使、产业顾问或投融资机构时，须选择引荐人/机构。")]}
+            )
         return
     partner = lead.partner
     if partner.park_id != lead.park_id:
@@ -98,7 +140,10 @@ def _check_duplicates(lead: Lead, confirm: bool) -> None:
     if confirm:
         return
     dups = selectors.lead_duplicates(
-        park_id=lead.park_id, company_name=lead.company_name, uscc=lead.uscc, exclude_lead_id=lead.pk,
+        park_id=lead.park_id,
+        company_name=lead.company_name,
+        uscc=lead.uscc,
+        exclude_lead_id=lead.pk,
     )
     if dups:
         raise DuplicateWarning(dups)
@@ -121,7 +166,12 @@ def _validate(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_create(
-    *, actor: Any, park: Park, data: dict[str, Any], owner: Any = None, confirm_duplicates: bool = False,
+    *,
+    actor: Any,
+    park: Park,
+    data: dict[str, Any],
+    owner: Any = None,
+    confirm_duplicates: bool = False,
     now: dt.datetime | None = None,
 ) -> Lead:
     """A new lead in stage 线索. Its owner is the given person or, when the creator may
@@ -131,7 +181,14 @@ def lead_create(
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     now = now or timezone.now()
-    lead = Lead(park=park, created_by=actor, created_at=now, stage_entered_at=now, last_activity_at=now, **data)
+    lead = Lead(
+        park=park,
+        created_by=actor,
+        created_at=now,
+        stage_entered_at=now,
+        last_activity_at=now,
+        **data,
+    )
     _derive(lead)
     _validate(lead)
     _check_duplicates(lead, confirm_duplicates)
@@ -142,12 +199,16 @@ def lead_create(
         lead.owner = owner
     lead.save()
     StageChange.objects.create(lead=lead, from_stage="", to_stage=Stage.LEAD, actor=actor, at=now)
-    audit_record(actor=actor, instance=lead, action=AuditEntry.Action.CREATE, before=None, park_id=park.pk)
+    audit_record(
+        actor=actor, instance=lead, action=AuditEntry.Action.CREATE, before=None, park_id=park.pk
+    )
     return lead
 
 
 @transaction.atomic
-def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any], confirm_duplicates: bool = False) -> Lead:
+def lead_update(
+    *, actor: Any, lead: Lead, data: dict[str, Any], confirm_duplicates: bool = False
+) -> Lead:
     _check_change(actor, lead.park_id)
     unknown = set(data) - LEAD_FIELDS
     if unknown:
@@ -161,12 +222,20 @@ def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any], confirm_duplica
     if lead.name_key != before["name_key"] or lead.uscc != before["uscc"]:
         _check_duplicates(lead, confirm_duplicates)
     lead.save()
-    audit_record(actor=actor, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=lead,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=lead.park_id,
+    )
     return lead
 
 
 @transaction.atomic
-def lead_move(*, actor: Any, lead: Lead, stage: str, reason: str = "", now: dt.datetime | None = None) -> Lead:
+def lead_move(
+    *, actor: Any, lead: Lead, stage: str, reason: str = "", now: dt.datetime | None = None
+) -> Lead:
     """Move a lead to another stage (any direction along the pipeline, or to lost with a
     reason). Reaching 入驻 needs a signed agreement and marks the firm settled."""
     _check_change(actor, lead.park_id)
@@ -190,7 +259,13 @@ def lead_move(*, actor: Any, lead: Lead, stage: str, reason: str = "", now: dt.d
     before = snapshot(lead)
     seconds = max(0, int((now - lead.stage_entered_at).total_seconds()))
     StageChange.objects.create(
-        lead=lead, from_stage=lead.stage, to_stage=stage, seconds_in_stage=seconds, reason=reason[:200], actor=actor, at=now,
+        lead=lead,
+        from_stage=lead.stage,
+        to_stage=stage,
+        seconds_in_stage=seconds,
+        reason=reason[:200],
+        actor=actor,
+        at=now,
     )
     lead.stage = stage
     lead.stage_entered_at = now
@@ -204,29 +279,52 @@ def lead_move(*, actor: Any, lead: Lead, stage: str, reason: str = "", now: dt.d
         firm = Enterprise.objects.get(pk=lead.enterprise_id)
         if firm.status != Enterprise.Status.SETTLED:
             enterprise_services.enterprise_update(
-                actor=actor, enterprise=firm,
-                data={"status": Enterprise.Status.SETTLED, "settled_on": firm.settled_on or timezone.localdate(now)},
+                actor=actor,
+                enterprise=firm,
+                data={
+                    "status": Enterprise.Status.SETTLED,
+                    "settled_on": firm.settled_on or timezone.localdate(now),
+                },
             )
-    audit_record(actor=actor, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=lead,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=lead.park_id,
+    )
     return lead
 
 
 @transaction.atomic
-def activity_add(*, actor: Any, lead: Lead, data: dict[str, Any], now: dt.datetime | None = None) -> Activity:
+def activity_add(
+    *, actor: Any, lead: Lead, data: dict[str, Any], now: dt.datetime | None = None
+) -> Activity:
     _check_change(actor, lead.park_id)
     kind = data.get("kind")
     if kind not in ACTIVITY_KINDS:
         raise ValidationError({"kind": [_("请选择跟进类型。")]})
     now = now or timezone.now()
     activity = Activity(
-        lead=lead, kind=kind, body=(data.get("body") or "").strip(), due_on=data.get("due_on"), actor=actor, at=now,
+        lead=lead,
+        kind=kind,
+        body=(data.get("body") or "").strip(),
+        due_on=data.get("due_on"),
+        actor=actor,
+        at=now,
     )
     if kind == Activity.Kind.NEXT_STEP and not activity.due_on:
         raise ValidationError({"due_on": [_("下一步须填写截止日期。")]})
     activity.full_clean()
     activity.save()
     Lead.objects.filter(pk=lead.pk).update(last_activity_at=now)
-    audit_record(actor=actor, instance=activity, action=AuditEntry.Action.CREATE, before=None, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=activity,
+        action=AuditEntry.Action.CREATE,
+        before=None,
+        park_id=lead.park_id,
+    )
     return activity
 
 
@@ -238,7 +336,13 @@ def activity_complete(*, actor: Any, activity: Activity) -> Activity:
     activity.done = True
     activity.save(update_fields=["done"])
     Lead.objects.filter(pk=lead.pk).update(last_activity_at=timezone.now())
-    audit_record(actor=actor, instance=activity, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=activity,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=lead.park_id,
+    )
     return activity
 
 
@@ -251,7 +355,13 @@ def _set_owner(*, actor: Any, lead: Lead, owner: Any, note: str) -> Lead:
     lead.last_activity_at = now
     lead.save(update_fields=["owner", "pooled_at", "last_activity_at", "updated_at"])
     Activity.objects.create(lead=lead, kind=Activity.Kind.SYSTEM, body=note, actor=actor, at=now)
-    audit_record(actor=actor, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=lead,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=lead.park_id,
+    )
     return lead
 
 
@@ -289,13 +399,22 @@ def pool_reclaim(*, now: dt.datetime | None = None) -> int:
     returned = 0
     days_by_park = dict(AttractionSettings.objects.values_list("park_id", "neglect_days"))
     default_days = AttractionSettings._meta.get_field("neglect_days").default
-    park_ids = Lead.objects.filter(owner__isnull=False, stage__in=OPEN_STAGES).values_list("park_id", flat=True).distinct()
+    park_ids = (
+        Lead.objects.filter(owner__isnull=False, stage__in=OPEN_STAGES)
+        .values_list("park_id", flat=True)
+        .distinct()
+    )
     for park_id in sorted(set(park_ids)):
         cutoff = now - dt.timedelta(days=days_by_park.get(park_id, default_days))
         with transaction.atomic():
             stale = list(
                 Lead.objects.select_for_update()
-                .filter(park_id=park_id, owner__isnull=False, stage__in=OPEN_STAGES, last_activity_at__lt=cutoff)
+                .filter(
+                    park_id=park_id,
+                    owner__isnull=False,
+                    stage__in=OPEN_STAGES,
+                    last_activity_at__lt=cutoff,
+                )
                 .order_by("pk")
             )
             for lead in stale:
@@ -304,15 +423,25 @@ def pool_reclaim(*, now: dt.datetime | None = None) -> int:
                 lead.pooled_at = now
                 lead.save(update_fields=["owner", "pooled_at", "updated_at"])
                 Activity.objects.create(
-                    lead=lead, kind=Activity.Kind.SYSTEM, at=now,
-                    body=_("超过 %(days)d 天无跟进，退回公海") % {"days": days_by_park.get(park_id, default_days)},
+                    lead=lead,
+                    kind=Activity.Kind.SYSTEM,
+                    at=now,
+                    body=_("超过 %(days)d 天无跟进，退回公海")
+                    % {"days": days_by_park.get(park_id, default_days)},
                 )
-                audit_record(actor=None, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=park_id)
+                audit_record(
+                    actor=None,
+                    instance=lead,
+                    action=AuditEntry.Action.UPDATE,
+                    before=before,
+                    park_id=park_id,
+                )
             returned += len(stale)
     return returned
 
 
 # --- signing -------------------------------------------------------------------------
+
 
 @dataclass
 class SignInput:
@@ -352,22 +481,33 @@ def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
             raise ValidationError({"enterprise": [_("企业不属于本园区。")]})
         if firm.status == Enterprise.Status.PROSPECT:
             firm = enterprise_services.enterprise_update(
-                actor=actor, enterprise=firm, data={"status": Enterprise.Status.SIGNED},
+                actor=actor,
+                enterprise=firm,
+                data={"status": Enterprise.Status.SIGNED},
             )
     else:
         if not lead.industry_code:
             raise ValidationError({"industry_code": [_("创建企业档案须先填写线索的行业代码。")]})
         firm = enterprise_services.enterprise_create(
-            actor=actor, park=lead.park,
+            actor=actor,
+            park=lead.park,
             data={
-                "name": lead.company_name, "uscc": lead.uscc, "industry_code": lead.industry_code,
+                "name": lead.company_name,
+                "uscc": lead.uscc,
+                "industry_code": lead.industry_code,
                 "focus_industry": lead.focus_industry,
-                "status": Enterprise.Status.SETTLED if lead.stage == Stage.SETTLED else Enterprise.Status.SIGNED,
+                "status": Enterprise.Status.SETTLED
+                if lead.stage == Stage.SETTLED
+                else Enterprise.Status.SIGNED,
             },
         )
     agreement = Agreement(
-        lead=lead, enterprise=firm, signed_on=sign.signed_on, total_investment=sign.total_investment,
-        note=sign.note, created_by=actor,
+        lead=lead,
+        enterprise=firm,
+        signed_on=sign.signed_on,
+        total_investment=sign.total_investment,
+        note=sign.note,
+        created_by=actor,
     )
     agreement.full_clean()
     agreement.save()
@@ -376,16 +516,36 @@ def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
         try:
             commitment.full_clean()
         except ValidationError as exc:
-            raise ValidationError({f"commitments.{i}.{k}": v for k, v in exc.message_dict.items()}) from exc
+            raise ValidationError(
+                {f"commitments.{i}.{k}": v for k, v in exc.message_dict.items()}
+            ) from exc
         commitment.save()
-        audit_record(actor=actor, instance=commitment, action=AuditEntry.Action.CREATE, before=None, park_id=lead.park_id)
+        audit_record(
+            actor=actor,
+            instance=commitment,
+            action=AuditEntry.Action.CREATE,
+            before=None,
+            park_id=lead.park_id,
+        )
     before = snapshot(lead)
     lead.enterprise = firm
     lead.save(update_fields=["enterprise", "updated_at"])
     if sign.unit_ids:
         _draft_lease(actor=actor, firm=firm, sign=sign)
-    audit_record(actor=actor, instance=agreement, action=AuditEntry.Action.CREATE, before=None, park_id=lead.park_id)
-    audit_record(actor=actor, instance=lead, action=AuditEntry.Action.UPDATE, before=before, park_id=lead.park_id)
+    audit_record(
+        actor=actor,
+        instance=agreement,
+        action=AuditEntry.Action.CREATE,
+        before=None,
+        park_id=lead.park_id,
+    )
+    audit_record(
+        actor=actor,
+        instance=lead,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=lead.park_id,
+    )
     return agreement
 
 
@@ -405,11 +565,15 @@ def _draft_lease(*, actor: Any, firm: Enterprise, sign: SignInput) -> None:
         end = start.replace(year=start.year + sign.lease_years, day=28)
     try:
         leasing_services.lease_create(
-            actor=actor, tenant=firm, unit_ids=sign.unit_ids or [],
+            actor=actor,
+            tenant=firm,
+            unit_ids=sign.unit_ids or [],
             data={"start_date": start, "end_date": end, "rent_rate": sign.rent_rate},
         )
     except PermissionDenied as exc:
-        raise ValidationError({"units": [_("起草租赁合同需要租赁权限，请由园区管理员或租赁专员签约，或不选单元。")]}) from exc
+        raise ValidationError(
+            {"units": [_("起草租赁合同需要租赁权限，请由园区管理员或租赁专员签约，或不选单元。")]}
+        ) from exc
 
 
 # --- partners and settings -----------------------------------------------------------
@@ -418,7 +582,9 @@ PARTNER_FIELDS = frozenset({"kind", "name", "organisation", "title", "phone", "n
 
 
 @transaction.atomic
-def partner_save(*, actor: Any, park: Park, data: dict[str, Any], partner: Partner | None = None) -> Partner:
+def partner_save(
+    *, actor: Any, park: Park, data: dict[str, Any], partner: Partner | None = None
+) -> Partner:
     _check_change(actor, park.pk)
     unknown = set(data) - PARTNER_FIELDS
     if unknown:
@@ -433,13 +599,21 @@ def partner_save(*, actor: Any, park: Park, data: dict[str, Any], partner: Partn
     try:
         partner.full_clean()
     except ValidationError as exc:
-        if "__all__" in exc.message_dict and Partner.objects.filter(park=park, kind=partner.kind, name=partner.name).exclude(pk=partner.pk).exists():
+        if (
+            "__all__" in exc.message_dict
+            and Partner.objects.filter(park=park, kind=partner.kind, name=partner.name)
+            .exclude(pk=partner.pk)
+            .exists()
+        ):
             raise ValidationError({"name": [_("同类型中已有同名的合作方。")]}) from exc
         raise
     partner.save()
     audit_record(
-        actor=actor, instance=partner, action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before, park_id=park.pk,
+        actor=actor,
+        instance=partner,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=park.pk,
     )
     return partner
 
@@ -458,13 +632,17 @@ def settings_save(*, actor: Any, park: Park, data: dict[str, Any]) -> Attraction
     obj.full_clean()
     obj.save()
     audit_record(
-        actor=actor, instance=obj, action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before, park_id=park.pk,
+        actor=actor,
+        instance=obj,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=park.pk,
     )
     return obj
 
 
 # --- import --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -483,8 +661,13 @@ class ImportResult:
 
 
 def leads_import(
-    *, actor: Any, park: Park, rows: list[tuple[int, dict[str, Any], dict[str, str]]],
-    dry_run: bool, confirm_duplicates: bool = False, labels: dict[str, str] | None = None,
+    *,
+    actor: Any,
+    park: Park,
+    rows: list[tuple[int, dict[str, Any], dict[str, str]]],
+    dry_run: bool,
+    confirm_duplicates: bool = False,
+    labels: dict[str, str] | None = None,
 ) -> ImportResult:
     """All or nothing: every row is validated first, every bad row is reported (row,
     column, reason), and nothing is written unless all rows are good. Duplicates (with
@@ -510,14 +693,31 @@ def leads_import(
                 for msg in msgs:
                     result.errors.append(RowError(number, labels.get(fname, fname), msg))
         owner = data.get("owner")
-        if owner is not None and "owner" not in parse_errors and not selectors.can_hold_leads(owner, park.pk):
-            result.errors.append(RowError(number, labels.get("owner", "owner"), _("负责人须为该园区的招商经理或园区管理员。")))
-        dups = selectors.lead_duplicates(park_id=park.pk, company_name=lead.company_name, uscc=lead.uscc)
+        if (
+            owner is not None
+            and "owner" not in parse_errors
+            and not selectors.can_hold_leads(owner, park.pk)
+        ):
+            result.errors.append(
+                RowError(
+                    number,
+                    labels.get("owner", "owner"),
+                    _("负责人须为该园区的招商经理或园区管理员。"),
+                )
+            )
+        dups = selectors.lead_duplicates(
+            park_id=park.pk, company_name=lead.company_name, uscc=lead.uscc
+        )
         within = [seen[k] for k in ([lead.name_key] if lead.name_key else []) if k in seen]
         within += [seen_uscc[lead.uscc]] if lead.uscc and lead.uscc in seen_uscc else []
         if within:
-            result.errors.append(RowError(number, labels.get("company_name", "company_name"),
-                                          _("与第 %(row)d 行重复。") % {"row": within[0]}))
+            result.errors.append(
+                RowError(
+                    number,
+                    labels.get("company_name", "company_name"),
+                    _("与第 %(row)d 行重复。") % {"row": within[0]},
+                )
+            )
         if dups:
             result.duplicates.append((number, lead.company_name, dups))
         if lead.name_key:
@@ -532,7 +732,12 @@ def leads_import(
         for _number, data, _errs in rows:
             owner = data.get("owner")
             lead_data = {k: v for k, v in data.items() if k in LEAD_FIELDS}
-            lead_create(actor=actor, park=park, data=lead_data, owner=owner or False, confirm_duplicates=True)
+            lead_create(
+                actor=actor,
+                park=park,
+                data=lead_data,
+                owner=owner or False,
+                confirm_duplicates=True,
+            )
             result.created += 1
     return result
-

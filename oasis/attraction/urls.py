@@ -12,7 +12,11 @@ urlpatterns = [
     path("leads/<int:pk>/edit/", views.lead_edit, name="attraction-lead-edit"),
     path("leads/<int:pk>/move/", views.lead_move, name="attraction-lead-move"),
     path("leads/<int:pk>/activities/", views.activity_add, name="attraction-activity-add"),
-    path("leads/<int:pk>/activities/<int:activity_id>/done/", views.activity_done, name="attraction-activity-done"),
+    path(
+        "leads/<int:pk>/activities/<int:activity_id>/done/",
+        views.activity_done,
+        name="attraction-activity-done",
+    ),
     path("leads/<int:pk>/claim/", views.lead_claim, name="attraction-lead-claim"),
     path("leads/<int:pk>/assign/", views.lead_assign, name="attraction-lead-assign"),
     path("leads/<int:pk>/sign/", views.lead_sign, name="attraction-lead-sign"),

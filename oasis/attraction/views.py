@@ -86,6 +86,7 @@ def _partial(request: HttpRequest, template: str, target: str) -> str:
 
 # --- board, list, pool ---------------------------------------------------------------
 
+
 @login_required
 def lead_board(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -128,6 +129,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 
 # --- one lead ------------------------------------------------------------------------
 
+
 def _history(lead: Any) -> list[AuditEntry]:
     activity_ids = [str(pk) for pk in lead.activities.values_list("pk", flat=True)]
     return list(
@@ -154,14 +156,23 @@ def _detail_context(request: HttpRequest, lead: Any, **extra: Any) -> dict[str, 
         "can_change": can_change,
         "can_manage": selectors.can_manage(user, lead.park_id),
         "can_claim": can_change and lead.owner_id is None and lead.stage in OPEN_STAGES,
-        "can_sign": can_change and lead.stage in (Stage.SIGNED, Stage.SETTLED) and agreement is None,
+        "can_sign": can_change
+        and lead.stage in (Stage.SIGNED, Stage.SETTLED)
+        and agreement is None,
         "move_form": MoveForm(initial={"stage": lead.stage}),
         "activity_form": extra.pop("activity_form", None) or ActivityForm(),
-        "assign_form": AssignForm(users=selectors.assignable_users(park_id=lead.park_id), initial={"owner": lead.owner_id}),
+        "assign_form": AssignForm(
+            users=selectors.assignable_users(park_id=lead.park_id), initial={"owner": lead.owner_id}
+        ),
         "stages": [(s, Stage(s).label) for s in (*PIPELINE, Stage.LOST)],
         "duplicates": selectors.lead_duplicates(
-            park_id=lead.park_id, company_name=lead.company_name, uscc=lead.uscc, exclude_lead_id=lead.pk,
-        ) if can_change else [],
+            park_id=lead.park_id,
+            company_name=lead.company_name,
+            uscc=lead.uscc,
+            exclude_lead_id=lead.pk,
+        )
+        if can_change
+        else [],
         "history": _history(lead) if lead.conf_ok else [],
     }
     context.update(extra)
@@ -191,7 +202,9 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lead = services.lead_create(
-                actor=request.user, park=form.cleaned_data["park"], data=form.lead_data(),
+                actor=request.user,
+                park=form.cleaned_data["park"],
+                data=form.lead_data(),
                 confirm_duplicates=form.cleaned_data["confirm_duplicates"],
             )
         except services.DuplicateWarning as exc:
@@ -204,8 +217,10 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             return redirect("attraction-lead-detail", pk=lead.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "attraction/lead_form.html",
-        {"nav": "attraction", "form": form, "duplicates": duplicates}, status=status,
+        request,
+        "attraction/lead_form.html",
+        {"nav": "attraction", "form": form, "duplicates": duplicates},
+        status=status,
     )
 
 
@@ -213,13 +228,19 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
-    form = LeadForm(request.POST or None, instance=lead, parks=selectors.changeable_parks(request.user).filter(pk=lead.park_id),
-                    initial={"park": lead.park_id})
+    form = LeadForm(
+        request.POST or None,
+        instance=lead,
+        parks=selectors.changeable_parks(request.user).filter(pk=lead.park_id),
+        initial={"park": lead.park_id},
+    )
     duplicates: list[selectors.Duplicate] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.lead_update(
-                actor=request.user, lead=lead, data=form.lead_data(),
+                actor=request.user,
+                lead=lead,
+                data=form.lead_data(),
                 confirm_duplicates=form.cleaned_data["confirm_duplicates"],
             )
         except services.DuplicateWarning as exc:
@@ -232,8 +253,10 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("attraction-lead-detail", pk=lead.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "attraction/lead_form.html",
-        {"nav": "attraction", "form": form, "lead": lead, "duplicates": duplicates}, status=status,
+        request,
+        "attraction/lead_form.html",
+        {"nav": "attraction", "form": form, "lead": lead, "duplicates": duplicates},
+        status=status,
     )
 
 
@@ -255,11 +278,20 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
         error = " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
     else:
         try:
-            services.lead_move(actor=request.user, lead=lead, stage=form.cleaned_data["stage"], reason=form.cleaned_data["reason"])
+            services.lead_move(
+                actor=request.user,
+                lead=lead,
+                stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             error = _errors_text(exc)
     if ajax:
-        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8") if error else HttpResponse(status=204)
+        return (
+            HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+            if error
+            else HttpResponse(status=204)
+        )
     if error:
         messages.error(request, error)
     else:
@@ -282,11 +314,21 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
             form = ActivityForm()
     status = 400 if form.errors else 200
     if request.headers.get("HX-Request"):
-        context = {"lead": lead, "activities": selectors.lead_activities(lead=lead), "activity_form": form, "can_change": True}
+        context = {
+            "lead": lead,
+            "activities": selectors.lead_activities(lead=lead),
+            "activity_form": form,
+            "can_change": True,
+        }
         return render(request, "attraction/lead_detail.html#activities", context, status=status)
     if status == 400:
         lead = selectors.lead_get_for_user(user=request.user, pk=pk)
-        return render(request, "attraction/lead_detail.html", _detail_context(request, lead, activity_form=form), status=400)
+        return render(
+            request,
+            "attraction/lead_detail.html",
+            _detail_context(request, lead, activity_form=form),
+            status=400,
+        )
     messages.success(request, _("跟进已记录。"))
     return redirect("attraction-lead-detail", pk=lead.pk)
 
@@ -296,7 +338,11 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
-    activity = Activity.objects.filter(lead=lead, pk=activity_id, kind=Activity.Kind.NEXT_STEP).select_related("lead").first()
+    activity = (
+        Activity.objects.filter(lead=lead, pk=activity_id, kind=Activity.Kind.NEXT_STEP)
+        .select_related("lead")
+        .first()
+    )
     if activity is None:
         raise Http404
     services.activity_complete(actor=request.user, activity=activity)
@@ -343,19 +389,31 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     enterprises = Enterprise.objects.filter(park_id=lead.park_id).order_by("name")
-    units = Unit.objects.filter(building__park_id=lead.park_id, status=Unit.Status.VACANT).select_related("building")
-    form = SignForm(request.POST or None, enterprises=enterprises, units=units.order_by("building__code", "code"))
+    units = Unit.objects.filter(
+        building__park_id=lead.park_id, status=Unit.Status.VACANT
+    ).select_related("building")
+    form = SignForm(
+        request.POST or None,
+        enterprises=enterprises,
+        units=units.order_by("building__code", "code"),
+    )
     formset = CommitmentFormSet(request.POST or None, prefix="c")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         commitments = [
-            {k: v for k, v in f.cleaned_data.items()} for f in formset.forms
+            {k: v for k, v in f.cleaned_data.items()}
+            for f in formset.forms
             if f.cleaned_data and f.cleaned_data.get("year") is not None
         ]
         sign = services.SignInput(
-            signed_on=form.cleaned_data["signed_on"], total_investment=form.cleaned_data["total_investment"],
-            note=form.cleaned_data["note"], enterprise=form.cleaned_data["enterprise"], commitments=commitments,
-            unit_ids=[u.pk for u in form.cleaned_data["units"]], lease_start=form.cleaned_data["lease_start"],
-            lease_years=form.cleaned_data["lease_years"] or 3, rent_rate=form.cleaned_data["rent_rate"],
+            signed_on=form.cleaned_data["signed_on"],
+            total_investment=form.cleaned_data["total_investment"],
+            note=form.cleaned_data["note"],
+            enterprise=form.cleaned_data["enterprise"],
+            commitments=commitments,
+            unit_ids=[u.pk for u in form.cleaned_data["units"]],
+            lease_start=form.cleaned_data["lease_start"],
+            lease_years=form.cleaned_data["lease_years"] or 3,
+            rent_rate=form.cleaned_data["rent_rate"],
         )
         try:
             services.lead_convert(actor=request.user, lead=lead, sign=sign)
@@ -366,12 +424,15 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("attraction-lead-detail", pk=lead.pk)
     status = 400 if form.errors or (request.method == "POST" and not formset.is_valid()) else 200
     return render(
-        request, "attraction/lead_sign.html",
-        {"nav": "attraction", "lead": lead, "form": form, "formset": formset}, status=status,
+        request,
+        "attraction/lead_sign.html",
+        {"nav": "attraction", "lead": lead, "form": form, "formset": formset},
+        status=status,
     )
 
 
 # --- partners ------------------------------------------------------------------------
+
 
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
@@ -381,17 +442,35 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         kind = None
     qs = selectors.partner_list(user=request.user, kind=kind)
     if request.GET.get("export") == "xlsx":
-        headers = [_("类型"), _("名称"), _("所在单位"), _("职务/领域"), _("带来线索"), _("签约"), _("转化率%"), _("签约投资额（元）")]
+        headers = [
+            _("类型"),
+            _("名称"),
+            _("所在单位"),
+            _("职务/领域"),
+            _("带来线索"),
+            _("签约"),
+            _("转化率%"),
+            _("签约投资额（元）"),
+        ]
         rows = (
-            [p.get_kind_display(), p.name, p.organisation, p.title, p.leads_count, p.signed_count,
-             round(100 * p.signed_count / p.leads_count, 1) if p.leads_count else None,
-             float(p.signed_value) if p.signed_value is not None else None]
+            [
+                p.get_kind_display(),
+                p.name,
+                p.organisation,
+                p.title,
+                p.leads_count,
+                p.signed_count,
+                round(100 * p.signed_count / p.leads_count, 1) if p.leads_count else None,
+                float(p.signed_value) if p.signed_value is not None else None,
+            ]
             for p in qs
         )
         return _xlsx(excel.workbook_response_bytes(headers, rows), "partners")
     context = {
-        "nav": "attraction", "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
-        "kinds": Partner.Kind.choices, "kind": kind,
+        "nav": "attraction",
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "kinds": Partner.Kind.choices,
+        "kind": kind,
         "can_create": selectors.changeable_parks(request.user).exists(),
     }
     return render(request, "attraction/partner_list.html", context)
@@ -402,9 +481,17 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
     stats = selectors.partner_list(user=request.user).get(pk=partner.pk)
-    leads = selectors.lead_queryset_for_user(request.user).filter(partner=partner).select_related("owner").order_by("-created_at")[:200]
+    leads = (
+        selectors.lead_queryset_for_user(request.user)
+        .filter(partner=partner)
+        .select_related("owner")
+        .order_by("-created_at")[:200]
+    )
     context = {
-        "nav": "attraction", "partner": partner, "stats": stats, "leads": leads,
+        "nav": "attraction",
+        "partner": partner,
+        "stats": stats,
+        "leads": leads,
         "can_change": selectors.can_change(request.user, partner.park_id),
     }
     return render(request, "attraction/partner_detail.html", context)
@@ -426,17 +513,25 @@ def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
         park = partner.park if partner else form.cleaned_data["park"]
         try:
-            partner = services.partner_save(actor=request.user, park=park, data=data, partner=partner)
+            partner = services.partner_save(
+                actor=request.user, park=park, data=data, partner=partner
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("attraction-partner-detail", pk=partner.pk)
     status = 400 if form.errors else 200
-    return render(request, "attraction/partner_form.html", {"nav": "attraction", "form": form, "partner": partner}, status=status)
+    return render(
+        request,
+        "attraction/partner_form.html",
+        {"nav": "attraction", "form": form, "partner": partner},
+        status=status,
+    )
 
 
 # --- funnel, import, settings --------------------------------------------------------
+
 
 @login_required
 def funnel(request: HttpRequest) -> HttpResponse:
@@ -451,15 +546,32 @@ def funnel(request: HttpRequest) -> HttpResponse:
     report = selectors.funnel_report(user=request.user, park_id=park.pk if park else None)
     progress = selectors.pipeline_progress(user=request.user, park=park) if park else None
     if request.GET.get("export") == "xlsx":
-        headers = [_("维度"), _("分组"), _("线索数"), *[str(label) for _s, label in report["stages"]], _("流失"), _("签约转化率%")]
+        headers = [
+            _("维度"),
+            _("分组"),
+            _("线索数"),
+            *[str(label) for _s, label in report["stages"]],
+            _("流失"),
+            _("签约转化率%"),
+        ]
         rows = (
             [dim, r["label"], r["total"], *r["reached"], r["lost"], r["conversion"]]
-            for dim in selectors.DIMENSIONS for r in report[dim]
+            for dim in selectors.DIMENSIONS
+            for r in report[dim]
         )
         return _xlsx(excel.workbook_response_bytes(headers, rows), "funnel")
-    dims = [("source", _("来源渠道")), ("focus_industry", _("主导产业")), ("owner", _("负责人")), ("month", _("创建月份"))]
+    dims = [
+        ("source", _("来源渠道")),
+        ("focus_industry", _("主导产业")),
+        ("owner", _("负责人")),
+        ("month", _("创建月份")),
+    ]
     context = {
-        "nav": "attraction", "report": report, "progress": progress, "parks": parks, "park": park,
+        "nav": "attraction",
+        "report": report,
+        "progress": progress,
+        "parks": parks,
+        "park": park,
         "sections": [(key, label, report[key]) for key, label in dims],
         "day_stages": [label for _s, label in report["stages"][:-1]],
     }
@@ -481,18 +593,30 @@ def lead_import(request: HttpRequest) -> HttpResponse:
         if not file_errors:
             try:
                 result = services.leads_import(
-                    actor=request.user, park=park, rows=rows, dry_run=form.cleaned_data["dry_run"],
-                    confirm_duplicates=form.cleaned_data["confirm_duplicates"], labels=excel.labels(),
+                    actor=request.user,
+                    park=park,
+                    rows=rows,
+                    dry_run=form.cleaned_data["dry_run"],
+                    confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+                    labels=excel.labels(),
                 )
             except ValidationError as exc:
                 file_errors = [_errors_text(exc)]
         if result and result.created:
             messages.success(request, _("已导入 %(n)d 条线索。") % {"n": result.created})
             return redirect("attraction-lead-list")
-    status = 400 if form.errors or file_errors or (result and (result.errors or (result.duplicates and not result.dry_run))) else 200
+    status = (
+        400
+        if form.errors
+        or file_errors
+        or (result and (result.errors or (result.duplicates and not result.dry_run)))
+        else 200
+    )
     return render(
-        request, "attraction/lead_import.html",
-        {"nav": "attraction", "form": form, "result": result, "file_errors": file_errors}, status=status,
+        request,
+        "attraction/lead_import.html",
+        {"nav": "attraction", "form": form, "result": result, "file_errors": file_errors},
+        status=status,
     )
 
 
@@ -511,8 +635,11 @@ def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
     if not selectors.can_manage(request.user, park.pk):
         raise PermissionDenied
     current = selectors.settings_for(park)
-    form = SettingsForm(request.POST or None, instance=current if current.pk else None,
-                        initial={"neglect_days": current.neglect_days, "claim_limit": current.claim_limit})
+    form = SettingsForm(
+        request.POST or None,
+        instance=current if current.pk else None,
+        initial={"neglect_days": current.neglect_days, "claim_limit": current.claim_limit},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.settings_save(actor=request.user, park=park, data=form.cleaned_data)
@@ -522,5 +649,9 @@ def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("attraction-pool")
     status = 400 if form.errors else 200
-    return render(request, "attraction/settings_form.html", {"nav": "attraction", "form": form, "park": park}, status=status)
-
+    return render(
+        request,
+        "attraction/settings_form.html",
+        {"nav": "attraction", "form": form, "park": park},
+        status=status,
+    )

@@ -15,7 +15,9 @@ def admin_park_ids(user: Any) -> set[int] | None:
         return None
     from oasis.accounts.models import ParkRole
 
-    return set(ParkRole.objects.filter(user=user, role=Role.PARK_ADMIN).values_list("park_id", flat=True))
+    return set(
+        ParkRole.objects.filter(user=user, role=Role.PARK_ADMIN).values_list("park_id", flat=True)
+    )
 
 
 def admin_site_has_permission(request: Any) -> bool:
@@ -52,9 +54,11 @@ class ParkScopedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         park_id = obj.pk if self.park_lookup == "pk" else _park_id_of(obj, self.park_lookup)
         audit_record(
-            actor=request.user, instance=obj,
+            actor=request.user,
+            instance=obj,
             action=AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE,
-            before=before, park_id=park_id,
+            before=before,
+            park_id=park_id,
         )
 
     def _allowed(self, request: Any) -> bool:

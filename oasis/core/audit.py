@@ -24,7 +24,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
-        if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
+        if (
+            isinstance(field, models.DecimalField)
+            and isinstance(value, Decimal)
+            and value.is_finite()
+        ):
             # Unsaved form input may be "12000"; the database holds "12000.00".
             value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         data[field.attname] = _plain(value)
@@ -67,6 +71,7 @@ def audit_record(
 
 def audit_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:
     return list(
-        AuditEntry.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))
-        .select_related("actor")[:limit]
+        AuditEntry.objects.filter(
+            model=instance._meta.label_lower, object_id=str(instance.pk)
+        ).select_related("actor")[:limit]
     )

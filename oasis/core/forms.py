@@ -11,4 +11,6 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     for field, msgs in error_fields(exc).items():
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         for msg in msgs:
-            form.add_error(target, msg if target else (f"{field}: {msg}" if field != NON_FIELD_ERRORS else msg))
+            form.add_error(
+                target, msg if target else (f"{field}: {msg}" if field != NON_FIELD_ERRORS else msg)
+            )

@@ -46,7 +46,9 @@ def validate_uscc(value: str) -> None:
     code = normalize_uscc(value)
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位，当前为%(n)d位。"), code="uscc_length", params={"n": len(code)}
+            _("统一社会信用代码应为18位，当前为%(n)d位。"),
+            code="uscc_length",
+            params={"n": len(code)},
         )
     bad = [c for c in code if c not in USCC_VALUES]
     if bad:
@@ -56,8 +58,12 @@ def validate_uscc(value: str) -> None:
             params={"chars": "".join(sorted(set(bad)))},
         )
     org = code[8:17]
-    if not all(c.isdigit() or "A" <= c <= "Z" for c in org[:8]) or not (org[8].isdigit() or org[8] == "X"):
-        raise ValidationError(_("统一社会信用代码第9–17位（组织机构代码）格式不正确。"), code="uscc_org_format")
+    if not all(c.isdigit() or "A" <= c <= "Z" for c in org[:8]) or not (
+        org[8].isdigit() or org[8] == "X"
+    ):
+        raise ValidationError(
+            _("统一社会信用代码第9–17位（组织机构代码）格式不正确。"), code="uscc_org_format"
+        )
     if org_code_check_char(org[:8]) != org[8]:
         raise ValidationError(
             _("统一社会信用代码第17位（组织机构代码校验码）不正确。"), code="uscc_org_check"

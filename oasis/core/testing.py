@@ -99,15 +99,31 @@ class FigureFactory(factory.django.DjangoModelFactory):
     rd_staff = 25
 
 
-def make_user(username: str, *, park: Park | None = None, role: str | None = None,
-              enterprise: Enterprise | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, enterprise=enterprise, **extra)
+def make_user(
+    username: str,
+    *,
+    park: Park | None = None,
+    role: str | None = None,
+    enterprise: Enterprise | None = None,
+    **extra: Any,
+) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, enterprise=enterprise, **extra
+    )
     if park is not None and role is not None:
         ParkRole.objects.create(user=user, park=park, role=role)
     return user
 
 
 __all__ = [
-    "PASSWORD", "BuildingFactory", "EnterpriseFactory", "FigureFactory", "FloorFactory",
-    "ParkFactory", "Role", "UnitFactory", "make_user", "uscc_for",
+    "PASSWORD",
+    "BuildingFactory",
+    "EnterpriseFactory",
+    "FigureFactory",
+    "FloorFactory",
+    "ParkFactory",
+    "Role",
+    "UnitFactory",
+    "make_user",
+    "uscc_for",
 ]

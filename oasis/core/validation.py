@@ -9,7 +9,9 @@ def error_fields(exc: ValidationError) -> dict[str, list[str]]:
     """{"field": ["message", …]}; errors not tied to a field go under "__all__"."""
     if hasattr(exc, "error_dict"):
         return {
-            (NON_FIELD_ERRORS if k == NON_FIELD_ERRORS else k): [str(m) for e in v for m in e.messages]
+            (NON_FIELD_ERRORS if k == NON_FIELD_ERRORS else k): [
+                str(m) for e in v for m in e.messages
+            ]
             for k, v in exc.error_dict.items()
         }
     return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}

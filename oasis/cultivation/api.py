@@ -1,6 +1,5 @@
 """/api/v1/cultivation/: assess facts, a stored firm's verdict, screening, pool and titles."""
 
-
 import datetime as dt
 import json
 from typing import Any, Literal
@@ -47,7 +46,10 @@ def assess_facts(request: HttpRequest, rules: RuleSetName = "auto", date: dt.dat
     if isinstance(raw, dict) and "enterprises" in raw:
         raw = raw["enterprises"]
     if not isinstance(raw, list):
-        return _bad("Invalid input.", {"enterprises": ['expected a list of facts or {"enterprises": [...]}']})
+        return _bad(
+            "Invalid input.",
+            {"enterprises": ['expected a list of facts or {"enterprises": [...]}']},
+        )
     try:
         verdicts = assess(raw, rules, date)
     except FactsError as exc:
@@ -61,10 +63,16 @@ def assess_facts(request: HttpRequest, rules: RuleSetName = "auto", date: dt.dat
 
 
 @router.get("/enterprises/{enterprise_id}/verdict", response=dict[str, Any])
-def enterprise_verdict(request: HttpRequest, enterprise_id: int, rules: RuleSetName = "auto",  # noqa: ANN201
-                       date: dt.date | None = None):
+def enterprise_verdict(
+    request: HttpRequest,
+    enterprise_id: int,
+    rules: RuleSetName = "auto",  # noqa: ANN201
+    date: dt.date | None = None,
+):
     """A stored firm's verdict under a rule set (members: their own firm only)."""
-    verdict = selectors.verdict_get_for_user(user=request.user, enterprise_id=enterprise_id, rule_set=rules, on=date)
+    verdict = selectors.verdict_get_for_user(
+        user=request.user, enterprise_id=enterprise_id, rule_set=rules, on=date
+    )
     return json.loads(json.dumps(verdict, default=json_default))
 
 
@@ -92,9 +100,16 @@ class ScreeningRowOut(Schema):
 def screening(request: HttpRequest, filters: Query[ScreeningFilter]):  # noqa: ANN201
     run = selectors.screening_run(user=request.user, filters=filters)
     return [
-        {"enterprise_id": r.enterprise_id, "name": r.name, "size_class": r.size_class, "top_tier": r.top_tier,
-         "next_tier": r.next_tier, "statuses": {k: s for k, s, _ in r.statuses}, "steps": len(r.steps),
-         "near_miss": r.near_miss}
+        {
+            "enterprise_id": r.enterprise_id,
+            "name": r.name,
+            "size_class": r.size_class,
+            "top_tier": r.top_tier,
+            "next_tier": r.next_tier,
+            "statuses": {k: s for k, s, _ in r.statuses},
+            "steps": len(r.steps),
+            "near_miss": r.near_miss,
+        }
         for r in selectors.screening_rows(run, filters)
     ]
 
@@ -152,14 +167,18 @@ def pool_list(request: HttpRequest, filters: Query[PoolFilter]):  # noqa: ANN201
 def pool_create(request: HttpRequest, payload: PoolEntryIn):  # noqa: ANN201
     enterprise = enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
     data = _pool_data(payload, {"enterprise_id"}, unset=False)
-    return Status(201, services.pool_entry_save(actor=request.user, enterprise=enterprise, data=data))
+    return Status(
+        201, services.pool_entry_save(actor=request.user, enterprise=enterprise, data=data)
+    )
 
 
 @router.patch("/pool/{entry_id}", response=PoolEntryOut)
 def pool_update(request: HttpRequest, entry_id: int, payload: PoolEntryPatch):  # noqa: ANN201
     entry = selectors.pool_entry_get_for_user(user=request.user, pk=entry_id)
     data = _pool_data(payload, set(), unset=True)
-    return services.pool_entry_save(actor=request.user, enterprise=entry.enterprise, data=data, entry=entry)
+    return services.pool_entry_save(
+        actor=request.user, enterprise=entry.enterprise, data=data, entry=entry
+    )
 
 
 class TitleIn(Schema):
@@ -183,7 +202,9 @@ def title_list(request: HttpRequest, expiring_before: dt.date | None = None):  #
 @router.post("/enterprises/{enterprise_id}/titles", response={201: TitleOut})
 def title_create(request: HttpRequest, enterprise_id: int, payload: TitleIn):  # noqa: ANN201
     enterprise = enterprise_get_for_user(user=request.user, pk=enterprise_id)
-    return Status(201, services.title_save(actor=request.user, enterprise=enterprise, data=payload.dict()))
+    return Status(
+        201, services.title_save(actor=request.user, enterprise=enterprise, data=payload.dict())
+    )
 
 
 @router.delete("/titles/{title_id}", response={204: None})

@@ -11,8 +11,15 @@ from openpyxl import Workbook
 
 from .selectors import STATUS_LABELS, Screening, rule_set_label
 
-ATTR_LABELS = {"passed": _("通过"), "value": _("数值"), "points": _("得分"), "points_max": _("最高可得分"),
-               "status": _("结论"), "score": _("总分"), "score_max": _("最高可能总分")}
+ATTR_LABELS = {
+    "passed": _("通过"),
+    "value": _("数值"),
+    "points": _("得分"),
+    "points_max": _("最高可得分"),
+    "status": _("结论"),
+    "score": _("总分"),
+    "score_max": _("最高可能总分"),
+}
 
 
 def _header(col: str, screening: Screening) -> str:
@@ -35,7 +42,11 @@ def _header(col: str, screening: Screening) -> str:
     if len(rest) == 1:
         return f"{rule_set_label(tier.label, tier.label_en)} · {ATTR_LABELS.get(attr, attr)}"
     rule = tier.rules.get(rest[0])
-    label = rule_set_label(rule.label, rule.label_en) if rule else gettext("条件组 %(id)s") % {"id": rest[0]}
+    label = (
+        rule_set_label(rule.label, rule.label_en)
+        if rule
+        else gettext("条件组 %(id)s") % {"id": rest[0]}
+    )
     return f"{rule_set_label(tier.label, tier.label_en)} · {label} · {ATTR_LABELS.get(attr, attr)}"
 
 
@@ -46,22 +57,56 @@ def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
     cols = [c for c in result.columns if c not in ("row", "id") and not c.endswith((".score_min",))]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(gettext("筛查结果"))
-    head = [gettext("企业ID"), gettext("企业名称"), gettext("统一社会信用代码"), gettext("规则集"), gettext("评估日期"),
-            gettext("当前最高梯度"), gettext("下一梯度"), gettext("所需改变数"), gettext("临界企业")]
+    head = [
+        gettext("企业ID"),
+        gettext("企业名称"),
+        gettext("统一社会信用代码"),
+        gettext("规则集"),
+        gettext("评估日期"),
+        gettext("当前最高梯度"),
+        gettext("下一梯度"),
+        gettext("所需改变数"),
+        gettext("临界企业"),
+    ]
     ws.append(head + [_header(c, screening) for c in cols])
-    ws.append(["enterprise_id", "name", "uscc", "rule_set", "assessment_date", "top_tier", "next_tier", "steps",
-               "near_miss"] + cols)
+    ws.append(
+        [
+            "enterprise_id",
+            "name",
+            "uscc",
+            "rule_set",
+            "assessment_date",
+            "top_tier",
+            "next_tier",
+            "steps",
+            "near_miss",
+        ]
+        + cols
+    )
     data = result.select(cols).rows()
-    tier_labels = {k: rule_set_label(t.label, t.label_en) for k, t in screening.rule_set.tiers.items()}
+    tier_labels = {
+        k: rule_set_label(t.label, t.label_en) for k, t in screening.rule_set.tiers.items()
+    }
     for r in rows:
         values = []
         for c, v in zip(cols, data[r.row]):
             if c.endswith(".status") and v in STATUS_LABELS:
                 v = str(STATUS_LABELS[v])
             values.append(v)
-        ws.append([r.enterprise_id, r.name, r.uscc, screening.rule_set.name, screening.assessment_date,
-                   tier_labels.get(r.top_tier or "", ""), tier_labels.get(r.next_tier or "", ""), len(r.steps),
-                   ", ".join(r.near_miss)] + values)
+        ws.append(
+            [
+                r.enterprise_id,
+                r.name,
+                r.uscc,
+                screening.rule_set.name,
+                screening.assessment_date,
+                tier_labels.get(r.top_tier or "", ""),
+                tier_labels.get(r.next_tier or "", ""),
+                len(r.steps),
+                ", ".join(r.near_miss),
+            ]
+            + values
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -42,11 +42,20 @@ from .models import Award, DevelopmentScore, EquityFinancing, ExtraFigure, Title
 
 _FIGURE_MONEY = tuple(f for f in MONEY_FIELDS if f != "total_cost_expense")
 _PROFILE_BOOLS = (
-    "strategic_emerging", "led_standard_5y", "is_re_review", "market_leading_confirmed",
-    *(f"quality_{f}" for f in QUALITY_FIELDS), *(f"qualitative_{f}" for f in QUALITATIVE_FIELDS),
+    "strategic_emerging",
+    "led_standard_5y",
+    "is_re_review",
+    "market_leading_confirmed",
+    *(f"quality_{f}" for f in QUALITY_FIELDS),
+    *(f"qualitative_{f}" for f in QUALITATIVE_FIELDS),
     *(f"compliance_{f}" for f in COMPLIANCE_FIELDS),
 )
-_PROFILE_INTS = (*(f"ip_{f}" for f in IP_FIELDS), "market_domestic_rank", "digital_level", "chuangke_year")
+_PROFILE_INTS = (
+    *(f"ip_{f}" for f in IP_FIELDS),
+    "market_domestic_rank",
+    "digital_level",
+    "chuangke_year",
+)
 _PROFILE_MICRO = ("niche_years", "market_share", "provincial_points")
 _PROFILE_STRS = ("main_product_field", "rd_institution", "chuangke_group")
 
@@ -82,12 +91,17 @@ def _fetch(qs: QuerySet[Any], columns: dict[str, Any]) -> pl.DataFrame:
     for Polars to parse was slower than this on 300k rows.)
     """
     # Aliases c0, c1…: names equal to model fields would clash with them in values().
-    exprs = {f"c{i}": (F(expr) if isinstance(expr, str) else expr) for i, (expr, _) in enumerate(columns.values())}
+    exprs = {
+        f"c{i}": (F(expr) if isinstance(expr, str) else expr)
+        for i, (expr, _) in enumerate(columns.values())
+    }
     sql, params = qs.order_by().values(**exprs).query.sql_with_params()
     return _fetch_rows(connections[qs.db], sql, params, list(columns), columns)
 
 
-def _fetch_rows(connection: Any, sql: str, params: Any, names: list[str], columns: dict[str, Any]) -> pl.DataFrame:
+def _fetch_rows(
+    connection: Any, sql: str, params: Any, names: list[str], columns: dict[str, Any]
+) -> pl.DataFrame:
     # Millions of small tuples would set off the cyclic GC again and again over a
     # large heap; none of them can form a cycle, so pause it (as the engine does).
     was_enabled = gc.isenabled()
@@ -109,7 +123,11 @@ def _fetch_rows(connection: Any, sql: str, params: Any, names: list[str], column
         elif dtype == pl.Date:
             first = next((v for v in values if v is not None), None)
             if isinstance(first, str):
-                s = pl.Series(name, values, dtype=pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d")
+                s = (
+                    pl.Series(name, values, dtype=pl.String)
+                    .str.slice(0, 10)
+                    .str.to_date("%Y-%m-%d")
+                )
             else:
                 s = pl.Series(name, values, dtype=pl.Date)
         else:
@@ -123,7 +141,9 @@ def reference_years(assessment_date: dt.date) -> tuple[int, int, int]:
     return y - 1, y - 2, y - 3
 
 
-def build_facts_frame(enterprises: QuerySet[Enterprise], assessment_date: dt.date) -> tuple[FactsFrame, list[int]]:
+def build_facts_frame(
+    enterprises: QuerySet[Enterprise], assessment_date: dt.date
+) -> tuple[FactsFrame, list[int]]:
     """The engine's input for every firm of ``enterprises`` (already scoped by the caller).
 
     Returns the frame and the enterprise ids in row order (facts ``id`` is ``str(pk)``).
@@ -151,64 +171,108 @@ def build_facts_frame(enterprises: QuerySet[Enterprise], assessment_date: dt.dat
     main = _fetch(enterprises, main_cols).sort("eid")
 
     years = (y - 1, y - 2, y - 3)
-    fig_cols: dict[str, tuple[Any, Any]] = {"eid": ("enterprise_id", pl.Int64), "fy": ("year", pl.Int64)}
+    fig_cols: dict[str, tuple[Any, Any]] = {
+        "eid": ("enterprise_id", pl.Int64),
+        "fy": ("year", pl.Int64),
+    }
     for f in _FIGURE_MONEY:
         fig_cols[f] = (_scaled(f, 100), pl.Int64)
     fig_cols["employees"] = ("headcount", pl.Int64)
     fig_cols["rd_staff"] = ("rd_staff", pl.Int64)
     figures = _fetch(AnnualFigure.objects.filter(enterprise__in=ids, year__in=years), fig_cols)
-    extra = _fetch(ExtraFigure.objects.filter(enterprise__in=ids, year__in=years), {
-        "eid": ("enterprise_id", pl.Int64), "fy": ("year", pl.Int64),
-        "total_cost_expense": (_scaled("total_cost_expense", 100), pl.Int64),
-        "st_staff": ("st_staff", pl.Int64),
-    })
+    extra = _fetch(
+        ExtraFigure.objects.filter(enterprise__in=ids, year__in=years),
+        {
+            "eid": ("enterprise_id", pl.Int64),
+            "fy": ("year", pl.Int64),
+            "total_cost_expense": (_scaled("total_cost_expense", 100), pl.Int64),
+            "st_staff": ("st_staff", pl.Int64),
+        },
+    )
     yearly = figures.join(extra, on=["eid", "fy"], how="full", coalesce=True)
     for k, year in enumerate(years, start=1):
         part = yearly.filter(pl.col("fy") == year).drop("fy")
         part = part.rename({c: f"y{k}_{c}" for c in part.columns if c != "eid"})
         main = main.join(part, on="eid", how="left", maintain_order="left")
 
-    scores = _fetch(DevelopmentScore.objects.filter(enterprise__in=ids, year__in=(y, y - 1)), {
-        "eid": ("enterprise_id", pl.Int64), "sy": ("year", pl.Int64),
-        "score": (_scaled("score", MICRO), pl.Int64),
-    })
+    scores = _fetch(
+        DevelopmentScore.objects.filter(enterprise__in=ids, year__in=(y, y - 1)),
+        {
+            "eid": ("enterprise_id", pl.Int64),
+            "sy": ("year", pl.Int64),
+            "score": (_scaled("score", MICRO), pl.Int64),
+        },
+    )
     for k in (0, 1):
-        part = scores.filter(pl.col("sy") == y - k).select("eid", pl.col("score").alias(f"development_score_y{k}"))
+        part = scores.filter(pl.col("sy") == y - k).select(
+            "eid", pl.col("score").alias(f"development_score_y{k}")
+        )
         main = main.join(part, on="eid", how="left", maintain_order="left")
 
     row_of = main.select("eid", pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
-    titles = _fetch(Title.objects.filter(enterprise__in=ids), {
-        "eid": ("enterprise_id", pl.Int64), "kind": ("kind", pl.String), "valid_until": (_day("valid_until"), pl.Date)})
-    awards = _fetch(Award.objects.filter(enterprise__in=ids), {
-        "eid": ("enterprise_id", pl.Int64), "level": ("level", pl.String), "year": ("year", pl.Int64),
-        "rank": ("rank", pl.Int64)})
-    equity = _fetch(EquityFinancing.objects.filter(enterprise__in=ids), {
-        "eid": ("enterprise_id", pl.Int64), "year": ("year", pl.Int64),
-        "amount": (_scaled("amount", 100), pl.Int64)})
+    titles = _fetch(
+        Title.objects.filter(enterprise__in=ids),
+        {
+            "eid": ("enterprise_id", pl.Int64),
+            "kind": ("kind", pl.String),
+            "valid_until": (_day("valid_until"), pl.Date),
+        },
+    )
+    awards = _fetch(
+        Award.objects.filter(enterprise__in=ids),
+        {
+            "eid": ("enterprise_id", pl.Int64),
+            "level": ("level", pl.String),
+            "year": ("year", pl.Int64),
+            "rank": ("rank", pl.Int64),
+        },
+    )
+    equity = _fetch(
+        EquityFinancing.objects.filter(enterprise__in=ids),
+        {
+            "eid": ("enterprise_id", pl.Int64),
+            "year": ("year", pl.Int64),
+            "amount": (_scaled("amount", 100), pl.Int64),
+        },
+    )
 
     # A list is known when it is marked complete or has at least one row recorded.
     main = main.with_columns(
-        titles_known=pl.col("titles_complete").fill_null(False) | pl.col("eid").is_in(titles["eid"].implode()),
-        awards_known=pl.col("awards_complete").fill_null(False) | pl.col("eid").is_in(awards["eid"].implode()),
-        equity_known=pl.col("equity_complete").fill_null(False) | pl.col("eid").is_in(equity["eid"].implode()),
+        titles_known=pl.col("titles_complete").fill_null(False)
+        | pl.col("eid").is_in(titles["eid"].implode()),
+        awards_known=pl.col("awards_complete").fill_null(False)
+        | pl.col("eid").is_in(awards["eid"].implode()),
+        equity_known=pl.col("equity_complete").fill_null(False)
+        | pl.col("eid").is_in(equity["eid"].implode()),
     )
     codes = main["industry_code"].unique().to_list()
     groups = {c: industry_group(c) for c in codes if c is not None}
     main = main.with_columns(
         id=pl.col("eid").cast(pl.String),
-        industry_group=pl.col("industry_code").replace_strict(groups, default=None, return_dtype=pl.String),
+        industry_group=pl.col("industry_code").replace_strict(
+            groups, default=None, return_dtype=pl.String
+        ),
         assessment_date=pl.lit(assessment_date, dtype=pl.Date),
         year=pl.lit(y, dtype=pl.Int64),
         row=pl.int_range(pl.len(), dtype=pl.Int64),
     )
     main = _conform(main)
 
-    titles_df = titles.join(row_of, on="eid", how="inner").select(
-        "row", "kind", "valid_until", pl.lit(assessment_date, dtype=pl.Date).alias("date")).sort("row", maintain_order=True)
-    awards_df = awards.join(row_of, on="eid", how="inner").select(
-        "row", "level", "year", "rank", pl.lit(y, dtype=pl.Int64).alias("y")).sort("row", maintain_order=True)
-    equity_df = equity.join(row_of, on="eid", how="inner").select(
-        "row", "year", "amount", pl.lit(y, dtype=pl.Int64).alias("y")).sort("row", maintain_order=True)
+    titles_df = (
+        titles.join(row_of, on="eid", how="inner")
+        .select("row", "kind", "valid_until", pl.lit(assessment_date, dtype=pl.Date).alias("date"))
+        .sort("row", maintain_order=True)
+    )
+    awards_df = (
+        awards.join(row_of, on="eid", how="inner")
+        .select("row", "level", "year", "rank", pl.lit(y, dtype=pl.Int64).alias("y"))
+        .sort("row", maintain_order=True)
+    )
+    equity_df = (
+        equity.join(row_of, on="eid", how="inner")
+        .select("row", "year", "amount", pl.lit(y, dtype=pl.Int64).alias("y"))
+        .sort("row", maintain_order=True)
+    )
     return FactsFrame(main, titles_df, awards_df, equity_df), row_of["eid"].to_list()
 
 
@@ -236,6 +300,7 @@ def _conform(df: pl.DataFrame) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ contract rendering
+
 
 def _money(fen: int | None) -> Decimal | None:
     return None if fen is None else Decimal(fen) / 100
@@ -268,8 +333,11 @@ def facts_dicts(ff: FactsFrame, rows: list[int] | None = None) -> list[dict[str,
     out = []
     for m in main.iter_rows(named=True):
         y = m["year"]
-        f: dict[str, Any] = {"id": m["id"], "assessment_date": m["assessment_date"].isoformat(),
-                             "industry_code": m["industry_code"]}
+        f: dict[str, Any] = {
+            "id": m["id"],
+            "assessment_date": m["assessment_date"].isoformat(),
+            "industry_code": m["industry_code"],
+        }
         years: dict[str, Any] = {}
         for k in (1, 2, 3):
             fig = {}
@@ -289,14 +357,23 @@ def facts_dicts(ff: FactsFrame, rows: list[int] | None = None) -> list[dict[str,
         ip = {fld: m[f"ip_{fld}"] for fld in IP_FIELDS if m[f"ip_{fld}"] is not None}
         if ip:
             f["ip"] = ip
-        for key in ("strategic_emerging", "main_product_field", "rd_institution", "digital_level",
-                    "led_standard_5y", "is_re_review"):
+        for key in (
+            "strategic_emerging",
+            "main_product_field",
+            "rd_institution",
+            "digital_level",
+            "led_standard_5y",
+            "is_re_review",
+        ):
             if m[key] is not None:
                 f[key] = m[key]
         if m["provincial_points"] is not None:
             f["provincial_points"] = _micro(m["provincial_points"])
-        for group, fields in (("quality", QUALITY_FIELDS), ("qualitative", QUALITATIVE_FIELDS),
-                              ("compliance", COMPLIANCE_FIELDS)):
+        for group, fields in (
+            ("quality", QUALITY_FIELDS),
+            ("qualitative", QUALITATIVE_FIELDS),
+            ("compliance", COMPLIANCE_FIELDS),
+        ):
             d = {fld: m[f"{group}_{fld}"] for fld in fields if m[f"{group}_{fld}"] is not None}
             if d:
                 f[group] = d
@@ -313,8 +390,11 @@ def facts_dicts(ff: FactsFrame, rows: list[int] | None = None) -> list[dict[str,
             f["chuangke"] = {}
         elif m["chuangke_group"] is not None:
             f["chuangke"] = {"group": m["chuangke_group"], "year": m["chuangke_year"]}
-        scores = {str(y - k): _micro(m[f"development_score_y{k}"]) for k in (0, 1)
-                  if m[f"development_score_y{k}"] is not None}
+        scores = {
+            str(y - k): _micro(m[f"development_score_y{k}"])
+            for k in (0, 1)
+            if m[f"development_score_y{k}"] is not None
+        }
         if scores:
             f["development_score"] = scores
         row = m["row"]

@@ -22,10 +22,14 @@ class _Blank(Schema):
 
 
 class ScreeningFilter(_Blank):
-    rules: Literal["auto", "miit-2022", "miit-2026"] | None = Field(None, description="rule set; auto by date")
+    rules: Literal["auto", "miit-2022", "miit-2026"] | None = Field(
+        None, description="rule set; auto by date"
+    )
     date: dt.date | None = Field(None, description="assessment date (default: today)")
     tier: Tier | None = None
-    status: VerdictStatus | None = Field(None, description="status under `tier` (default tier: the next one)")
+    status: VerdictStatus | None = Field(
+        None, description="status under `tier` (default tier: the next one)"
+    )
     near_miss: bool | None = None
     q: str | None = Field(None, max_length=100)
 

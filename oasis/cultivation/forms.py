@@ -25,8 +25,11 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class InnovationProfileForm(forms.ModelForm):
     class Meta:
         model = InnovationProfile
-        fields = [f.name for f in InnovationProfile._meta.concrete_fields
-                  if f.name not in ("id", "enterprise", "qualitative_by", "qualitative_at", "updated_at")]
+        fields = [
+            f.name
+            for f in InnovationProfile._meta.concrete_fields
+            if f.name not in ("id", "enterprise", "qualitative_by", "qualitative_at", "updated_at")
+        ]
 
 
 class TitleForm(forms.ModelForm):
@@ -75,7 +78,9 @@ class PoolEntryForm(forms.ModelForm):
         model = PoolEntry
         fields = ("enterprise", "target_tier", "target_year", "owner", "plan", "progress", "status")
 
-    def __init__(self, *args: Any, enterprises: QuerySet[Any], owners: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, enterprises: QuerySet[Any], owners: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
         self.fields["owner"].queryset = owners

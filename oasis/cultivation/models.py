@@ -73,36 +73,68 @@ class InnovationProfile(models.Model):
     or at least one row is recorded; until then they are unknown.
     """
 
-    enterprise = models.OneToOneField(Enterprise, on_delete=models.CASCADE, related_name="innovation_profile")
+    enterprise = models.OneToOneField(
+        Enterprise, on_delete=models.CASCADE, related_name="innovation_profile"
+    )
     ip_class1 = _count(_("Ⅰ类知识产权（有效，与主导产品相关）"))
     ip_class1_self_developed = _count(_("其中自主研发"))
     ip_class1_high_value = _count(_("其中高价值"))
     ip_class1_applied = _count(_("Ⅰ类知识产权实际应用并产生效益"))
     ip_class2 = _count(_("Ⅱ类知识产权（有效，与主导产品相关）"))
-    niche_years = models.DecimalField(_("从事细分市场年限"), max_digits=6, decimal_places=2, null=True, blank=True,
-                                      validators=[MinValueValidator(Decimal(0))])
+    niche_years = models.DecimalField(
+        _("从事细分市场年限"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
     strategic_emerging = _bool(_("主导产品属于战略性新兴产业"))
-    main_product_field = models.CharField(_("主导产品所属领域"), max_length=20, choices=MainProductField.choices,
-                                          null=True, blank=True)
-    rd_institution = models.CharField(_("自建/共建研发机构级别"), max_length=20, choices=RdInstitution.choices,
-                                      null=True, blank=True)
+    main_product_field = models.CharField(
+        _("主导产品所属领域"),
+        max_length=20,
+        choices=MainProductField.choices,
+        null=True,
+        blank=True,
+    )
+    rd_institution = models.CharField(
+        _("自建/共建研发机构级别"),
+        max_length=20,
+        choices=RdInstitution.choices,
+        null=True,
+        blank=True,
+    )
     digital_level = models.PositiveSmallIntegerField(
-        _("数字化水平等级"), null=True, blank=True, validators=[MaxValueValidator(4)])
+        _("数字化水平等级"), null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
     quality_award = _bool(_("获得质量奖"))
     quality_certified = _bool(_("通过质量管理体系认证"))
     quality_own_brand = _bool(_("拥有自主品牌"))
     quality_standards = _bool(_("参与制修订标准"))
-    chuangke_group = models.CharField(_("创客中国名次"), max_length=10, choices=ChuangkeGroup.choices,
-                                      null=True, blank=True)
+    chuangke_group = models.CharField(
+        _("创客中国名次"), max_length=10, choices=ChuangkeGroup.choices, null=True, blank=True
+    )
     chuangke_year = models.PositiveSmallIntegerField(_("创客中国获奖年度"), null=True, blank=True)
-    market_share = models.DecimalField(_("细分市场占有率（0–1）"), max_digits=7, decimal_places=6, null=True,
-                                       blank=True, validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))])
-    market_domestic_rank = models.PositiveIntegerField(_("国内市场排名"), null=True, blank=True,
-                                                       validators=[MinValueValidator(1)])
+    market_share = models.DecimalField(
+        _("细分市场占有率（0–1）"),
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    market_domestic_rank = models.PositiveIntegerField(
+        _("国内市场排名"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     market_leading_confirmed = _bool(_("市场地位较为靠前（经确认）"))
-    provincial_points = models.DecimalField(_("省级特色化指标得分（0–15）"), max_digits=8, decimal_places=6,
-                                            null=True, blank=True,
-                                            validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(15))])
+    provincial_points = models.DecimalField(
+        _("省级特色化指标得分（0–15）"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(15))],
+    )
     led_standard_5y = _bool(_("近五年主导制定国际、国家或行业标准"))
     compliance_independent_legal_person = _bool(_("境内注册、独立法人"))
     compliance_abnormal_list = _bool(_("列入经营异常名录"))
@@ -113,8 +145,14 @@ class InnovationProfile(models.Model):
     qualitative_key_field = _bool(_("属于重点领域"))
     qualitative_info_system = _bool(_("建立完善的信息化管理系统"))
     qualitative_intl_certification = _bool(_("获得国际认证"))
-    qualitative_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("定性判断人"), null=True,
-                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    qualitative_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定性判断人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     qualitative_at = models.DateTimeField(_("定性判断时间"), null=True, blank=True)
     is_re_review = _bool(_("本次为复核"))
     titles_complete = models.BooleanField(_("已登记全部资质"), default=False)
@@ -122,18 +160,28 @@ class InnovationProfile(models.Model):
     equity_complete = models.BooleanField(_("已登记全部股权融资"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    QUALITATIVE_FIELDS = ("qualitative_key_chain_role", "qualitative_key_field", "qualitative_info_system",
-                          "qualitative_intl_certification")
+    QUALITATIVE_FIELDS = (
+        "qualitative_key_chain_role",
+        "qualitative_key_field",
+        "qualitative_info_system",
+        "qualitative_intl_certification",
+    )
 
     class Meta:
         verbose_name = _("创新档案")
         verbose_name_plural = _("创新档案")
         constraints = [
-            models.CheckConstraint(condition=Q(digital_level__lte=4), name="profile_digital_level_range"),
-            models.CheckConstraint(condition=Q(market_share__gte=0) & Q(market_share__lte=1),
-                                   name="profile_market_share_range"),
-            models.CheckConstraint(condition=Q(provincial_points__gte=0) & Q(provincial_points__lte=15),
-                                   name="profile_provincial_points_range"),
+            models.CheckConstraint(
+                condition=Q(digital_level__lte=4), name="profile_digital_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(market_share__gte=0) & Q(market_share__lte=1),
+                name="profile_market_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(provincial_points__gte=0) & Q(provincial_points__lte=15),
+                name="profile_provincial_points_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,8 +202,10 @@ class Title(models.Model):
         verbose_name_plural = _("资质")
         ordering = ["valid_until", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_from__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
-                                   name="title_valid_range"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="title_valid_range",
+            ),
         ]
         indexes = [models.Index(fields=["valid_until"], name="title_valid_until_idx")]
 
@@ -174,15 +224,18 @@ class Award(models.Model):
     name = models.CharField(_("奖项名称"), max_length=120, blank=True)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
-    rank = models.PositiveSmallIntegerField(_("获奖单位排名"), null=True, blank=True,
-                                            validators=[MinValueValidator(1)])
+    rank = models.PositiveSmallIntegerField(
+        _("获奖单位排名"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("科技奖励")
         verbose_name_plural = _("科技奖励")
         ordering = ["-year", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2999), name="award_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2999), name="award_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,10 +245,16 @@ class Award(models.Model):
 class EquityFinancing(models.Model):
     """New equity paid in by a qualified institutional investor."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="equity_rounds")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="equity_rounds"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(_("实缴金额（元）"), max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal(0))])
+    amount = models.DecimalField(
+        _("实缴金额（元）"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
     investor = models.CharField(_("投资机构"), max_length=120, blank=True)
 
     class Meta:
@@ -204,7 +263,9 @@ class EquityFinancing(models.Model):
         ordering = ["-year", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="equity_amount_nonnegative"),
-            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2999), name="equity_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2999), name="equity_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,10 +275,13 @@ class EquityFinancing(models.Model):
 class DevelopmentScore(models.Model):
     """The official 专精特新发展评价 score of a year."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="development_scores")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="development_scores"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
-    score = models.DecimalField(_("评价得分"), max_digits=6, decimal_places=2,
-                                validators=[MinValueValidator(Decimal(0))])
+    score = models.DecimalField(
+        _("评价得分"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
 
     class Meta:
         verbose_name = _("发展评价得分")
@@ -235,10 +299,18 @@ class DevelopmentScore(models.Model):
 class ExtraFigure(models.Model):
     """Per-year figures the tier facts read that the annual figures lack."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="extra_figures")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="extra_figures"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
-    total_cost_expense = models.DecimalField(_("成本费用总额（元）"), max_digits=16, decimal_places=2,
-                                             null=True, blank=True, validators=[MinValueValidator(Decimal(0))])
+    total_cost_expense = models.DecimalField(
+        _("成本费用总额（元）"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
     st_staff = models.PositiveIntegerField(_("科技人员"), null=True, blank=True)
 
     class Meta:
@@ -247,8 +319,12 @@ class ExtraFigure(models.Model):
         ordering = ["-year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="extrafigure_year_unique"),
-            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="extrafigure_year_range"),
-            models.CheckConstraint(condition=Q(total_cost_expense__gte=0), name="extrafigure_cost_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="extrafigure_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_cost_expense__gte=0), name="extrafigure_cost_nonnegative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,14 +339,26 @@ class PoolEntry(models.Model):
         ACHIEVED = "achieved", _("已认定")
         DROPPED = "dropped", _("已退出")
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="pool_entries")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="pool_entries"
+    )
     target_tier = models.CharField(_("目标梯度"), max_length=20, choices=Tier.choices)
     target_year = models.PositiveSmallIntegerField(_("目标年度"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="cultivation_entries")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cultivation_entries",
+    )
     plan = models.TextField(_("培育计划"), blank=True)
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0, validators=[MaxValueValidator(100)])
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    progress = models.PositiveSmallIntegerField(
+        _("进度（%）"), default=0, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,10 +367,14 @@ class PoolEntry(models.Model):
         verbose_name_plural = _("培育库企业")
         ordering = ["target_year", "enterprise__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "target_tier", "target_year"], name="pool_entry_unique"),
+            models.UniqueConstraint(
+                fields=["enterprise", "target_tier", "target_year"], name="pool_entry_unique"
+            ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="pool_progress_range"),
-            models.CheckConstraint(condition=Q(target_year__gte=2000) & Q(target_year__lte=2100),
-                                   name="pool_target_year_range"),
+            models.CheckConstraint(
+                condition=Q(target_year__gte=2000) & Q(target_year__lte=2100),
+                name="pool_target_year_range",
+            ),
         ]
 
     def __str__(self) -> str:

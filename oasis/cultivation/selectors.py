@@ -55,29 +55,43 @@ def rule_set_for(name: str | None, on: dt.date) -> RuleSet:
 
 # ------------------------------------------------------------------ one firm
 
-def enterprise_verdict(*, enterprise: Enterprise, rule_set: str | None = None,
-                       on: dt.date | None = None) -> dict[str, Any]:
+
+def enterprise_verdict(
+    *, enterprise: Enterprise, rule_set: str | None = None, on: dt.date | None = None
+) -> dict[str, Any]:
     """The verdict JSON (contract shape, one result) of a stored firm. The caller has
     already passed the access helper for ``enterprise``."""
     on = assessment_day(on)
     rs = rule_set_for(rule_set, on)
     ff, _ = build_facts_frame(Enterprise.objects.filter(pk=enterprise.pk), on)
     result = assess_frame(ff, rs.name)
-    return {"rule_set": rs.name, "document": rs.document, "assessment_date": on.isoformat(),
-            "results": explain(ff, result, rs, rows=[0])}
+    return {
+        "rule_set": rs.name,
+        "document": rs.document,
+        "assessment_date": on.isoformat(),
+        "results": explain(ff, result, rs, rows=[0]),
+    }
 
 
-def verdict_get_for_user(*, user: Any, enterprise_id: int, rule_set: str | None = None,
-                         on: dt.date | None = None) -> dict[str, Any]:
+def verdict_get_for_user(
+    *, user: Any, enterprise_id: int, rule_set: str | None = None, on: dt.date | None = None
+) -> dict[str, Any]:
     enterprise = enterprise_get_for_user(user=user, pk=enterprise_id)
     return enterprise_verdict(enterprise=enterprise, rule_set=rule_set, on=on)
 
 
 FACT_LABELS = {
-    "revenue": _("营业收入"), "main_business_revenue": _("主营业务收入"), "rd_expense": _("研发费用"),
-    "total_assets": _("资产总额"), "total_liabilities": _("负债总额"), "net_profit": _("净利润"),
-    "total_cost_expense": _("成本费用总额"), "employees": _("从业人数"), "rd_staff": _("研发人员"),
-    "st_staff": _("科技人员"), "equity_financing": _("新增股权融资"),
+    "revenue": _("营业收入"),
+    "main_business_revenue": _("主营业务收入"),
+    "rd_expense": _("研发费用"),
+    "total_assets": _("资产总额"),
+    "total_liabilities": _("负债总额"),
+    "net_profit": _("净利润"),
+    "total_cost_expense": _("成本费用总额"),
+    "employees": _("从业人数"),
+    "rd_staff": _("研发人员"),
+    "st_staff": _("科技人员"),
+    "equity_financing": _("新增股权融资"),
 }
 
 
@@ -92,7 +106,9 @@ def rule_set_label(label: str, label_en: str | None = None) -> str:
 
 
 def _rule_label(rs: RuleSet, tier: str, rule_id: str) -> str:
-    rule = rs.tiers[tier].rules.get(rule_id) or next((r for r in rs.common if r.id == rule_id), None)
+    rule = rs.tiers[tier].rules.get(rule_id) or next(
+        (r for r in rs.common if r.id == rule_id), None
+    )
     return rule_set_label(rule.label, rule.label_en) if rule else rule_id
 
 
@@ -104,7 +120,10 @@ def step_text(rs: RuleSet, step: dict[str, Any]) -> str:
         shown = f"¥{amount:,}" if unit == "cny" else f"{amount}"
         parts = fact.split(".")
         if len(parts) == 3 and parts[0] == "years":
-            what = gettext("%(year)s 年%(fact)s") % {"year": parts[1], "fact": FACT_LABELS.get(parts[2], parts[2])}
+            what = gettext("%(year)s 年%(fact)s") % {
+                "year": parts[1],
+                "fact": FACT_LABELS.get(parts[2], parts[2]),
+            }
         else:
             what = str(FACT_LABELS.get(fact, fact))
         if step["action"] == "increase":
@@ -113,8 +132,11 @@ def step_text(rs: RuleSet, step: dict[str, Any]) -> str:
             text = gettext("%(what)s超出 %(amount)s") % {"what": what, "amount": shown}
         return gettext("%(label)s：%(text)s") % {"label": label, "text": text}
     if "points_to" in step:
-        return gettext("%(label)s：%(a)s → %(b)s 分") % {"label": label, "a": f"{step['points_from']:g}",
-                                                          "b": f"{step['points_to']:g}"}
+        return gettext("%(label)s：%(a)s → %(b)s 分") % {
+            "label": label,
+            "a": f"{step['points_from']:g}",
+            "b": f"{step['points_to']:g}",
+        }
     if step["action"] == "provide":
         return gettext("补充数据：%(fact)s（%(label)s）") % {"fact": fact, "label": label}
     return gettext("达成：%(label)s") % {"label": label}
@@ -127,8 +149,9 @@ def _help(key: str | None) -> dict[str, Any] | None:
     return {"key": key, "label": label, "url": url}
 
 
-def verdict_panel(*, user: Any, enterprise: Enterprise, rule_set: str | None = None,
-                  on: dt.date | None = None) -> dict[str, Any]:
+def verdict_panel(
+    *, user: Any, enterprise: Enterprise, rule_set: str | None = None, on: dt.date | None = None
+) -> dict[str, Any]:
     """What the enterprise page shows: tiers indicator by indicator and the path.
     ``enterprise`` comes from `enterprise_get_for_user`, so a member only ever gets their own."""
     verdict = enterprise_verdict(enterprise=enterprise, rule_set=rule_set, on=on)
@@ -137,23 +160,43 @@ def verdict_panel(*, user: Any, enterprise: Enterprise, rule_set: str | None = N
     tiers = []
     for key in rs.tier_order:
         t = entry["tiers"][key]
-        rules = [{**r, "label": rule_set_label(r["label"], r.get("label_en")), "help_link": _help(r.get("help"))}
-                 for r in t["rules"]]
-        tiers.append({"key": key, "label": rule_set_label(rs.tiers[key].label, rs.tiers[key].label_en),
-                      "status": t["status"],
-                      "status_label": STATUS_LABELS[t["status"]], "score": t["score"],
-                      "score_max": t.get("score_max"), "rules": rules, "missing": t["missing"]})
+        rules = [
+            {
+                **r,
+                "label": rule_set_label(r["label"], r.get("label_en")),
+                "help_link": _help(r.get("help")),
+            }
+            for r in t["rules"]
+        ]
+        tiers.append(
+            {
+                "key": key,
+                "label": rule_set_label(rs.tiers[key].label, rs.tiers[key].label_en),
+                "status": t["status"],
+                "status_label": STATUS_LABELS[t["status"]],
+                "score": t["score"],
+                "score_max": t.get("score_max"),
+                "rules": rules,
+                "missing": t["missing"],
+            }
+        )
     path = entry.get("next_tier")
     if path:
-        steps = [{**s, "text_zh": step_text(rs, s), "help_link": _help(s.get("help"))}
-                 for s in path.get("steps", [])]
+        steps = [
+            {**s, "text_zh": step_text(rs, s), "help_link": _help(s.get("help"))}
+            for s in path.get("steps", [])
+        ]
         helps = {s["help_link"]["key"]: s["help_link"] for s in steps if s["help_link"]}
         path = {**path, "steps": steps, "services": list(helps.values())}
         if "label" in path:
             path["label"] = rule_set_label(path["label"], path.get("label_en"))
     return {
-        "rule_set": rs.name, "document": rs.document, "assessment_date": verdict["assessment_date"],
-        "size_class": entry["size_class"], "tiers": tiers, "next_tier": path,
+        "rule_set": rs.name,
+        "document": rs.document,
+        "assessment_date": verdict["assessment_date"],
+        "size_class": entry["size_class"],
+        "tiers": tiers,
+        "next_tier": path,
         "can_change": cultivation_can_change(user=user, enterprise=enterprise),
         "enterprise_id": enterprise.pk,
     }
@@ -169,6 +212,7 @@ def cultivation_can_change(*, user: Any, enterprise: Enterprise) -> bool:
 
 # ------------------------------------------------------------------ screening
 
+
 @dataclass
 class ScreeningRow:
     enterprise_id: int
@@ -176,7 +220,7 @@ class ScreeningRow:
     uscc: str | None
     row: int
     size_class: str | None
-    statuses: list[tuple[str, str, Any]]          # (tier, status, score)
+    statuses: list[tuple[str, str, Any]]  # (tier, status, score)
     top_tier: str | None
     next_tier: str | None
     steps: list[dict[str, Any]]
@@ -197,8 +241,10 @@ class Screening:
 
     @property
     def tiers(self) -> list[tuple[str, str]]:
-        return [(k, rule_set_label(self.rule_set.tiers[k].label, self.rule_set.tiers[k].label_en))
-                for k in self.rule_set.tier_order]
+        return [
+            (k, rule_set_label(self.rule_set.tiers[k].label, self.rule_set.tiers[k].label_en))
+            for k in self.rule_set.tier_order
+        ]
 
 
 def screening_queryset(*, user: Any) -> QuerySet[Enterprise]:
@@ -228,18 +274,31 @@ def _near_miss(rs: RuleSet, entry: dict[str, Any]) -> list[str]:
     rules = {r.id: r for r in tier.rules.values()}
     for item in t["rules"]:
         rule = rules.get(item["id"])
-        if item["passed"] is not False or rule is None or rule.threshold is None or item["value"] is None:
+        if (
+            item["passed"] is not False
+            or rule is None
+            or rule.threshold is None
+            or item["value"] is None
+        ):
             continue
         value = Fraction(str(item["value"]))
         op = rule.op or ">="
-        if rule.threshold > 0 and op in (">=", ">") and value >= rule.threshold * (1 - NEAR_MISS_SHARE):
+        if (
+            rule.threshold > 0
+            and op in (">=", ">")
+            and value >= rule.threshold * (1 - NEAR_MISS_SHARE)
+        ):
             reasons.append(item["id"])
         elif op in ("<=", "<") and value <= rule.threshold * (1 + NEAR_MISS_SHARE):
             reasons.append(item["id"])
     pg = tier.points_group
     score = t.get("score")
-    if pg is not None and score is not None and pg.pass_mark and \
-            pg.pass_mark * (1 - NEAR_MISS_SHARE) <= score < pg.pass_mark:
+    if (
+        pg is not None
+        and score is not None
+        and pg.pass_mark
+        and pg.pass_mark * (1 - NEAR_MISS_SHARE) <= score < pg.pass_mark
+    ):
         reasons.append("points")
     return reasons
 
@@ -255,7 +314,9 @@ def screening_run(*, user: Any, filters: ScreeningFilter) -> Screening:
     entries = explain(ff, result, rs)
     names = {pk: (name, uscc) for pk, name, uscc in qs.order_by().values_list("pk", "name", "uscc")}
     rows = []
-    counts: dict[str, dict[str, int]] = {k: {"qualified": 0, "not_qualified": 0, "review": 0} for k in rs.tier_order}
+    counts: dict[str, dict[str, int]] = {
+        k: {"qualified": 0, "not_qualified": 0, "review": 0} for k in rs.tier_order
+    }
     for i, (eid, entry) in enumerate(zip(ids, entries)):
         statuses = []
         top = None
@@ -267,10 +328,20 @@ def screening_run(*, user: Any, filters: ScreeningFilter) -> Screening:
                 top = k
         path = entry.get("next_tier") or {}
         name, uscc = names[eid]
-        rows.append(ScreeningRow(
-            enterprise_id=eid, name=name, uscc=uscc, row=i, size_class=entry["size_class"],
-            statuses=statuses, top_tier=top, next_tier=path.get("tier"), steps=path.get("steps") or [],
-            near_miss=_near_miss(rs, entry)))
+        rows.append(
+            ScreeningRow(
+                enterprise_id=eid,
+                name=name,
+                uscc=uscc,
+                row=i,
+                size_class=entry["size_class"],
+                statuses=statuses,
+                top_tier=top,
+                next_tier=path.get("tier"),
+                steps=path.get("steps") or [],
+                near_miss=_near_miss(rs, entry),
+            )
+        )
     rows.sort(key=lambda r: (r.name, r.enterprise_id))
     return Screening(rule_set=rs, assessment_date=on, rows=rows, result=result, counts=counts)
 
@@ -287,17 +358,24 @@ def screening_rows(screening: Screening, filters: ScreeningFilter) -> list[Scree
         if tier not in screening.rule_set.tiers:
             return []
         if filters.status:
-            rows = [r for r in rows if dict((k, s) for k, s, _ in r.statuses)[tier] == filters.status]
+            rows = [
+                r for r in rows if dict((k, s) for k, s, _ in r.statuses)[tier] == filters.status
+            ]
         else:
             rows = [r for r in rows if r.top_tier == tier]
     elif filters.status:
-        rows = [r for r in rows if r.next_tier and dict((k, s) for k, s, _ in r.statuses)[r.next_tier] == filters.status]
+        rows = [
+            r
+            for r in rows
+            if r.next_tier and dict((k, s) for k, s, _ in r.statuses)[r.next_tier] == filters.status
+        ]
     if filters.near_miss:
         rows = [r for r in rows if r.near_miss]
     return rows
 
 
 # ------------------------------------------------------------------ pool and titles
+
 
 def _staff_scope(user: Any) -> set[int] | None:
     if not user.is_authenticated or getattr(user, "is_member", False) or not user_is_staff(user):

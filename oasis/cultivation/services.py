@@ -38,7 +38,8 @@ RE_REVIEW_DUE_DAYS = 90
 RE_REVIEWED_KINDS = (TitleKind.SRDI_SME, TitleKind.LITTLE_GIANT)
 
 PROFILE_FIELDS = frozenset(
-    f.name for f in InnovationProfile._meta.concrete_fields
+    f.name
+    for f in InnovationProfile._meta.concrete_fields
     if f.name not in ("id", "enterprise", "qualitative_by", "qualitative_at", "updated_at")
 )
 RECORD_FIELDS: dict[type[models.Model], frozenset[str]] = {
@@ -51,7 +52,9 @@ RECORD_FIELDS: dict[type[models.Model], frozenset[str]] = {
 
 
 def _check_can_change(actor: Any, enterprise: Enterprise) -> None:
-    if getattr(actor, "is_member", False) or not user_can(actor, enterprise.park_id, roles.ENTERPRISE_CHANGE):
+    if getattr(actor, "is_member", False) or not user_can(
+        actor, enterprise.park_id, roles.ENTERPRISE_CHANGE
+    ):
         raise PermissionDenied(_("没有修改该企业培育档案的权限。"))
 
 
@@ -71,7 +74,9 @@ def _save(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def innovation_profile_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> InnovationProfile:
+def innovation_profile_save(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any]
+) -> InnovationProfile:
     """Create or update the firm's innovation profile. A changed qualitative judgement
     records who made it and when."""
     _check_can_change(actor, enterprise)
@@ -82,20 +87,36 @@ def innovation_profile_save(*, actor: Any, enterprise: Enterprise, data: dict[st
         profile = InnovationProfile(enterprise=enterprise)
     for key, value in data.items():
         setattr(profile, key, value)
-    if any(before is None and data.get(f) is not None or before is not None and before[f] != getattr(profile, f)
-           for f in InnovationProfile.QUALITATIVE_FIELDS):
+    if any(
+        before is None
+        and data.get(f) is not None
+        or before is not None
+        and before[f] != getattr(profile, f)
+        for f in InnovationProfile.QUALITATIVE_FIELDS
+    ):
         profile.qualitative_by = actor
         profile.qualitative_at = timezone.now()
     profile.full_clean()
     _save(profile)
-    audit_record(actor=actor, instance=profile, before=before, park_id=enterprise.park_id,
-                 action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE)
+    audit_record(
+        actor=actor,
+        instance=profile,
+        before=before,
+        park_id=enterprise.park_id,
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+    )
     return profile
 
 
 @transaction.atomic
-def record_save(*, actor: Any, enterprise: Enterprise, model: type[models.Model], data: dict[str, Any],
-                instance: models.Model | None = None) -> models.Model:
+def record_save(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    model: type[models.Model],
+    data: dict[str, Any],
+    instance: models.Model | None = None,
+) -> models.Model:
     """Create or update one title, award, equity round, development score or extra figure."""
     _check_can_change(actor, enterprise)
     _reject_unknown(data, RECORD_FIELDS[model])
@@ -107,12 +128,19 @@ def record_save(*, actor: Any, enterprise: Enterprise, model: type[models.Model]
         setattr(obj, key, value)
     obj.full_clean()
     _save(obj)
-    audit_record(actor=actor, instance=obj, before=before, park_id=enterprise.park_id,
-                 action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE)
+    audit_record(
+        actor=actor,
+        instance=obj,
+        before=before,
+        park_id=enterprise.park_id,
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+    )
     return obj
 
 
-def title_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any], title: Title | None = None) -> Title:
+def title_save(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], title: Title | None = None
+) -> Title:
     return record_save(actor=actor, enterprise=enterprise, model=Title, data=data, instance=title)  # type: ignore[return-value]
 
 
@@ -124,8 +152,13 @@ def record_delete(*, actor: Any, instance: models.Model) -> None:
     pk = instance.pk
     instance.delete()
     instance.pk = pk
-    audit_record(actor=actor, instance=instance, action=AuditEntry.Action.DELETE, before=before,
-                 park_id=enterprise.park_id)
+    audit_record(
+        actor=actor,
+        instance=instance,
+        action=AuditEntry.Action.DELETE,
+        before=before,
+        park_id=enterprise.park_id,
+    )
 
 
 # ------------------------------------------------------------------ pool
@@ -137,13 +170,16 @@ def _check_owner(owner: Any, enterprise: Enterprise) -> None:
     if owner is None:
         return
     if getattr(owner, "is_member", False) or not (
-            owner.is_superuser or ParkRole.objects.filter(user=owner, park_id=enterprise.park_id).exists()):
+        owner.is_superuser
+        or ParkRole.objects.filter(user=owner, park_id=enterprise.park_id).exists()
+    ):
         raise ValidationError({"owner": [_("负责人必须是本园区的工作人员。")]})
 
 
 @transaction.atomic
-def pool_entry_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any],
-                    entry: PoolEntry | None = None) -> PoolEntry:
+def pool_entry_save(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], entry: PoolEntry | None = None
+) -> PoolEntry:
     """Put a firm in the cultivation pool, or update its target, owner, plan or progress."""
     _check_can_change(actor, enterprise)
     _reject_unknown(data, POOL_FIELDS)
@@ -163,21 +199,35 @@ def pool_entry_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any],
             raise ValidationError({"target_year": [_("该企业在该年度已有相同目标。")]}) from exc
         raise
     _save(obj)
-    audit_record(actor=actor, instance=obj, before=before, park_id=enterprise.park_id,
-                 action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE)
+    audit_record(
+        actor=actor,
+        instance=obj,
+        before=before,
+        park_id=enterprise.park_id,
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+    )
     return obj
 
 
 # ------------------------------------------------------------------ reminders
 
+
 def _due_reminders(today: dt.date) -> list[tuple[Title, str, dt.date]]:
     out = []
     horizon = today + dt.timedelta(days=max(EXPIRY_NOTICE_DAYS, RE_REVIEW_NOTICE_DAYS))
-    for title in Title.objects.filter(valid_until__gte=today, valid_until__lte=horizon).select_related("enterprise"):
+    for title in Title.objects.filter(
+        valid_until__gte=today, valid_until__lte=horizon
+    ).select_related("enterprise"):
         if title.valid_until <= today + dt.timedelta(days=EXPIRY_NOTICE_DAYS):
             out.append((title, Reminder.Kind.EXPIRY, title.valid_until))
         if title.kind in RE_REVIEWED_KINDS:
-            out.append((title, Reminder.Kind.RE_REVIEW, title.valid_until - dt.timedelta(days=RE_REVIEW_DUE_DAYS)))
+            out.append(
+                (
+                    title,
+                    Reminder.Kind.RE_REVIEW,
+                    title.valid_until - dt.timedelta(days=RE_REVIEW_DUE_DAYS),
+                )
+            )
     return out
 
 
@@ -188,8 +238,11 @@ def reminders_generate(*, today: dt.date | None = None) -> list[Reminder]:
     recorded (same title, kind and due date) is not recorded again."""
     today = today or timezone.localdate()
     due = _due_reminders(today)
-    existing = set(Reminder.objects.filter(title_id__in=[t.pk for t, _, _ in due])
-                   .values_list("title_id", "kind", "due_on"))
+    existing = set(
+        Reminder.objects.filter(title_id__in=[t.pk for t, _, _ in due]).values_list(
+            "title_id", "kind", "due_on"
+        )
+    )
     created = []
     for title, kind, due_on in due:
         if (title.pk, kind, due_on) in existing:
@@ -197,8 +250,13 @@ def reminders_generate(*, today: dt.date | None = None) -> list[Reminder]:
         reminder = Reminder(title=title, kind=kind, due_on=due_on)
         reminder.full_clean()
         _save(reminder)
-        audit_record(actor=None, instance=reminder, action=AuditEntry.Action.CREATE, before=None,
-                     park_id=title.enterprise.park_id)
+        audit_record(
+            actor=None,
+            instance=reminder,
+            action=AuditEntry.Action.CREATE,
+            before=None,
+            park_id=title.enterprise.park_id,
+        )
         created.append(reminder)
     return created
 
@@ -210,6 +268,11 @@ def reminder_done(*, actor: Any, reminder: Reminder) -> Reminder:
     before = snapshot(reminder)
     reminder.done_at = timezone.now()
     reminder.save(update_fields=["done_at"])
-    audit_record(actor=actor, instance=reminder, action=AuditEntry.Action.UPDATE, before=before,
-                 park_id=enterprise.park_id)
+    audit_record(
+        actor=actor,
+        instance=reminder,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=enterprise.park_id,
+    )
     return reminder

@@ -10,8 +10,17 @@ urlpatterns = [
     path("pool/<int:pk>/", views.pool_entry_edit, name="cultivation-pool-edit"),
     path("reminders/<int:pk>/done/", views.reminder_done, name="cultivation-reminder-done"),
     path("enterprises/<int:pk>/", views.profile_edit, name="cultivation-profile"),
-    path("enterprises/<int:pk>/<str:kind>/new/", views.record_edit, name="cultivation-record-create"),
-    path("enterprises/<int:pk>/<str:kind>/<int:record_id>/", views.record_edit, name="cultivation-record-edit"),
-    path("enterprises/<int:pk>/<str:kind>/<int:record_id>/delete/", views.record_delete,
-         name="cultivation-record-delete"),
+    path(
+        "enterprises/<int:pk>/<str:kind>/new/", views.record_edit, name="cultivation-record-create"
+    ),
+    path(
+        "enterprises/<int:pk>/<str:kind>/<int:record_id>/",
+        views.record_edit,
+        name="cultivation-record-edit",
+    ),
+    path(
+        "enterprises/<int:pk>/<str:kind>/<int:record_id>/delete/",
+        views.record_delete,
+        name="cultivation-record-delete",
+    ),
 ]

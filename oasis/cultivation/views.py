@@ -52,12 +52,28 @@ def screening(request: HttpRequest) -> HttpResponse:
     rows = selectors.screening_rows(run, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "nav": "cultivation", "run": run, "page": page, "filters": filters, "errors": errors,
-        "total": len(rows), "near_misses": sum(1 for r in run.rows if r.near_miss),
-        "tiers": run.tiers, "tier_labels": dict(run.tiers), "statuses": list(selectors.STATUS_LABELS.items()),
-        "rule_sets": [("auto", _("按评估日期自动选择")), ("miit-2022", "miit-2022"), ("miit-2026", "miit-2026")],
+        "nav": "cultivation",
+        "run": run,
+        "page": page,
+        "filters": filters,
+        "errors": errors,
+        "total": len(rows),
+        "near_misses": sum(1 for r in run.rows if r.near_miss),
+        "tiers": run.tiers,
+        "tier_labels": dict(run.tiers),
+        "statuses": list(selectors.STATUS_LABELS.items()),
+        "rule_sets": [
+            ("auto", _("按评估日期自动选择")),
+            ("miit-2022", "miit-2022"),
+            ("miit-2026", "miit-2026"),
+        ],
     }
-    return render(request, _partial(request, "cultivation/screening.html"), context, status=400 if errors else 200)
+    return render(
+        request,
+        _partial(request, "cultivation/screening.html"),
+        context,
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -67,7 +83,9 @@ def screening_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
     run = selectors.screening_run(user=request.user, filters=filters)
     data = screening_workbook(run, selectors.screening_rows(run, filters))
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     name = f"screening-{run.rule_set.name}-{run.assessment_date.isoformat()}.xlsx"
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
@@ -88,14 +106,18 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InnovationProfileForm(request.POST or None, instance=records["profile"])
     if request.method == "POST" and form.is_valid():
         try:
-            services.innovation_profile_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data)
+            services.innovation_profile_save(
+                actor=request.user, enterprise=enterprise, data=form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("创新档案已保存。"))
             return redirect("enterprise-detail", pk=enterprise.pk)
     context = {"nav": "enterprises", "e": enterprise, "form": form, **records}
-    return render(request, "cultivation/profile_form.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "cultivation/profile_form.html", context, status=400 if form.errors else 200
+    )
 
 
 def _record(enterprise: Enterprise, kind: str, record_id: int | None) -> tuple[Any, Any, Any]:
@@ -111,21 +133,35 @@ def _record(enterprise: Enterprise, kind: str, record_id: int | None) -> tuple[A
 
 
 @login_required
-def record_edit(request: HttpRequest, pk: int, kind: str, record_id: int | None = None) -> HttpResponse:
+def record_edit(
+    request: HttpRequest, pk: int, kind: str, record_id: int | None = None
+) -> HttpResponse:
     enterprise = _changeable(request, pk)
     model, form_class, instance = _record(enterprise, kind, record_id)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_save(actor=request.user, enterprise=enterprise, model=model, data=form.cleaned_data,
-                                 instance=instance)
+            services.record_save(
+                actor=request.user,
+                enterprise=enterprise,
+                model=model,
+                data=form.cleaned_data,
+                instance=instance,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("cultivation-profile", pk=enterprise.pk)
-    context = {"nav": "enterprises", "e": enterprise, "form": form, "title": model._meta.verbose_name}
-    return render(request, "cultivation/record_form.html", context, status=400 if form.errors else 200)
+    context = {
+        "nav": "enterprises",
+        "e": enterprise,
+        "form": form,
+        "title": model._meta.verbose_name,
+    }
+    return render(
+        request, "cultivation/record_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -156,12 +192,20 @@ def pool(request: HttpRequest) -> HttpResponse:
     titles = selectors.title_list(user=request.user, expiring_before=today + dt.timedelta(days=365))
     changeable = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
     context = {
-        "nav": "cultivation", "page": page, "filters": filters, "errors": errors,
-        "tiers": Tier.choices, "statuses": PoolEntry.Status.choices, "today": today,
-        "titles": titles[:100], "reminders": selectors.reminder_list(user=request.user)[:100],
+        "nav": "cultivation",
+        "page": page,
+        "filters": filters,
+        "errors": errors,
+        "tiers": Tier.choices,
+        "statuses": PoolEntry.Status.choices,
+        "today": today,
+        "titles": titles[:100],
+        "reminders": selectors.reminder_list(user=request.user)[:100],
         "can_change": changeable is None or bool(changeable),
     }
-    return render(request, _partial(request, "cultivation/pool.html"), context, status=400 if errors else 200)
+    return render(
+        request, _partial(request, "cultivation/pool.html"), context, status=400 if errors else 200
+    )
 
 
 @login_required
@@ -176,22 +220,33 @@ def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     initial = {"target_year": timezone.localdate().year + 1}
     if request.GET.get("enterprise", "").isdigit():
         initial["enterprise"] = int(request.GET["enterprise"])
-    if entry is not None and not selectors.cultivation_can_change(user=request.user, enterprise=entry.enterprise):
+    if entry is not None and not selectors.cultivation_can_change(
+        user=request.user, enterprise=entry.enterprise
+    ):
         raise PermissionDenied
-    form = PoolEntryForm(request.POST or None, instance=entry, initial=initial,
-                         enterprises=enterprises.order_by("name"), owners=_owners(request.user))
+    form = PoolEntryForm(
+        request.POST or None,
+        instance=entry,
+        initial=initial,
+        enterprises=enterprises.order_by("name"),
+        owners=_owners(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "enterprise"}
         enterprise = entry.enterprise if entry else form.cleaned_data["enterprise"]
         try:
-            services.pool_entry_save(actor=request.user, enterprise=enterprise, data=data, entry=entry)
+            services.pool_entry_save(
+                actor=request.user, enterprise=enterprise, data=data, entry=entry
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("培育库已保存。"))
             return redirect("cultivation-pool")
     context = {"nav": "cultivation", "form": form, "entry": entry}
-    return render(request, "cultivation/pool_form.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "cultivation/pool_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -202,4 +257,3 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     services.reminder_done(actor=request.user, reminder=reminder)
     return redirect("cultivation-pool")
-

@@ -32,7 +32,10 @@ from oasis.parks.selectors import park_queryset_for_user
 SETTLED = Enterprise.Status.SETTLED
 # Lifecycle order, for the status chart and the pipeline figure.
 STATUS_ORDER: tuple[str, ...] = (
-    Enterprise.Status.PROSPECT, Enterprise.Status.SIGNED, SETTLED, Enterprise.Status.EXITED,
+    Enterprise.Status.PROSPECT,
+    Enterprise.Status.SIGNED,
+    SETTLED,
+    Enterprise.Status.EXITED,
 )
 ZERO = Decimal("0")
 
@@ -198,10 +201,13 @@ def _trend(*, park: Park) -> tuple[YearPoint, ...]:
         .annotate(
             rows=Count("id"),
             # Count(field) counts non-NULL values: the firms that reported it.
-            sum_output=Sum("output_value"), n_output=Count("output_value"),
+            sum_output=Sum("output_value"),
+            n_output=Count("output_value"),
             sum_revenue=Sum("revenue"),  # trend only: no coverage line, so no count
-            sum_tax=Sum("tax_paid"), n_tax=Count("tax_paid"),
-            sum_headcount=Sum("headcount"), n_headcount=Count("headcount"),
+            sum_tax=Sum("tax_paid"),
+            n_tax=Count("tax_paid"),
+            sum_headcount=Sum("headcount"),
+            n_headcount=Count("headcount"),
         )
         .order_by("year")
     )
@@ -234,18 +240,27 @@ def _industries(*, park: Park, year: int) -> tuple[IndustrySlice, ...]:
             output_value=_sum_or_none(row[f"sum_{code}"], rows=rows, zero=ZERO),
             output_reported=row[f"n_{code}"],
         )
-        slices.append(IndustrySlice(industry=code, label=str(label), settled=row[f"firms_{code}"], totals=totals))
+        slices.append(
+            IndustrySlice(
+                industry=code, label=str(label), settled=row[f"firms_{code}"], totals=totals
+            )
+        )
     return tuple(slices)
 
 
 def _statuses(*, park: Park) -> tuple[StatusCount, ...]:
     """Firms per lifecycle status (one query, answered from the (park, status) index)."""
     counts = dict(
-        Enterprise.objects.filter(park=park).values("status").annotate(n=Count("id"))
-        .order_by().values_list("status", "n")
+        Enterprise.objects.filter(park=park)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
     )
     labels = dict(Enterprise.Status.choices)
-    return tuple(StatusCount(status=s, label=str(labels[s]), count=counts.get(s, 0)) for s in STATUS_ORDER)
+    return tuple(
+        StatusCount(status=s, label=str(labels[s]), count=counts.get(s, 0)) for s in STATUS_ORDER
+    )
 
 
 def _buildings(*, park: Park) -> tuple[BuildingSlice, ...]:
@@ -278,10 +293,15 @@ def _buildings(*, park: Park) -> tuple[BuildingSlice, ...]:
     )
     return tuple(
         BuildingSlice(
-            building_id=r["id"], code=r["code"], name=r["name"],
-            leased_area=r["leased"] or ZERO, reserved_area=r["reserved"] or ZERO,
-            vacant_area=r["vacant"] or ZERO, unavailable_area=r["unavailable"] or ZERO,
-            residents=r["residents"] or 0, firms=firms.get(r["id"], 0),
+            building_id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            leased_area=r["leased"] or ZERO,
+            reserved_area=r["reserved"] or ZERO,
+            vacant_area=r["vacant"] or ZERO,
+            unavailable_area=r["unavailable"] or ZERO,
+            residents=r["residents"] or 0,
+            firms=firms.get(r["id"], 0),
         )
         for r in rows
     )
@@ -297,8 +317,14 @@ def dashboard_figures(*, park: Park, year: int | None = None) -> DashboardFigure
     # A year nobody reported for has no rows: zeros, by the module's NULL rule.
     totals = next((p.totals for p in trend if p.year == year), FigureTotals())
     return DashboardFigures(
-        park=park, year=year, years=years, statuses=_statuses(park=park), totals=totals,
-        industries=_industries(park=park, year=year), buildings=_buildings(park=park), trend=trend,
+        park=park,
+        year=year,
+        years=years,
+        statuses=_statuses(park=park),
+        totals=totals,
+        industries=_industries(park=park, year=year),
+        buildings=_buildings(park=park),
+        trend=trend,
     )
 
 

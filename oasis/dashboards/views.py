@@ -69,14 +69,23 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "firms": [i.settled for i in industries],
             "output": [_yi(i.totals.output_value) for i in industries],
             "links": [
-                _link("enterprise-list", park=park_id, status=Enterprise.Status.SETTLED, focus_industry=i.industry)
+                _link(
+                    "enterprise-list",
+                    park=park_id,
+                    status=Enterprise.Status.SETTLED,
+                    focus_industry=i.industry,
+                )
                 for i in industries
             ],
         },
         "building": {
             "names": {
-                "leased": _("已出租"), "reserved": _("已预订"), "vacant": _("空置"),
-                "unavailable": _("不可租"), "firms": _("入驻企业数"), "area": _("面积（㎡）"),
+                "leased": _("已出租"),
+                "reserved": _("已预订"),
+                "vacant": _("空置"),
+                "unavailable": _("不可租"),
+                "firms": _("入驻企业数"),
+                "area": _("面积（㎡）"),
             },
             "categories": [b.code for b in fig.buildings],
             "titles": [b.name for b in fig.buildings],
@@ -85,12 +94,18 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "vacant": [_area(b.vacant_area) for b in fig.buildings],
             "unavailable": [_area(b.unavailable_area) for b in fig.buildings],
             "firms": [b.firms for b in fig.buildings],
-            "links": [_link("unit-list", park=park_id, building=b.building_id) for b in fig.buildings],
+            "links": [
+                _link("unit-list", park=park_id, building=b.building_id) for b in fig.buildings
+            ],
         },
         "trend": {
             "names": {
-                "output": _("产值"), "revenue": _("营业收入"), "tax": _("税收"),
-                "headcount": _("从业人数"), "money": _("亿元"), "people": _("人"),
+                "output": _("产值"),
+                "revenue": _("营业收入"),
+                "tax": _("税收"),
+                "headcount": _("从业人数"),
+                "money": _("亿元"),
+                "people": _("人"),
             },
             "categories": [str(y) for y, _t in trend_totals],
             "output": [_yi(t.output_value) for _y, t in trend_totals],
@@ -102,7 +117,9 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "names": {"count": _("企业数")},
             "categories": [s.label for s in fig.statuses],
             "counts": [s.count for s in fig.statuses],
-            "links": [_link("enterprise-list", park=park_id, status=s.status) for s in fig.statuses],
+            "links": [
+                _link("enterprise-list", park=park_id, status=s.status) for s in fig.statuses
+            ],
         },
     }
 
@@ -112,7 +129,11 @@ def _sharing_chart(data: dict[str, Any], *, park_id: int) -> dict[str, Any]:
     shares = data["shares"]
     link = f"{reverse('sharing-stats')}?{urlencode({'park': park_id, 'month': data['month'][:7]})}"
     return {
-        "names": {"booked": _("已预约小时"), "available": _("可预约小时"), "firms": _("服务企业数")},
+        "names": {
+            "booked": _("已预约小时"),
+            "available": _("可预约小时"),
+            "firms": _("服务企业数"),
+        },
         "categories": [s["label"] for s in shares],
         "booked": [s["hours_booked"] for s in shares],
         "available": [s["hours_available"] for s in shares],
@@ -136,9 +157,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "dashboard", "park": park, "parks": parks}
     if park is not None:
         fig = dashboard_figures_cached(park=park, year=year)
-        years = list(fig.years) if fig.year in fig.years else sorted({*fig.years, fig.year}, reverse=True)
+        years = (
+            list(fig.years)
+            if fig.year in fig.years
+            else sorted({*fig.years, fig.year}, reverse=True)
+        )
         charts = _chart_data(fig)
         sharing = sharing_month_cached(park=park, month=timezone.localdate().replace(day=1))
         charts["sharing"] = _sharing_chart(sharing, park_id=park.pk)
-        context.update(fig=fig, years=years, charts=charts, sharing=sharing, settled_status=Enterprise.Status.SETTLED)
+        context.update(
+            fig=fig,
+            years=years,
+            charts=charts,
+            sharing=sharing,
+            settled_status=Enterprise.Status.SETTLED,
+        )
     return render(request, "dashboards/dashboard.html", context)

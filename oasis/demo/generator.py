@@ -77,32 +77,81 @@ def _series(prefix: str, name: str, first: int, last: int, **kw: Any) -> list[Bu
 
 
 _DONE, _BUILDING, _PLANNED = (
-    Building.Status.COMPLETED, Building.Status.BUILDING, Building.Status.PLANNED,
+    Building.Status.COMPLETED,
+    Building.Status.BUILDING,
+    Building.Status.PLANNED,
 )
 _MFG, _RND, _OFFICE, _APT, _COM = (
-    UnitUse.MANUFACTURING, UnitUse.RND, UnitUse.OFFICE, UnitUse.APARTMENT, UnitUse.COMMERCIAL,
+    UnitUse.MANUFACTURING,
+    UnitUse.RND,
+    UnitUse.OFFICE,
+    UnitUse.APARTMENT,
+    UnitUse.COMMERCIAL,
 )
 
 # Phase one (70,000 m², open since 2023) is the real first phase: eight factory buildings
 # and 常熟临港中心. The later phases fill the 518,000 m² plan; the last building is sized
 # so the total is exact (checked below, at import, and by a test).
 BUILDINGS: tuple[BuildingSpec, ...] = (
-    *_series("F", "智能制造厂房", 1, 8, phase=1, use=_MFG, floors=4, gross_area=7000,
-             status=_DONE, completed_on=dt.date(2023, 5, 30)),
+    *_series(
+        "F",
+        "智能制造厂房",
+        1,
+        8,
+        phase=1,
+        use=_MFG,
+        floors=4,
+        gross_area=7000,
+        status=_DONE,
+        completed_on=dt.date(2023, 5, 30),
+    ),
     BuildingSpec("C01", "常熟临港中心", 1, _OFFICE, 12, 14000, _DONE, dt.date(2023, 5, 30)),
-    *_series("F", "智能制造厂房", 9, 14, phase=2, use=_MFG, floors=4, gross_area=9000,
-             status=_DONE, completed_on=dt.date(2024, 9, 30)),
-    *_series("R", "研发楼", 1, 4, phase=2, use=_RND, floors=8, gross_area=15000,
-             status=_DONE, completed_on=dt.date(2025, 3, 31)),
-    *_series("A", "人才公寓", 1, 4, phase=2, use=_APT, floors=16, gross_area=20000,
-             status=_DONE, completed_on=dt.date(2024, 12, 20)),
+    *_series(
+        "F",
+        "智能制造厂房",
+        9,
+        14,
+        phase=2,
+        use=_MFG,
+        floors=4,
+        gross_area=9000,
+        status=_DONE,
+        completed_on=dt.date(2024, 9, 30),
+    ),
+    *_series(
+        "R",
+        "研发楼",
+        1,
+        4,
+        phase=2,
+        use=_RND,
+        floors=8,
+        gross_area=15000,
+        status=_DONE,
+        completed_on=dt.date(2025, 3, 31),
+    ),
+    *_series(
+        "A",
+        "人才公寓",
+        1,
+        4,
+        phase=2,
+        use=_APT,
+        floors=16,
+        gross_area=20000,
+        status=_DONE,
+        completed_on=dt.date(2024, 12, 20),
+    ),
     BuildingSpec("S01", "绿洲邻里中心", 2, _COM, 3, 12000, _DONE, dt.date(2025, 6, 30)),
     *_series("R", "研发楼", 5, 8, phase=3, use=_RND, floors=8, gross_area=15000, status=_BUILDING),
     BuildingSpec("O01", "绿洲商务中心A座", 3, _OFFICE, 18, 22000, _BUILDING),
     BuildingSpec("O02", "绿洲商务中心B座", 3, _OFFICE, 18, 22000, _BUILDING),
-    *_series("A", "人才公寓", 5, 6, phase=3, use=_APT, floors=16, gross_area=20000, status=_BUILDING),
-    *_series("F", "智能制造厂房", 15, 20, phase=4, use=_MFG, floors=4, gross_area=9000,
-             status=_PLANNED),
+    *_series(
+        "A", "人才公寓", 5, 6, phase=3, use=_APT, floors=16, gross_area=20000, status=_BUILDING
+    ),
+    *_series(
+        "F", "智能制造厂房", 15, 20, phase=4, use=_MFG, floors=4, gross_area=9000, status=_PLANNED
+    ),
     BuildingSpec("S02", "绿洲商业休闲综合体", 4, _COM, 5, 44000, _PLANNED),
 )
 PLANNED_FLOOR_AREA = 518_000
@@ -157,45 +206,76 @@ def _plan_units(rng: random.Random, spec: BuildingSpec) -> list[_UnitPlan]:
 # Where firms come from: mostly Changshu, then the rest of Suzhou and Shanghai (the park
 # exists to take in Shanghai projects). (region code for the USCC, place in the name, weight)
 _REGIONS = (
-    ("320581", "常熟", 45), ("320581", "江苏", 6), ("320505", "苏州", 10), ("320594", "苏州", 6),
-    ("320583", "昆山", 5), ("310115", "上海", 14), ("310112", "上海", 8), ("310104", "上海", 6),
+    ("320581", "常熟", 45),
+    ("320581", "江苏", 6),
+    ("320505", "苏州", 10),
+    ("320594", "苏州", 6),
+    ("320583", "昆山", 5),
+    ("310115", "上海", 14),
+    ("310112", "上海", 8),
+    ("310104", "上海", 6),
 )
 _ZIHAO_FIRST = "临芯华瑞盛德恒通博创科明亿凯越启鼎晟宏星辰澜泓睿智卓锐嘉元天中海森远新安"
 _ZIHAO_SECOND = "芯微达驰源泰丰航联拓讯腾信诺思维捷弘峰和洲澄宇景杰成锋奥迈川辉"
 # Industry words and the GB/T 4754-2017 classes a firm so named would register under.
 _TRADES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     FocusIndustry.AUTOMOTIVE: (
-        ("汽车零部件", ("3670",)), ("汽车电子", ("3670",)), ("智驾科技", ("3670",)),
-        ("车身系统", ("3660",)), ("新能源汽车", ("3612",)), ("精密部件", ("3670",)),
+        ("汽车零部件", ("3670",)),
+        ("汽车电子", ("3670",)),
+        ("智驾科技", ("3670",)),
+        ("车身系统", ("3660",)),
+        ("新能源汽车", ("3612",)),
+        ("精密部件", ("3670",)),
         ("汽车科技", ("3670", "3660")),
     ),
     FocusIndustry.NEXTGEN_IT: (
-        ("半导体科技", ("3973", "3972")), ("微电子", ("3973", "6520")), ("集成电路设计", ("6520",)),
-        ("光电科技", ("3976",)), ("传感技术", ("3983",)), ("软件科技", ("6513",)),
-        ("信息技术", ("6513", "6531")), ("数据科技", ("6550",)), ("电子科技", ("3979", "3982")),
+        ("半导体科技", ("3973", "3972")),
+        ("微电子", ("3973", "6520")),
+        ("集成电路设计", ("6520",)),
+        ("光电科技", ("3976",)),
+        ("传感技术", ("3983",)),
+        ("软件科技", ("6513",)),
+        ("信息技术", ("6513", "6531")),
+        ("数据科技", ("6550",)),
+        ("电子科技", ("3979", "3982")),
     ),
     FocusIndustry.LIFE_HEALTH: (
-        ("生物医药", ("2761",)), ("医药科技", ("2720",)), ("医疗器械", ("3581", "3584")),
-        ("医疗科技", ("3581",)), ("康复科技", ("3586",)), ("生物科技", ("2761", "7340")),
+        ("生物医药", ("2761",)),
+        ("医药科技", ("2720",)),
+        ("医疗器械", ("3581", "3584")),
+        ("医疗科技", ("3581",)),
+        ("康复科技", ("3586",)),
+        ("生物科技", ("2761", "7340")),
         ("基因科技", ("2762",)),
     ),
     FocusIndustry.NEW_ENERGY: (
-        ("新能源科技", ("3841", "3849")), ("储能技术", ("3849",)), ("锂电科技", ("3841",)),
-        ("光伏科技", ("3825",)), ("电力电子", ("3824",)), ("氢能科技", ("3849",)),
+        ("新能源科技", ("3841", "3849")),
+        ("储能技术", ("3849",)),
+        ("锂电科技", ("3841",)),
+        ("光伏科技", ("3825",)),
+        ("电力电子", ("3824",)),
+        ("氢能科技", ("3849",)),
         ("能源科技", ("4416", "3825")),
     ),
     FocusIndustry.OTHER: (
-        ("智能装备", ("3491", "3499")), ("检测技术", ("7452",)), ("精密机械", ("3499",)),
+        ("智能装备", ("3491", "3499")),
+        ("检测技术", ("7452",)),
+        ("精密机械", ("3499",)),
         ("仪器科技", ("4019", "4090")),
     ),
 }
 _FOCUS_WEIGHTS = (
-    (FocusIndustry.AUTOMOTIVE, 26), (FocusIndustry.NEXTGEN_IT, 32),
-    (FocusIndustry.LIFE_HEALTH, 20), (FocusIndustry.NEW_ENERGY, 17), (FocusIndustry.OTHER, 5),
+    (FocusIndustry.AUTOMOTIVE, 26),
+    (FocusIndustry.NEXTGEN_IT, 32),
+    (FocusIndustry.LIFE_HEALTH, 20),
+    (FocusIndustry.NEW_ENERGY, 17),
+    (FocusIndustry.OTHER, 5),
 )
 _STATUS_WEIGHTS = (
-    (Enterprise.Status.SETTLED, 70), (Enterprise.Status.SIGNED, 10),
-    (Enterprise.Status.PROSPECT, 14), (Enterprise.Status.EXITED, 6),
+    (Enterprise.Status.SETTLED, 70),
+    (Enterprise.Status.SIGNED, 10),
+    (Enterprise.Status.PROSPECT, 14),
+    (Enterprise.Status.EXITED, 6),
 )
 # Which space each industry looks for first: makers want factory floors, designers want labs.
 _SPACE_PREFERENCE = {
@@ -208,7 +288,17 @@ _SPACE_PREFERENCE = {
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚陆顾钱"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建文辉宁志海峰晨浩宇欣怡俊凯嘉"
 _TITLES = ("总经理", "副总经理", "财务总监", "行政人事经理", "研发总监", "董事会秘书", "运营经理")
-_CAPITALS = ((100, 8), (200, 10), (500, 18), (1000, 22), (2000, 14), (3000, 9), (5000, 11), (10000, 6), (20000, 2))
+_CAPITALS = (
+    (100, 8),
+    (200, 10),
+    (500, 18),
+    (1000, 22),
+    (2000, 14),
+    (3000, 9),
+    (5000, 11),
+    (10000, 6),
+    (20000, 2),
+)
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[Any, int], ...]) -> Any:
@@ -272,8 +362,11 @@ def _figures(rng: random.Random, focus: str, founded: dt.date, status: str) -> l
         return []
     # A young park: median firm ¥15m revenue, a long tail of larger ones.
     revenue = min(8e8, max(1e6, rng.lognormvariate(math.log(15e6), 1.1)))
-    rd_share = rng.uniform(0.06, 0.15) if focus in (FocusIndustry.NEXTGEN_IT, FocusIndustry.LIFE_HEALTH) \
+    rd_share = (
+        rng.uniform(0.06, 0.15)
+        if focus in (FocusIndustry.NEXTGEN_IT, FocusIndustry.LIFE_HEALTH)
         else rng.uniform(0.02, 0.08)
+    )
     per_head = rng.uniform(5e5, 1.2e6)
     rows: list[dict[str, Any]] = []
     for year in reversed(FIGURE_YEARS):
@@ -294,7 +387,14 @@ def _figures(rng: random.Random, focus: str, founded: dt.date, status: str) -> l
                 "rd_staff": max(1, int(headcount * rng.uniform(0.1, 0.45))),
             }
             # Not every firm reports every line: blank is "not reported", never zero.
-            for key in ("total_assets", "total_liabilities", "net_profit", "tax_paid", "output_value", "rd_staff"):
+            for key in (
+                "total_assets",
+                "total_liabilities",
+                "net_profit",
+                "tax_paid",
+                "output_value",
+                "rd_staff",
+            ):
                 if rng.random() < 0.04:
                     row[key] = None
             if row["total_assets"] is None:
@@ -344,12 +444,22 @@ class _FirmMaker:
         uscc = make_uscc(region, _org_body(self.serials[index], founded)) if known else None
         settled_on = None
         if status in (Enterprise.Status.SETTLED, Enterprise.Status.EXITED):
-            settled_on = _date_between(rng, max(OPENED_ON, founded), REFERENCE_DATE - dt.timedelta(days=30))
+            settled_on = _date_between(
+                rng, max(OPENED_ON, founded), REFERENCE_DATE - dt.timedelta(days=30)
+            )
         enterprise = Enterprise(
-            park=self.park, name=name, uscc=uscc, search_key=search_key,
-            industry_code=code, industry_section=industry_section(code), focus_industry=focus,
-            status=status, legal_representative="".join(_person(rng)), founded_on=founded,
-            registered_capital=Decimal(_pick(rng, _CAPITALS)), settled_on=settled_on,
+            park=self.park,
+            name=name,
+            uscc=uscc,
+            search_key=search_key,
+            industry_code=code,
+            industry_section=industry_section(code),
+            focus_industry=focus,
+            status=status,
+            legal_representative="".join(_person(rng)),
+            founded_on=founded,
+            registered_capital=Decimal(_pick(rng, _CAPITALS)),
+            settled_on=settled_on,
             description=f"{industry_table()[code].name}：{trade}相关产品的研发、生产与销售。",
         )
         domain = f"{_pinyin(zihao)}{index}.example.com"
@@ -357,11 +467,17 @@ class _FirmMaker:
         for n in range(rng.choice((1, 1, 2, 2, 3))):
             surname, given = _person(rng)
             person = surname + given
-            contacts.append(Contact(
-                name=person, title=_TITLES[0] if n == 0 else rng.choice(_TITLES[1:]),
-                phone="1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9)),
-                email=f"{_pinyin(surname)}{''.join(map(_pinyin, given))}@{domain}", is_primary=n == 0,
-            ))
+            contacts.append(
+                Contact(
+                    name=person,
+                    title=_TITLES[0] if n == 0 else rng.choice(_TITLES[1:]),
+                    phone="1"
+                    + rng.choice("3578")
+                    + "".join(rng.choice("0123456789") for _ in range(9)),
+                    email=f"{_pinyin(surname)}{''.join(map(_pinyin, given))}@{domain}",
+                    is_primary=n == 0,
+                )
+            )
         return _Firm(enterprise, contacts, _figures(rng, focus, founded, status))
 
 
@@ -482,7 +598,9 @@ def _delete_domains(park: Park) -> None:
         if not blocked:
             return
         pending = blocked
-    raise RuntimeError(f"demo reset: rows still referenced in {[m._meta.label for m, _ in pending]}")
+    raise RuntimeError(
+        f"demo reset: rows still referenced in {[m._meta.label for m, _ in pending]}"
+    )
 
 
 @transaction.atomic
@@ -506,36 +624,64 @@ def demo_delete() -> bool:
 
 def _create_park() -> Park:
     return Park.objects.create(
-        name=PARK_NAME, short_name="绿洲芯城", city="江苏省苏州市常熟市",
-        address="江苏省苏州市常熟市辛庄镇", opened_on=OPENED_ON,
+        name=PARK_NAME,
+        short_name="绿洲芯城",
+        city="江苏省苏州市常熟市",
+        address="江苏省苏州市常熟市辛庄镇",
+        opened_on=OPENED_ON,
         description="常熟市与上海临港集团合作共建，临港集团在上海以外首个重资产投资园区，"
         "打造长三角“专精特新”中小企业先行示范园区。" + DEMO_MARKER,
-        land_mu=Decimal(460), planned_floor_area=Decimal(PLANNED_FLOOR_AREA),
-        target_enterprises=300, target_jobs_min=6000, target_jobs_max=8000,
-        target_output=Decimal(50_000_000_000), target_residents=3000,
+        land_mu=Decimal(460),
+        planned_floor_area=Decimal(PLANNED_FLOOR_AREA),
+        target_enterprises=300,
+        target_jobs_min=6000,
+        target_jobs_max=8000,
+        target_output=Decimal(50_000_000_000),
+        target_residents=3000,
     )
 
 
-def _create_space(rng: random.Random, park: Park, summary: DemoSummary) -> dict[tuple[str, int], list[Unit]]:
+def _create_space(
+    rng: random.Random, park: Park, summary: DemoSummary
+) -> dict[tuple[str, int], list[Unit]]:
     """Buildings, floors and units; returns the lettable units by (use, phase), in the
     order firms take them. Apartments and shops are let here; firms take the rest."""
-    buildings = Building.objects.bulk_create([
-        Building(
-            park=park, name=s.name, code=s.code, phase=s.phase, use=s.use, floors_above=s.floors,
-            gross_area=Decimal(s.gross_area), status=s.status, completed_on=s.completed_on,
-        )
-        for s in BUILDINGS
-    ])
+    buildings = Building.objects.bulk_create(
+        [
+            Building(
+                park=park,
+                name=s.name,
+                code=s.code,
+                phase=s.phase,
+                use=s.use,
+                floors_above=s.floors,
+                gross_area=Decimal(s.gross_area),
+                status=s.status,
+                completed_on=s.completed_on,
+            )
+            for s in BUILDINGS
+        ]
+    )
     plans = {b.code: _plan_units(rng, s) for b, s in zip(buildings, BUILDINGS) if s.status == _DONE}
-    floors = Floor.objects.bulk_create([
-        Floor(building=b, number=n) for b in buildings if b.code in plans
-        for n in range(1, b.floors_above + 1)
-    ])
+    floors = Floor.objects.bulk_create(
+        [
+            Floor(building=b, number=n)
+            for b in buildings
+            if b.code in plans
+            for n in range(1, b.floors_above + 1)
+        ]
+    )
     floor_by = {(f.building_id, f.number): f for f in floors}
     units: list[Unit] = []
     for b in buildings:
         for p in plans.get(b.code, []):
-            unit = Unit(building=b, floor=floor_by[(b.pk, p.floor_number)], code=p.code, use=p.use, area=p.area)
+            unit = Unit(
+                building=b,
+                floor=floor_by[(b.pk, p.floor_number)],
+                code=p.code,
+                use=p.use,
+                area=p.area,
+            )
             roll = rng.random()
             if roll < 0.02:
                 unit.status = Unit.Status.UNAVAILABLE  # fit-out or maintenance
@@ -544,7 +690,15 @@ def _create_space(rng: random.Random, park: Park, summary: DemoSummary) -> dict[
             elif p.use == _APT and roll < 0.88:
                 unit.status = Unit.Status.LEASED
                 size = float(p.area)
-                unit.occupants = 1 if size < 40 else rng.randint(1, 2) if size < 60 else 2 if size < 80 else rng.randint(2, 3)
+                unit.occupants = (
+                    1
+                    if size < 40
+                    else rng.randint(1, 2)
+                    if size < 60
+                    else 2
+                    if size < 80
+                    else rng.randint(2, 3)
+                )
             elif p.use == _COM and roll < 0.75:
                 unit.status = Unit.Status.LEASED  # shops and canteens, not in the enterprise file
             units.append(unit)
@@ -562,7 +716,9 @@ def _create_space(rng: random.Random, park: Park, summary: DemoSummary) -> dict[
     return pools
 
 
-def _take_units(rng: random.Random, pools: dict[tuple[str, int], list[Unit]], focus: str) -> list[Unit]:
+def _take_units(
+    rng: random.Random, pools: dict[tuple[str, int], list[Unit]], focus: str
+) -> list[Unit]:
     """One to three units for a settled firm, phase one first (it has been open longest)."""
     use = _pick(rng, _SPACE_PREFERENCE[focus])
     order = (1, 2) if rng.random() < 0.7 else (2, 1)
@@ -580,25 +736,54 @@ def _create_users(park: Park, firms: list[Enterprise]) -> list[DemoLogin]:
     # ten times at Django's iteration count would cost seconds in every test that seeds.
     password = make_password(DEMO_PASSWORD)
     email = f"@{DEMO_EMAIL_DOMAIN}"
-    admin = User(username="admin", display_name="系统管理员", email="admin" + email,
-                 is_staff=True, is_superuser=True, password=password)
-    staff = [User(username=u, display_name=n, email=u + email, password=password) for u, n, _r in _STAFF_USERS]
+    admin = User(
+        username="admin",
+        display_name="系统管理员",
+        email="admin" + email,
+        is_staff=True,
+        is_superuser=True,
+        password=password,
+    )
+    staff = [
+        User(username=u, display_name=n, email=u + email, password=password)
+        for u, n, _r in _STAFF_USERS
+    ]
     members = [
-        User(username="member-admin", display_name="孙企管", email="member-admin" + email,
-             enterprise=firms[0], is_enterprise_admin=True, password=password),
-        User(username="member", display_name="吴填报", email="member" + email, enterprise=firms[0], password=password),
-        User(username="member2", display_name="郑填报", email="member2" + email, enterprise=firms[1], password=password),
+        User(
+            username="member-admin",
+            display_name="孙企管",
+            email="member-admin" + email,
+            enterprise=firms[0],
+            is_enterprise_admin=True,
+            password=password,
+        ),
+        User(
+            username="member",
+            display_name="吴填报",
+            email="member" + email,
+            enterprise=firms[0],
+            password=password,
+        ),
+        User(
+            username="member2",
+            display_name="郑填报",
+            email="member2" + email,
+            enterprise=firms[1],
+            password=password,
+        ),
     ]
     User.objects.bulk_create([admin, *staff, *members])
-    ParkRole.objects.bulk_create([
-        ParkRole(user=u, park=park, role=r) for u, (_u, _n, r) in zip(staff, _STAFF_USERS)
-    ])
+    ParkRole.objects.bulk_create(
+        [ParkRole(user=u, park=park, role=r) for u, (_u, _n, r) in zip(staff, _STAFF_USERS)]
+    )
     return existing_logins()
 
 
 def existing_logins() -> list[DemoLogin]:
     """The demo users as they are now, in the order the table prints them."""
-    users = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").select_related("enterprise")
+    users = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").select_related(
+        "enterprise"
+    )
     roles: dict[int, list[str]] = {}
     for user_id, role in ParkRole.objects.filter(user__in=users).values_list("user_id", "role"):
         roles.setdefault(user_id, []).append(str(Role(role).label))
@@ -611,12 +796,20 @@ def existing_logins() -> list[DemoLogin]:
             role = "企业管理员" if user.is_enterprise_admin else "企业用户"
         else:
             role = "、".join(sorted(roles.get(user.pk, []))) or "—"
-        logins.append(DemoLogin(user.username, role, user.enterprise.name if user.enterprise else ""))
+        logins.append(
+            DemoLogin(user.username, role, user.enterprise.name if user.enterprise else "")
+        )
     return logins
 
 
-def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[str, int], list[Unit]],
-                 summary: DemoSummary, stdout: Writer | None) -> list[Enterprise]:
+def _write_firms(
+    rng: random.Random,
+    park: Park,
+    count: int,
+    pools: dict[tuple[str, int], list[Unit]],
+    summary: DemoSummary,
+    stdout: Writer | None,
+) -> list[Enterprise]:
     """Make and write firms a batch at a time, so 100,000 firms never sit in memory.
     Returns the first two (settled) firms, for the member logins."""
     maker = _FirmMaker(rng, park, count)
@@ -635,10 +828,14 @@ def _write_firms(rng: random.Random, park: Park, count: int, pools: dict[tuple[s
                     # Nobody moves into a building before it is finished.
                     ready = max(completed[u.building_id] for u in taken)
                     if e.settled_on < ready:
-                        e.settled_on = _date_between(rng, ready, REFERENCE_DATE - dt.timedelta(days=30))
+                        e.settled_on = _date_between(
+                            rng, ready, REFERENCE_DATE - dt.timedelta(days=30)
+                        )
             summary.by_status[e.status] = summary.by_status.get(e.status, 0) + 1
         Enterprise.objects.bulk_create([f.enterprise for f in firms])
-        unit_link.objects.bulk_create([unit_link(enterprise_id=firms[n].enterprise.pk, unit_id=u.pk) for n, u in links])
+        unit_link.objects.bulk_create(
+            [unit_link(enterprise_id=firms[n].enterprise.pk, unit_id=u.pk) for n, u in links]
+        )
         Unit.objects.filter(pk__in=[u.pk for _n, u in links]).update(status=Unit.Status.LEASED)
         contacts = [c for f in firms for c in f.contacts]
         for f in firms:
@@ -692,7 +889,9 @@ def generate_park(
         raise ValueError("the demo needs at least 2 enterprises (the member logins use them)")
     if demo_park_get() is not None:
         raise DemoConflict(f"演示园区“{PARK_NAME}”已存在。")
-    taken = sorted(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
+    taken = sorted(
+        User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+    )
     if taken:
         raise DemoConflict(f"用户名已被占用：{', '.join(taken)}。")
     rng = random.Random(seed)
@@ -708,9 +907,14 @@ def generate_park(
 
     pools = _create_space(rng, park, summary)
     lap("space")
-    _say(stdout, f"楼宇 {summary.buildings} 栋，单元 {summary.units:,} 个，公寓入住 {summary.residents:,} 人")
+    _say(
+        stdout,
+        f"楼宇 {summary.buildings} 栋，单元 {summary.units:,} 个，公寓入住 {summary.residents:,} 人",
+    )
     firsts = _write_firms(rng, park, enterprises, pools, summary, stdout)
-    summary.leased_units = Unit.objects.filter(building__park=park, status=Unit.Status.LEASED).count()
+    summary.leased_units = Unit.objects.filter(
+        building__park=park, status=Unit.Status.LEASED
+    ).count()
     lap("enterprises")
     summary.logins = _create_users(park, firsts)
     lap("users")

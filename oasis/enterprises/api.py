@@ -1,7 +1,6 @@
 """/api/v1/enterprises/: the enterprise file and annual figures, same filters and
 scoping as the list page."""
 
-
 import datetime as dt
 from decimal import Decimal
 
@@ -111,7 +110,12 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilter]):  # 
 def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN201
     park = park_get_for_user(user=request.user, pk=payload.park_id)
     data = payload.dict(exclude={"park_id", "unit_ids"})
-    return Status(201, services.enterprise_create(actor=request.user, park=park, data=data, unit_ids=payload.unit_ids))
+    return Status(
+        201,
+        services.enterprise_create(
+            actor=request.user, park=park, data=data, unit_ids=payload.unit_ids
+        ),
+    )
 
 
 @router.get("/{enterprise_id}", response=EnterpriseOut)
@@ -124,7 +128,9 @@ def enterprise_update(request: HttpRequest, enterprise_id: int, payload: Enterpr
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     data = payload.dict(exclude_unset=True, exclude={"unit_ids"})
     unit_ids = payload.unit_ids if "unit_ids" in payload.model_fields_set else None
-    return services.enterprise_update(actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids)
+    return services.enterprise_update(
+        actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids
+    )
 
 
 @router.get("/{enterprise_id}/figures", response=list[FigureOut])
@@ -140,7 +146,10 @@ def figure_detail(request: HttpRequest, enterprise_id: int, year: int):  # noqa:
 
 @router.put("/{enterprise_id}/figures/{year}", response=FigureOut)
 def figure_save(
-    request: HttpRequest, enterprise_id: int, payload: FigureIn, year: int = Path(..., ge=1990, le=2100)
+    request: HttpRequest,
+    enterprise_id: int,
+    payload: FigureIn,
+    year: int = Path(..., ge=1990, le=2100),
 ):  # noqa: ANN201
     """Create or replace the figures of one year (fields left out keep their value)."""
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)

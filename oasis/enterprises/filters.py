@@ -28,7 +28,9 @@ class EnterpriseFilter(Schema):
     park: int | None = None
     status: Enterprise.Status | None = None
     focus_industry: FocusIndustry | None = None
-    industry: str | None = Field(None, max_length=5, description="GB/T 4754 code prefix or section letter")
+    industry: str | None = Field(
+        None, max_length=5, description="GB/T 4754 code prefix or section letter"
+    )
     building: int | None = None
     sort: str = "name"
 
@@ -64,7 +66,11 @@ class EnterpriseFilter(Schema):
             qs = qs.filter(focus_industry=self.focus_industry)
         if self.industry:
             code = self.industry.strip().upper()
-            qs = qs.filter(industry_section=code) if code.isalpha() else qs.filter(industry_code__startswith=code)
+            qs = (
+                qs.filter(industry_section=code)
+                if code.isalpha()
+                else qs.filter(industry_code__startswith=code)
+            )
         if self.building:
             qs = qs.filter(units__building_id=self.building).distinct()
         return qs.order_by(*SORTS[self.sort])

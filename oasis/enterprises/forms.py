@@ -19,7 +19,9 @@ class EnterpriseForm(forms.ModelForm):
 
     park = forms.ModelChoiceField(label=_("园区"), queryset=Park.objects.none())
     units = forms.ModelMultipleChoiceField(
-        label=_("园区地址（单元）"), queryset=Unit.objects.none(), required=False,
+        label=_("园区地址（单元）"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -28,11 +30,25 @@ class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [
-            "park", "name", "uscc", "industry_code", "focus_industry", "status",
-            "legal_representative", "founded_on", "registered_capital", "settled_on",
-            "website", "description", "units",
+            "park",
+            "name",
+            "uscc",
+            "industry_code",
+            "focus_industry",
+            "status",
+            "legal_representative",
+            "founded_on",
+            "registered_capital",
+            "settled_on",
+            "website",
+            "description",
+            "units",
         ]
-        widgets = {"founded_on": DATE, "settled_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "founded_on": DATE,
+            "settled_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3976 或 C")}
 
     def __init__(self, *args: Any, parks: Any, units: Any, **kwargs: Any) -> None:
@@ -68,8 +84,17 @@ class FigureForm(forms.ModelForm):
     class Meta:
         model = AnnualFigure
         fields = [
-            "year", "revenue", "main_business_revenue", "rd_expense", "total_assets",
-            "total_liabilities", "net_profit", "tax_paid", "output_value", "headcount", "rd_staff",
+            "year",
+            "revenue",
+            "main_business_revenue",
+            "rd_expense",
+            "total_assets",
+            "total_liabilities",
+            "net_profit",
+            "tax_paid",
+            "output_value",
+            "headcount",
+            "rd_staff",
         ]
 
     def _post_clean(self) -> None:

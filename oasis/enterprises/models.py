@@ -36,26 +36,43 @@ class Enterprise(models.Model):
         SETTLED = "settled", _("已入驻")
         EXITED = "exited", _("已迁出")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="enterprises")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="enterprises"
+    )
     name = models.CharField(_("企业名称"), max_length=120)
     # NULL when not yet known; unique when known (NULLs never collide).
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True,
-        validators=[validate_uscc], error_messages={"unique": _("该统一社会信用代码已存在。")},
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_uscc],
+        error_messages={"unique": _("该统一社会信用代码已存在。")},
     )
     # Lower-case pinyin initials and full pinyin, so "lgxx" finds 临港芯星.
     search_key = models.CharField(max_length=400, blank=True, editable=False)
-    industry_code = models.CharField(_("行业代码"), max_length=5, validators=[validate_industry_code])
+    industry_code = models.CharField(
+        _("行业代码"), max_length=5, validators=[validate_industry_code]
+    )
     industry_section = models.CharField(max_length=1, blank=True, editable=False, db_index=True)
-    focus_industry = models.CharField(_("主导产业"), max_length=20, choices=FocusIndustry.choices, default=FocusIndustry.OTHER)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PROSPECT)
+    focus_industry = models.CharField(
+        _("主导产业"), max_length=20, choices=FocusIndustry.choices, default=FocusIndustry.OTHER
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PROSPECT
+    )
     legal_representative = models.CharField(_("法定代表人"), max_length=60, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
-    registered_capital = models.DecimalField(_("注册资本（万元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("注册资本（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     settled_on = models.DateField(_("入驻日期"), null=True, blank=True)
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("主营业务"), blank=True)
-    units = models.ManyToManyField(Unit, verbose_name=_("园区地址（单元）"), blank=True, related_name="enterprises")
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("园区地址（单元）"), blank=True, related_name="enterprises"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,8 +133,14 @@ class AnnualFigure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     MONEY_FIELDS = (
-        "revenue", "main_business_revenue", "rd_expense", "total_assets",
-        "total_liabilities", "net_profit", "tax_paid", "output_value",
+        "revenue",
+        "main_business_revenue",
+        "rd_expense",
+        "total_assets",
+        "total_liabilities",
+        "net_profit",
+        "tax_paid",
+        "output_value",
     )
     NONNEGATIVE_MONEY = tuple(f for f in MONEY_FIELDS if f != "net_profit")
 
@@ -127,10 +150,16 @@ class AnnualFigure(models.Model):
         ordering = ["enterprise_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="figure_year_unique"),
-            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="figure_year_range"),
             models.CheckConstraint(
-                condition=Q(revenue__gte=0) & Q(main_business_revenue__gte=0) & Q(rd_expense__gte=0)
-                & Q(total_assets__gte=0) & Q(total_liabilities__gte=0) & Q(tax_paid__gte=0)
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="figure_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue__gte=0)
+                & Q(main_business_revenue__gte=0)
+                & Q(rd_expense__gte=0)
+                & Q(total_assets__gte=0)
+                & Q(total_liabilities__gte=0)
+                & Q(tax_paid__gte=0)
                 & Q(output_value__gte=0),
                 name="figure_money_nonnegative",
             ),

@@ -23,10 +23,21 @@ from .validation import figure_errors
 
 # What an enterprise member may change in their own file; the rest is the park's.
 MEMBER_EDITABLE = frozenset({"legal_representative", "website", "description"})
-STAFF_EDITABLE = frozenset({
-    "name", "uscc", "industry_code", "focus_industry", "status", "legal_representative",
-    "founded_on", "registered_capital", "settled_on", "website", "description",
-})
+STAFF_EDITABLE = frozenset(
+    {
+        "name",
+        "uscc",
+        "industry_code",
+        "focus_industry",
+        "status",
+        "legal_representative",
+        "founded_on",
+        "registered_capital",
+        "settled_on",
+        "website",
+        "description",
+    }
+)
 
 
 def search_key_for(name: str) -> str:
@@ -71,7 +82,9 @@ def _set_units(enterprise: Enterprise, unit_ids: list[int] | None) -> None:
 
 
 @transaction.atomic
-def enterprise_create(*, actor: Any, park: Park, data: dict[str, Any], unit_ids: list[int] | None = None) -> Enterprise:
+def enterprise_create(
+    *, actor: Any, park: Park, data: dict[str, Any], unit_ids: list[int] | None = None
+) -> Enterprise:
     if not user_can(actor, park.pk, roles.ENTERPRISE_CHANGE) or getattr(actor, "is_member", False):
         raise PermissionDenied(_("没有在该园区新建企业的权限。"))
     unknown = set(data) - STAFF_EDITABLE
@@ -82,7 +95,13 @@ def enterprise_create(*, actor: Any, park: Park, data: dict[str, Any], unit_ids:
     enterprise.full_clean()
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
-    audit_record(actor=actor, instance=enterprise, action=AuditEntry.Action.CREATE, before=None, park_id=park.pk)
+    audit_record(
+        actor=actor,
+        instance=enterprise,
+        action=AuditEntry.Action.CREATE,
+        before=None,
+        park_id=park.pk,
+    )
     park_data_changed(park.pk)
     return enterprise
 
@@ -105,7 +124,13 @@ def enterprise_update(
     enterprise.full_clean()
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
-    audit_record(actor=actor, instance=enterprise, action=AuditEntry.Action.UPDATE, before=before, park_id=enterprise.park_id)
+    audit_record(
+        actor=actor,
+        instance=enterprise,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=enterprise.park_id,
+    )
     park_data_changed(enterprise.park_id)
     return enterprise
 
@@ -120,14 +145,18 @@ def _check_can_change_figures(actor: Any, enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
-def annual_figure_save(*, actor: Any, enterprise: Enterprise, year: int, data: dict[str, Any]) -> AnnualFigure:
+def annual_figure_save(
+    *, actor: Any, enterprise: Enterprise, year: int, data: dict[str, Any]
+) -> AnnualFigure:
     """Create or update one year of figures (fields not in `data` keep their value)."""
     _check_can_change_figures(actor, enterprise)
     allowed = set(AnnualFigure.MONEY_FIELDS) | {"headcount", "rd_staff"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
-    figure = AnnualFigure.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
+    figure = (
+        AnnualFigure.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
+    )
     created = figure is None
     if figure is None:
         figure = AnnualFigure(enterprise=enterprise, year=year)
@@ -141,16 +170,20 @@ def annual_figure_save(*, actor: Any, enterprise: Enterprise, year: int, data: d
     figure.save()
     figure.refresh_from_db()  # callers see stored values (amounts at fen precision)
     audit_record(
-        actor=actor, instance=figure,
+        actor=actor,
+        instance=figure,
         action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before, park_id=enterprise.park_id,
+        before=before,
+        park_id=enterprise.park_id,
     )
     park_data_changed(enterprise.park_id)
     return figure
 
 
 @transaction.atomic
-def contact_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any], contact: Contact | None = None) -> Contact:
+def contact_save(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], contact: Contact | None = None
+) -> Contact:
     if getattr(actor, "is_member", False):
         if actor.enterprise_id != enterprise.pk:
             raise PermissionDenied(_("企业用户只能维护本企业的联系人。"))
@@ -167,8 +200,10 @@ def contact_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any], co
     contact.full_clean()
     contact.save()
     audit_record(
-        actor=actor, instance=contact,
+        actor=actor,
+        instance=contact,
         action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before, park_id=enterprise.park_id,
+        before=before,
+        park_id=enterprise.park_id,
     )
     return contact

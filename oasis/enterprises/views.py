@@ -83,20 +83,32 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "enterprises",
         "e": enterprise,
         "industry": industry_label(enterprise.industry_code),
-        "units": enterprise.units.select_related("building", "floor").order_by("building__code", "code"),
+        "units": enterprise.units.select_related("building", "floor").order_by(
+            "building__code", "code"
+        ),
         "contacts": enterprise.contacts.all(),
         "figures": selectors.enterprise_figures(enterprise=enterprise),
-        "members": enterprise.members.order_by("username") if not request.user.is_member or request.user.is_enterprise_admin else [],
+        "members": enterprise.members.order_by("username")
+        if not request.user.is_member or request.user.is_enterprise_admin
+        else [],
         "history": _history(enterprise),
         "can_change": selectors.enterprise_can_change(user=request.user, enterprise=enterprise),
-        "can_change_figures": selectors.figures_can_change(user=request.user, enterprise=enterprise),
-        "cultivation": cultivation_selectors.verdict_panel(user=request.user, enterprise=enterprise),
+        "can_change_figures": selectors.figures_can_change(
+            user=request.user, enterprise=enterprise
+        ),
+        "cultivation": cultivation_selectors.verdict_panel(
+            user=request.user, enterprise=enterprise
+        ),
     }
     return render(request, "enterprises/enterprise_detail.html", context)
 
 
 def _units_for(parks: Any) -> Any:
-    return Unit.objects.filter(building__park__in=parks).select_related("building").order_by("building__code", "code")
+    return (
+        Unit.objects.filter(building__park__in=parks)
+        .select_related("building")
+        .order_by("building__code", "code")
+    )
 
 
 @login_required
@@ -109,7 +121,9 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
         try:
             enterprise = services.enterprise_create(
-                actor=request.user, park=form.cleaned_data["park"], data=data,
+                actor=request.user,
+                park=form.cleaned_data["park"],
+                data=data,
                 unit_ids=[u.pk for u in form.cleaned_data["units"]],
             )
         except ValidationError as exc:
@@ -118,7 +132,12 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("企业已创建。"))
             return redirect("enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
-    return render(request, "enterprises/enterprise_form.html", {"nav": "enterprises", "form": form}, status=status)
+    return render(
+        request,
+        "enterprises/enterprise_form.html",
+        {"nav": "enterprises", "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -132,14 +151,19 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         parks = Park.objects.filter(pk=enterprise.park_id)
         form = EnterpriseForm(
-            request.POST or None, instance=enterprise, parks=parks, units=_units_for(parks),
+            request.POST or None,
+            instance=enterprise,
+            parks=parks,
+            units=_units_for(parks),
             initial={"park": enterprise.park_id},
         )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
         unit_ids = None if is_member else [u.pk for u in form.cleaned_data["units"]]
         try:
-            services.enterprise_update(actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids)
+            services.enterprise_update(
+                actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -147,7 +171,10 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "enterprises/enterprise_form.html", {"nav": "enterprises", "form": form, "e": enterprise}, status=status
+        request,
+        "enterprises/enterprise_form.html",
+        {"nav": "enterprises", "form": form, "e": enterprise},
+        status=status,
     )
 
 
@@ -171,7 +198,9 @@ def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
             form.add_error("year", _("该年度数据已存在，请在列表中修改。"))
         else:
             try:
-                services.annual_figure_save(actor=request.user, enterprise=enterprise, year=target_year, data=data)
+                services.annual_figure_save(
+                    actor=request.user, enterprise=enterprise, year=target_year, data=data
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -179,8 +208,10 @@ def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
                 return redirect("enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "enterprises/figure_form.html",
-        {"nav": "enterprises", "form": form, "e": enterprise, "figure": figure}, status=status,
+        request,
+        "enterprises/figure_form.html",
+        {"nav": "enterprises", "form": form, "e": enterprise, "figure": figure},
+        status=status,
     )
 
 
@@ -197,7 +228,9 @@ def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data, contact=contact)
+            services.contact_save(
+                actor=request.user, enterprise=enterprise, data=form.cleaned_data, contact=contact
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -205,5 +238,8 @@ def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -
             return redirect("enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "enterprises/contact_form.html", {"nav": "enterprises", "form": form, "e": enterprise}, status=status
+        request,
+        "enterprises/contact_form.html",
+        {"nav": "enterprises", "form": form, "e": enterprise},
+        status=status,
     )

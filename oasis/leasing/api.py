@@ -159,9 +159,16 @@ def _lease(request: HttpRequest, lease_id: int, *, change: bool = False) -> Leas
 
 @router.get("/leases", response=list[LeaseOut])
 @paginate(LimitOffsetPagination)
-def lease_list(request: HttpRequest, tab: str = "all", q: str = "", park: int | None = None,  # noqa: ANN201
-               tenant: int | None = None):
-    filters = selectors.LeaseFilter.from_query({"tab": tab, "q": q, "park": str(park or ""), "tenant": str(tenant or "")})
+def lease_list(
+    request: HttpRequest,
+    tab: str = "all",
+    q: str = "",
+    park: int | None = None,  # noqa: ANN201
+    tenant: int | None = None,
+):
+    filters = selectors.LeaseFilter.from_query(
+        {"tab": tab, "q": q, "park": str(park or ""), "tenant": str(tenant or "")}
+    )
     return selectors.lease_list(user=request.user, filters=filters)
 
 
@@ -170,8 +177,12 @@ def lease_create(request: HttpRequest, payload: LeaseIn):  # noqa: ANN201
     tenant = enterprise_get_for_user(user=request.user, pk=payload.tenant_id)
     data = payload.dict(exclude={"tenant_id", "unit_ids", "free_periods", "activate"})
     lease = services.lease_create(
-        actor=request.user, tenant=tenant, unit_ids=payload.unit_ids, data=data,
-        free_periods=[(p.start_date, p.end_date) for p in payload.free_periods], activate=payload.activate,
+        actor=request.user,
+        tenant=tenant,
+        unit_ids=payload.unit_ids,
+        data=data,
+        free_periods=[(p.start_date, p.end_date) for p in payload.free_periods],
+        activate=payload.activate,
     )
     return Status(201, selectors.lease_get_for_user(user=request.user, pk=lease.pk))
 
@@ -183,22 +194,30 @@ def lease_detail(request: HttpRequest, lease_id: int):  # noqa: ANN201
 
 @router.post("/leases/{lease_id}/activate", response=LeaseOut)
 def lease_activate(request: HttpRequest, lease_id: int):  # noqa: ANN201
-    lease = services.lease_activate(actor=request.user, lease=_lease(request, lease_id, change=True))
+    lease = services.lease_activate(
+        actor=request.user, lease=_lease(request, lease_id, change=True)
+    )
     return selectors.lease_get_for_user(user=request.user, pk=lease.pk)
 
 
 @router.post("/leases/{lease_id}/renew", response={201: LeaseOut})
 def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):  # noqa: ANN201
     lease = _lease(request, lease_id, change=True)
-    successor = services.lease_renew(actor=request.user, lease=lease, end_date=payload.end_date,
-                                     data=payload.dict(exclude={"end_date"}))
+    successor = services.lease_renew(
+        actor=request.user,
+        lease=lease,
+        end_date=payload.end_date,
+        data=payload.dict(exclude={"end_date"}),
+    )
     return Status(201, selectors.lease_get_for_user(user=request.user, pk=successor.pk))
 
 
 @router.post("/leases/{lease_id}/terminate", response=LeaseOut)
 def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):  # noqa: ANN201
     lease = _lease(request, lease_id, change=True)
-    services.lease_terminate(actor=request.user, lease=lease, on=payload.terminated_on, reason=payload.reason)
+    services.lease_terminate(
+        actor=request.user, lease=lease, on=payload.terminated_on, reason=payload.reason
+    )
     return selectors.lease_get_for_user(user=request.user, pk=lease.pk)
 
 
@@ -227,8 +246,13 @@ def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # 
         if bill is None:
             raise ValidationError({"bill_id": [_("账单不属于该合同。")]})
     payment = services.payment_record(
-        actor=request.user, lease=lease, amount=payload.amount, paid_on=payload.paid_on, bill=bill,
-        allow_prepayment=payload.allow_prepayment, reference=payload.reference,
+        actor=request.user,
+        lease=lease,
+        amount=payload.amount,
+        paid_on=payload.paid_on,
+        bill=bill,
+        allow_prepayment=payload.allow_prepayment,
+        reference=payload.reference,
     )
     return Status(201, payment)
 
@@ -236,8 +260,12 @@ def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # 
 @router.post("/leases/{lease_id}/deposit/refund", response={201: DepositRefundOut})
 def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn):  # noqa: ANN201
     lease = _lease(request, lease_id, change=True)
-    refund = services.deposit_refund(actor=request.user, lease=lease, on=payload.refunded_on or services.today(),
-                                     reference=payload.reference)
+    refund = services.deposit_refund(
+        actor=request.user,
+        lease=lease,
+        on=payload.refunded_on or services.today(),
+        reference=payload.reference,
+    )
     return Status(201, refund)
 
 
@@ -247,7 +275,9 @@ def ageing(request: HttpRequest, park: int | None = None):  # noqa: ANN201
         raise PermissionDenied
     total, _rows = selectors.receivables_ageing(user=request.user, park=park)
     fen = Decimal("0.01")
-    return {k: Decimal(v).quantize(fen) for k, v in {**total.__dict__, "total": total.total}.items()}
+    return {
+        k: Decimal(v).quantize(fen) for k, v in {**total.__dict__, "total": total.total}.items()
+    }
 
 
 def _occ(o: selectors.Occupancy) -> dict:
@@ -259,5 +289,8 @@ def occupancy(request: HttpRequest, park: int | None = None):  # noqa: ANN201
     if request.user.is_member:
         raise PermissionDenied
     data = selectors.occupancy(user=request.user, park=park)
-    return {"park": _occ(data["park"]), "buildings": [_occ(o) for o in data["buildings"]],
-            "uses": [_occ(o) for o in data["uses"]]}
+    return {
+        "park": _occ(data["park"]),
+        "buildings": [_occ(o) for o in data["buildings"]],
+        "uses": [_occ(o) for o in data["uses"]],
+    }

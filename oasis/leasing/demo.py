@@ -32,8 +32,11 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     """Signed leases for the units the park's settled firms hold, with bills; most bills
     due before `reference_date` paid, some overdue; some leases expiring within 90 days
     and one of those already renewed."""
-    firms = (Enterprise.objects.filter(park=park, status=Enterprise.Status.SETTLED)
-             .prefetch_related("units").order_by("pk"))
+    firms = (
+        Enterprise.objects.filter(park=park, status=Enterprise.Status.SETTLED)
+        .prefetch_related("units")
+        .order_by("pk")
+    )
     taken: set[int] = set()
     expiring: list[Lease] = []
     for firm in firms:
@@ -50,15 +53,33 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
             end = services.schedule.add_months(start, 12 * years) - dt.timedelta(days=1)
         free = []
         if rng.random() < 0.5:
-            free = [(start, services.schedule.add_months(start, rng.choice([1, 2, 3])) - dt.timedelta(days=1))]
+            free = [
+                (
+                    start,
+                    services.schedule.add_months(start, rng.choice([1, 2, 3]))
+                    - dt.timedelta(days=1),
+                )
+            ]
         lease = services.lease_create(
-            actor=None, tenant=firm, unit_ids=[u.pk for u in units], free_periods=free, activate=True, on=reference_date,
+            actor=None,
+            tenant=firm,
+            unit_ids=[u.pk for u in units],
+            free_periods=free,
+            activate=True,
+            on=reference_date,
             data={
-                "start_date": start, "end_date": end, "signed_on": start - dt.timedelta(days=rng.randint(5, 40)),
-                "rent_basis": "sqm_day", "rent_rate": _rate(rng, units[0].use),
-                "property_fee_rate": Decimal(rng.choice([4, 5, 6, 8])), "escalation_pct": Decimal(rng.choice([0, 3, 3, 5])),
-                "deposit": (sum((u.area for u in units), Decimal(0)) * Decimal(3) * 30).quantize(Decimal("1")),
-                "cycle": rng.choice([3, 3, 3, 6, 12, 1]), "number": "",
+                "start_date": start,
+                "end_date": end,
+                "signed_on": start - dt.timedelta(days=rng.randint(5, 40)),
+                "rent_basis": "sqm_day",
+                "rent_rate": _rate(rng, units[0].use),
+                "property_fee_rate": Decimal(rng.choice([4, 5, 6, 8])),
+                "escalation_pct": Decimal(rng.choice([0, 3, 3, 5])),
+                "deposit": (sum((u.area for u in units), Decimal(0)) * Decimal(3) * 30).quantize(
+                    Decimal("1")
+                ),
+                "cycle": rng.choice([3, 3, 3, 6, 12, 1]),
+                "number": "",
             },
         )
         if lease.end_date <= reference_date + dt.timedelta(days=90):
@@ -66,21 +87,37 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         _pay(rng, lease, reference_date)
     if expiring:
         old = expiring[0]
-        services.lease_renew(actor=None, lease=old, end_date=services.schedule.add_months(old.end_date, 36),
-                             data={"rent_rate": (Decimal(old.rent_rate) * Decimal("1.05")).quantize(Decimal("0.01"))})
+        services.lease_renew(
+            actor=None,
+            lease=old,
+            end_date=services.schedule.add_months(old.end_date, 36),
+            data={
+                "rent_rate": (Decimal(old.rent_rate) * Decimal("1.05")).quantize(Decimal("0.01"))
+            },
+        )
 
 
 def _pay(rng: random.Random, lease: Lease, reference_date: dt.date) -> None:
     """Good payers pay every bill due a fortnight after its due date; a few stop paying
     some months back (they make the overdue and ageing figures)."""
-    stops = reference_date - dt.timedelta(days=rng.choice([400, 200, 100, 45])) if rng.random() < 0.2 else None
+    stops = (
+        reference_date - dt.timedelta(days=rng.choice([400, 200, 100, 45]))
+        if rng.random() < 0.2
+        else None
+    )
     for bill in lease.bills.filter(due_date__lte=reference_date).order_by("due_date"):
         paid_on = min(bill.due_date + dt.timedelta(days=rng.randint(0, 14)), reference_date)
         if stops is not None and bill.due_date >= stops:
             break
         if bill.amount > 0:
-            services.payment_record(actor=None, lease=lease, amount=bill.amount, paid_on=paid_on, bill=bill,
-                                    reference=f"YH{bill.pk:08d}")
+            services.payment_record(
+                actor=None,
+                lease=lease,
+                amount=bill.amount,
+                paid_on=paid_on,
+                bill=bill,
+                reference=f"YH{bill.pk:08d}",
+            )
 
 
 def unseed_leasing(*, park: Park) -> None:

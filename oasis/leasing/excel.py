@@ -36,15 +36,37 @@ PROGRESS_EVERY = 200
 MAX_ROWS = 50_000
 
 # Column specs: (header, key, required)
-BUILDING_COLUMNS = (("楼宇编号", "code", True), ("楼宇名称", "name", True), ("主要用途", "use", True),
-                    ("地上层数", "floors_above", True), ("建筑面积", "gross_area", True), ("期数", "phase", False))
-UNIT_COLUMNS = (("楼宇编号", "building", True), ("楼层", "floor", True), ("房号", "code", True),
-                ("用途", "use", True), ("面积", "area", True))
-LEASE_COLUMNS = (("合同编号", "number", False), ("统一社会信用代码", "uscc", False), ("企业名称", "tenant", False),
-                 ("单元", "units", True), ("起租日", "start_date", True), ("到期日", "end_date", True),
-                 ("计租方式", "rent_basis", False), ("租金单价", "rent_rate", True), ("物业费", "property_fee_rate", False),
-                 ("保证金", "deposit", False), ("年递增率", "escalation_pct", False), ("付款周期", "cycle", False),
-                 ("免租开始", "free_start", False), ("免租结束", "free_end", False))
+BUILDING_COLUMNS = (
+    ("楼宇编号", "code", True),
+    ("楼宇名称", "name", True),
+    ("主要用途", "use", True),
+    ("地上层数", "floors_above", True),
+    ("建筑面积", "gross_area", True),
+    ("期数", "phase", False),
+)
+UNIT_COLUMNS = (
+    ("楼宇编号", "building", True),
+    ("楼层", "floor", True),
+    ("房号", "code", True),
+    ("用途", "use", True),
+    ("面积", "area", True),
+)
+LEASE_COLUMNS = (
+    ("合同编号", "number", False),
+    ("统一社会信用代码", "uscc", False),
+    ("企业名称", "tenant", False),
+    ("单元", "units", True),
+    ("起租日", "start_date", True),
+    ("到期日", "end_date", True),
+    ("计租方式", "rent_basis", False),
+    ("租金单价", "rent_rate", True),
+    ("物业费", "property_fee_rate", False),
+    ("保证金", "deposit", False),
+    ("年递增率", "escalation_pct", False),
+    ("付款周期", "cycle", False),
+    ("免租开始", "free_start", False),
+    ("免租结束", "free_end", False),
+)
 SHEETS = (("楼宇", BUILDING_COLUMNS), ("单元", UNIT_COLUMNS), ("合同", LEASE_COLUMNS))
 
 
@@ -66,33 +88,104 @@ def _sheet(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]]) ->
 
 
 def export_leases(qs: Any) -> HttpResponse:
-    headers = [_("合同编号"), _("承租企业"), _("单元"), _("面积（㎡）"), _("起租日"), _("到期日"), _("租金单价"), _("计租方式"),
-               _("付款周期"), _("状态"), _("应收未收")]
-    rows = ([le.number, le.tenant.name, _("、").join(f"{lu.unit.building.code}-{lu.unit.code}" for lu in le.lease_units.all()),
-             le.area, le.start_date, le.end_date, le.rent_rate, le.get_rent_basis_display(), le.get_cycle_display(),
-             le.get_status_display(), le.outstanding] for le in qs.iterator(chunk_size=500))
+    headers = [
+        _("合同编号"),
+        _("承租企业"),
+        _("单元"),
+        _("面积（㎡）"),
+        _("起租日"),
+        _("到期日"),
+        _("租金单价"),
+        _("计租方式"),
+        _("付款周期"),
+        _("状态"),
+        _("应收未收"),
+    ]
+    rows = (
+        [
+            le.number,
+            le.tenant.name,
+            _("、").join(f"{lu.unit.building.code}-{lu.unit.code}" for lu in le.lease_units.all()),
+            le.area,
+            le.start_date,
+            le.end_date,
+            le.rent_rate,
+            le.get_rent_basis_display(),
+            le.get_cycle_display(),
+            le.get_status_display(),
+            le.outstanding,
+        ]
+        for le in qs.iterator(chunk_size=500)
+    )
     return _response(_sheet(_("合同"), headers, rows), "leases.xlsx")
 
 
 def export_bills(qs: Any) -> HttpResponse:
-    headers = [_("合同编号"), _("承租企业"), _("期数"), _("类型"), _("账期开始"), _("账期结束"), _("应付日期"), _("租金"),
-               _("物业费"), _("应收"), _("已收"), _("未收"), _("说明")]
-    rows = ([b.lease.number, b.tenant.name, b.seq, b.get_kind_display(), b.period_start, b.period_end, b.due_date, b.rent,
-             b.property_fee, b.amount, b.paid, b.amount - b.paid, b.note] for b in qs.iterator(chunk_size=1000))
+    headers = [
+        _("合同编号"),
+        _("承租企业"),
+        _("期数"),
+        _("类型"),
+        _("账期开始"),
+        _("账期结束"),
+        _("应付日期"),
+        _("租金"),
+        _("物业费"),
+        _("应收"),
+        _("已收"),
+        _("未收"),
+        _("说明"),
+    ]
+    rows = (
+        [
+            b.lease.number,
+            b.tenant.name,
+            b.seq,
+            b.get_kind_display(),
+            b.period_start,
+            b.period_end,
+            b.due_date,
+            b.rent,
+            b.property_fee,
+            b.amount,
+            b.paid,
+            b.amount - b.paid,
+            b.note,
+        ]
+        for b in qs.iterator(chunk_size=1000)
+    )
     return _response(_sheet(_("账单"), headers, rows), "bills.xlsx")
 
 
 def export_ageing(rows: list[dict[str, Any]]) -> HttpResponse:
     headers = [_("承租企业"), _("0–30天"), _("31–90天"), _("91–180天"), _("180天以上"), _("合计")]
-    data = ([r["tenant__name"], r["d0_30"], r["d31_90"], r["d91_180"], r["over_180"], r["total"]] for r in rows)
+    data = (
+        [r["tenant__name"], r["d0_30"], r["d31_90"], r["d91_180"], r["over_180"], r["total"]]
+        for r in rows
+    )
     return _response(_sheet(_("账龄"), headers, data), "ageing.xlsx")
 
 
 def export_occupancy(data: dict[str, Any]) -> HttpResponse:
     headers = [_("范围"), _("名称"), _("可租面积"), _("已租面积"), _("已预订面积"), _("出租率%")]
-    rows = [[_("园区"), "", data["park"].total_area, data["park"].leased_area, data["park"].reserved_area, data["park"].rate]]
-    rows += [[_("楼宇"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["buildings"]]
-    rows += [[_("用途"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate] for o in data["uses"]]
+    rows = [
+        [
+            _("园区"),
+            "",
+            data["park"].total_area,
+            data["park"].leased_area,
+            data["park"].reserved_area,
+            data["park"].rate,
+        ]
+    ]
+    rows += [
+        [_("楼宇"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate]
+        for o in data["buildings"]
+    ]
+    rows += [
+        [_("用途"), o.label, o.total_area, o.leased_area, o.reserved_area, o.rate]
+        for o in data["uses"]
+    ]
     return _response(_sheet(_("出租率"), headers, rows), "occupancy.xlsx")
 
 
@@ -102,7 +195,22 @@ def template_workbook() -> Workbook:
     examples = {
         "楼宇": ["F9", "9号厂房", "智能制造", 4, 12000, 2],
         "单元": ["F9", 1, "101", "智能制造", 1500],
-        "合同": ["", "", "常熟临芯微电子有限公司", "F9-101", "2026-01-01", "2028-12-31", "元/㎡/天", 1.2, 5, 50000, 3, "季付", "2026-01-01", "2026-03-31"],
+        "合同": [
+            "",
+            "",
+            "常熟临芯微电子有限公司",
+            "F9-101",
+            "2026-01-01",
+            "2028-12-31",
+            "元/㎡/天",
+            1.2,
+            5,
+            50000,
+            3,
+            "季付",
+            "2026-01-01",
+            "2026-03-31",
+        ],
     }
     for title, cols in SHEETS:
         ws = wb.create_sheet(title)
@@ -129,6 +237,7 @@ def template_response() -> HttpResponse:
 
 
 # --- import --------------------------------------------------------------------------
+
 
 @dataclass
 class RowError:
@@ -181,7 +290,9 @@ def _read(data: bytes) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], lis
         for n, values in enumerate(rows, start=2):
             if values is None or all(v in (None, "") for v in values):
                 continue
-            out[title].append((n, {k: (values[i] if i < len(values) else None) for k, i in index.items()}))
+            out[title].append(
+                (n, {k: (values[i] if i < len(values) else None) for k, i in index.items()})
+            )
     wb.close()
     return out, errors
 
@@ -223,8 +334,12 @@ def _choice(v: Any, choices: Any) -> Any:
     raise ValueError(_("无效的选项：%(v)s") % {"v": text})
 
 
-def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
-             progress: Callable[[int], None] | None = None) -> Plan:
+def validate(
+    *,
+    park: Park,
+    sheets: dict[str, list[tuple[int, dict[str, Any]]]],
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
     """Check every row against the sheet, the other sheets and the database."""
     plan = Plan(total_rows=sum(len(r) for r in sheets.values()))
     done = 0
@@ -238,8 +353,9 @@ def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
     def err(sheet: str, row: int, column: str, reason: str) -> None:
         plan.errors.append(RowError(sheet, row, column, reason))
 
-
-    def convert(sheet: str, n: int, raw: dict[str, Any], cols: tuple, conv: dict[str, Callable[[Any], Any]]) -> dict[str, Any] | None:
+    def convert(
+        sheet: str, n: int, raw: dict[str, Any], cols: tuple, conv: dict[str, Callable[[Any], Any]]
+    ) -> dict[str, Any] | None:
         row: dict[str, Any] = {}
         ok = True
         for label, key, req in cols:
@@ -261,10 +377,18 @@ def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
     new_buildings: dict[str, int] = {}
     for n, raw in sheets["楼宇"]:
         tick()
-        row = convert("楼宇", n, raw, BUILDING_COLUMNS, {
-            "use": lambda v: _choice(v, UnitUse.choices), "floors_above": lambda v: int(_decimal(v)),
-            "gross_area": _decimal, "phase": lambda v: int(_decimal(v)),
-        })
+        row = convert(
+            "楼宇",
+            n,
+            raw,
+            BUILDING_COLUMNS,
+            {
+                "use": lambda v: _choice(v, UnitUse.choices),
+                "floors_above": lambda v: int(_decimal(v)),
+                "gross_area": _decimal,
+                "phase": lambda v: int(_decimal(v)),
+            },
+        )
         if row is None:
             continue
         if row["code"] in existing_buildings or row["code"] in new_buildings:
@@ -279,14 +403,26 @@ def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
         new_buildings[row["code"]] = n
         plan.buildings.append({**row, "phase": row["phase"] or 1})
 
-    existing_units = {(b, c): (pk, area) for pk, b, c, area in
-                      Unit.objects.filter(building__park=park).values_list("pk", "building__code", "code", "area")}
+    existing_units = {
+        (b, c): (pk, area)
+        for pk, b, c, area in Unit.objects.filter(building__park=park).values_list(
+            "pk", "building__code", "code", "area"
+        )
+    }
     new_units: dict[tuple[str, str], Decimal] = {}
     for n, raw in sheets["单元"]:
         tick()
-        row = convert("单元", n, raw, UNIT_COLUMNS, {
-            "floor": lambda v: int(_decimal(v)), "use": lambda v: _choice(v, UnitUse.choices), "area": _decimal,
-        })
+        row = convert(
+            "单元",
+            n,
+            raw,
+            UNIT_COLUMNS,
+            {
+                "floor": lambda v: int(_decimal(v)),
+                "use": lambda v: _choice(v, UnitUse.choices),
+                "area": _decimal,
+            },
+        )
         if row is None:
             continue
         if row["building"] not in existing_buildings and row["building"] not in new_buildings:
@@ -306,28 +442,53 @@ def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
     by_uscc = {u: pk for pk, u, _n in firms if u}
     by_name = {name: pk for pk, _u, name in firms}
     taken: dict[tuple[str, str], list[tuple[dt.date, dt.date, int]]] = {}
-    for unit_id, start, end in LeaseUnit.objects.filter(occupies=True, unit__building__park=park).values_list(
-            "unit_id", "start_date", "end_date"):
+    for unit_id, start, end in LeaseUnit.objects.filter(
+        occupies=True, unit__building__park=park
+    ).values_list("unit_id", "start_date", "end_date"):
         taken.setdefault(("#", str(unit_id)), []).append((start, end, 0))
     numbers = set(Lease.objects.filter(park=park).values_list("number", flat=True))
     for n, raw in sheets["合同"]:
         tick()
-        row = convert("合同", n, raw, LEASE_COLUMNS, {
-            "start_date": _date, "end_date": _date, "free_start": _date, "free_end": _date,
-            "rent_rate": _decimal, "property_fee_rate": _decimal, "deposit": _decimal, "escalation_pct": _decimal,
-            "rent_basis": lambda v: _choice(v, RentBasis.choices), "cycle": lambda v: _choice(v, Cycle.choices),
-        })
+        row = convert(
+            "合同",
+            n,
+            raw,
+            LEASE_COLUMNS,
+            {
+                "start_date": _date,
+                "end_date": _date,
+                "free_start": _date,
+                "free_end": _date,
+                "rent_rate": _decimal,
+                "property_fee_rate": _decimal,
+                "deposit": _decimal,
+                "escalation_pct": _decimal,
+                "rent_basis": lambda v: _choice(v, RentBasis.choices),
+                "cycle": lambda v: _choice(v, Cycle.choices),
+            },
+        )
         if row is None:
             continue
-        tenant_id = by_uscc.get(row["uscc"].upper()) if row["uscc"] else by_name.get(row["tenant"] or "")
+        tenant_id = (
+            by_uscc.get(row["uscc"].upper()) if row["uscc"] else by_name.get(row["tenant"] or "")
+        )
         if tenant_id is None:
-            err("合同", n, "统一社会信用代码" if row["uscc"] else "企业名称", _("本园区没有该企业。"))
+            err(
+                "合同",
+                n,
+                "统一社会信用代码" if row["uscc"] else "企业名称",
+                _("本园区没有该企业。"),
+            )
             continue
         if row["end_date"] < row["start_date"]:
             err("合同", n, "到期日", _("到期日不能早于起租日。"))
             continue
         bad = False
-        for key, label in (("rent_rate", "租金单价"), ("property_fee_rate", "物业费"), ("deposit", "保证金")):
+        for key, label in (
+            ("rent_rate", "租金单价"),
+            ("property_fee_rate", "物业费"),
+            ("deposit", "保证金"),
+        ):
             if row[key] is not None and row[key] < 0:
                 err("合同", n, label, _("不能为负数。"))
                 bad = True
@@ -335,13 +496,19 @@ def validate(*, park: Park, sheets: dict[str, list[tuple[int, dict[str, Any]]]],
             err("合同", n, "年递增率", _("应在 0 到 100 之间。"))
             bad = True
         if bool(row["free_start"]) != bool(row["free_end"]) or (
-                row["free_start"] and not row["start_date"] <= row["free_start"] <= row["free_end"] <= row["end_date"]):
+            row["free_start"]
+            and not row["start_date"] <= row["free_start"] <= row["free_end"] <= row["end_date"]
+        ):
             err("合同", n, "免租结束", _("免租期需同时填写且在租期之内。"))
             bad = True
         if row["number"] and row["number"] in numbers:
             err("合同", n, "合同编号", _("本园区已有该合同编号。"))
             bad = True
-        codes = [c.strip() for c in _text(raw.get("units")).replace("；", ";").replace("、", ";").split(";") if c.strip()]
+        codes = [
+            c.strip()
+            for c in _text(raw.get("units")).replace("；", ";").replace("、", ";").split(";")
+            if c.strip()
+        ]
         unit_keys = []
         for code in codes:
             b, _sep, u = code.partition("-")
@@ -374,7 +541,9 @@ def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
     """Write a validated plan; any error rolls everything back."""
     services._require(actor, park.pk)
     buildings = {b["code"]: services_building(actor, park, b) for b in plan.buildings}
-    buildings.update({b.code: b for b in Building.objects.filter(park=park).exclude(code__in=buildings)})
+    buildings.update(
+        {b.code: b for b in Building.objects.filter(park=park).exclude(code__in=buildings)}
+    )
     floors = {(f.building_id, f.number): f for f in Floor.objects.filter(building__park=park)}
     new_units: dict[tuple[str, str], Unit] = {}
     for u in plan.units:
@@ -390,18 +559,31 @@ def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
     for row in plan.leases:
         unit_ids = [int(k[1]) if k[0] == "#" else new_units[k].pk for k in row["unit_keys"]]
         data = {
-            "number": row["number"] or "", "start_date": row["start_date"], "end_date": row["end_date"],
-            "rent_basis": row["rent_basis"] or RentBasis.PER_SQM_DAY, "rent_rate": row["rent_rate"],
-            "property_fee_rate": row["property_fee_rate"] or Decimal("0"), "deposit": row["deposit"] or Decimal("0"),
-            "escalation_pct": row["escalation_pct"] or Decimal("0"), "cycle": row["cycle"] or Cycle.QUARTERLY,
+            "number": row["number"] or "",
+            "start_date": row["start_date"],
+            "end_date": row["end_date"],
+            "rent_basis": row["rent_basis"] or RentBasis.PER_SQM_DAY,
+            "rent_rate": row["rent_rate"],
+            "property_fee_rate": row["property_fee_rate"] or Decimal("0"),
+            "deposit": row["deposit"] or Decimal("0"),
+            "escalation_pct": row["escalation_pct"] or Decimal("0"),
+            "cycle": row["cycle"] or Cycle.QUARTERLY,
         }
         free = [(row["free_start"], row["free_end"])] if row["free_start"] else []
         try:
-            services.lease_create(actor=actor, tenant=tenants[row["tenant_id"]], unit_ids=unit_ids, data=data,
-                                  free_periods=free, activate=True)
+            services.lease_create(
+                actor=actor,
+                tenant=tenants[row["tenant_id"]],
+                unit_ids=unit_ids,
+                data=data,
+                free_periods=free,
+                activate=True,
+            )
         except ValidationError as exc:
             key = _("合同 第%(row)s行 %(field)s")
-            raise ValidationError({key % {"row": row["row"], "field": k}: v for k, v in exc.message_dict.items()}) from exc
+            raise ValidationError(
+                {key % {"row": row["row"], "field": k}: v for k, v in exc.message_dict.items()}
+            ) from exc
     return {"buildings": len(plan.buildings), "units": len(plan.units), "leases": len(plan.leases)}
 
 
@@ -421,10 +603,21 @@ def import_submit(*, actor: Any, park: Park, upload: Any, dry_run: bool) -> Prev
         raise ValidationError({"file": [_("单次最多导入 %(n)s 行。") % {"n": MAX_ROWS}]})
     if dry_run:
         plan = validate(park=park, sheets=sheets)
-        return Preview(counts={"buildings": len(plan.buildings), "units": len(plan.units), "leases": len(plan.leases)},
-                       errors=errors + plan.errors, total_rows=total)
-    job = ImportJob(park=park, created_by=actor if getattr(actor, "pk", None) else None,
-                    filename=getattr(upload, "name", "import.xlsx")[:200], total_rows=total)
+        return Preview(
+            counts={
+                "buildings": len(plan.buildings),
+                "units": len(plan.units),
+                "leases": len(plan.leases),
+            },
+            errors=errors + plan.errors,
+            total_rows=total,
+        )
+    job = ImportJob(
+        park=park,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        filename=getattr(upload, "name", "import.xlsx")[:200],
+        total_rows=total,
+    )
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{job.filename}", ContentFile(data), save=False)
     job.save()
     return job

@@ -16,26 +16,49 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class LeaseForm(forms.Form):
     tenant = forms.ModelChoiceField(label=_("承租企业"), queryset=None)
-    units = forms.ModelMultipleChoiceField(label=_("单元"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8}))
-    number = forms.CharField(label=_("合同编号"), max_length=40, required=False, help_text=_("留空自动编号"))
+    units = forms.ModelMultipleChoiceField(
+        label=_("单元"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    number = forms.CharField(
+        label=_("合同编号"), max_length=40, required=False, help_text=_("留空自动编号")
+    )
     start_date = forms.DateField(label=_("起租日"), widget=DATE)
     end_date = forms.DateField(label=_("到期日"), widget=DATE)
-    rent_basis = forms.ChoiceField(label=_("计租方式"), choices=RentBasis.choices, initial=RentBasis.PER_SQM_DAY)
-    rent_rate = forms.DecimalField(label=_("租金单价"), max_digits=12, decimal_places=4, help_text=_("元/㎡/天，或按月总价（元/月）"))
-    property_fee_rate = forms.DecimalField(label=_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, initial=Decimal("0"))
-    deposit = forms.DecimalField(label=_("保证金（元）"), max_digits=14, decimal_places=2, initial=Decimal("0"))
-    escalation_pct = forms.DecimalField(label=_("年递增率（%）"), max_digits=5, decimal_places=2, initial=Decimal("0"))
-    cycle = forms.TypedChoiceField(label=_("付款周期"), choices=Cycle.choices, coerce=int, initial=Cycle.QUARTERLY)
+    rent_basis = forms.ChoiceField(
+        label=_("计租方式"), choices=RentBasis.choices, initial=RentBasis.PER_SQM_DAY
+    )
+    rent_rate = forms.DecimalField(
+        label=_("租金单价"),
+        max_digits=12,
+        decimal_places=4,
+        help_text=_("元/㎡/天，或按月总价（元/月）"),
+    )
+    property_fee_rate = forms.DecimalField(
+        label=_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, initial=Decimal("0")
+    )
+    deposit = forms.DecimalField(
+        label=_("保证金（元）"), max_digits=14, decimal_places=2, initial=Decimal("0")
+    )
+    escalation_pct = forms.DecimalField(
+        label=_("年递增率（%）"), max_digits=5, decimal_places=2, initial=Decimal("0")
+    )
+    cycle = forms.TypedChoiceField(
+        label=_("付款周期"), choices=Cycle.choices, coerce=int, initial=Cycle.QUARTERLY
+    )
     free_start = forms.DateField(label=_("免租开始"), required=False, widget=DATE)
     free_end = forms.DateField(label=_("免租结束"), required=False, widget=DATE)
-    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     activate = forms.BooleanField(label=_("立即签约生效"), required=False, initial=True)
 
     def __init__(self, *args: Any, tenants: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tenant"].queryset = tenants
         self.fields["units"].queryset = units
-        self.fields["units"].label_from_instance = lambda u: f"{u.building.code}-{u.code} · {u.area} ㎡ · {u.get_status_display()}"
+        self.fields["units"].label_from_instance = lambda u: (
+            f"{u.building.code}-{u.code} · {u.area} ㎡ · {u.get_status_display()}"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -45,20 +68,36 @@ class LeaseForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
-        keys = ("number", "start_date", "end_date", "rent_basis", "rent_rate", "property_fee_rate",
-                "deposit", "escalation_pct", "cycle", "notes")
+        keys = (
+            "number",
+            "start_date",
+            "end_date",
+            "rent_basis",
+            "rent_rate",
+            "property_fee_rate",
+            "deposit",
+            "escalation_pct",
+            "cycle",
+            "notes",
+        )
         return {k: d[k] for k in keys}
 
     def free_periods(self) -> list[tuple[dt.date, dt.date]]:
         d = self.cleaned_data
-        return [(d["free_start"], d["free_end"])] if d.get("free_start") and d.get("free_end") else []
+        return (
+            [(d["free_start"], d["free_end"])] if d.get("free_start") and d.get("free_end") else []
+        )
 
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2)
     paid_on = forms.DateField(label=_("收款日期"), widget=DATE)
-    bill = forms.ModelChoiceField(label=_("对应账单"), queryset=Bill.objects.none(), required=False,
-                                  empty_label=_("按应付日期先后冲销"))
+    bill = forms.ModelChoiceField(
+        label=_("对应账单"),
+        queryset=Bill.objects.none(),
+        required=False,
+        empty_label=_("按应付日期先后冲销"),
+    )
     reference = forms.CharField(label=_("凭证号"), max_length=60, required=False)
     allow_prepayment = forms.BooleanField(label=_("允许预收"), required=False)
 
@@ -77,9 +116,16 @@ def bill_label(b: Bill) -> str:
 
 class RenewForm(forms.Form):
     end_date = forms.DateField(label=_("续签到期日"), widget=DATE)
-    rent_rate = forms.DecimalField(label=_("新租金单价"), max_digits=12, decimal_places=4, required=False,
-                                   help_text=_("留空沿用原合同"))
-    escalation_pct = forms.DecimalField(label=_("年递增率（%）"), max_digits=5, decimal_places=2, required=False)
+    rent_rate = forms.DecimalField(
+        label=_("新租金单价"),
+        max_digits=12,
+        decimal_places=4,
+        required=False,
+        help_text=_("留空沿用原合同"),
+    )
+    escalation_pct = forms.DecimalField(
+        label=_("年递增率（%）"), max_digits=5, decimal_places=2, required=False
+    )
 
 
 class TerminateForm(forms.Form):
@@ -95,13 +141,22 @@ class DepositRefundForm(forms.Form):
 class AmendForm(forms.Form):
     effective_on = forms.DateField(label=_("生效日期"), widget=DATE)
     reason = forms.CharField(label=_("变更原因"), max_length=200)
-    rent_rate = forms.DecimalField(label=_("租金单价"), max_digits=12, decimal_places=4, required=False)
-    property_fee_rate = forms.DecimalField(label=_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, required=False)
-    escalation_pct = forms.DecimalField(label=_("年递增率（%）"), max_digits=5, decimal_places=2, required=False)
+    rent_rate = forms.DecimalField(
+        label=_("租金单价"), max_digits=12, decimal_places=4, required=False
+    )
+    property_fee_rate = forms.DecimalField(
+        label=_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, required=False
+    )
+    escalation_pct = forms.DecimalField(
+        label=_("年递增率（%）"), max_digits=5, decimal_places=2, required=False
+    )
 
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items()
-                if k in ("rent_rate", "property_fee_rate", "escalation_pct") and v is not None}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k in ("rent_rate", "property_fee_rate", "escalation_pct") and v is not None
+        }
 
 
 class ImportForm(forms.Form):

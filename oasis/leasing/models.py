@@ -50,23 +50,49 @@ class Lease(models.Model):
     RUNNING = (Status.ACTIVE, Status.RENEWED)
     SIGNED = (Status.ACTIVE, Status.RENEWED, Status.TERMINATED, Status.EXPIRED)
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="leases")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="leases"
+    )
     number = models.CharField(_("合同编号"), max_length=40)
-    tenant = models.ForeignKey(Enterprise, verbose_name=_("承租企业"), on_delete=models.PROTECT, related_name="leases")
-    units = models.ManyToManyField(Unit, through="LeaseUnit", verbose_name=_("单元"), related_name="leases")
+    tenant = models.ForeignKey(
+        Enterprise, verbose_name=_("承租企业"), on_delete=models.PROTECT, related_name="leases"
+    )
+    units = models.ManyToManyField(
+        Unit, through="LeaseUnit", verbose_name=_("单元"), related_name="leases"
+    )
     start_date = models.DateField(_("起租日"))
     end_date = models.DateField(_("到期日"))
-    area = models.DecimalField(_("计租面积（㎡）"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    rent_basis = models.CharField(_("计租方式"), max_length=10, choices=RentBasis.choices, default=RentBasis.PER_SQM_DAY)
-    rent_rate = models.DecimalField(_("租金单价"), max_digits=12, decimal_places=4,
-                                    help_text=_("元/㎡/天，或按月总价（元/月）"))
-    property_fee_rate = models.DecimalField(_("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, default=Decimal("0"))
-    deposit = models.DecimalField(_("保证金（元）"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    escalation_pct = models.DecimalField(_("年递增率（%）"), max_digits=5, decimal_places=2, default=Decimal("0"))
-    cycle = models.PositiveSmallIntegerField(_("付款周期"), choices=Cycle.choices, default=Cycle.QUARTERLY)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    area = models.DecimalField(
+        _("计租面积（㎡）"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    rent_basis = models.CharField(
+        _("计租方式"), max_length=10, choices=RentBasis.choices, default=RentBasis.PER_SQM_DAY
+    )
+    rent_rate = models.DecimalField(
+        _("租金单价"), max_digits=12, decimal_places=4, help_text=_("元/㎡/天，或按月总价（元/月）")
+    )
+    property_fee_rate = models.DecimalField(
+        _("物业费（元/㎡/月）"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    deposit = models.DecimalField(
+        _("保证金（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    escalation_pct = models.DecimalField(
+        _("年递增率（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    cycle = models.PositiveSmallIntegerField(
+        _("付款周期"), choices=Cycle.choices, default=Cycle.QUARTERLY
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     predecessor = models.OneToOneField(
-        "self", verbose_name=_("原合同"), null=True, blank=True, on_delete=models.PROTECT, related_name="successor",
+        "self",
+        verbose_name=_("原合同"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successor",
     )
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
@@ -81,20 +107,34 @@ class Lease(models.Model):
         verbose_name_plural = _("租赁合同")
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["park", "number"], name="lease_number_unique",
-                                    violation_error_message=_("本园区已有该合同编号。")),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="lease_end_after_start",
-                                   violation_error_message=_("到期日不能早于起租日。")),
-            models.CheckConstraint(
-                condition=Q(rent_rate__gte=0) & Q(property_fee_rate__gte=0) & Q(deposit__gte=0) & Q(area__gte=0),
-                name="lease_money_nonnegative", violation_error_message=_("租金、物业费和保证金不能为负数。"),
+            models.UniqueConstraint(
+                fields=["park", "number"],
+                name="lease_number_unique",
+                violation_error_message=_("本园区已有该合同编号。"),
             ),
-            models.CheckConstraint(condition=Q(escalation_pct__gte=0) & Q(escalation_pct__lte=100),
-                                   name="lease_escalation_range",
-                                   violation_error_message=_("年递增率应在 0 到 100 之间。")),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="lease_end_after_start",
+                violation_error_message=_("到期日不能早于起租日。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(rent_rate__gte=0)
+                & Q(property_fee_rate__gte=0)
+                & Q(deposit__gte=0)
+                & Q(area__gte=0),
+                name="lease_money_nonnegative",
+                violation_error_message=_("租金、物业费和保证金不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation_pct__gte=0) & Q(escalation_pct__lte=100),
+                name="lease_escalation_range",
+                violation_error_message=_("年递增率应在 0 到 100 之间。"),
+            ),
             models.CheckConstraint(condition=Q(cycle__in=[1, 3, 6, 12]), name="lease_cycle_valid"),
         ]
-        indexes = [models.Index(fields=["park", "status", "end_date"], name="lease_park_status_end_idx")]
+        indexes = [
+            models.Index(fields=["park", "status", "end_date"], name="lease_park_status_end_idx")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -119,7 +159,9 @@ class LeaseUnit(models.Model):
         verbose_name_plural = _("合同单元")
         constraints = [
             models.UniqueConstraint(fields=["lease", "unit"], name="leaseunit_unique"),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leaseunit_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="leaseunit_end_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["unit", "occupies", "end_date"], name="leaseunit_unit_idx")]
 
@@ -138,7 +180,11 @@ class FreeRentPeriod(models.Model):
         verbose_name = _("免租期")
         verbose_name_plural = _("免租期")
         ordering = ["start_date"]
-        constraints = [models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="freerent_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="freerent_end_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.start_date}–{self.end_date}"
@@ -151,7 +197,9 @@ class LeaseAmendment(models.Model):
     effective_on = models.DateField(_("生效日期"))
     reason = models.CharField(_("变更原因"), max_length=200)
     changes = models.JSONField(_("变更内容"), default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -187,7 +235,9 @@ class Bill(models.Model):
     park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="+", db_index=False)
     tenant = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="bills")
     seq = models.PositiveIntegerField(_("期数"))
-    kind = models.CharField(_("类型"), max_length=10, choices=BillKind.choices, default=BillKind.RENT)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=BillKind.choices, default=BillKind.RENT
+    )
     period_start = models.DateField(_("账期开始"))
     period_end = models.DateField(_("账期结束"))
     due_date = models.DateField(_("应付日期"))
@@ -204,9 +254,13 @@ class Bill(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lease", "seq"], name="bill_seq_unique"),
             # Only an adjustment may take something off (a part or the whole).
-            models.CheckConstraint(condition=Q(kind=BillKind.ADJUSTMENT) | (Q(rent__gte=0) & Q(property_fee__gte=0)),
-                                   name="bill_nonnegative"),
-            models.CheckConstraint(condition=Q(kind=BillKind.ADJUSTMENT) | Q(amount__gte=0), name="bill_amount_sign"),
+            models.CheckConstraint(
+                condition=Q(kind=BillKind.ADJUSTMENT) | (Q(rent__gte=0) & Q(property_fee__gte=0)),
+                name="bill_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=BillKind.ADJUSTMENT) | Q(amount__gte=0), name="bill_amount_sign"
+            ),
             # Overpaying a bill is impossible; prepayment goes to later bills or the credit.
             # A credit note (negative) is "paid" by as much negative: the money it released.
             models.CheckConstraint(
@@ -214,7 +268,9 @@ class Bill(models.Model):
                 | (Q(amount__lt=0) & Q(paid__lte=0) & Q(paid__gte=F("amount"))),
                 name="bill_paid_range",
             ),
-            models.UniqueConstraint(fields=["lease"], condition=Q(kind=BillKind.DEPOSIT), name="bill_one_deposit"),
+            models.UniqueConstraint(
+                fields=["lease"], condition=Q(kind=BillKind.DEPOSIT), name="bill_one_deposit"
+            ),
         ]
         indexes = [models.Index(fields=["park", "due_date"], name="bill_park_due_idx")]
 
@@ -236,8 +292,12 @@ class Payment(models.Model):
     paid_on = models.DateField(_("收款日期"))
     reference = models.CharField(_("凭证号"), max_length=60, blank=True)
     is_prepayment = models.BooleanField(_("允许预收"), default=False)
-    unallocated = models.DecimalField(_("预收余额"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unallocated = models.DecimalField(
+        _("预收余额"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -245,10 +305,15 @@ class Payment(models.Model):
         verbose_name_plural = _("收款")
         ordering = ["-paid_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive",
-                                   violation_error_message=_("收款金额必须大于零。")),
-            models.CheckConstraint(condition=Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
-                                   name="payment_unallocated_range"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_positive",
+                violation_error_message=_("收款金额必须大于零。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
+                name="payment_unallocated_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,16 +343,24 @@ class DepositRefund(models.Model):
     lease = models.OneToOneField(Lease, on_delete=models.PROTECT, related_name="deposit_refund")
     bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="refund")
     amount = models.DecimalField(_("退还金额"), max_digits=14, decimal_places=2)
-    cancelled = models.DecimalField(_("核销未收"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    cancelled = models.DecimalField(
+        _("核销未收"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     refunded_on = models.DateField(_("退还日期"))
     reference = models.CharField(_("凭证号"), max_length=60, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("保证金退还")
         verbose_name_plural = _("保证金退还")
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0) & Q(cancelled__gte=0), name="refund_nonnegative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(cancelled__gte=0), name="refund_nonnegative"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lease_id} ¥{self.amount}"
@@ -320,7 +393,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("未导入")
 
     park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file = models.FileField(upload_to="leasing-imports/")
     filename = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

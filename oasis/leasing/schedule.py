@@ -276,10 +276,13 @@ def build_schedule(terms: Terms) -> Schedule:
     change_set = set(change_dates)
     events = sorted(anniv_set | change_set)
     # Free-rent periods clipped to the term and merged, so a day is never free twice.
-    free = _merge(tuple(
-        Period(max(p.start, terms.start), min(p.end, terms.end))
-        for p in terms.free_rent if p.end >= terms.start and p.start <= terms.end
-    ))
+    free = _merge(
+        tuple(
+            Period(max(p.start, terms.start), min(p.end, terms.end))
+            for p in terms.free_rent
+            if p.end >= terms.start and p.start <= terms.end
+        )
+    )
     cycle = terms.cycle_months
 
     bills: list[BillLine] = []
@@ -310,7 +313,9 @@ def build_schedule(terms: Terms) -> Schedule:
             days = (b - a).days + 1
             charged = days - _free_days(Period(a, b), free) if free else days
             if charged:
-                exact_rent = add(exact_rent, mul(rates[ver][yn], charged * (share if monthly else _L)))
+                exact_rent = add(
+                    exact_rent, mul(rates[ver][yn], charged * (share if monthly else _L))
+                )
             exact_fee = add(exact_fee, mul(fees[ver], days * share))
         done = seg_end == terms.end
         if done or month % cycle == 0:
@@ -318,7 +323,9 @@ def build_schedule(terms: Terms) -> Schedule:
             fee_now = _round_scaled(exact_fee) - billed_fee
             billed_rent += rent_now
             billed_fee += fee_now
-            bills.append(BillLine(len(bills) + 1, period_start, seg_end, period_start, rent_now, fee_now))
+            bills.append(
+                BillLine(len(bills) + 1, period_start, seg_end, period_start, rent_now, fee_now)
+            )
             period_start = seg_end + ONE_DAY
         if done:
             return Schedule(tuple(bills), billed_rent, billed_fee)
@@ -369,7 +376,8 @@ def exact_totals(terms: Terms) -> tuple[Decimal, Decimal]:
 
 
 def rate_history(
-    base: dict[str, Decimal], amendments: Sequence[tuple[dt.date, dict[str, Decimal]]],
+    base: dict[str, Decimal],
+    amendments: Sequence[tuple[dt.date, dict[str, Decimal]]],
 ) -> tuple[RateChange, ...]:
     """Fold amendments (in the order they were made; each sets some of RATE_FIELDS from
     its date on) over the original rates `base` into full rate changes: on any day, each
@@ -389,6 +397,7 @@ def rate_history(
 
 
 # --- bringing issued bills in line with a schedule -------------------------------------
+
 
 @dataclass(frozen=True)
 class Issued:
@@ -451,7 +460,9 @@ class Plan:
         return bool(self.withdraw or self.rebill or self.issue)
 
 
-def _lower(bill: Issued, by: Decimal, want_rent: Decimal, want_fee: Decimal) -> tuple[Decimal, Decimal]:
+def _lower(
+    bill: Issued, by: Decimal, want_rent: Decimal, want_fee: Decimal
+) -> tuple[Decimal, Decimal]:
     """How much of `by` to take off the bill's rent and fee: first what the target wants
     off each (want_* ≥ 0), then whatever is left, never taking a part below zero."""
     take_rent = min(by, want_rent, max(bill.rent, ZERO))
@@ -492,8 +503,12 @@ def reconcile(schedule: Schedule, issued: Iterable[Issued], *, on: dt.date) -> P
         want_fee = line.property_fee if line else ZERO
         end = line.period_end if line else max(b.period_end for b in bills)
         due = line.due_date if line else start
-        if (sum((b.rent for b in bills), ZERO) == want_rent and sum((b.property_fee for b in bills), ZERO) == want_fee
-                and bills and all(b.period_end == end for b in bills if b.paid == 0)):
+        if (
+            sum((b.rent for b in bills), ZERO) == want_rent
+            and sum((b.property_fee for b in bills), ZERO) == want_fee
+            and bills
+            and all(b.period_end == end for b in bills if b.paid == 0)
+        ):
             continue
         kept = [b for b in bills if b.paid != 0]
         withdraw.extend(b.key for b in bills if b.paid == 0)
@@ -536,4 +551,9 @@ class AgeingBuckets:
 
 
 # Bucket edges in days past due: (label, lowest, highest) — used by the DB aggregate.
-AGEING_BUCKETS = (("d0_30", 0, 30), ("d31_90", 31, 90), ("d91_180", 91, 180), ("over_180", 181, None))
+AGEING_BUCKETS = (
+    ("d0_30", 0, 30),
+    ("d31_90", 31, 90),
+    ("d91_180", 91, 180),
+    ("over_180", 181, None),
+)

@@ -42,7 +42,12 @@ def lease_queryset_for_user(user: Any) -> QuerySet[Lease]:
 
 
 def lease_get_for_user(*, user: Any, pk: int) -> Lease:
-    lease = lease_queryset_for_user(user).select_related("tenant", "park", "predecessor").filter(pk=pk).first()
+    lease = (
+        lease_queryset_for_user(user)
+        .select_related("tenant", "park", "predecessor")
+        .filter(pk=pk)
+        .first()
+    )
     if lease is None:
         raise Http404
     return lease
@@ -88,9 +93,15 @@ class LeaseFilter:
     def from_query(cls, query: Any) -> LeaseFilter:
         def _int(v: str | None) -> int | None:
             return int(v) if v and v.isdigit() else None
+
         tab = query.get("tab") or "running"
-        return cls(tab=tab if tab in cls.TABS else "running", q=(query.get("q") or "").strip()[:60],
-                   park=_int(query.get("park")), building=_int(query.get("building")), tenant=_int(query.get("tenant")))
+        return cls(
+            tab=tab if tab in cls.TABS else "running",
+            q=(query.get("q") or "").strip()[:60],
+            park=_int(query.get("park")),
+            building=_int(query.get("building")),
+            tenant=_int(query.get("tenant")),
+        )
 
 
 def lease_list(*, user: Any, filters: LeaseFilter, on: dt.date | None = None) -> QuerySet[Lease]:
@@ -102,30 +113,57 @@ def lease_list(*, user: Any, filters: LeaseFilter, on: dt.date | None = None) ->
         qs = qs.filter(status__in=Lease.RUNNING)
     elif tab.startswith("expiring"):
         days = int(tab.removeprefix("expiring"))
-        qs = qs.filter(status=Lease.Status.ACTIVE, end_date__gte=day, end_date__lte=day + dt.timedelta(days=days))
+        qs = qs.filter(
+            status=Lease.Status.ACTIVE,
+            end_date__gte=day,
+            end_date__lte=day + dt.timedelta(days=days),
+        )
     elif tab == "draft":
         qs = qs.filter(status=Lease.Status.DRAFT)
     elif tab == "ended":
         qs = qs.filter(status__in=[Lease.Status.EXPIRED, Lease.Status.TERMINATED])
     if filters.q:
-        qs = qs.filter(Q(number__icontains=filters.q) | Q(tenant__name__icontains=filters.q)
-                       | Q(tenant__search_key__icontains=filters.q.lower()))
+        qs = qs.filter(
+            Q(number__icontains=filters.q)
+            | Q(tenant__name__icontains=filters.q)
+            | Q(tenant__search_key__icontains=filters.q.lower())
+        )
     if filters.park:
         qs = qs.filter(park_id=filters.park)
     if filters.building:
         qs = qs.filter(lease_units__unit__building_id=filters.building).distinct()
     if filters.tenant:
         qs = qs.filter(tenant_id=filters.tenant)
-    units = LeaseUnit.objects.select_related("unit__building").order_by("unit__building__code", "unit__code")
+    units = LeaseUnit.objects.select_related("unit__building").order_by(
+        "unit__building__code", "unit__code"
+    )
     order = ("end_date", "id") if tab.startswith("expiring") else ("-start_date", "-id")
-    return (qs.annotate(outstanding=Coalesce(Sum(F("bills__amount") - F("bills__paid"), filter=Q(bills__due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY))
-            .prefetch_related(Prefetch("lease_units", queryset=units)).order_by(*order))
+    return (
+        qs.annotate(
+            outstanding=Coalesce(
+                Sum(
+                    F("bills__amount") - F("bills__paid"),
+                    filter=Q(bills__due_date__lte=day),
+                    output_field=MONEY,
+                ),
+                ZERO,
+                output_field=MONEY,
+            )
+        )
+        .prefetch_related(Prefetch("lease_units", queryset=units))
+        .order_by(*order)
+    )
 
 
 def expiry_counts(*, user: Any, on: dt.date | None = None) -> dict[int, int]:
     day = on or today()
     qs = lease_queryset_for_user(user).filter(status=Lease.Status.ACTIVE, end_date__gte=day)
-    agg = qs.aggregate(**{f"d{n}": Count("id", filter=Q(end_date__lte=day + dt.timedelta(days=n))) for n in EXPIRY_WINDOWS})
+    agg = qs.aggregate(
+        **{
+            f"d{n}": Count("id", filter=Q(end_date__lte=day + dt.timedelta(days=n)))
+            for n in EXPIRY_WINDOWS
+        }
+    )
     return {n: agg[f"d{n}"] for n in EXPIRY_WINDOWS}
 
 
@@ -141,7 +179,11 @@ def _balance_aggregates(day: dt.date) -> dict[str, Any]:
     return {
         "billed": Coalesce(Sum("amount", filter=rent), ZERO, output_field=MONEY),
         "received": Coalesce(Sum("paid", filter=rent), ZERO, output_field=MONEY),
-        "due": Coalesce(Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY), ZERO, output_field=MONEY),
+        "due": Coalesce(
+            Sum(F("amount") - F("paid"), filter=Q(due_date__lte=day), output_field=MONEY),
+            ZERO,
+            output_field=MONEY,
+        ),
         "deposit": Coalesce(Sum("amount", filter=deposit), ZERO, output_field=MONEY),
         "deposit_received": Coalesce(Sum("paid", filter=deposit), ZERO, output_field=MONEY),
     }
@@ -152,17 +194,27 @@ def lease_balance(*, lease: Lease, on: dt.date | None = None) -> dict[str, Any]:
     agg = lease.bills.aggregate(**_balance_aggregates(day))
     credit = lease.payments.aggregate(c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
     refund = DepositRefund.objects.filter(lease=lease).select_related("recorded_by").first()
-    return {**agg, "credit": credit, "outstanding": agg["billed"] - agg["received"], "refund": refund,
-            "deposit_open": agg["deposit"] - agg["deposit_received"]}
+    return {
+        **agg,
+        "credit": credit,
+        "outstanding": agg["billed"] - agg["received"],
+        "refund": refund,
+        "deposit_open": agg["deposit"] - agg["deposit_received"],
+    }
 
 
 def deposit_refundable(*, lease: Lease, balance: dict[str, Any]) -> bool:
     """Whether the page offers the refund action (the service decides)."""
-    return (lease.status in (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
-            and balance["refund"] is None and bool(balance["deposit"]))
+    return (
+        lease.status in (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
+        and balance["refund"] is None
+        and bool(balance["deposit"])
+    )
 
 
-def bill_list(*, user: Any, state: str = "open", park: int | None = None, on: dt.date | None = None) -> QuerySet[Bill]:
+def bill_list(
+    *, user: Any, state: str = "open", park: int | None = None, on: dt.date | None = None
+) -> QuerySet[Bill]:
     day = on or today()
     qs = bill_queryset_for_user(user).select_related("lease", "tenant")
     if state == "open":
@@ -187,7 +239,9 @@ def _ageing_aggregates(day: dt.date) -> dict[str, Any]:
     return out
 
 
-def receivables_ageing(*, user: Any, park: int | None = None, on: dt.date | None = None) -> tuple[AgeingBuckets, list[dict[str, Any]]]:
+def receivables_ageing(
+    *, user: Any, park: int | None = None, on: dt.date | None = None
+) -> tuple[AgeingBuckets, list[dict[str, Any]]]:
     """Outstanding amounts due by `on`, bucketed by days past due, for the parks the user
     sees, overall and by tenant; two aggregate queries whatever the number of bills.
     (A bill is due on its due date, so 0 days past due is the first bucket.)"""
@@ -208,12 +262,16 @@ def tenant_balance(*, user: Any, tenant_id: int, on: dt.date | None = None) -> d
     day = on or today()
     qs = bill_queryset_for_user(user).filter(tenant_id=tenant_id)
     agg = qs.aggregate(**_balance_aggregates(day))
-    credit = payment_queryset_for_user(user).filter(lease__tenant_id=tenant_id).aggregate(
-        c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
+    credit = (
+        payment_queryset_for_user(user)
+        .filter(lease__tenant_id=tenant_id)
+        .aggregate(c=Coalesce(Sum("unallocated"), ZERO, output_field=MONEY))["c"]
+    )
     return {**agg, "credit": credit}
 
 
 # --- space ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StackCell:
@@ -223,15 +281,24 @@ class StackCell:
     weight: int  # flex-grow from the area
 
 
-def stacking_plan(*, building: Building, on: dt.date | None = None) -> list[tuple[Any, list[StackCell]]]:
+def stacking_plan(
+    *, building: Building, on: dt.date | None = None
+) -> list[tuple[Any, list[StackCell]]]:
     """Floors top-down, each with its units and their running lease: four queries for a
     building of any size (floors, units, running lease rows with lease and tenant)."""
     day = on or today()
     floors = list(building.floors.order_by("-number"))
     units = list(building.units.order_by("code"))
-    rows = (LeaseUnit.objects.filter(unit__building=building, occupies=True, lease__status__in=Lease.RUNNING,
-                                     end_date__gte=day)
-            .select_related("lease__tenant").order_by("start_date"))
+    rows = (
+        LeaseUnit.objects.filter(
+            unit__building=building,
+            occupies=True,
+            lease__status__in=Lease.RUNNING,
+            end_date__gte=day,
+        )
+        .select_related("lease__tenant")
+        .order_by("start_date")
+    )
     by_unit: dict[int, LeaseUnit] = {}
     for row in rows:
         # The lease covering today wins over a later one already signed.
@@ -254,14 +321,22 @@ def stacking_plan(*, building: Building, on: dt.date | None = None) -> list[tupl
             state = "leased"
         else:
             state = "vacant"
-        by_floor.setdefault(u.floor_id, []).append(StackCell(u, state, lease, max(1, int(u.area // 50))))
+        by_floor.setdefault(u.floor_id, []).append(
+            StackCell(u, state, lease, max(1, int(u.area // 50)))
+        )
     return [(f, by_floor.get(f.pk, [])) for f in floors]
 
 
 def unit_current_lease(*, unit: Unit, on: dt.date | None = None) -> Lease | None:
     day = on or today()
-    row = (LeaseUnit.objects.filter(unit=unit, occupies=True, lease__status__in=Lease.RUNNING, end_date__gte=day)
-           .select_related("lease__tenant").order_by("start_date").first())
+    row = (
+        LeaseUnit.objects.filter(
+            unit=unit, occupies=True, lease__status__in=Lease.RUNNING, end_date__gte=day
+        )
+        .select_related("lease__tenant")
+        .order_by("start_date")
+        .first()
+    )
     return row.lease if row else None
 
 
@@ -286,8 +361,12 @@ def _occ_aggs() -> dict[str, Any]:
     lettable = ~Q(status=Unit.Status.UNAVAILABLE)
     return {
         "total_area": Coalesce(Sum("area", filter=lettable), ZERO, output_field=MONEY),
-        "leased_area": Coalesce(Sum("area", filter=Q(status=Unit.Status.LEASED)), ZERO, output_field=MONEY),
-        "reserved_area": Coalesce(Sum("area", filter=Q(status=Unit.Status.RESERVED)), ZERO, output_field=MONEY),
+        "leased_area": Coalesce(
+            Sum("area", filter=Q(status=Unit.Status.LEASED)), ZERO, output_field=MONEY
+        ),
+        "reserved_area": Coalesce(
+            Sum("area", filter=Q(status=Unit.Status.RESERVED)), ZERO, output_field=MONEY
+        ),
         "units": Count("id", filter=lettable),
         "leased_units": Count("id", filter=Q(status=Unit.Status.LEASED)),
     }
@@ -302,8 +381,12 @@ def occupancy(*, user: Any, park: int | None = None) -> dict[str, Any]:
     aggs = _occ_aggs()
     total = Occupancy(label="", key="park", **units.aggregate(**aggs))
     by_building = [
-        Occupancy(label=r.pop("building__name"), key=str(r.pop("building_id")), **{k: r[k] for k in aggs})
-        for r in units.values("building_id", "building__name").annotate(**aggs).order_by("building__code")
+        Occupancy(
+            label=r.pop("building__name"), key=str(r.pop("building_id")), **{k: r[k] for k in aggs}
+        )
+        for r in units.values("building_id", "building__name")
+        .annotate(**aggs)
+        .order_by("building__code")
     ]
     uses = dict(UnitUse.choices)
     by_use = [

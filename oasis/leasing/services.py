@@ -57,16 +57,26 @@ def _require(actor: Any, park_id: int) -> None:
         raise PermissionDenied(_("没有执行该操作的权限。"))
 
 
-def _audit(actor: Any, instance: Any, before: dict[str, Any] | None, park_id: int, action: str | None = None) -> None:
+def _audit(
+    actor: Any,
+    instance: Any,
+    before: dict[str, Any] | None,
+    park_id: int,
+    action: str | None = None,
+) -> None:
     audit_record(
-        actor=actor, instance=instance,
+        actor=actor,
+        instance=instance,
         action=action or (AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE),
-        before=before, park_id=park_id,
+        before=before,
+        park_id=park_id,
     )
 
 
 def lease_terms(
-    lease: Lease, free: Iterable[FreeRentPeriod] | None = None, amendments: Iterable[LeaseAmendment] | None = None,
+    lease: Lease,
+    free: Iterable[FreeRentPeriod] | None = None,
+    amendments: Iterable[LeaseAmendment] | None = None,
 ) -> schedule.Terms:
     """The lease's schedule terms: its term (to the termination date if ended early), and
     the rates its amendments changed from their effective dates on. The lease row holds
@@ -86,23 +96,42 @@ def lease_terms(
                 seen.add(f)
                 base[f] = Decimal(before)
         if changed:
-            history.append((a.effective_on, {f: Decimal(after) for f, (_b, after) in changed.items()}))
+            history.append(
+                (a.effective_on, {f: Decimal(after) for f, (_b, after) in changed.items()})
+            )
     return schedule.Terms(
-        start=lease.start_date, end=lease.effective_end, area=lease.area, rent_basis=lease.rent_basis,
-        rent_rate=base["rent_rate"], property_fee_rate=base["property_fee_rate"],
-        cycle_months=int(lease.cycle), escalation_pct=base["escalation_pct"],
+        start=lease.start_date,
+        end=lease.effective_end,
+        area=lease.area,
+        rent_basis=lease.rent_basis,
+        rent_rate=base["rent_rate"],
+        property_fee_rate=base["property_fee_rate"],
+        cycle_months=int(lease.cycle),
+        escalation_pct=base["escalation_pct"],
         free_rent=tuple(schedule.Period(p.start_date, p.end_date) for p in periods),
         changes=schedule.rate_history(base, history),
     )
 
 
-_TERM_FIELD_FOR = {"end_date": "end_date", "area": "units", "rent_rate": "rent_rate",
-                   "property_fee_rate": "property_fee_rate", "cycle_months": "cycle",
-                   "rent_basis": "rent_basis", "escalation_pct": "escalation_pct", "free_rent": "free_rent"}
+_TERM_FIELD_FOR = {
+    "end_date": "end_date",
+    "area": "units",
+    "rent_rate": "rent_rate",
+    "property_fee_rate": "property_fee_rate",
+    "cycle_months": "cycle",
+    "rent_basis": "rent_basis",
+    "escalation_pct": "escalation_pct",
+    "free_rent": "free_rent",
+}
 _TERM_MESSAGES = {
-    "end_date": _("到期日不能早于起租日。"), "area": _("请至少选择一个单元。"), "rent_rate": _("租金不能为负数。"),
-    "property_fee_rate": _("物业费不能为负数。"), "cycle_months": _("付款周期无效。"), "rent_basis": _("计租方式无效。"),
-    "escalation_pct": _("年递增率应在 0 到 100 之间。"), "free_rent": _("免租期结束日不能早于开始日。"),
+    "end_date": _("到期日不能早于起租日。"),
+    "area": _("请至少选择一个单元。"),
+    "rent_rate": _("租金不能为负数。"),
+    "property_fee_rate": _("物业费不能为负数。"),
+    "cycle_months": _("付款周期无效。"),
+    "rent_basis": _("计租方式无效。"),
+    "escalation_pct": _("年递增率应在 0 到 100 之间。"),
+    "free_rent": _("免租期结束日不能早于开始日。"),
 }
 
 
@@ -114,8 +143,9 @@ def _check_terms(terms: schedule.Terms) -> None:
 
 def _next_number(park: Park, start: dt.date) -> str:
     prefix = f"ZL{start.year}-"
-    last = (Lease.objects.filter(park=park, number__startswith=prefix)
-            .aggregate(m=Max("number"))["m"])
+    last = Lease.objects.filter(park=park, number__startswith=prefix).aggregate(m=Max("number"))[
+        "m"
+    ]
     n = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
     return f"{prefix}{n:04d}"
 
@@ -124,12 +154,16 @@ def _units_for(park: Park, unit_ids: list[int]) -> list[Unit]:
     ids = list(dict.fromkeys(unit_ids))
     if not ids:
         raise ValidationError({"units": [_("请至少选择一个单元。")]})
-    units = list(Unit.objects.filter(pk__in=ids, building__park_id=park.pk).select_related("building"))
+    units = list(
+        Unit.objects.filter(pk__in=ids, building__park_id=park.pk).select_related("building")
+    )
     if len(units) != len(ids):
         raise ValidationError({"units": [_("单元不存在或不属于本园区。")]})
     bad = [u for u in units if u.status == Unit.Status.UNAVAILABLE]
     if bad:
-        raise ValidationError({"units": [_("单元 %(codes)s 不可租。") % {"codes": _("、").join(str(u) for u in bad)}]})
+        raise ValidationError(
+            {"units": [_("单元 %(codes)s 不可租。") % {"codes": _("、").join(str(u) for u in bad)}]}
+        )
     return units
 
 
@@ -146,9 +180,15 @@ def _free_periods(lease: Lease, periods: list[tuple[dt.date, dt.date]]) -> list[
 
 @transaction.atomic
 def lease_create(
-    *, actor: Any, tenant: Enterprise, unit_ids: list[int], data: dict[str, Any],
-    free_periods: list[tuple[dt.date, dt.date]] | None = None, activate: bool = False,
-    predecessor: Lease | None = None, on: dt.date | None = None,
+    *,
+    actor: Any,
+    tenant: Enterprise,
+    unit_ids: list[int],
+    data: dict[str, Any],
+    free_periods: list[tuple[dt.date, dt.date]] | None = None,
+    activate: bool = False,
+    predecessor: Lease | None = None,
+    on: dt.date | None = None,
 ) -> Lease:
     """A draft lease (or, with `activate`, a signed one) of `unit_ids` to `tenant`."""
     park = tenant.park
@@ -170,9 +210,12 @@ def lease_create(
     lease.full_clean()
     lease.save()
     FreeRentPeriod.objects.bulk_create(free)
-    LeaseUnit.objects.bulk_create([
-        LeaseUnit(lease=lease, unit=u, start_date=lease.start_date, end_date=lease.end_date) for u in units
-    ])
+    LeaseUnit.objects.bulk_create(
+        [
+            LeaseUnit(lease=lease, unit=u, start_date=lease.start_date, end_date=lease.end_date)
+            for u in units
+        ]
+    )
     _audit(actor, lease, None, park.pk)
     if activate:
         lease = lease_activate(actor=actor, lease=lease, on=on)
@@ -186,13 +229,24 @@ def _check_no_overlap(lease: Lease) -> None:
     rows = LeaseUnit.objects.filter(lease=lease).values_list("unit_id", "start_date", "end_date")
     clashes = []
     for unit_id, start, end in rows:
-        other = (LeaseUnit.objects.filter(unit_id=unit_id, occupies=True, start_date__lte=end, end_date__gte=start)
-                 .exclude(lease=lease).select_related("lease", "unit__building").first())
+        other = (
+            LeaseUnit.objects.filter(
+                unit_id=unit_id, occupies=True, start_date__lte=end, end_date__gte=start
+            )
+            .exclude(lease=lease)
+            .select_related("lease", "unit__building")
+            .first()
+        )
         if other is not None:
-            clashes.append(_("单元 %(unit)s 在 %(start)s 至 %(end)s 已由合同 %(number)s 出租。") % {
-                "unit": f"{other.unit.building.code}-{other.unit.code}", "start": other.start_date,
-                "end": other.end_date, "number": other.lease.number,
-            })
+            clashes.append(
+                _("单元 %(unit)s 在 %(start)s 至 %(end)s 已由合同 %(number)s 出租。")
+                % {
+                    "unit": f"{other.unit.building.code}-{other.unit.code}",
+                    "start": other.start_date,
+                    "end": other.end_date,
+                    "number": other.lease.number,
+                }
+            )
     if clashes:
         raise ValidationError({"units": clashes})
 
@@ -217,9 +271,17 @@ def lease_activate(*, actor: Any, lease: Lease, on: dt.date | None = None) -> Le
     bills_reconcile(actor=actor, lease=lease, on=lease.signed_on)
     if lease.deposit > 0:
         Bill.objects.create(
-            lease=lease, park_id=lease.park_id, tenant_id=lease.tenant_id, seq=0, kind=Bill.Kind.DEPOSIT,
-            period_start=lease.start_date, period_end=lease.end_date, due_date=lease.signed_on,
-            rent=ZERO, property_fee=ZERO, amount=lease.deposit,
+            lease=lease,
+            park_id=lease.park_id,
+            tenant_id=lease.tenant_id,
+            seq=0,
+            kind=Bill.Kind.DEPOSIT,
+            period_start=lease.start_date,
+            period_end=lease.end_date,
+            due_date=lease.signed_on,
+            rent=ZERO,
+            property_fee=ZERO,
+            amount=lease.deposit,
         )
     _audit(actor, lease, before, lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease), on=on)
@@ -230,7 +292,9 @@ def _unit_ids(lease: Lease) -> list[int]:
     return list(LeaseUnit.objects.filter(lease=lease).values_list("unit_id", flat=True))
 
 
-def bills_reconcile(*, actor: Any, lease: Lease, on: dt.date | None = None, note: str = "") -> schedule.Plan:
+def bills_reconcile(
+    *, actor: Any, lease: Lease, on: dt.date | None = None, note: str = ""
+) -> schedule.Plan:
     """Bring the lease's bills in line with its schedule (see `schedule.reconcile`): on
     signing this issues every bill; after an amendment or an early termination, unpaid
     bills are reissued, paid ones get an adjustment bill for the difference, and a credit
@@ -239,9 +303,16 @@ def bills_reconcile(*, actor: Any, lease: Lease, on: dt.date | None = None, note
     day = on or today()
     sched = schedule.build_schedule(lease_terms(lease))
     bills = list(Bill.objects.select_for_update().filter(lease=lease).order_by("seq"))
-    plan = schedule.reconcile(sched, [
-        schedule.Issued(b.pk, b.period_start, b.period_end, b.rent, b.property_fee, b.paid, b.kind) for b in bills
-    ], on=day)
+    plan = schedule.reconcile(
+        sched,
+        [
+            schedule.Issued(
+                b.pk, b.period_start, b.period_end, b.rent, b.property_fee, b.paid, b.kind
+            )
+            for b in bills
+        ],
+        on=day,
+    )
     if not plan:
         return plan
     by_pk = {b.pk: b for b in bills}
@@ -258,12 +329,22 @@ def bills_reconcile(*, actor: Any, lease: Lease, on: dt.date | None = None, note
     new = []
     for line in plan.issue:
         seq += 1
-        new.append(Bill(
-            lease=lease, park_id=lease.park_id, tenant_id=lease.tenant_id, seq=seq, kind=line.kind,
-            period_start=line.period_start, period_end=line.period_end, due_date=line.due_date,
-            rent=line.rent, property_fee=line.property_fee, amount=line.amount,
-            note=note if line.kind == Bill.Kind.ADJUSTMENT else "",
-        ))
+        new.append(
+            Bill(
+                lease=lease,
+                park_id=lease.park_id,
+                tenant_id=lease.tenant_id,
+                seq=seq,
+                kind=line.kind,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                due_date=line.due_date,
+                rent=line.rent,
+                property_fee=line.property_fee,
+                amount=line.amount,
+                note=note if line.kind == Bill.Kind.ADJUSTMENT else "",
+            )
+        )
     created = Bill.objects.bulk_create(new, batch_size=500)
     for bill in created:
         if bill.kind == Bill.Kind.ADJUSTMENT:
@@ -276,11 +357,18 @@ def bills_reconcile(*, actor: Any, lease: Lease, on: dt.date | None = None, note
 def _credit_note_settle(*, lease: Lease, note: Bill) -> None:
     """Settle a credit note: take its amount back from the payments allocated to its
     period's bills (newest payment first) into those payments' credit."""
-    allocations = (PaymentAllocation.objects.filter(bill__lease=lease, bill__period_start=note.period_start)
-                   .exclude(bill__kind=Bill.Kind.DEPOSIT).exclude(bill=note)
-                   .values("payment_id").annotate(net=Sum("amount")).order_by())
+    allocations = (
+        PaymentAllocation.objects.filter(bill__lease=lease, bill__period_start=note.period_start)
+        .exclude(bill__kind=Bill.Kind.DEPOSIT)
+        .exclude(bill=note)
+        .values("payment_id")
+        .annotate(net=Sum("amount"))
+        .order_by()
+    )
     net = {row["payment_id"]: Decimal(row["net"]).quantize(Decimal("0.01")) for row in allocations}
-    payments = Payment.objects.select_for_update().filter(pk__in=[pk for pk, n in net.items() if n > 0])
+    payments = Payment.objects.select_for_update().filter(
+        pk__in=[pk for pk, n in net.items() if n > 0]
+    )
     left = -note.amount
     taken = []
     for payment in payments.order_by("-paid_on", "-pk"):
@@ -310,8 +398,10 @@ def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> i
         free.setdefault(p.lease_id, []).append(p)
     ops = connection.ops
     table = connection.ops.quote_name(Bill._meta.db_table)
-    sql = (f"INSERT INTO {table} (lease_id, park_id, tenant_id, seq, kind, period_start, period_end, due_date, "
-           "rent, property_fee, amount, paid, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    sql = (
+        f"INSERT INTO {table} (lease_id, park_id, tenant_id, seq, kind, period_start, period_end, due_date, "
+        "rent, property_fee, amount, paid, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
     money = ops.adapt_decimalfield_value
     day = ops.adapt_datefield_value
     zero = money(ZERO, 14, 2)
@@ -321,12 +411,41 @@ def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> i
         for lease in leases:
             for b in schedule.build_schedule(lease_terms(lease, free.get(lease.pk, []), [])).bills:
                 start = day(b.period_start)
-                rows.append((lease.pk, lease.park_id, lease.tenant_id, b.seq, schedule.RENT, start, day(b.period_end),
-                             start, money(b.rent, 14, 2), money(b.property_fee, 14, 2), money(b.amount, 14, 2), zero, ""))
+                rows.append(
+                    (
+                        lease.pk,
+                        lease.park_id,
+                        lease.tenant_id,
+                        b.seq,
+                        schedule.RENT,
+                        start,
+                        day(b.period_end),
+                        start,
+                        money(b.rent, 14, 2),
+                        money(b.property_fee, 14, 2),
+                        money(b.amount, 14, 2),
+                        zero,
+                        "",
+                    )
+                )
             if lease.deposit and lease.deposit > 0:
-                rows.append((lease.pk, lease.park_id, lease.tenant_id, 0, schedule.DEPOSIT, day(lease.start_date),
-                             day(lease.end_date), day(lease.signed_on or lease.start_date), zero, zero,
-                             money(lease.deposit, 14, 2), zero, ""))
+                rows.append(
+                    (
+                        lease.pk,
+                        lease.park_id,
+                        lease.tenant_id,
+                        0,
+                        schedule.DEPOSIT,
+                        day(lease.start_date),
+                        day(lease.end_date),
+                        day(lease.signed_on or lease.start_date),
+                        zero,
+                        zero,
+                        money(lease.deposit, 14, 2),
+                        zero,
+                        "",
+                    )
+                )
             if len(rows) >= batch_size:
                 cursor.executemany(sql, rows)
                 count += len(rows)
@@ -341,8 +460,9 @@ def units_sync_status(*, actor: Any, unit_ids: Iterable[int], on: dt.date | None
     Reserved or unavailable units with no lease are left as the space officer set them."""
     day = on or today()
     ids = list(set(unit_ids))
-    rows = (LeaseUnit.objects.filter(unit_id__in=ids, occupies=True, lease__status__in=Lease.RUNNING,
-                                     end_date__gte=day).values_list("unit_id", "start_date"))
+    rows = LeaseUnit.objects.filter(
+        unit_id__in=ids, occupies=True, lease__status__in=Lease.RUNNING, end_date__gte=day
+    ).values_list("unit_id", "start_date")
     current: set[int] = set()
     future: set[int] = set()
     for unit_id, start in rows:
@@ -392,12 +512,24 @@ def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Le
     before = snapshot(lease)
     lease.status = Lease.Status.TERMINATED
     lease.terminated_on = on
-    lease.notes = (lease.notes + "\n" if lease.notes else "") + _("提前终止：%(reason)s") % {"reason": reason}
+    lease.notes = (lease.notes + "\n" if lease.notes else "") + _("提前终止：%(reason)s") % {
+        "reason": reason
+    }
     lease.save(update_fields=["status", "terminated_on", "notes", "updated_at"])
     LeaseUnit.objects.filter(lease=lease).update(end_date=on)
-    LeaseAmendment.objects.create(lease=lease, effective_on=on, reason=reason, created_by=_user(actor),
-                                  changes={"status": [before["status"], lease.status], "terminated_on": [None, on.isoformat()]})
-    bills_reconcile(actor=actor, lease=lease, note=_("提前终止于 %(date)s") % {"date": on.isoformat()})
+    LeaseAmendment.objects.create(
+        lease=lease,
+        effective_on=on,
+        reason=reason,
+        created_by=_user(actor),
+        changes={
+            "status": [before["status"], lease.status],
+            "terminated_on": [None, on.isoformat()],
+        },
+    )
+    bills_reconcile(
+        actor=actor, lease=lease, note=_("提前终止于 %(date)s") % {"date": on.isoformat()}
+    )
     _audit(actor, lease, before, lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease))
     return lease
@@ -408,7 +540,9 @@ def _user(actor: Any) -> Any:
 
 
 @transaction.atomic
-def lease_renew(*, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None) -> Lease:
+def lease_renew(
+    *, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
+) -> Lease:
     """Renew a running lease: the successor starts the day after it ends, on the same units,
     with the old terms unless `data` changes them; it is signed at once."""
     _require(actor, lease.park_id)
@@ -423,9 +557,17 @@ def lease_renew(*, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, 
     terms = {f: getattr(lease, f) for f in TERM_FIELDS}
     terms.update({k: v for k, v in (data or {}).items() if k in TERM_FIELDS and v is not None})
     successor = lease_create(
-        actor=actor, tenant=lease.tenant, unit_ids=_unit_ids(lease),
-        data={**terms, "start_date": start, "end_date": end_date, "notes": _("续签自 %(n)s") % {"n": lease.number}},
-        predecessor=lease, activate=True,
+        actor=actor,
+        tenant=lease.tenant,
+        unit_ids=_unit_ids(lease),
+        data={
+            **terms,
+            "start_date": start,
+            "end_date": end_date,
+            "notes": _("续签自 %(n)s") % {"n": lease.number},
+        },
+        predecessor=lease,
+        activate=True,
     )
     before = snapshot(lease)
     lease.status = Lease.Status.RENEWED
@@ -435,7 +577,9 @@ def lease_renew(*, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, 
 
 
 @transaction.atomic
-def lease_amend(*, actor: Any, lease: Lease, data: dict[str, Any], effective_on: dt.date, reason: str) -> Lease:
+def lease_amend(
+    *, actor: Any, lease: Lease, data: dict[str, Any], effective_on: dt.date, reason: str
+) -> Lease:
     """Change a signed lease's terms from `effective_on` (kept as an amendment); the bills
     are brought in line with the amended schedule: days before `effective_on` keep the
     old rates, unpaid bills are reissued, and a period already paid gets an adjustment
@@ -465,19 +609,33 @@ def lease_amend(*, actor: Any, lease: Lease, data: dict[str, Any], effective_on:
     changes = {k: [before[k], after[k]] for k in data if before.get(k) != after.get(k)}
     if not changes:
         raise ValidationError({"__all__": [_("没有任何变更。")]})
-    LeaseAmendment.objects.create(lease=lease, effective_on=effective_on, reason=reason,
-                                  changes=changes, created_by=_user(actor))
+    LeaseAmendment.objects.create(
+        lease=lease,
+        effective_on=effective_on,
+        reason=reason,
+        changes=changes,
+        created_by=_user(actor),
+    )
     _check_terms(lease_terms(lease))  # the rates in force on every day, this change included
-    bills_reconcile(actor=actor, lease=lease,
-                    note=_("合同变更，%(date)s 起生效") % {"date": effective_on.isoformat()})
+    bills_reconcile(
+        actor=actor,
+        lease=lease,
+        note=_("合同变更，%(date)s 起生效") % {"date": effective_on.isoformat()},
+    )
     _audit(actor, lease, before, lease.park_id)
     return lease
 
 
 @transaction.atomic
 def payment_record(
-    *, actor: Any, lease: Lease, amount: Decimal, paid_on: dt.date, bill: Bill | None = None,
-    allow_prepayment: bool = False, reference: str = "",
+    *,
+    actor: Any,
+    lease: Lease,
+    amount: Decimal,
+    paid_on: dt.date,
+    bill: Bill | None = None,
+    allow_prepayment: bool = False,
+    reference: str = "",
 ) -> Payment:
     """Record money received. With `bill`, it pays that bill first; otherwise the oldest
     bills due by `paid_on`. Anything beyond what is owed is refused unless the officer
@@ -494,7 +652,11 @@ def payment_record(
         raise ValidationError({"amount": [_("金额最多两位小数。")]})
     if bill is not None and bill.lease_id != lease.pk:
         raise ValidationError({"bill": [_("账单不属于该合同。")]})
-    open_bills = list(Bill.objects.select_for_update().filter(lease=lease, paid__lt=F("amount")).order_by("due_date", "seq"))
+    open_bills = list(
+        Bill.objects.select_for_update()
+        .filter(lease=lease, paid__lt=F("amount"))
+        .order_by("due_date", "seq")
+    )
     if bill is not None:
         target = next((b for b in open_bills if b.pk == bill.pk), None)
         if target is None:
@@ -507,11 +669,23 @@ def payment_record(
         later = [b for b in open_bills if b.due_date > paid_on]
     owed = sum((b.outstanding for b in due_now), ZERO)
     if amount > owed and not allow_prepayment:
-        raise ValidationError({"amount": [
-            _("收款 %(amount)s 元超过应收 %(owed)s 元；如为预收款，请勾选“允许预收”。") % {"amount": amount, "owed": owed}
-        ]})
-    payment = Payment(lease=lease, park_id=lease.park_id, amount=amount, paid_on=paid_on, reference=reference,
-                      is_prepayment=allow_prepayment, recorded_by=_user(actor))
+        raise ValidationError(
+            {
+                "amount": [
+                    _("收款 %(amount)s 元超过应收 %(owed)s 元；如为预收款，请勾选“允许预收”。")
+                    % {"amount": amount, "owed": owed}
+                ]
+            }
+        )
+    payment = Payment(
+        lease=lease,
+        park_id=lease.park_id,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        is_prepayment=allow_prepayment,
+        recorded_by=_user(actor),
+    )
     payment.full_clean()
     payment.save()
     left = amount
@@ -553,8 +727,15 @@ def deposit_refund(*, actor: Any, lease: Lease, on: dt.date, reference: str = ""
         raise ValidationError({"__all__": [_("保证金已退还。")]})
     if on < bill.due_date:
         raise ValidationError({"refunded_on": [_("退还日期不能早于保证金应付日期。")]})
-    refund = DepositRefund(lease=lease, bill=bill, amount=bill.paid, cancelled=bill.amount - bill.paid,
-                           refunded_on=on, reference=reference, recorded_by=_user(actor))
+    refund = DepositRefund(
+        lease=lease,
+        bill=bill,
+        amount=bill.paid,
+        cancelled=bill.amount - bill.paid,
+        refunded_on=on,
+        reference=reference,
+        recorded_by=_user(actor),
+    )
     refund.full_clean()
     refund.save()
     if refund.cancelled:
@@ -569,11 +750,17 @@ def deposit_refund(*, actor: Any, lease: Lease, on: dt.date, reference: str = ""
 def receivables_rebuild(*, park_id: int) -> int:
     """Recompute every bill's `paid` of a park from its allocations (repairs the cached
     figure after an import or a manual fix); returns the bills updated."""
-    paid = (PaymentAllocation.objects.filter(bill=OuterRef("pk")).values("bill")
-            .annotate(s=Sum("amount")).values("s"))
+    paid = (
+        PaymentAllocation.objects.filter(bill=OuterRef("pk"))
+        .values("bill")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
     with transaction.atomic():
         # Rounded to the fen in SQL: SQLite sums decimals as floats.
-        return Bill.objects.filter(park_id=park_id).update(paid=Round(Coalesce(Subquery(paid), Value(ZERO)), 2))
+        return Bill.objects.filter(park_id=park_id).update(
+            paid=Round(Coalesce(Subquery(paid), Value(ZERO)), 2)
+        )
 
 
 @transaction.atomic
@@ -581,7 +768,11 @@ def leases_daily(*, on: dt.date | None = None) -> dict[str, int]:
     """The daily job: expire leases that ended, sync unit status for leases starting or
     ending, record expiry reminders at 90 / 60 / 30 days. Safe to run twice a day."""
     day = on or today()
-    ended = list(Lease.objects.filter(status=Lease.Status.ACTIVE, end_date__lt=day).values_list("pk", flat=True))
+    ended = list(
+        Lease.objects.filter(status=Lease.Status.ACTIVE, end_date__lt=day).values_list(
+            "pk", flat=True
+        )
+    )
     for lease in Lease.objects.filter(pk__in=ended):
         before = snapshot(lease)
         lease.status = Lease.Status.EXPIRED
@@ -589,14 +780,30 @@ def leases_daily(*, on: dt.date | None = None) -> dict[str, int]:
         _audit(None, lease, before, lease.park_id)
     # Units whose lease started or ended since yesterday (or any day the job did not run).
     touched = LeaseUnit.objects.filter(occupies=True).filter(
-        lease__status__in=[*Lease.RUNNING, Lease.Status.EXPIRED], start_date__lte=day, end_date__gte=day - dt.timedelta(days=1)
+        lease__status__in=[*Lease.RUNNING, Lease.Status.EXPIRED],
+        start_date__lte=day,
+        end_date__gte=day - dt.timedelta(days=1),
     ) | LeaseUnit.objects.filter(lease_id__in=ended)
-    changed = units_sync_status(actor=None, unit_ids=touched.values_list("unit_id", flat=True), on=day)
+    changed = units_sync_status(
+        actor=None, unit_ids=touched.values_list("unit_id", flat=True), on=day
+    )
     reminders = 0
     for days in REMINDER_DAYS:
-        due = Lease.objects.filter(status=Lease.Status.ACTIVE, end_date__gte=day, end_date__lte=day + dt.timedelta(days=days))
-        have = set(ExpiryReminder.objects.filter(days=days, lease__in=due).values_list("lease_id", flat=True))
-        new = [ExpiryReminder(lease_id=pk, days=days, recorded_on=day) for pk in due.values_list("pk", flat=True) if pk not in have]
+        due = Lease.objects.filter(
+            status=Lease.Status.ACTIVE,
+            end_date__gte=day,
+            end_date__lte=day + dt.timedelta(days=days),
+        )
+        have = set(
+            ExpiryReminder.objects.filter(days=days, lease__in=due).values_list(
+                "lease_id", flat=True
+            )
+        )
+        new = [
+            ExpiryReminder(lease_id=pk, days=days, recorded_on=day)
+            for pk in due.values_list("pk", flat=True)
+            if pk not in have
+        ]
         ExpiryReminder.objects.bulk_create(new, ignore_conflicts=True)
         reminders += len(new)
     return {"expired": len(ended), "units_changed": changed, "reminders": reminders}

@@ -68,7 +68,9 @@ def lease_list(request: HttpRequest) -> HttpResponse:
         return excel.export_leases(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "nav": "leasing", "page": page, "filters": filters,
+        "nav": "leasing",
+        "page": page,
+        "filters": filters,
         "counts": selectors.expiry_counts(user=request.user),
         "can_change": selectors.can_change_any(request.user),
         "parks": park_queryset_for_user(request.user),
@@ -81,9 +83,17 @@ def lease_create(request: HttpRequest) -> HttpResponse:
     parks = _changeable_parks(request.user)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
-    tenants = Enterprise.objects.filter(park__in=parks).exclude(status=Enterprise.Status.EXITED).order_by("name")
-    units = (Unit.objects.filter(building__park__in=parks).exclude(status=Unit.Status.UNAVAILABLE)
-             .select_related("building").order_by("building__code", "code"))
+    tenants = (
+        Enterprise.objects.filter(park__in=parks)
+        .exclude(status=Enterprise.Status.EXITED)
+        .order_by("name")
+    )
+    units = (
+        Unit.objects.filter(building__park__in=parks)
+        .exclude(status=Unit.Status.UNAVAILABLE)
+        .select_related("building")
+        .order_by("building__code", "code")
+    )
     initial = {}
     if request.GET.get("unit", "").isdigit():
         initial["units"] = [int(request.GET["unit"])]
@@ -91,17 +101,29 @@ def lease_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lease = services.lease_create(
-                actor=request.user, tenant=form.cleaned_data["tenant"],
-                unit_ids=[u.pk for u in form.cleaned_data["units"]], data=form.service_data(),
-                free_periods=form.free_periods(), activate=form.cleaned_data["activate"],
+                actor=request.user,
+                tenant=form.cleaned_data["tenant"],
+                unit_ids=[u.pk for u in form.cleaned_data["units"]],
+                data=form.service_data(),
+                free_periods=form.free_periods(),
+                activate=form.cleaned_data["activate"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("合同已签约生效。") if lease.status == Lease.Status.ACTIVE else _("合同草稿已保存。"))
+            messages.success(
+                request,
+                _("合同已签约生效。")
+                if lease.status == Lease.Status.ACTIVE
+                else _("合同草稿已保存。"),
+            )
             return redirect("lease-detail", pk=lease.pk)
-    return render(request, "leasing/lease_form.html", {"nav": "leasing", "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "leasing/lease_form.html",
+        {"nav": "leasing", "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -112,7 +134,9 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav": "enterprises" if request.user.is_member else "leasing",
         "lease": lease,
-        "units": lease.lease_units.select_related("unit__building", "unit__floor").order_by("unit__code"),
+        "units": lease.lease_units.select_related("unit__building", "unit__floor").order_by(
+            "unit__code"
+        ),
         "free_periods": lease.free_periods.all(),
         "bills": selectors.lease_bills(lease=lease),
         "balance": balance,
@@ -122,7 +146,9 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "successor": Lease.objects.filter(predecessor=lease).first(),
         "reminders": lease.reminders.all(),
         "can_change": can_change,
-        "payment_form": PaymentForm(lease=lease, initial={"paid_on": services.today()}) if can_change and lease.status != Lease.Status.DRAFT else None,
+        "payment_form": PaymentForm(lease=lease, initial={"paid_on": services.today()})
+        if can_change and lease.status != Lease.Status.DRAFT
+        else None,
         "history": audit_history(lease) if not request.user.is_member else [],
         "today": services.today(),
     }
@@ -154,20 +180,30 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.payment_record(
-                actor=request.user, lease=lease, amount=d["amount"], paid_on=d["paid_on"], bill=d["bill"],
-                allow_prepayment=d["allow_prepayment"], reference=d["reference"],
+                actor=request.user,
+                lease=lease,
+                amount=d["amount"],
+                paid_on=d["paid_on"],
+                bill=d["bill"],
+                allow_prepayment=d["allow_prepayment"],
+                reference=d["reference"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("收款已登记。"))
             return redirect("lease-detail", pk=lease.pk)
-    return render(request, "leasing/action_form.html",
-                  {"nav": "leasing", "form": form, "lease": lease, "title": _("登记收款")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "leasing/action_form.html",
+        {"nav": "leasing", "form": form, "lease": lease, "title": _("登记收款")},
+        status=400 if form.errors else 200,
+    )
 
 
-def _action(request: HttpRequest, pk: int, form_class: type, title: str, run: Any, done: str) -> HttpResponse:
+def _action(
+    request: HttpRequest, pk: int, form_class: type, title: str, run: Any, done: str
+) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     form = form_class(request.POST or None)
@@ -179,16 +215,25 @@ def _action(request: HttpRequest, pk: int, form_class: type, title: str, run: An
         else:
             messages.success(request, done)
             return redirect("lease-detail", pk=result.pk)
-    return render(request, "leasing/action_form.html", {"nav": "leasing", "form": form, "lease": lease, "title": title},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "leasing/action_form.html",
+        {"nav": "leasing", "form": form, "lease": lease, "title": title},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def lease_renew(request: HttpRequest, pk: int) -> HttpResponse:
     def run(lease: Lease, form: RenewForm) -> Lease:
         d = form.cleaned_data
-        return services.lease_renew(actor=request.user, lease=lease, end_date=d["end_date"],
-                                    data={"rent_rate": d["rent_rate"], "escalation_pct": d["escalation_pct"]})
+        return services.lease_renew(
+            actor=request.user,
+            lease=lease,
+            end_date=d["end_date"],
+            data={"rent_rate": d["rent_rate"], "escalation_pct": d["escalation_pct"]},
+        )
+
     return _action(request, pk, RenewForm, _("续签合同"), run, _("已续签，新合同已生效。"))
 
 
@@ -196,7 +241,10 @@ def lease_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     def run(lease: Lease, form: TerminateForm) -> Lease:
         d = form.cleaned_data
-        return services.lease_terminate(actor=request.user, lease=lease, on=d["terminated_on"], reason=d["reason"])
+        return services.lease_terminate(
+            actor=request.user, lease=lease, on=d["terminated_on"], reason=d["reason"]
+        )
+
     return _action(request, pk, TerminateForm, _("提前终止"), run, _("合同已提前终止。"))
 
 
@@ -204,9 +252,17 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
     def run(lease: Lease, form: AmendForm) -> Lease:
         d = form.cleaned_data
-        return services.lease_amend(actor=request.user, lease=lease, data=form.changes(),
-                                    effective_on=d["effective_on"], reason=d["reason"])
-    return _action(request, pk, AmendForm, _("合同变更"), run, _("变更已生效，账单已按变更后的租金重新核算。"))
+        return services.lease_amend(
+            actor=request.user,
+            lease=lease,
+            data=form.changes(),
+            effective_on=d["effective_on"],
+            reason=d["reason"],
+        )
+
+    return _action(
+        request, pk, AmendForm, _("合同变更"), run, _("变更已生效，账单已按变更后的租金重新核算。")
+    )
 
 
 @login_required
@@ -216,47 +272,70 @@ def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
     form = DepositRefundForm(request.POST or None, initial={"refunded_on": services.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.deposit_refund(actor=request.user, lease=lease, on=form.cleaned_data["refunded_on"],
-                                    reference=form.cleaned_data["reference"])
+            services.deposit_refund(
+                actor=request.user,
+                lease=lease,
+                on=form.cleaned_data["refunded_on"],
+                reference=form.cleaned_data["reference"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("保证金退还已登记。"))
             return redirect("lease-detail", pk=lease.pk)
-    return render(request, "leasing/action_form.html",
-                  {"nav": "leasing", "form": form, "lease": lease, "title": _("退还保证金")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "leasing/action_form.html",
+        {"nav": "leasing", "form": form, "lease": lease, "title": _("退还保证金")},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def bill_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    state = request.GET.get("state") if request.GET.get("state") in ("open", "overdue", "paid", "all") else "open"
+    state = (
+        request.GET.get("state")
+        if request.GET.get("state") in ("open", "overdue", "paid", "all")
+        else "open"
+    )
     park = request.GET.get("park")
-    qs = selectors.bill_list(user=request.user, state=state, park=int(park) if park and park.isdigit() else None)
+    qs = selectors.bill_list(
+        user=request.user, state=state, park=int(park) if park and park.isdigit() else None
+    )
     if request.GET.get("export") == "xlsx":
         return excel.export_bills(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, _partial(request, "leasing/bill_list.html"),
-                  {"nav": "leasing", "page": page, "state": state, "today": services.today()})
+    return render(
+        request,
+        _partial(request, "leasing/bill_list.html"),
+        {"nav": "leasing", "page": page, "state": state, "today": services.today()},
+    )
 
 
 @login_required
 def receivables(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     park = request.GET.get("park")
-    total, rows = selectors.receivables_ageing(user=request.user, park=int(park) if park and park.isdigit() else None)
+    total, rows = selectors.receivables_ageing(
+        user=request.user, park=int(park) if park and park.isdigit() else None
+    )
     if request.GET.get("export") == "xlsx":
         return excel.export_ageing(rows)
-    return render(request, "leasing/receivables.html", {"nav": "leasing", "total": total, "rows": rows,
-                                                         "today": services.today()})
+    return render(
+        request,
+        "leasing/receivables.html",
+        {"nav": "leasing", "total": total, "rows": rows, "today": services.today()},
+    )
 
 
 @login_required
 def occupancy(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     park = request.GET.get("park")
-    data = selectors.occupancy(user=request.user, park=int(park) if park and park.isdigit() else None)
+    data = selectors.occupancy(
+        user=request.user, park=int(park) if park and park.isdigit() else None
+    )
     if request.GET.get("export") == "xlsx":
         return excel.export_occupancy(data)
     return render(request, "leasing/occupancy.html", {"nav": "leasing", **data})
@@ -274,8 +353,12 @@ def stacking_plan(request: HttpRequest, pk: int) -> HttpResponse:
     lettable = sum((c.unit.area for c in cells if c.state != "unavailable"), 0)
     leased = sum((c.unit.area for c in cells if c.state in ("leased", "expiring")), 0)
     context = {
-        "nav": "leasing", "building": building, "floors": floors, "counts": counts,
-        "lettable": lettable, "leased": leased,
+        "nav": "leasing",
+        "building": building,
+        "floors": floors,
+        "counts": counts,
+        "lettable": lettable,
+        "leased": leased,
         "can_change": not request.user.is_member and selectors.can_change_any(request.user),
     }
     return render(request, "leasing/stacking_plan.html", context)
@@ -287,9 +370,18 @@ def unit_panel(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     unit = unit_get_for_user(user=request.user, pk=pk)
     lease = selectors.unit_current_lease(unit=unit)
-    history = Lease.objects.filter(lease_units__unit=unit).select_related("tenant").order_by("-start_date")[:10]
-    context = {"unit": unit, "lease": lease, "history": history,
-               "can_change": selectors.can_change_any(request.user), "nav": "leasing"}
+    history = (
+        Lease.objects.filter(lease_units__unit=unit)
+        .select_related("tenant")
+        .order_by("-start_date")[:10]
+    )
+    context = {
+        "unit": unit,
+        "lease": lease,
+        "history": history,
+        "can_change": selectors.can_change_any(request.user),
+        "nav": "leasing",
+    }
     template = "leasing/unit_panel.html"
     if not request.headers.get("HX-Request"):
         template = "leasing/unit_page.html"
@@ -303,14 +395,23 @@ def my_leases(request: HttpRequest) -> HttpResponse:
         return redirect("lease-list")
     tenant_id = request.user.enterprise_id
     leases = selectors.member_leases(user=request.user)
-    bills = selectors.bill_list(user=request.user, state="all").filter(tenant_id=tenant_id).order_by("-due_date")[:60]
-    context = {"nav": "enterprises", "leases": leases, "bills": bills,
-               "balance": selectors.tenant_balance(user=request.user, tenant_id=tenant_id),
-               "today": services.today()}
+    bills = (
+        selectors.bill_list(user=request.user, state="all")
+        .filter(tenant_id=tenant_id)
+        .order_by("-due_date")[:60]
+    )
+    context = {
+        "nav": "enterprises",
+        "leases": leases,
+        "bills": bills,
+        "balance": selectors.tenant_balance(user=request.user, tenant_id=tenant_id),
+        "today": services.today(),
+    }
     return render(request, "leasing/my_leases.html", context)
 
 
 # --- Excel ---------------------------------------------------------------------------
+
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
@@ -329,8 +430,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         park = form.cleaned_data["park"]
         upload = form.cleaned_data["file"]
         try:
-            job = excel.import_submit(actor=request.user, park=park, upload=upload,
-                                      dry_run=form.cleaned_data["dry_run"])
+            job = excel.import_submit(
+                actor=request.user, park=park, upload=upload, dry_run=form.cleaned_data["dry_run"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -340,11 +442,17 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 job_id = job.pk
                 transaction.on_commit(lambda: tasks.import_workbook.enqueue(job_id))
                 return redirect("leasing-import-job", pk=job.pk)
-    return render(request, "leasing/import.html", {"nav": "leasing", "form": form, "preview": preview},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "leasing/import.html",
+        {"nav": "leasing", "form": form, "preview": preview},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
-    return render(request, _partial(request, "leasing/import_job.html", "job"), {"nav": "leasing", "job": job})
+    return render(
+        request, _partial(request, "leasing/import_job.html", "job"), {"nav": "leasing", "job": job}
+    )

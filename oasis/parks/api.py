@@ -1,6 +1,5 @@
 """/api/v1/parks/: parks, buildings, floors and units, scoped like the pages."""
 
-
 import datetime as dt
 from decimal import Decimal
 
@@ -126,7 +125,9 @@ def park_detail(request: HttpRequest, park_id: int):  # noqa: ANN201
 @router.patch("/{park_id}", response=ParkOut)
 def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):  # noqa: ANN201
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
-    return services.park_update(actor=request.user, park=park, data=payload.dict(exclude_unset=True))
+    return services.park_update(
+        actor=request.user, park=park, data=payload.dict(exclude_unset=True)
+    )
 
 
 @router.get("/{park_id}/buildings", response=list[BuildingOut])
@@ -150,12 +151,19 @@ def building_detail(request: HttpRequest, building_id: int):  # noqa: ANN201
 @router.patch("/buildings/{building_id}", response=BuildingOut)
 def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch):  # noqa: ANN201
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
-    return services.building_update(actor=request.user, building=building, data=payload.dict(exclude_unset=True))
+    return services.building_update(
+        actor=request.user, building=building, data=payload.dict(exclude_unset=True)
+    )
 
 
 @router.get("/buildings/{building_id}/units", response=list[UnitOut])
 @paginate(LimitOffsetPagination)
-def unit_list(request: HttpRequest, building_id: int, status: Unit.Status | None = None, use: UnitUse | None = None):  # noqa: ANN201
+def unit_list(
+    request: HttpRequest,
+    building_id: int,
+    status: Unit.Status | None = None,
+    use: UnitUse | None = None,
+):  # noqa: ANN201
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     return selectors.unit_list(user=request.user, building_id=building.pk, status=status, use=use)
 
@@ -178,5 +186,6 @@ def unit_detail(request: HttpRequest, unit_id: int):  # noqa: ANN201
 @router.patch("/units/{unit_id}", response=UnitOut)
 def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatch):  # noqa: ANN201
     unit = selectors.unit_get_for_user(user=request.user, pk=unit_id)
-    return services.unit_update(actor=request.user, unit=unit, data=payload.dict(exclude_unset=True))
-
+    return services.unit_update(
+        actor=request.user, unit=unit, data=payload.dict(exclude_unset=True)
+    )

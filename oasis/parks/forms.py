@@ -9,9 +9,19 @@ class ParkForm(forms.ModelForm):
     class Meta:
         model = Park
         fields = [
-            "name", "short_name", "city", "address", "opened_on", "description", "land_mu",
-            "planned_floor_area", "target_enterprises", "target_jobs_min", "target_jobs_max",
-            "target_output", "target_residents",
+            "name",
+            "short_name",
+            "city",
+            "address",
+            "opened_on",
+            "description",
+            "land_mu",
+            "planned_floor_area",
+            "target_enterprises",
+            "target_jobs_min",
+            "target_jobs_max",
+            "target_output",
+            "target_residents",
         ]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
@@ -19,7 +29,16 @@ class ParkForm(forms.ModelForm):
 class BuildingForm(forms.ModelForm):
     class Meta:
         model = Building
-        fields = ["name", "code", "phase", "use", "floors_above", "gross_area", "status", "completed_on"]
+        fields = [
+            "name",
+            "code",
+            "phase",
+            "use",
+            "floors_above",
+            "gross_area",
+            "status",
+            "completed_on",
+        ]
         widgets = {"completed_on": DATE}
 
 

@@ -19,12 +19,30 @@ class Park(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opened_on = models.DateField(_("开园日期"), null=True, blank=True)
     description = models.TextField(_("简介"), blank=True)
-    land_mu = models.DecimalField(_("用地（亩）"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE)
-    planned_floor_area = models.DecimalField(_("规划建筑面积（㎡）"), max_digits=12, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE)
+    land_mu = models.DecimalField(
+        _("用地（亩）"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
+    )
+    planned_floor_area = models.DecimalField(
+        _("规划建筑面积（㎡）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
+    )
     target_enterprises = models.PositiveIntegerField(_("目标引进企业数"), default=0)
     target_jobs_min = models.PositiveIntegerField(_("目标新增就业（下限）"), default=0)
     target_jobs_max = models.PositiveIntegerField(_("目标新增就业（上限）"), default=0)
-    target_output = models.DecimalField(_("目标年产值（元）"), max_digits=16, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE)
+    target_output = models.DecimalField(
+        _("目标年产值（元）"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
+    )
     target_residents = models.PositiveIntegerField(_("目标园区居住人才"), default=0)
 
     class Meta:
@@ -33,10 +51,16 @@ class Park(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_jobs_max__gte=models.F("target_jobs_min")), name="park_jobs_range",
+                condition=Q(target_jobs_max__gte=models.F("target_jobs_min")),
+                name="park_jobs_range",
                 violation_error_message=_("目标新增就业的上限不能小于下限。"),
             ),
-            models.CheckConstraint(condition=Q(land_mu__gte=0) & Q(planned_floor_area__gte=0) & Q(target_output__gte=0), name="park_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(land_mu__gte=0)
+                & Q(planned_floor_area__gte=0)
+                & Q(target_output__gte=0),
+                name="park_nonnegative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,16 +88,23 @@ class Building(models.Model):
         BUILDING = "building", _("在建")
         COMPLETED = "completed", _("已竣工")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="buildings")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="buildings"
+    )
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("编号"), max_length=20)
     phase = models.PositiveSmallIntegerField(_("期数"), default=1)
     use = models.CharField(_("主要用途"), max_length=20, choices=UnitUse.choices)
     floors_above = models.PositiveSmallIntegerField(_("地上层数"), default=1)
     gross_area = models.DecimalField(
-        _("建筑面积（㎡）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("建筑面积（㎡）"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.COMPLETED)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.COMPLETED
+    )
     completed_on = models.DateField(_("竣工日期"), null=True, blank=True)
 
     class Meta:
@@ -82,7 +113,8 @@ class Building(models.Model):
         ordering = ["park_id", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["park", "code"], name="building_code_unique",
+                fields=["park", "code"],
+                name="building_code_unique",
                 violation_error_message=_("本园区已有该编号的楼宇。"),
             ),
             models.CheckConstraint(condition=Q(gross_area__gt=0), name="building_area_positive"),
@@ -95,7 +127,9 @@ class Building(models.Model):
 class Floor(models.Model):
     """A floor of a building; negative numbers are basements."""
 
-    building = models.ForeignKey(Building, verbose_name=_("楼宇"), on_delete=models.CASCADE, related_name="floors")
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼宇"), on_delete=models.CASCADE, related_name="floors"
+    )
     number = models.SmallIntegerField(_("楼层"))
 
     class Meta:
@@ -122,15 +156,23 @@ class Unit(models.Model):
         LEASED = "leased", _("已出租")
         UNAVAILABLE = "unavailable", _("不可租")
 
-    building = models.ForeignKey(Building, verbose_name=_("楼宇"), on_delete=models.PROTECT, related_name="units")
-    floor = models.ForeignKey(Floor, verbose_name=_("楼层"), on_delete=models.PROTECT, related_name="units")
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼宇"), on_delete=models.PROTECT, related_name="units"
+    )
+    floor = models.ForeignKey(
+        Floor, verbose_name=_("楼层"), on_delete=models.PROTECT, related_name="units"
+    )
     code = models.CharField(_("房号"), max_length=30)
     use = models.CharField(_("用途"), max_length=20, choices=UnitUse.choices)
     area = models.DecimalField(
-        _("面积（㎡）"), max_digits=10, decimal_places=2,
+        _("面积（㎡）"),
+        max_digits=10,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100000"))],
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VACANT, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.VACANT, db_index=True
+    )
     occupants = models.PositiveIntegerField(_("入住人数"), default=0)
 
     class Meta:
@@ -139,11 +181,18 @@ class Unit(models.Model):
         ordering = ["building_id", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["building", "code"], name="unit_code_unique",
+                fields=["building", "code"],
+                name="unit_code_unique",
                 violation_error_message=_("本楼宇已有该房号。"),
             ),
-            models.CheckConstraint(condition=Q(area__gt=0) & Q(area__lte=100000), name="unit_area_range"),
+            models.CheckConstraint(
+                condition=Q(area__gt=0) & Q(area__lte=100000), name="unit_area_range"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.building.code}-{self.code}" if "building" in self._state.fields_cache else self.code
+        return (
+            f"{self.building.code}-{self.code}"
+            if "building" in self._state.fields_cache
+            else self.code
+        )

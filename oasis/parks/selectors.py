@@ -37,9 +37,13 @@ def building_queryset_for_user(user: Any) -> QuerySet[Building]:
 
 
 def building_list(*, user: Any, park_id: int | None = None) -> QuerySet[Building]:
-    qs = building_queryset_for_user(user).select_related("park").annotate(
-        unit_count=Count("units", distinct=True),
-        unit_area=Sum("units__area"),
+    qs = (
+        building_queryset_for_user(user)
+        .select_related("park")
+        .annotate(
+            unit_count=Count("units", distinct=True),
+            unit_area=Sum("units__area"),
+        )
     )
     if park_id:
         qs = qs.filter(park_id=park_id)
@@ -54,7 +58,12 @@ def building_get_for_user(*, user: Any, pk: int) -> Building:
 
 
 def floor_get_for_user(*, user: Any, pk: int) -> Floor:
-    floor = Floor.objects.filter(building__in=building_queryset_for_user(user)).select_related("building__park").filter(pk=pk).first()
+    floor = (
+        Floor.objects.filter(building__in=building_queryset_for_user(user))
+        .select_related("building__park")
+        .filter(pk=pk)
+        .first()
+    )
     if floor is None:
         raise Http404
     return floor
@@ -65,15 +74,21 @@ def unit_queryset_for_user(user: Any) -> QuerySet[Unit]:
 
 
 def unit_get_for_user(*, user: Any, pk: int) -> Unit:
-    unit = unit_queryset_for_user(user).select_related("building__park", "floor").filter(pk=pk).first()
+    unit = (
+        unit_queryset_for_user(user).select_related("building__park", "floor").filter(pk=pk).first()
+    )
     if unit is None:
         raise Http404
     return unit
 
 
 def unit_list(
-    *, user: Any, park_id: int | None = None, building_id: int | None = None,
-    status: str | None = None, use: str | None = None,
+    *,
+    user: Any,
+    park_id: int | None = None,
+    building_id: int | None = None,
+    status: str | None = None,
+    use: str | None = None,
 ) -> QuerySet[Unit]:
     qs = unit_queryset_for_user(user).select_related("building", "floor")
     if park_id:

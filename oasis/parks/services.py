@@ -17,11 +17,30 @@ from oasis.core.models import AuditEntry
 from .models import Building, Floor, Park, Unit
 
 PARK_FIELDS = (
-    "name", "short_name", "city", "address", "opened_on", "description", "land_mu",
-    "planned_floor_area", "target_enterprises", "target_jobs_min", "target_jobs_max",
-    "target_output", "target_residents",
+    "name",
+    "short_name",
+    "city",
+    "address",
+    "opened_on",
+    "description",
+    "land_mu",
+    "planned_floor_area",
+    "target_enterprises",
+    "target_jobs_min",
+    "target_jobs_max",
+    "target_output",
+    "target_residents",
 )
-BUILDING_FIELDS = ("name", "code", "phase", "use", "floors_above", "gross_area", "status", "completed_on")
+BUILDING_FIELDS = (
+    "name",
+    "code",
+    "phase",
+    "use",
+    "floors_above",
+    "gross_area",
+    "status",
+    "completed_on",
+)
 UNIT_FIELDS = ("code", "use", "area", "status", "occupants")
 
 
@@ -37,13 +56,17 @@ def _apply(instance: models.Model, data: dict[str, Any], allowed: tuple[str, ...
         setattr(instance, key, value)
 
 
-def _write(actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None) -> None:
+def _write(
+    actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None
+) -> None:
     instance.full_clean()
     instance.save()
     audit_record(
-        actor=actor, instance=instance,
+        actor=actor,
+        instance=instance,
         action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-        before=before, park_id=park_id,
+        before=before,
+        park_id=park_id,
     )
     park_data_changed(park_id)
 
@@ -76,7 +99,9 @@ def building_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Building
     building = Building(park=park)
     _apply(building, data, BUILDING_FIELDS)
     _write(actor, building, None, park.pk)
-    Floor.objects.bulk_create([Floor(building=building, number=n) for n in range(1, building.floors_above + 1)])
+    Floor.objects.bulk_create(
+        [Floor(building=building, number=n) for n in range(1, building.floors_above + 1)]
+    )
     return building
 
 
@@ -89,7 +114,11 @@ def building_update(*, actor: Any, building: Building, data: dict[str, Any]) -> 
     _write(actor, building, before, building.park_id)
     existing = set(building.floors.values_list("number", flat=True))
     Floor.objects.bulk_create(
-        [Floor(building=building, number=n) for n in range(1, building.floors_above + 1) if n not in existing]
+        [
+            Floor(building=building, number=n)
+            for n in range(1, building.floors_above + 1)
+            if n not in existing
+        ]
     )
     return building
 

@@ -66,7 +66,9 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("park-detail", pk=park.pk)
     return render(
-        request, "parks/park_form.html", {"nav": "parks", "form": form, "park": park},
+        request,
+        "parks/park_form.html",
+        {"nav": "parks", "form": form, "park": park},
         status=400 if form.errors else 200,
     )
 
@@ -99,14 +101,18 @@ def building_create(request: HttpRequest, park_pk: int) -> HttpResponse:
     form = BuildingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            building = services.building_create(actor=request.user, park=park, data=form.cleaned_data)
+            building = services.building_create(
+                actor=request.user, park=park, data=form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("楼宇已创建。"))
             return redirect("building-detail", pk=building.pk)
     return render(
-        request, "parks/building_form.html", {"nav": "parks", "form": form, "park": park},
+        request,
+        "parks/building_form.html",
+        {"nav": "parks", "form": form, "park": park},
         status=400 if form.errors else 200,
     )
 
@@ -126,7 +132,8 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("building-detail", pk=building.pk)
     return render(
-        request, "parks/building_form.html",
+        request,
+        "parks/building_form.html",
         {"nav": "parks", "form": form, "park": building.park, "building": building},
         status=400 if form.errors else 200,
     )
@@ -144,13 +151,19 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         user=request.user,
         park_id=int(park) if park and park.isdigit() else None,
         building_id=int(building) if building and building.isdigit() else None,
-        status=status, use=use,
+        status=status,
+        use=use,
     )
     totals = qs.aggregate(area=Sum("area"), n=Count("id"), occupants=Sum("occupants"))
     page = Paginator(qs, 50).get_page(get.get("page"))
     context = {
-        "nav": "parks", "page": page, "totals": totals, "status": status, "use": use,
-        "statuses": Unit.Status.choices, "uses": UnitUse.choices,
+        "nav": "parks",
+        "page": page,
+        "totals": totals,
+        "status": status,
+        "use": use,
+        "statuses": Unit.Status.choices,
+        "uses": UnitUse.choices,
     }
     return render(request, "parks/unit_list.html", context)
 
@@ -171,7 +184,9 @@ def unit_create(request: HttpRequest, building_pk: int) -> HttpResponse:
             messages.success(request, _("单元已创建。"))
             return redirect("building-detail", pk=building.pk)
     return render(
-        request, "parks/unit_form.html", {"nav": "parks", "form": form, "building": building},
+        request,
+        "parks/unit_form.html",
+        {"nav": "parks", "form": form, "building": building},
         status=400 if form.errors else 200,
     )
 
@@ -193,7 +208,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("building-detail", pk=building.pk)
     context = {
-        "nav": "parks", "form": form, "building": building, "unit": unit,
-        "tenants": unit.enterprises.all(), "history": audit_history(unit),
+        "nav": "parks",
+        "form": form,
+        "building": building,
+        "unit": unit,
+        "tenants": unit.enterprises.all(),
+        "history": audit_history(unit),
     }
     return render(request, "parks/unit_form.html", context, status=400 if form.errors else 200)

@@ -38,7 +38,9 @@ def open_bills(*, user: Any) -> list[Any] | None:
     fn = _find("oasis.leasing.selectors", "bill_queryset_for_user")
     if fn is None:
         return None
-    return list(fn(user).filter(paid__lt=F("amount")).select_related("lease").order_by("due_date")[:10])
+    return list(
+        fn(user).filter(paid__lt=F("amount")).select_related("lease").order_by("due_date")[:10]
+    )
 
 
 def bookings(*, user: Any) -> list[Any] | None:
@@ -77,5 +79,8 @@ def enterprise_tiers(*, enterprise_id: int, on: dt.date) -> list[str]:
     title = _titles()
     if title is None:
         return []
-    return list(title.objects.filter(enterprise_id=enterprise_id, valid_until__gte=on)
-                .values_list("kind", flat=True).distinct())
+    return list(
+        title.objects.filter(enterprise_id=enterprise_id, valid_until__gte=on)
+        .values_list("kind", flat=True)
+        .distinct()
+    )

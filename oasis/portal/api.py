@@ -124,8 +124,13 @@ def report_save(request: HttpRequest, campaign_id: int, payload: ReportIn):  # n
     without an explanation: 400 with the flags under fields.explanation."""
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     data = payload.dict(exclude_unset=True, exclude={"explanation", "submit"})
-    return services.report_save(actor=request.user, campaign=campaign, data=data,
-                                explanation=payload.explanation, submit=payload.submit)
+    return services.report_save(
+        actor=request.user,
+        campaign=campaign,
+        data=data,
+        explanation=payload.explanation,
+        submit=payload.submit,
+    )
 
 
 @router.get("/reports", response=list[ReportOut])
@@ -180,6 +185,11 @@ def notice_publish(request: HttpRequest, payload: NoticeIn):  # noqa: ANN201
         building = Building.objects.filter(pk=payload.audience_building_id, park=park).first()
         if building is None:
             raise ValidationError({"audience_building_id": [_("楼宇不属于本园区。")]})
-    data = {"title": payload.title, "body": payload.body, "audience_industry": payload.audience_industry or "",
-            "audience_building": building, "audience_tier": payload.audience_tier or ""}
+    data = {
+        "title": payload.title,
+        "body": payload.body,
+        "audience_industry": payload.audience_industry or "",
+        "audience_building": building,
+        "audience_tier": payload.audience_tier or "",
+    }
     return Status(201, services.notice_publish(actor=request.user, park=park, data=data))

@@ -16,7 +16,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 # Figures compared with the same period a year earlier.
-YOY_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "tax_paid", "output_value", "headcount", "rd_staff")
+YOY_FIELDS = (
+    "revenue",
+    "main_business_revenue",
+    "rd_expense",
+    "tax_paid",
+    "output_value",
+    "headcount",
+    "rd_staff",
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,10 @@ def _num(value: Any) -> Decimal | None:
 
 
 def report_flags(
-    *, values: Mapping[str, Any], previous: Mapping[str, Any] | None, threshold_pct: Decimal,
+    *,
+    values: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    threshold_pct: Decimal,
     labels: Mapping[str, str],
 ) -> list[Flag]:
     """Flags for `values` against `previous` (the same period a year earlier, or None)."""
@@ -50,8 +61,17 @@ def report_flags(
                 continue
             change = (now - before) / before
             if abs(change) > limit:
-                flags.append(Flag(field, "yoy_jump", _("%(label)s同比变化 %(pct)s%%（上年同期 %(before)s），超过 %(limit)s%%。") % {
-                    "label": labels.get(field, field), "pct": f"{change * 100:+.1f}",
-                    "before": f"{before:,.0f}", "limit": f"{Decimal(threshold_pct):.0f}",
-                }))
+                flags.append(
+                    Flag(
+                        field,
+                        "yoy_jump",
+                        _("%(label)s同比变化 %(pct)s%%（上年同期 %(before)s），超过 %(limit)s%%。")
+                        % {
+                            "label": labels.get(field, field),
+                            "pct": f"{change * 100:+.1f}",
+                            "before": f"{before:,.0f}",
+                            "limit": f"{Decimal(threshold_pct):.0f}",
+                        },
+                    )
+                )
     return flags

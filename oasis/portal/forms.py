@@ -16,14 +16,31 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class CampaignForm(forms.ModelForm):
     fields = forms.MultipleChoiceField(
-        label=_("填报指标"), choices=field_choices, widget=forms.CheckboxSelectMultiple,
+        label=_("填报指标"),
+        choices=field_choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Campaign
-        fields = ["title", "kind", "year", "period", "fields", "opens_on", "due_on", "remind_days_before",
-                  "jump_threshold", "instructions", "status"]
-        widgets = {"opens_on": DATE, "due_on": DATE, "instructions": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "title",
+            "kind",
+            "year",
+            "period",
+            "fields",
+            "opens_on",
+            "due_on",
+            "remind_days_before",
+            "jump_threshold",
+            "instructions",
+            "status",
+        ]
+        widgets = {
+            "opens_on": DATE,
+            "due_on": DATE,
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {"period": _("季度填 1–4，月份填 1–12，年报填 0。")}
 
     def _post_clean(self) -> None:
@@ -34,7 +51,10 @@ class ReportForm(forms.Form):
     """The figures one campaign asks for, plus the explanation the checks may ask for."""
 
     explanation = forms.CharField(
-        label=_("情况说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("情况说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("数据波动较大或存在异常时，请说明原因。"),
     )
 
@@ -45,12 +65,21 @@ class ReportForm(forms.Form):
             model_field = ReportValues._meta.get_field(name)
             if name in ReportValues.MONEY_FIELDS:
                 field: forms.Field = forms.DecimalField(
-                    label=model_field.verbose_name, required=False, min_value=0, max_digits=16, decimal_places=2,
+                    label=model_field.verbose_name,
+                    required=False,
+                    min_value=0,
+                    max_digits=16,
+                    decimal_places=2,
                     widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
                 )
             else:
-                field = forms.IntegerField(label=model_field.verbose_name, required=False, min_value=0,
-                                           max_value=500_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+                field = forms.IntegerField(
+                    label=model_field.verbose_name,
+                    required=False,
+                    min_value=0,
+                    max_value=500_000,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
             self.fields[name] = field
         self.fields["explanation"] = explanation
         self.figure_names = list(campaign.fields)
@@ -60,8 +89,12 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    comment = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class NoticeForm(forms.ModelForm):
@@ -72,7 +105,9 @@ class NoticeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, park_id: int, tier_available: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience_building"].queryset = Building.objects.filter(park_id=park_id).order_by("code")
+        self.fields["audience_building"].queryset = Building.objects.filter(
+            park_id=park_id
+        ).order_by("code")
         self.fields["audience_industry"].help_text = _("留空表示全部企业。")
         if not tier_available:
             del self.fields["audience_tier"]
@@ -82,8 +117,12 @@ class NoticeForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    username = forms.RegexField(label=_("登录名"), max_length=150, regex=r"^[\w.@+-]+$",
-                                error_messages={"invalid": _("登录名只能包含字母、数字和 @/./+/-/_。")})
+    username = forms.RegexField(
+        label=_("登录名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("登录名只能包含字母、数字和 @/./+/-/_。")},
+    )
     display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
     email = forms.EmailField(label=_("邮箱"), required=False)
     phone = forms.CharField(label=_("手机"), max_length=20, required=False)

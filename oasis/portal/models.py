@@ -26,7 +26,9 @@ COUNT = [MaxValueValidator(MAX_HEADCOUNT)]
 
 
 def _money(verbose: str) -> models.DecimalField:
-    return models.DecimalField(verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=MONEY)
+    return models.DecimalField(
+        verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=MONEY
+    )
 
 
 def _count(verbose: str) -> models.PositiveIntegerField:
@@ -46,12 +48,26 @@ class ReportValues(models.Model):
     rd_staff = _count(_("研发人员"))
     new_ip = _count(_("新增知识产权（件）"))
 
-    MONEY_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "tax_paid", "output_value", "financing")
+    MONEY_FIELDS = (
+        "revenue",
+        "main_business_revenue",
+        "rd_expense",
+        "tax_paid",
+        "output_value",
+        "financing",
+    )
     COUNT_FIELDS = ("headcount", "rd_staff", "new_ip")
     FIELDS = MONEY_FIELDS + COUNT_FIELDS
     # What an accepted annual report writes into the official AnnualFigure.
-    ANNUAL_FIGURE_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "tax_paid", "output_value",
-                            "headcount", "rd_staff")
+    ANNUAL_FIGURE_FIELDS = (
+        "revenue",
+        "main_business_revenue",
+        "rd_expense",
+        "tax_paid",
+        "output_value",
+        "headcount",
+        "rd_staff",
+    )
 
     class Meta:
         abstract = True
@@ -65,7 +81,15 @@ def field_choices() -> list[tuple[str, str]]:
 
 
 def _default_fields() -> list[str]:
-    return ["revenue", "main_business_revenue", "rd_expense", "tax_paid", "output_value", "headcount", "rd_staff"]
+    return [
+        "revenue",
+        "main_business_revenue",
+        "rd_expense",
+        "tax_paid",
+        "output_value",
+        "headcount",
+        "rd_staff",
+    ]
 
 
 class Campaign(models.Model):
@@ -76,24 +100,35 @@ class Campaign(models.Model):
         OPEN = "open", _("进行中")
         CLOSED = "closed", _("已结束")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="campaigns")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="campaigns"
+    )
     title = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("周期"), max_length=12, choices=PeriodKind.choices)
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     # Month 1–12 or quarter 1–4; 0 for an annual campaign.
     period = models.PositiveSmallIntegerField(_("期"), default=0)
     fields = models.JSONField(_("填报指标"), default=_default_fields)
     opens_on = models.DateField(_("开始日期"))
     due_on = models.DateField(_("截止日期"))
-    remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=3, validators=[MaxValueValidator(60)])
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("提前提醒天数"), default=3, validators=[MaxValueValidator(60)]
+    )
     # A change against the same period a year earlier beyond this share asks for a reason.
     jump_threshold = models.DecimalField(
-        _("同比异常阈值（%）"), max_digits=6, decimal_places=1, default=Decimal("50"),
+        _("同比异常阈值（%）"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("50"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10000"))],
     )
     instructions = models.TextField(_("填报说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,15 +137,23 @@ class Campaign(models.Model):
         verbose_name_plural = _("填报任务")
         ordering = ["-due_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["park", "kind", "year", "period"], name="campaign_period_unique",
-                                    violation_error_message=_("本园区该期的填报任务已存在。")),
-            models.CheckConstraint(
-                condition=(Q(kind="annual") & Q(period=0)) | (Q(kind="quarterly") & Q(period__gte=1) & Q(period__lte=4))
-                | (Q(kind="monthly") & Q(period__gte=1) & Q(period__lte=12)),
-                name="campaign_period_range", violation_error_message=_("期数与周期不符（季度 1–4，月份 1–12，年报为 0）。"),
+            models.UniqueConstraint(
+                fields=["park", "kind", "year", "period"],
+                name="campaign_period_unique",
+                violation_error_message=_("本园区该期的填报任务已存在。"),
             ),
-            models.CheckConstraint(condition=Q(due_on__gte=models.F("opens_on")), name="campaign_dates",
-                                   violation_error_message=_("截止日期不能早于开始日期。")),
+            models.CheckConstraint(
+                condition=(Q(kind="annual") & Q(period=0))
+                | (Q(kind="quarterly") & Q(period__gte=1) & Q(period__lte=4))
+                | (Q(kind="monthly") & Q(period__gte=1) & Q(period__lte=12)),
+                name="campaign_period_range",
+                violation_error_message=_("期数与周期不符（季度 1–4，月份 1–12，年报为 0）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("opens_on")),
+                name="campaign_dates",
+                violation_error_message=_("截止日期不能早于开始日期。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,15 +183,21 @@ class Report(ReportValues):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     # The plausibility flags found at submission ([{"field", "code", "message"}]) and the
     # firm's explanation of them.
     flags = models.JSONField(_("异常提示"), default=list, blank=True)
     explanation = models.TextField(_("情况说明"), blank=True, max_length=2000)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     review_comment = models.TextField(_("审核意见"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,8 +208,12 @@ class Report(ReportValues):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "enterprise"], name="report_unique"),
             models.CheckConstraint(
-                condition=Q(revenue__gte=0) & Q(main_business_revenue__gte=0) & Q(rd_expense__gte=0)
-                & Q(tax_paid__gte=0) & Q(output_value__gte=0) & Q(financing__gte=0),
+                condition=Q(revenue__gte=0)
+                & Q(main_business_revenue__gte=0)
+                & Q(rd_expense__gte=0)
+                & Q(tax_paid__gte=0)
+                & Q(output_value__gte=0)
+                & Q(financing__gte=0),
                 name="report_money_nonnegative",
             ),
         ]
@@ -174,11 +227,15 @@ class PeriodFigure(ReportValues):
     """A firm's official monthly or quarterly figures, written when a report is
     accepted (annual figures live in enterprises.AnnualFigure). History: the audit log."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="period_figures")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="period_figures"
+    )
     kind = models.CharField(_("周期"), max_length=12, choices=PeriodKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     period = models.PositiveSmallIntegerField(_("期"))
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -186,7 +243,9 @@ class PeriodFigure(ReportValues):
         verbose_name_plural = _("月度/季度数据")
         ordering = ["enterprise_id", "-year", "-period"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "kind", "year", "period"], name="period_figure_unique"),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "year", "period"], name="period_figure_unique"
+            ),
             models.CheckConstraint(condition=~Q(kind="annual"), name="period_figure_not_annual"),
         ]
 
@@ -210,7 +269,11 @@ class ReportReminder(models.Model):
     class Meta:
         verbose_name = _("填报提醒")
         verbose_name_plural = _("填报提醒")
-        constraints = [models.UniqueConstraint(fields=["campaign", "enterprise", "kind"], name="report_reminder_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "enterprise", "kind"], name="report_reminder_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.enterprise_id}/{self.kind}"
@@ -226,15 +289,29 @@ class Notice(models.Model):
     """A notice the park publishes to its firms: all of them, or those matching every
     audience filter that is set (industry, building, tier)."""
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="notices")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="notices"
+    )
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("正文"), max_length=20000)
-    audience_industry = models.CharField(_("面向产业"), max_length=20, choices=FocusIndustry.choices, blank=True)
-    audience_building = models.ForeignKey(Building, verbose_name=_("面向楼宇"), null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="+")
-    audience_tier = models.CharField(_("面向梯度"), max_length=20, choices=AudienceTier.choices, blank=True)
+    audience_industry = models.CharField(
+        _("面向产业"), max_length=20, choices=FocusIndustry.choices, blank=True
+    )
+    audience_building = models.ForeignKey(
+        Building,
+        verbose_name=_("面向楼宇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    audience_tier = models.CharField(
+        _("面向梯度"), max_length=20, choices=AudienceTier.choices, blank=True
+    )
     published_at = models.DateTimeField(_("发布时间"), db_index=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -257,7 +334,9 @@ class NoticeRead(models.Model):
     class Meta:
         verbose_name = _("阅读记录")
         verbose_name_plural = _("阅读记录")
-        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_read_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "user"], name="notice_read_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.notice_id}/{self.user_id}"

@@ -62,14 +62,22 @@ def campaign_list(*, user: Any) -> QuerySet[Campaign]:
     """Campaigns with their completion counts, in one query."""
     expected = (
         Enterprise.objects.filter(park_id=OuterRef("park_id"), status=Enterprise.Status.SETTLED)
-        .order_by().values("park_id").annotate(n=Count("id")).values("n")
+        .order_by()
+        .values("park_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    return campaign_queryset_for_user(user).select_related("park").annotate(
-        expected=Subquery(expected),
-        n_submitted=Count("reports", filter=Q(reports__status=Report.Status.SUBMITTED)),
-        n_accepted=Count("reports", filter=Q(reports__status=Report.Status.ACCEPTED)),
-        n_returned=Count("reports", filter=Q(reports__status=Report.Status.RETURNED)),
-    ).order_by("-due_on", "-id")
+    return (
+        campaign_queryset_for_user(user)
+        .select_related("park")
+        .annotate(
+            expected=Subquery(expected),
+            n_submitted=Count("reports", filter=Q(reports__status=Report.Status.SUBMITTED)),
+            n_accepted=Count("reports", filter=Q(reports__status=Report.Status.ACCEPTED)),
+            n_returned=Count("reports", filter=Q(reports__status=Report.Status.RETURNED)),
+        )
+        .order_by("-due_on", "-id")
+    )
 
 
 @dataclass(frozen=True)
@@ -142,13 +150,19 @@ def report_queryset_for_user(user: Any) -> QuerySet[Report]:
     if user.is_member:
         return Report.objects.filter(enterprise_id=user.enterprise_id)
     parks = _staff_parks(user)
-    return Report.objects.all() if parks is None else Report.objects.filter(campaign__park_id__in=parks)
+    return (
+        Report.objects.all()
+        if parks is None
+        else Report.objects.filter(campaign__park_id__in=parks)
+    )
 
 
 def report_get_for_user(*, user: Any, pk: int) -> Report:
     report = (
-        report_queryset_for_user(user).select_related("campaign", "campaign__park", "enterprise", "submitted_by", "reviewed_by")
-        .filter(pk=pk).first()
+        report_queryset_for_user(user)
+        .select_related("campaign", "campaign__park", "enterprise", "submitted_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
     )
     if report is None:
         raise Http404
@@ -173,22 +187,36 @@ def review_queue(*, user: Any, status: str = Report.Status.SUBMITTED) -> QuerySe
 def previous_values(*, enterprise_id: int, campaign: Campaign) -> dict[str, Any] | None:
     """The same period a year earlier, as official figures (None when never reported)."""
     if campaign.kind == PeriodKind.ANNUAL:
-        row = AnnualFigure.objects.filter(enterprise_id=enterprise_id, year=campaign.year - 1).first()
-        return None if row is None else {f: getattr(row, f) for f in ReportValues.ANNUAL_FIGURE_FIELDS}
+        row = AnnualFigure.objects.filter(
+            enterprise_id=enterprise_id, year=campaign.year - 1
+        ).first()
+        return (
+            None if row is None else {f: getattr(row, f) for f in ReportValues.ANNUAL_FIGURE_FIELDS}
+        )
     row = PeriodFigure.objects.filter(
-        enterprise_id=enterprise_id, kind=campaign.kind, year=campaign.year - 1, period=campaign.period
+        enterprise_id=enterprise_id,
+        kind=campaign.kind,
+        year=campaign.year - 1,
+        period=campaign.period,
     ).first()
     return None if row is None else row.values()
 
 
 def _labels() -> dict[str, str]:
-    return {f: str(ReportValues._meta.get_field(f).verbose_name).split("（")[0] for f in ReportValues.FIELDS}
+    return {
+        f: str(ReportValues._meta.get_field(f).verbose_name).split("（")[0]
+        for f in ReportValues.FIELDS
+    }
 
 
-def report_flags_preview(*, enterprise_id: int, campaign: Campaign, values: dict[str, Any]) -> list[dict[str, str]]:
+def report_flags_preview(
+    *, enterprise_id: int, campaign: Campaign, values: dict[str, Any]
+) -> list[dict[str, str]]:
     """The plausibility flags these values would raise (for the form and the service)."""
     previous = previous_values(enterprise_id=enterprise_id, campaign=campaign)
-    flags = report_flags(values=values, previous=previous, threshold_pct=campaign.jump_threshold, labels=_labels())
+    flags = report_flags(
+        values=values, previous=previous, threshold_pct=campaign.jump_threshold, labels=_labels()
+    )
     return [f.as_dict() for f in flags]
 
 
@@ -196,13 +224,23 @@ def member_campaigns(*, user: Any) -> list[tuple[Campaign, Report | None]]:
     """Open campaigns of the member's park with the firm's report (two queries)."""
     if not user.is_member:
         return []
-    campaigns = list(campaign_queryset_for_user(user).filter(status=Campaign.Status.OPEN).order_by("due_on", "id"))
-    reports = {r.campaign_id: r for r in report_queryset_for_user(user).filter(campaign__in=campaigns)}
+    campaigns = list(
+        campaign_queryset_for_user(user)
+        .filter(status=Campaign.Status.OPEN)
+        .order_by("due_on", "id")
+    )
+    reports = {
+        r.campaign_id: r for r in report_queryset_for_user(user).filter(campaign__in=campaigns)
+    }
     return [(c, reports.get(c.pk)) for c in campaigns]
 
 
 def member_reports(*, user: Any) -> QuerySet[Report]:
-    return report_queryset_for_user(user).select_related("campaign").order_by("-campaign__due_on", "-id")
+    return (
+        report_queryset_for_user(user)
+        .select_related("campaign")
+        .order_by("-campaign__due_on", "-id")
+    )
 
 
 def period_figures(*, enterprise: Enterprise) -> list[PeriodFigure]:
@@ -235,7 +273,12 @@ def notice_queryset_for_user(user: Any) -> QuerySet[Notice]:
 
 
 def notice_get_for_user(*, user: Any, pk: int) -> Notice:
-    notice = notice_queryset_for_user(user).select_related("park", "audience_building", "published_by").filter(pk=pk).first()
+    notice = (
+        notice_queryset_for_user(user)
+        .select_related("park", "audience_building", "published_by")
+        .filter(pk=pk)
+        .first()
+    )
     if notice is None:
         raise Http404
     return notice
@@ -248,8 +291,12 @@ def notice_can_publish(*, user: Any, park_id: int) -> bool:
 def notice_list(*, user: Any) -> QuerySet[Notice]:
     qs = notice_queryset_for_user(user).select_related("park", "audience_building")
     if user.is_member:
-        return qs.annotate(is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user=user)))
-    return qs.annotate(read_count=Count("reads__enterprise", distinct=True)).order_by("-published_at", "-id")
+        return qs.annotate(
+            is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user=user))
+        )
+    return qs.annotate(read_count=Count("reads__enterprise", distinct=True)).order_by(
+        "-published_at", "-id"
+    )
 
 
 def notice_unread_count(*, user: Any) -> int:
@@ -291,7 +338,9 @@ def notice_receipts(*, notice: Notice) -> list[ReceiptRow]:
 
 
 def firm_members(*, enterprise: Enterprise) -> QuerySet[User]:
-    return User.objects.filter(enterprise=enterprise, is_active=True).order_by("-is_enterprise_admin", "username")
+    return User.objects.filter(enterprise=enterprise, is_active=True).order_by(
+        "-is_enterprise_admin", "username"
+    )
 
 
 def member_get_for_admin(*, user: Any, pk: int) -> User:

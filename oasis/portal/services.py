@@ -40,16 +40,30 @@ from .models import (
     ReportValues,
 )
 
-CAMPAIGN_FIELDS = frozenset({
-    "title", "kind", "year", "period", "fields", "opens_on", "due_on", "remind_days_before",
-    "jump_threshold", "instructions", "status",
-})
+CAMPAIGN_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "year",
+        "period",
+        "fields",
+        "opens_on",
+        "due_on",
+        "remind_days_before",
+        "jump_threshold",
+        "instructions",
+        "status",
+    }
+)
 
 
 def _audit(actor: Any, instance: Any, before: dict[str, Any] | None, park_id: int | None) -> None:
     audit_record(
-        actor=actor, instance=instance, action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-        before=before, park_id=park_id,
+        actor=actor,
+        instance=instance,
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=park_id,
     )
 
 
@@ -65,7 +79,9 @@ def _campaign_clean(campaign: Campaign) -> None:
     if not campaign.fields:
         raise ValidationError({"fields": [_("请至少选择一项填报指标。")]})
     if unknown:
-        raise ValidationError({"fields": [_("未知的填报指标：%(f)s。") % {"f": "、".join(unknown)}]})
+        raise ValidationError(
+            {"fields": [_("未知的填报指标：%(f)s。") % {"f": "、".join(unknown)}]}
+        )
     campaign.fields = [f for f in ReportValues.FIELDS if f in campaign.fields]  # canonical order
     if campaign.kind == PeriodKind.ANNUAL:
         campaign.period = 0
@@ -95,7 +111,10 @@ def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> 
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     before = snapshot(campaign)
-    if campaign.reports.exists() and any(data.get(k, getattr(campaign, k)) != getattr(campaign, k) for k in ("kind", "year", "period")):
+    if campaign.reports.exists() and any(
+        data.get(k, getattr(campaign, k)) != getattr(campaign, k)
+        for k in ("kind", "year", "period")
+    ):
         raise ValidationError({"kind": [_("已有企业填报，不能再修改周期。")]})
     for key, value in data.items():
         setattr(campaign, key, value)
@@ -109,8 +128,15 @@ def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def report_save(*, actor: Any, campaign: Campaign, data: dict[str, Any], explanation: str = "",
-                submit: bool = False, now: dt.datetime | None = None) -> Report:
+def report_save(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    data: dict[str, Any],
+    explanation: str = "",
+    submit: bool = False,
+    now: dt.datetime | None = None,
+) -> Report:
     """A member saves (or submits) their firm's report. On submission every figure the
     campaign asks for is required, and any plausibility flag needs an explanation:
     without one, nothing is saved and the flags come back as the error on
@@ -126,7 +152,8 @@ def report_save(*, actor: Any, campaign: Campaign, data: dict[str, Any], explana
         raise ValidationError({k: [_("本次填报不包含该指标。")] for k in sorted(unknown)})
     now = now or timezone.now()
     report, created = Report.objects.select_for_update().get_or_create(
-        campaign=campaign, enterprise_id=actor.enterprise_id,
+        campaign=campaign,
+        enterprise_id=actor.enterprise_id,
     )
     if report.status not in Report.EDITABLE:
         raise ValidationError({"__all__": [_("报表已提交，不能再修改。")]})
@@ -141,14 +168,23 @@ def report_save(*, actor: Any, campaign: Campaign, data: dict[str, Any], explana
     if errors:
         raise ValidationError(errors)
     if submit:
-        missing = {f: [_("提交前请填写此项。")] for f in campaign.fields if getattr(report, f) is None}
+        missing = {
+            f: [_("提交前请填写此项。")] for f in campaign.fields if getattr(report, f) is None
+        }
         if missing:
             raise ValidationError(missing)
-        flags = selectors.report_flags_preview(enterprise_id=actor.enterprise_id, campaign=campaign, values=report.values())
+        flags = selectors.report_flags_preview(
+            enterprise_id=actor.enterprise_id, campaign=campaign, values=report.values()
+        )
         if flags and not report.explanation:
-            raise ValidationError({"explanation": [
-                _("以下数据可能有误，请核对；如确认无误，请说明原因后再提交："), *[f["message"] for f in flags],
-            ]})
+            raise ValidationError(
+                {
+                    "explanation": [
+                        _("以下数据可能有误，请核对；如确认无误，请说明原因后再提交："),
+                        *[f["message"] for f in flags],
+                    ]
+                }
+            )
         report.flags = flags
         report.status = Report.Status.SUBMITTED
         report.submitted_at = now
@@ -164,7 +200,9 @@ def _check_review(actor: Any, report: Report) -> None:
 
 
 @transaction.atomic
-def report_return(*, actor: Any, report: Report, comment: str, now: dt.datetime | None = None) -> Report:
+def report_return(
+    *, actor: Any, report: Report, comment: str, now: dt.datetime | None = None
+) -> Report:
     """Send a report back to the firm with what to fix."""
     _check_review(actor, report)
     report = Report.objects.select_for_update().select_related("campaign").get(pk=report.pk)
@@ -185,13 +223,19 @@ def report_return(*, actor: Any, report: Report, comment: str, now: dt.datetime 
 
 
 @transaction.atomic
-def report_accept(*, actor: Any, report: Report, comment: str = "", now: dt.datetime | None = None) -> Report:
+def report_accept(
+    *, actor: Any, report: Report, comment: str = "", now: dt.datetime | None = None
+) -> Report:
     """Accept a report: its figures become the firm's official figures. Annual ones go
     through `annual_figure_save` (audited, dashboard refreshed); monthly and quarterly
     ones into PeriodFigure (audited). Figures the campaign did not ask for keep their
     value."""
     _check_review(actor, report)
-    report = Report.objects.select_for_update().select_related("campaign", "enterprise").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update()
+        .select_related("campaign", "enterprise")
+        .get(pk=report.pk)
+    )
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError({"comment": [_("只有待审核的填报可以采纳。")]})
     campaign = report.campaign
@@ -207,14 +251,27 @@ def report_accept(*, actor: Any, report: Report, comment: str = "", now: dt.date
     if campaign.kind == PeriodKind.ANNUAL:
         data = {f: v for f, v in collected.items() if f in ReportValues.ANNUAL_FIGURE_FIELDS}
         if data:
-            annual_figure_save(actor=actor, enterprise=report.enterprise, year=campaign.year, data=data)
+            annual_figure_save(
+                actor=actor, enterprise=report.enterprise, year=campaign.year, data=data
+            )
     else:
-        figure = PeriodFigure.objects.select_for_update().filter(
-            enterprise=report.enterprise, kind=campaign.kind, year=campaign.year, period=campaign.period
-        ).first()
+        figure = (
+            PeriodFigure.objects.select_for_update()
+            .filter(
+                enterprise=report.enterprise,
+                kind=campaign.kind,
+                year=campaign.year,
+                period=campaign.period,
+            )
+            .first()
+        )
         fig_before = None if figure is None else snapshot(figure)
-        figure = figure or PeriodFigure(enterprise=report.enterprise, kind=campaign.kind, year=campaign.year,
-                                        period=campaign.period)
+        figure = figure or PeriodFigure(
+            enterprise=report.enterprise,
+            kind=campaign.kind,
+            year=campaign.year,
+            period=campaign.period,
+        )
         for key, value in collected.items():
             setattr(figure, key, value)
         figure.report = report
@@ -230,7 +287,11 @@ def report_accept(*, actor: Any, report: Report, comment: str = "", now: dt.date
 
 def _member_emails(enterprise_ids: list[int]) -> dict[int, list[str]]:
     emails: dict[int, list[str]] = {}
-    for firm_id, email in User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True).exclude(email="").values_list("enterprise_id", "email"):
+    for firm_id, email in (
+        User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True)
+        .exclude(email="")
+        .values_list("enterprise_id", "email")
+    ):
         emails.setdefault(firm_id, []).append(email)
     return emails
 
@@ -243,7 +304,9 @@ def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     counts = {ReportReminder.Kind.DUE_SOON: 0, ReportReminder.Kind.OVERDUE: 0}
     outbox: list[tuple[str, str, str | None, list[str]]] = []
-    campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN, opens_on__lte=today).select_related("park")
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.OPEN, opens_on__lte=today
+    ).select_related("park")
     for campaign in campaigns:
         if today > campaign.due_on:
             kind = ReportReminder.Kind.OVERDUE
@@ -252,16 +315,32 @@ def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         else:
             continue
         done = campaign.reports.filter(status__in=Report.DONE).values("enterprise_id")
-        already = ReportReminder.objects.filter(campaign=campaign, kind=kind).values("enterprise_id")
-        firms = list(selectors.expected_firms(park_id=campaign.park_id).exclude(pk__in=done).exclude(pk__in=already))
+        already = ReportReminder.objects.filter(campaign=campaign, kind=kind).values(
+            "enterprise_id"
+        )
+        firms = list(
+            selectors.expected_firms(park_id=campaign.park_id)
+            .exclude(pk__in=done)
+            .exclude(pk__in=already)
+        )
         ReportReminder.objects.bulk_create(
-            [ReportReminder(campaign=campaign, enterprise=f, kind=kind, sent_on=today) for f in firms],
+            [
+                ReportReminder(campaign=campaign, enterprise=f, kind=kind, sent_on=today)
+                for f in firms
+            ],
             ignore_conflicts=True,
         )
         counts[kind] += len(firms)
         emails = _member_emails([f.pk for f in firms])
-        subject = (_("【逾期】%(t)s 尚未填报") if kind == ReportReminder.Kind.OVERDUE else _("【提醒】%(t)s 即将截止")) % {"t": campaign.title}
-        body = _("贵企业尚未提交“%(t)s”，截止日期 %(d)s。请登录绿洲园区平台填报。") % {"t": campaign.title, "d": campaign.due_on}
+        subject = (
+            _("【逾期】%(t)s 尚未填报")
+            if kind == ReportReminder.Kind.OVERDUE
+            else _("【提醒】%(t)s 即将截止")
+        ) % {"t": campaign.title}
+        body = _("贵企业尚未提交“%(t)s”，截止日期 %(d)s。请登录绿洲园区平台填报。") % {
+            "t": campaign.title,
+            "d": campaign.due_on,
+        }
         outbox += [(subject, body, None, emails[f.pk]) for f in firms if f.pk in emails]
     if outbox:
         transaction.on_commit(lambda: send_mass_mail(outbox, fail_silently=True))
@@ -270,7 +349,9 @@ def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- notices
 
-NOTICE_FIELDS = frozenset({"title", "body", "audience_industry", "audience_building", "audience_tier", "published_at"})
+NOTICE_FIELDS = frozenset(
+    {"title", "body", "audience_industry", "audience_building", "audience_tier", "published_at"}
+)
 
 
 @transaction.atomic
@@ -291,13 +372,17 @@ def notice_publish(*, actor: Any, park: Park, data: dict[str, Any]) -> Notice:
 
 
 @transaction.atomic
-def notice_mark_read(*, user: Any, notice: Notice, now: dt.datetime | None = None) -> NoticeRead | None:
+def notice_mark_read(
+    *, user: Any, notice: Notice, now: dt.datetime | None = None
+) -> NoticeRead | None:
     """Record that a member opened a notice (once). Staff reading leaves no receipt.
     No audit row: a receipt is itself the record, and it is not a change to anything."""
     if not _is_member(user):
         return None
     receipt, _created = NoticeRead.objects.get_or_create(
-        notice=notice, user=user, defaults={"enterprise_id": user.enterprise_id, "read_at": now or timezone.now()},
+        notice=notice,
+        user=user,
+        defaults={"enterprise_id": user.enterprise_id, "read_at": now or timezone.now()},
     )
     return receipt
 
@@ -315,23 +400,40 @@ def activation_path(user: User) -> str:
     """The one-time link a new colleague uses to set a password. It dies once used:
     Django's token covers the password hash and the last login."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("portal-member-activate", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return reverse(
+        "portal-member-activate",
+        kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
+    )
 
 
 @transaction.atomic
-def member_invite(*, actor: Any, username: str, display_name: str = "", email: str = "", phone: str = "") -> tuple[User, str]:
+def member_invite(
+    *, actor: Any, username: str, display_name: str = "", email: str = "", phone: str = ""
+) -> tuple[User, str]:
     """A firm's administrator adds a colleague to that firm. The account has no
     password until the colleague follows the one-time link (returned, shown once)."""
     enterprise = _check_firm_admin(actor)
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [_("该用户名已被使用。")]})
-    user = User(username=username, display_name=display_name.strip(), email=email.strip(), phone=phone.strip(),
-                enterprise=enterprise, is_enterprise_admin=False)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        enterprise=enterprise,
+        is_enterprise_admin=False,
+    )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, instance=user, action=AuditEntry.Action.CREATE, before=None, park_id=enterprise.park_id)
+    audit_record(
+        actor=actor,
+        instance=user,
+        action=AuditEntry.Action.CREATE,
+        before=None,
+        park_id=enterprise.park_id,
+    )
     return user, activation_path(user)
 
 
@@ -353,10 +455,16 @@ def member_remove(*, actor: Any, user: User) -> User:
     after_user = snapshot(user)
     after_user.pop("password", None)
     AuditEntry.objects.create(
-        actor=actor, action=AuditEntry.Action.UPDATE, model=user._meta.label_lower, object_id=str(user.pk),
-        object_repr=str(user)[:200], park_id=enterprise.park_id,
-        changes={k: [before.get(k), after_user.get(k)] for k in after_user if before.get(k) != after_user.get(k)},
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        model=user._meta.label_lower,
+        object_id=str(user.pk),
+        object_repr=str(user)[:200],
+        park_id=enterprise.park_id,
+        changes={
+            k: [before.get(k), after_user.get(k)]
+            for k in after_user
+            if before.get(k) != after_user.get(k)
+        },
     )
     return user
-
-

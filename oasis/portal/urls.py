@@ -18,5 +18,9 @@ urlpatterns = [
     path("notices/<int:notice_id>/", views.notice_detail, name="portal-notice-detail"),
     path("members/", views.member_list, name="portal-member-list"),
     path("members/<int:user_id>/remove/", views.member_remove, name="portal-member-remove"),
-    path("activate/<uidb64>/<token>/", views.MemberActivateView.as_view(), name="portal-member-activate"),
+    path(
+        "activate/<uidb64>/<token>/",
+        views.MemberActivateView.as_view(),
+        name="portal-member-activate",
+    ),
 ]

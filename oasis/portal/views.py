@@ -46,8 +46,19 @@ def _staff_only(request: HttpRequest) -> None:
 # ---------------------------------------------------------------------------- landing
 
 # The profile as the member sees it: (field, label) and whether they may change it.
-PROFILE_FIELDS = ("name", "uscc", "industry_code", "focus_industry", "status", "legal_representative",
-                  "founded_on", "registered_capital", "settled_on", "website", "description")
+PROFILE_FIELDS = (
+    "name",
+    "uscc",
+    "industry_code",
+    "focus_industry",
+    "status",
+    "legal_representative",
+    "founded_on",
+    "registered_capital",
+    "settled_on",
+    "website",
+    "description",
+)
 
 
 def _profile(enterprise: Any) -> list[dict[str, Any]]:
@@ -60,7 +71,14 @@ def _profile(enterprise: Any) -> list[dict[str, Any]]:
             value = getattr(enterprise, f"get_{name}_display")()
         else:
             value = getattr(enterprise, name)
-        rows.append({"name": name, "label": field.verbose_name, "value": value, "editable": name in MEMBER_EDITABLE})
+        rows.append(
+            {
+                "name": name,
+                "label": field.verbose_name,
+                "value": value,
+                "editable": name in MEMBER_EDITABLE,
+            }
+        )
     return rows
 
 
@@ -75,7 +93,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     enterprise = enterprise_get_for_user(user=user, pk=user.enterprise_id)
     context = {
-        "nav": "portal", "e": enterprise, "profile": _profile(enterprise),
+        "nav": "portal",
+        "e": enterprise,
+        "profile": _profile(enterprise),
         "campaigns": selectors.member_campaigns(user=user),
         "tickets": enterprise_tickets(user=user, enterprise_id=enterprise.pk),
         "notices": list(selectors.notice_list(user=user)[:5]),
@@ -109,17 +129,39 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
-            saved = services.report_save(actor=request.user, campaign=campaign, data=form.figures(),
-                                         explanation=form.cleaned_data["explanation"], submit=submit)
+            saved = services.report_save(
+                actor=request.user,
+                campaign=campaign,
+                data=form.figures(),
+                explanation=form.cleaned_data["explanation"],
+                submit=submit,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
-            flags = selectors.report_flags_preview(enterprise_id=request.user.enterprise_id, campaign=campaign,
-                                              values=form.figures()) if "explanation" in form.errors else []
+            flags = (
+                selectors.report_flags_preview(
+                    enterprise_id=request.user.enterprise_id,
+                    campaign=campaign,
+                    values=form.figures(),
+                )
+                if "explanation" in form.errors
+                else []
+            )
         else:
             messages.success(request, _("已提交，等待园区审核。") if submit else _("已暂存。"))
-            return redirect("portal-report-detail", report_id=saved.pk) if submit else redirect("portal-report-fill", campaign_id=campaign.pk)
+            return (
+                redirect("portal-report-detail", report_id=saved.pk)
+                if submit
+                else redirect("portal-report-fill", campaign_id=campaign.pk)
+            )
     status = 400 if form.errors else 200
-    context = {"nav": "portal", "campaign": campaign, "report": report, "form": form, "flags": flags}
+    context = {
+        "nav": "portal",
+        "campaign": campaign,
+        "report": report,
+        "form": form,
+        "flags": flags,
+    }
     return render(request, "portal/report_form.html", context, status=status)
 
 
@@ -129,16 +171,32 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return _report_page(request, report)
 
 
-def _report_page(request: HttpRequest, report: Report, *, form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, report: Report, *, form: ReviewForm | None = None, status: int = 200
+) -> HttpResponse:
     campaign = report.campaign
     can_review = selectors.report_can_review(user=request.user, park_id=campaign.park_id)
-    previous = selectors.previous_values(enterprise_id=report.enterprise_id, campaign=campaign) or {}
-    rows = [{"name": f, "label": ReportValues._meta.get_field(f).verbose_name, "value": getattr(report, f),
-             "previous": previous.get(f), "flagged": any(x["field"] == f for x in report.flags)} for f in campaign.fields]
+    previous = (
+        selectors.previous_values(enterprise_id=report.enterprise_id, campaign=campaign) or {}
+    )
+    rows = [
+        {
+            "name": f,
+            "label": ReportValues._meta.get_field(f).verbose_name,
+            "value": getattr(report, f),
+            "previous": previous.get(f),
+            "flagged": any(x["field"] == f for x in report.flags),
+        }
+        for f in campaign.fields
+    ]
     context = {
-        "nav": "portal", "report": report, "campaign": campaign, "rows": rows,
+        "nav": "portal",
+        "report": report,
+        "campaign": campaign,
+        "rows": rows,
         "can_review": can_review and report.status == Report.Status.SUBMITTED,
-        "review_form": form or ReviewForm(), "history": _report_history(report),
+        "review_form": form or ReviewForm(),
+        "history": _report_history(report),
     }
     return render(request, "portal/report_detail.html", context, status=status)
 
@@ -155,13 +213,19 @@ def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
     if form.is_valid():
         try:
             if accept:
-                services.report_accept(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+                services.report_accept(
+                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
+                )
             else:
-                services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+                services.report_return(
+                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。"))
+            messages.success(
+                request, _("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。")
+            )
             return redirect("portal-review-queue")
     return _report_page(request, report, form=form, status=400)
 
@@ -191,10 +255,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("portal-home")
     _staff_only(request)
-    page = Paginator(selectors.campaign_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.campaign_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "nav": "portal", "page": page,
-        "can_create": not request.user.is_member and _manageable_parks(request.user, roles.CAMPAIGN_MANAGE).exists(),
+        "nav": "portal",
+        "page": page,
+        "can_create": not request.user.is_member
+        and _manageable_parks(request.user, roles.CAMPAIGN_MANAGE).exists(),
         "queue_count": selectors.review_queue(user=request.user).count(),
     }
     return render(request, "portal/campaign_list.html", context)
@@ -211,20 +279,26 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
         try:
-            campaign = services.campaign_create(actor=request.user, park=form.cleaned_data["park"], data=data)
+            campaign = services.campaign_create(
+                actor=request.user, park=form.cleaned_data["park"], data=data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("填报任务已发布。"))
             return redirect("portal-campaign-detail", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
-    return render(request, "portal/campaign_form.html", {"nav": "portal", "form": form}, status=status)
+    return render(
+        request, "portal/campaign_form.html", {"nav": "portal", "form": form}, status=status
+    )
 
 
 def _park_field(parks: Any) -> Any:
     from django import forms
 
-    return forms.ModelChoiceField(label=_("园区"), queryset=parks, initial=parks.first() if parks.count() == 1 else None)
+    return forms.ModelChoiceField(
+        label=_("园区"), queryset=parks, initial=parks.first() if parks.count() == 1 else None
+    )
 
 
 @login_required
@@ -243,7 +317,12 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("portal-campaign-detail", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
-    return render(request, "portal/campaign_form.html", {"nav": "portal", "form": form, "campaign": campaign}, status=status)
+    return render(
+        request,
+        "portal/campaign_form.html",
+        {"nav": "portal", "form": form, "campaign": campaign},
+        status=status,
+    )
 
 
 @login_required
@@ -252,7 +331,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     progress = selectors.campaign_progress(campaign=campaign)
     context = {
-        "nav": "portal", "campaign": campaign, "progress": progress,
+        "nav": "portal",
+        "campaign": campaign,
+        "progress": progress,
         "can_manage": selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id),
         "field_labels": [ReportValues._meta.get_field(f).verbose_name for f in campaign.fields],
         "only_late": request.GET.get("late") == "1",
@@ -263,7 +344,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    page = Paginator(selectors.review_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.review_queue(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "portal/review_queue.html", {"nav": "portal", "page": page})
 
 
@@ -274,9 +357,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_member or user_is_staff(request.user)):
         raise PermissionDenied
-    page = Paginator(selectors.notice_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    can_publish = not request.user.is_member and _manageable_parks(request.user, roles.NOTICE_PUBLISH).exists()
-    return render(request, "portal/notice_list.html", {"nav": "portal", "page": page, "can_publish": can_publish})
+    page = Paginator(selectors.notice_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    can_publish = (
+        not request.user.is_member
+        and _manageable_parks(request.user, roles.NOTICE_PUBLISH).exists()
+    )
+    return render(
+        request,
+        "portal/notice_list.html",
+        {"nav": "portal", "page": page, "can_publish": can_publish},
+    )
 
 
 @login_required
@@ -287,7 +379,9 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     park = parks.filter(pk=int(raw)).first() if raw.isdigit() else parks.order_by("id").first()
     if park is None:
         raise PermissionDenied
-    form = NoticeForm(request.POST or None, park_id=park.pk, tier_available=adapters.tier_available())
+    form = NoticeForm(
+        request.POST or None, park_id=park.pk, tier_available=adapters.tier_available()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_publish(actor=request.user, park=park, data=form.cleaned_data)
@@ -297,7 +391,12 @@ def notice_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("通知已发布。"))
             return redirect("portal-notice-detail", notice_id=notice.pk)
     status = 400 if form.errors else 200
-    return render(request, "portal/notice_form.html", {"nav": "portal", "form": form, "park": park}, status=status)
+    return render(
+        request,
+        "portal/notice_form.html",
+        {"nav": "portal", "form": form, "park": park},
+        status=status,
+    )
 
 
 @login_required
@@ -305,7 +404,11 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
     services.notice_mark_read(user=request.user, notice=notice)
     receipts = None if request.user.is_member else selectors.notice_receipts(notice=notice)
-    return render(request, "portal/notice_detail.html", {"nav": "portal", "notice": notice, "receipts": receipts})
+    return render(
+        request,
+        "portal/notice_detail.html",
+        {"nav": "portal", "notice": notice, "receipts": receipts},
+    )
 
 
 # --------------------------------------------------------------------------- members
@@ -331,8 +434,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
             invited = {"user": user, "link": request.build_absolute_uri(path)}
             form = InviteForm()
     status = 400 if form.errors else 200
-    context = {"nav": "portal", "e": enterprise, "members": selectors.firm_members(enterprise=enterprise),
-               "form": form, "invited": invited}
+    context = {
+        "nav": "portal",
+        "e": enterprise,
+        "members": selectors.firm_members(enterprise=enterprise),
+        "form": form,
+        "invited": invited,
+    }
     return render(request, "portal/member_list.html", context, status=status)
 
 

@@ -37,9 +37,20 @@ from oasis.rules.ruleset import RuleSet, available_rule_sets, load_rule_set, pic
 from oasis.rules.sizing import industry_group, size_expr
 
 __all__ = [
-    "FactsError", "FactsFrame", "RuleSet", "assess", "assess_frame", "assess_many",
-    "available_rule_sets", "explain", "explain_rows", "facts_frame", "load_rule_set",
-    "pick_rule_set", "size_class", "validate_facts",
+    "FactsError",
+    "FactsFrame",
+    "RuleSet",
+    "assess",
+    "assess_frame",
+    "assess_many",
+    "available_rule_sets",
+    "explain",
+    "explain_rows",
+    "facts_frame",
+    "load_rule_set",
+    "pick_rule_set",
+    "size_class",
+    "validate_facts",
 ]
 
 Facts = Sequence[dict[str, Any]]
@@ -51,7 +62,9 @@ def _date(d: dt.date | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(d))
     except ValueError:
-        raise FactsError(None, "assessment_date", f"expected a date YYYY-MM-DD, got {d!r}") from None
+        raise FactsError(
+            None, "assessment_date", f"expected a date YYYY-MM-DD, got {d!r}"
+        ) from None
 
 
 def _as_frame(facts: Facts | FactsFrame | dict[str, Any], default: dt.date | None) -> FactsFrame:
@@ -74,8 +87,13 @@ def _resolve(rule_set: str, default: dt.date | None, ff: FactsFrame) -> str:
     return picks.pop() if picks else pick_rule_set("auto", dt.date.today())
 
 
-def assess(facts: Facts | dict[str, Any], rule_set: str = "auto",
-           assessment_date: dt.date | str | None = None, *, next_tier: bool = True) -> dict[str, Any]:
+def assess(
+    facts: Facts | dict[str, Any],
+    rule_set: str = "auto",
+    assessment_date: dt.date | str | None = None,
+    *,
+    next_tier: bool = True,
+) -> dict[str, Any]:
     """Verdict JSON (contract shape) for a list of facts objects.
 
     ``assessment_date`` fills in facts that have none and picks the rule set for
@@ -86,12 +104,16 @@ def assess(facts: Facts | dict[str, Any], rule_set: str = "auto",
     name = _resolve(rule_set, default, ff)
     rs = load_rule_set(name)
     result = evaluate(ff, rs)
-    return {"rule_set": name, "document": rs.document,
-            "results": explain_rows(ff, result, rs, None, with_path=next_tier)}
+    return {
+        "rule_set": name,
+        "document": rs.document,
+        "results": explain_rows(ff, result, rs, None, with_path=next_tier),
+    }
 
 
-def assess_frame(facts: Facts | FactsFrame, rule_set: str = "auto",
-                 assessment_date: dt.date | str | None = None) -> pl.DataFrame:
+def assess_frame(
+    facts: Facts | FactsFrame, rule_set: str = "auto", assessment_date: dt.date | str | None = None
+) -> pl.DataFrame:
     """Bulk screening of one rule set: one row per firm with per-tier status/score and
     per-rule passed/points/value columns (ready for an Excel export)."""
     default = _date(assessment_date)
@@ -100,23 +122,38 @@ def assess_frame(facts: Facts | FactsFrame, rule_set: str = "auto",
     return evaluate(ff, rs)
 
 
-def assess_many(facts: Facts | FactsFrame, rule_sets: Iterable[str] = ("miit-2022", "miit-2026"),
-                assessment_date: dt.date | str | None = None) -> dict[str, pl.DataFrame]:
+def assess_many(
+    facts: Facts | FactsFrame,
+    rule_sets: Iterable[str] = ("miit-2022", "miit-2026"),
+    assessment_date: dt.date | str | None = None,
+) -> dict[str, pl.DataFrame]:
     """Screen a population under several rule sets; facts are validated and flattened once."""
     ff = _as_frame(facts, _date(assessment_date))
     prepared = prepare(ff).collect().lazy()
-    return {name: evaluate(ff, load_rule_set(pick_rule_set(name, None)), prepared) for name in rule_sets}
+    return {
+        name: evaluate(ff, load_rule_set(pick_rule_set(name, None)), prepared) for name in rule_sets
+    }
 
 
-def explain(ff: FactsFrame, result: pl.DataFrame, rule_set: str | RuleSet,
-            rows: Iterable[int] | None = None, *, next_tier: bool = True) -> list[dict[str, Any]]:
+def explain(
+    ff: FactsFrame,
+    result: pl.DataFrame,
+    rule_set: str | RuleSet,
+    rows: Iterable[int] | None = None,
+    *,
+    next_tier: bool = True,
+) -> list[dict[str, Any]]:
     """Full verdict entries (rules, gaps, missing, next-tier path) for chosen rows of a bulk result."""
     rs = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
     return explain_rows(ff, result, rs, rows, with_path=next_tier)
 
 
-def size_class(industry_code: str | None, employees: int | None, revenue: int | float | Decimal | None,
-               total_assets: int | float | Decimal | None) -> str | None:
+def size_class(
+    industry_code: str | None,
+    employees: int | None,
+    revenue: int | float | Decimal | None,
+    total_assets: int | float | Decimal | None,
+) -> str | None:
     """SME size class (micro/small/medium/large) from Y-1 figures in CNY; None if unknown.
 
     Runs the same Polars expression the engine uses, on a one-row frame.
@@ -132,6 +169,13 @@ def size_class(industry_code: str | None, employees: int | None, revenue: int | 
     if problems:
         p = problems[0]
         raise FactsError(None, p["field"], p["message"], problems)
-    df = pl.DataFrame([row], schema={"industry_group": pl.String, "y1_employees": pl.Int64,
-                                     "y1_revenue": pl.Int64, "y1_total_assets": pl.Int64})
+    df = pl.DataFrame(
+        [row],
+        schema={
+            "industry_group": pl.String,
+            "y1_employees": pl.Int64,
+            "y1_revenue": pl.Int64,
+            "y1_total_assets": pl.Int64,
+        },
+    )
     return df.select(size_expr()).item()

@@ -30,17 +30,32 @@ TIER_LEVEL = {"innovative_sme": 1, "tech_sme": 1, "srdi_sme": 2, "little_giant":
 
 #: Default effort of fixing a failed rule, by kind: the path search prefers cheap
 #: changes (more R&D) over slow or impossible ones (awards, compliance history).
-EFFORT = {"compare": 1.0, "points": 1.0, "enum_in": 3.0, "title": 3.0, "equity": 3.0,
-          "development_score": 2.0, "award": 10.0, "chuangke": 10.0, "flag": 2.0,
-          "size_class": 100.0, "provide": 0.5}
+EFFORT = {
+    "compare": 1.0,
+    "points": 1.0,
+    "enum_in": 3.0,
+    "title": 3.0,
+    "equity": 3.0,
+    "development_score": 2.0,
+    "award": 10.0,
+    "chuangke": 10.0,
+    "flag": 2.0,
+    "size_class": 100.0,
+    "provide": 0.5,
+}
 COMMON_EFFORT = 100.0
 
 FACT_EN = {
-    "revenue": "operating revenue", "main_business_revenue": "main-business revenue",
-    "rd_expense": "R&D expense", "total_assets": "total assets",
-    "total_liabilities": "total liabilities", "net_profit": "net profit",
-    "total_cost_expense": "total costs and expenses", "employees": "employees",
-    "rd_staff": "R&D staff", "st_staff": "S&T staff",
+    "revenue": "operating revenue",
+    "main_business_revenue": "main-business revenue",
+    "rd_expense": "R&D expense",
+    "total_assets": "total assets",
+    "total_liabilities": "total liabilities",
+    "net_profit": "net profit",
+    "total_cost_expense": "total costs and expenses",
+    "employees": "employees",
+    "rd_staff": "R&D staff",
+    "st_staff": "S&T staff",
 }
 
 
@@ -48,12 +63,17 @@ def _unit_of(col: str) -> str:
     if col[:1] == "y" and col[1:2].isdigit():
         field = col[3:]
         return "cny" if field in MONEY_FIELDS else "people" if field in HEADCOUNT_FIELDS else ""
-    return {"niche_years": "years", "market_share": "ratio", "market_domestic_rank": "rank",
-            "digital_level": "level", "provincial_points": "points"}.get(col, "count")
+    return {
+        "niche_years": "years",
+        "market_share": "ratio",
+        "market_domestic_rank": "rank",
+        "digital_level": "level",
+        "provincial_points": "points",
+    }.get(col, "count")
 
 
 def contract_path(path: str, year: int | None) -> str:
-    """"years[Y-1].rd_expense" -> "years.2025.rd_expense" for a firm assessed in 2026."""
+    """ "years[Y-1].rd_expense" -> "years.2025.rd_expense" for a firm assessed in 2026."""
     if path.startswith("years[Y-") and year is not None:
         k = int(path[8])
         return f"years.{year - k}{path[10:]}"
@@ -156,17 +176,36 @@ def threshold_text(rule: Rule) -> str | None:
 
 # --------------------------------------------------------------------------- steps
 
-def _step(tier: str, rule: Rule, action: str, text: str, *, fact: str | None = None,
-          amount: int | float | None = None, unit: str | None = None,
-          points: tuple[float, float] | None = None) -> dict[str, Any]:
-    s: dict[str, Any] = {"tier": tier, "rule": rule.id, "action": action, "fact": fact,
-                         "amount": amount, "unit": unit, "text": text, "help": rule.help}
+
+def _step(
+    tier: str,
+    rule: Rule,
+    action: str,
+    text: str,
+    *,
+    fact: str | None = None,
+    amount: int | float | None = None,
+    unit: str | None = None,
+    points: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    s: dict[str, Any] = {
+        "tier": tier,
+        "rule": rule.id,
+        "action": action,
+        "fact": fact,
+        "amount": amount,
+        "unit": unit,
+        "text": text,
+        "help": rule.help,
+    }
     if points is not None:
         s["points_from"], s["points_to"] = points
     return s
 
 
-def _move_text(q: Quantity, gap: Fraction, op: str, year: int | None, rule: Rule) -> tuple[str, str, str, Any]:
+def _move_text(
+    q: Quantity, gap: Fraction, op: str, year: int | None, rule: Rule
+) -> tuple[str, str, str, Any]:
     col = column_for(q.facts[0])
     unit = _unit_of(col)
     path = contract_path(q.facts[0], year)
@@ -182,15 +221,29 @@ def _move_text(q: Quantity, gap: Fraction, op: str, year: int | None, rule: Rule
     return "increase" if up else "decrease", path, f"{name}{when} {verb} {shown}", (amount, unit)
 
 
-def fail_steps(tier: str, rule: Rule, fr: dict[str, Any], passed: bool | None, year: int | None,
-               common: bool, value: float | None = None) -> tuple[float, list[dict[str, Any]]]:
+def fail_steps(
+    tier: str,
+    rule: Rule,
+    fr: dict[str, Any],
+    passed: bool | None,
+    year: int | None,
+    common: bool,
+    value: float | None = None,
+) -> tuple[float, list[dict[str, Any]]]:
     """Cost and steps to turn a failed / unknown pass-fail rule into a pass."""
     if passed is True:
         return 0.0, []
     if passed is None:
         miss = missing_for(rule, fr, year, None)
-        return EFFORT["provide"], [_step(tier, rule, "provide", f"provide {', '.join(miss) or 'the facts'} ({rule.label_en})",
-                                         fact=", ".join(miss) or None)]
+        return EFFORT["provide"], [
+            _step(
+                tier,
+                rule,
+                "provide",
+                f"provide {', '.join(miss) or 'the facts'} ({rule.label_en})",
+                fact=", ".join(miss) or None,
+            )
+        ]
     effort = COMMON_EFFORT if common else EFFORT.get(rule.kind, 1.0)
     if rule.kind == "compare" and rule.quantity and rule.op and rule.threshold is not None:
         gap = quantity_gap(rule.quantity, rule.op, rule.threshold, fr)
@@ -200,22 +253,49 @@ def fail_steps(tier: str, rule: Rule, fr: dict[str, Any], passed: bool | None, y
     if rule.kind == "equity" and rule.threshold is not None:
         short = rule.threshold - Fraction(str(value or 0))
         amount = _num(short, "cny")
-        return effort, [_step(tier, rule, "increase",
-                              f"new equity financing (last {rule.within_years} years) short by ¥{amount:,}",
-                              fact="equity_financing", unit="cny", amount=amount)]
-    return effort, [_step(tier, rule, "obtain" if rule.kind in ("title", "award", "enum_in", "chuangke") else "change",
-                          f"{rule.label_en} ({threshold_text(rule)})", fact=(rule.fact or None))]
+        return effort, [
+            _step(
+                tier,
+                rule,
+                "increase",
+                f"new equity financing (last {rule.within_years} years) short by ¥{amount:,}",
+                fact="equity_financing",
+                unit="cny",
+                amount=amount,
+            )
+        ]
+    return effort, [
+        _step(
+            tier,
+            rule,
+            "obtain" if rule.kind in ("title", "award", "enum_in", "chuangke") else "change",
+            f"{rule.label_en} ({threshold_text(rule)})",
+            fact=(rule.fact or None),
+        )
+    ]
 
 
-def upgrade_options(tier: str, rule: Rule, fr: dict[str, Any], pmin: float, pmax: float,
-                    year: int | None) -> list[tuple[float, float, dict[str, Any]]]:
+def upgrade_options(
+    tier: str, rule: Rule, fr: dict[str, Any], pmin: float, pmax: float, year: int | None
+) -> list[tuple[float, float, dict[str, Any]]]:
     """(points reached, cost, step) for each way to score more on a points rule."""
     opts: list[tuple[float, float, dict[str, Any]]] = []
     if pmin != pmax:
         miss = missing_for(rule, fr, year, None)
-        opts.append((pmax, EFFORT["provide"], _step(tier, rule, "provide",
-                     f"provide {', '.join(miss) or 'the facts'} ({rule.label_en}, up to {pmax:g} points)",
-                     fact=", ".join(miss) or None, points=(pmin, pmax))))
+        opts.append(
+            (
+                pmax,
+                EFFORT["provide"],
+                _step(
+                    tier,
+                    rule,
+                    "provide",
+                    f"provide {', '.join(miss) or 'the facts'} ({rule.label_en}, up to {pmax:g} points)",
+                    fact=", ".join(miss) or None,
+                    points=(pmin, pmax),
+                ),
+            )
+        )
         return opts
     k = rule.kind
     subs = rule.options if k == "best_of" else (rule,) if k == "bands" else ()
@@ -230,8 +310,16 @@ def upgrade_options(tier: str, rule: Rule, fr: dict[str, Any], pmin: float, pmax
                 continue
             action, path, text, (amount, unit) = _move_text(sub.quantity, gap, sub.op, year, rule)
             cost = EFFORT["points"] + 0.01 * float(gap if unit != "cny" else gap / 1_000_000)
-            step = _step(tier, rule, action, f"{text} ({rule.label_en}: {pmin:g} -> {b.points} points)",
-                         fact=path, amount=amount, unit=unit, points=(pmin, b.points))
+            step = _step(
+                tier,
+                rule,
+                action,
+                f"{text} ({rule.label_en}: {pmin:g} -> {b.points} points)",
+                fact=path,
+                amount=amount,
+                unit=unit,
+                points=(pmin, b.points),
+            )
             if b.points not in best or cost < best[b.points][1]:
                 best[b.points] = (float(b.points), cost, step)
     opts.extend(best.values())
@@ -241,40 +329,100 @@ def upgrade_options(tier: str, rule: Rule, fr: dict[str, Any], pmin: float, pmax
                 continue
             have = fr.get(column_for(c.fact)) or 0
             need = max(c.min - have, 0)
-            opts.append((float(c.points), EFFORT["points"] + 0.1 * need,
-                         _step(tier, rule, "increase", f"{c.fact} needs {need} more ({rule.label_en}: {pmin:g} -> {c.points} points)",
-                               fact=c.fact, amount=need, unit="count", points=(pmin, c.points))))
+            opts.append(
+                (
+                    float(c.points),
+                    EFFORT["points"] + 0.1 * need,
+                    _step(
+                        tier,
+                        rule,
+                        "increase",
+                        f"{c.fact} needs {need} more ({rule.label_en}: {pmin:g} -> {c.points} points)",
+                        fact=c.fact,
+                        amount=need,
+                        unit="count",
+                        points=(pmin, c.points),
+                    ),
+                )
+            )
     elif k == "enum_points":
         for key, p in rule.points_map:
             if p > pmin:
-                opts.append((float(p), EFFORT["enum_in"] + 0.01 * p, _step(tier, rule, "change",
-                             f"{rule.fact} -> {key} ({rule.label_en}: {pmin:g} -> {p} points)", fact=rule.fact,
-                             points=(pmin, p))))
+                opts.append(
+                    (
+                        float(p),
+                        EFFORT["enum_in"] + 0.01 * p,
+                        _step(
+                            tier,
+                            rule,
+                            "change",
+                            f"{rule.fact} -> {key} ({rule.label_en}: {pmin:g} -> {p} points)",
+                            fact=rule.fact,
+                            points=(pmin, p),
+                        ),
+                    )
+                )
     elif k == "count_points":
         off = [f for f in rule.facts if fr.get(column_for(f)) is False]
         for n in range(1, len(off) + 1):
             p = min(rule.cap, pmin + n * rule.per_item)
             if p > pmin:
-                opts.append((float(p), EFFORT["points"] * n, _step(tier, rule, "obtain",
-                             f"meet {', '.join(off[:n])} ({rule.label_en}: {pmin:g} -> {p:g} points)",
-                             fact=", ".join(off[:n]), points=(pmin, p))))
+                opts.append(
+                    (
+                        float(p),
+                        EFFORT["points"] * n,
+                        _step(
+                            tier,
+                            rule,
+                            "obtain",
+                            f"meet {', '.join(off[:n])} ({rule.label_en}: {pmin:g} -> {p:g} points)",
+                            fact=", ".join(off[:n]),
+                            points=(pmin, p),
+                        ),
+                    )
+                )
     elif k == "per_unit_points" and rule.quantity and rule.per is not None:
         col = column_for(rule.quantity.facts[0])
         v = Fraction(fr.get(col) or 0, column_scale(col))
         for p in range(int(pmin) + 1, rule.cap + 1):
             wait = p * rule.per - v
-            opts.append((float(p), 2.0 * float(wait), _step(tier, rule, "wait",
-                         f"{_num(wait, 'years')} more years in the niche ({pmin:g} -> {p} points)",
-                         fact=rule.quantity.facts[0], amount=_num(wait, "years"), unit="years", points=(pmin, p))))
+            opts.append(
+                (
+                    float(p),
+                    2.0 * float(wait),
+                    _step(
+                        tier,
+                        rule,
+                        "wait",
+                        f"{_num(wait, 'years')} more years in the niche ({pmin:g} -> {p} points)",
+                        fact=rule.quantity.facts[0],
+                        amount=_num(wait, "years"),
+                        unit="years",
+                        points=(pmin, p),
+                    ),
+                )
+            )
     elif k == "fact_points" and pmin < rule.max_value:
-        opts.append((float(rule.max_value), 5.0, _step(tier, rule, "increase",
-                     f"{rule.label_en}: up to {rule.max_value} points", fact=column_for(rule.quantity.facts[0]) if rule.quantity else None,
-                     points=(pmin, rule.max_value))))
+        opts.append(
+            (
+                float(rule.max_value),
+                5.0,
+                _step(
+                    tier,
+                    rule,
+                    "increase",
+                    f"{rule.label_en}: up to {rule.max_value} points",
+                    fact=column_for(rule.quantity.facts[0]) if rule.quantity else None,
+                    points=(pmin, rule.max_value),
+                ),
+            )
+        )
     return opts
 
 
-def _points_plan(tier: Tier, g: Group, rr: dict[str, dict[str, Any]], fr: dict[str, Any],
-                 year: int | None) -> tuple[float, list[dict[str, Any]]] | None:
+def _points_plan(
+    tier: Tier, g: Group, rr: dict[str, dict[str, Any]], fr: dict[str, Any], year: int | None
+) -> tuple[float, list[dict[str, Any]]] | None:
     items = list(g.items)
     cur = {i: float(rr[i]["_pmin"]) for i in items}
     dims = dict(g.dimension_minimums)
@@ -289,8 +437,12 @@ def _points_plan(tier: Tier, g: Group, rr: dict[str, dict[str, Any]], fr: dict[s
 
     if ok(cur):
         return 0.0, []
-    opts = {i: sorted(upgrade_options(tier.key, tier.rules[i], fr, rr[i]["_pmin"], rr[i]["_pmax"], year))
-            for i in items}
+    opts = {
+        i: sorted(
+            upgrade_options(tier.key, tier.rules[i], fr, rr[i]["_pmin"], rr[i]["_pmax"], year)
+        )
+        for i in items
+    }
     cand = [i for i in items if opts[i]]
     for k in range(1, len(cand) + 1):
         best: tuple[float, list[dict[str, Any]]] | None = None
@@ -317,18 +469,28 @@ def _points_plan(tier: Tier, g: Group, rr: dict[str, dict[str, Any]], fr: dict[s
     return None
 
 
-def _plan(tier: Tier, node: str, rs: RuleSet, rr: dict[str, dict[str, Any]], fr: dict[str, Any],
-          year: int | None) -> tuple[float, list[dict[str, Any]]] | None:
+def _plan(
+    tier: Tier,
+    node: str,
+    rs: RuleSet,
+    rr: dict[str, dict[str, Any]],
+    fr: dict[str, Any],
+    year: int | None,
+) -> tuple[float, list[dict[str, Any]]] | None:
     """Cheapest (cost, steps) making ``node`` pass; None if no known way."""
     if node == "common":
         cost, steps = 0.0, []
         for r in rs.common:
-            c, s = fail_steps(tier.key, r, fr, rr[r.id]["passed"], year, common=True, value=rr[r.id]["value"])
+            c, s = fail_steps(
+                tier.key, r, fr, rr[r.id]["passed"], year, common=True, value=rr[r.id]["value"]
+            )
             cost, steps = cost + c, steps + s
         return cost, steps
     if node in tier.rules:
         r = tier.rules[node]
-        return fail_steps(tier.key, r, fr, rr[node]["passed"], year, common=False, value=rr[node]["value"])
+        return fail_steps(
+            tier.key, r, fr, rr[node]["passed"], year, common=False, value=rr[node]["value"]
+        )
     g = tier.groups[node]
     if g.combine == "points":
         return _points_plan(tier, g, rr, fr, year)
@@ -341,8 +503,12 @@ def _plan(tier: Tier, node: str, rs: RuleSet, rr: dict[str, dict[str, Any]], fr:
     return min(found, key=lambda p: (p[0], len(p[1]))) if found else None
 
 
-def next_tier(rs: RuleSet, statuses: dict[str, str], tier_rules: dict[str, dict[str, dict[str, Any]]],
-              fr: dict[str, Any]) -> dict[str, Any] | None:
+def next_tier(
+    rs: RuleSet,
+    statuses: dict[str, str],
+    tier_rules: dict[str, dict[str, dict[str, Any]]],
+    fr: dict[str, Any],
+) -> dict[str, Any] | None:
     """The smallest set of changes reaching the tier above the highest qualified one."""
     qualified = [TIER_LEVEL.get(t, 0) for t, s in statuses.items() if s == "qualified"]
     level = max(qualified, default=0) + 1
@@ -359,11 +525,17 @@ def next_tier(rs: RuleSet, statuses: dict[str, str], tier_rules: dict[str, dict[
     if best is None:
         return {"tier": targets[0], "steps": [], "cost": None, "reachable": False}
     t, (cost, steps) = best
-    return {"tier": t, "label": rs.tiers[t].label, "label_en": rs.tiers[t].label_en,
-            "cost": round(cost, 3), "steps": steps}
+    return {
+        "tier": t,
+        "label": rs.tiers[t].label,
+        "label_en": rs.tiers[t].label_en,
+        "cost": round(cost, 3),
+        "steps": steps,
+    }
 
 
 # --------------------------------------------------------------------------- verdicts
+
 
 def missing_for(rule: Rule, fr: dict[str, Any], year: int | None, _: Any) -> list[str]:
     """Contract paths of the unknown facts this rule reads."""
@@ -378,7 +550,11 @@ def missing_for(rule: Rule, fr: dict[str, Any], year: int | None, _: Any) -> lis
         elif path == "development_score":
             if fr.get("development_score_y0") is None:
                 out.append(f"development_score.{year}")
-            if rule.re_review_years > 1 and fr.get("is_re_review") and fr.get("development_score_y1") is None:
+            if (
+                rule.re_review_years > 1
+                and fr.get("is_re_review")
+                and fr.get("development_score_y1") is None
+            ):
                 out.append(f"development_score.{year - 1 if year else '?'}")
         elif path == "industry_code":
             if fr.get("industry_group") is None:
@@ -395,7 +571,9 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def verdict_for_row(rs: RuleSet, res: dict[str, Any], fr: dict[str, Any], with_path: bool = True) -> dict[str, Any]:
+def verdict_for_row(
+    rs: RuleSet, res: dict[str, Any], fr: dict[str, Any], with_path: bool = True
+) -> dict[str, Any]:
     """One ``results[]`` entry of the verdict JSON."""
     year = fr.get("year")
     tiers: dict[str, Any] = {}
@@ -426,16 +604,31 @@ def verdict_for_row(rs: RuleSet, res: dict[str, Any], fr: dict[str, Any], with_p
             gap = None
             unit = None
             if item["passed"] is False:
-                if rule.kind == "compare" and rule.quantity and rule.op and rule.threshold is not None:
+                if (
+                    rule.kind == "compare"
+                    and rule.quantity
+                    and rule.op
+                    and rule.threshold is not None
+                ):
                     g = quantity_gap(rule.quantity, rule.op, rule.threshold, fr)
                     unit = _unit_of(column_for(rule.quantity.facts[0]))
                     gap = _num(g, unit)
-                elif rule.kind == "equity" and rule.threshold is not None and res[base + ".value"] is not None:
+                elif (
+                    rule.kind == "equity"
+                    and rule.threshold is not None
+                    and res[base + ".value"] is not None
+                ):
                     unit = "cny"
                     gap = _num(rule.threshold - Fraction(str(res[base + ".value"])), unit)
-                elif rule.kind == "development_score" and rule.threshold is not None and fr.get("development_score_y0") is not None:
+                elif (
+                    rule.kind == "development_score"
+                    and rule.threshold is not None
+                    and fr.get("development_score_y0") is not None
+                ):
                     unit = "points"
-                    gap = _num(rule.threshold - Fraction(fr["development_score_y0"], 1_000_000), unit)
+                    gap = _num(
+                        rule.threshold - Fraction(fr["development_score_y0"], 1_000_000), unit
+                    )
             item["gap"] = gap
             if gap is not None:
                 item["gap_unit"] = unit
@@ -448,9 +641,12 @@ def verdict_for_row(rs: RuleSet, res: dict[str, Any], fr: dict[str, Any], with_p
         status = res[f"{key}.status"]
         statuses[key] = status
         tier_rules[key] = rr
-        entry = {"status": status, "score": _clean(res[f"{key}.score"]),
-                 "rules": [{k: v for k, v in i.items() if not k.startswith("_")} for i in rules_out],
-                 "missing": list(dict.fromkeys(missing)) if status == "review" else []}
+        entry = {
+            "status": status,
+            "score": _clean(res[f"{key}.score"]),
+            "rules": [{k: v for k, v in i.items() if not k.startswith("_")} for i in rules_out],
+            "missing": list(dict.fromkeys(missing)) if status == "review" else [],
+        }
         if tier.points_group is not None:
             entry["score_max"] = _clean(res[f"{key}.score_max"])
         tiers[key] = entry
@@ -460,8 +656,13 @@ def verdict_for_row(rs: RuleSet, res: dict[str, Any], fr: dict[str, Any], with_p
     return out
 
 
-def explain_rows(ff: FactsFrame, result: pl.DataFrame, rs: RuleSet,
-                 rows: Iterable[int] | None = None, with_path: bool = True) -> list[dict[str, Any]]:
+def explain_rows(
+    ff: FactsFrame,
+    result: pl.DataFrame,
+    rs: RuleSet,
+    rows: Iterable[int] | None = None,
+    with_path: bool = True,
+) -> list[dict[str, Any]]:
     """Verdict ``results[]`` entries for the given row numbers (all rows if None)."""
     if rows is None:
         res_rows = result.to_dicts()

@@ -22,8 +22,13 @@ import polars as pl
 from oasis.rules.sizing import industry_group
 
 MONEY_FIELDS = (
-    "revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities",
-    "net_profit", "total_cost_expense",
+    "revenue",
+    "main_business_revenue",
+    "rd_expense",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "total_cost_expense",
 )
 HEADCOUNT_FIELDS = ("employees", "rd_staff", "st_staff")
 #: Scale of non-money decimals (niche years, market share, scores, provincial points).
@@ -34,8 +39,14 @@ MONEY_LIMIT_FEN = MONEY_LIMIT_CNY * 100
 
 IP_FIELDS = ("class1", "class1_self_developed", "class1_high_value", "class1_applied", "class2")
 TITLE_KINDS = (
-    "innovative_sme", "tech_sme", "srdi_sme", "little_giant", "high_tech_enterprise",
-    "tech_innovation_demo", "ip_advantage", "ip_demo",
+    "innovative_sme",
+    "tech_sme",
+    "srdi_sme",
+    "little_giant",
+    "high_tech_enterprise",
+    "tech_innovation_demo",
+    "ip_advantage",
+    "ip_demo",
 )
 AWARD_LEVELS = ("national", "provincial")
 MAIN_PRODUCT_FIELDS = ("chain_gap_filling", "basic_or_supplier", "other")
@@ -44,23 +55,49 @@ CHUANGKE_GROUPS = ("top50", "top500")
 QUALITY_FIELDS = ("award", "certified", "own_brand", "standards")
 QUALITATIVE_FIELDS = ("key_chain_role", "key_field", "info_system", "intl_certification")
 COMPLIANCE_FIELDS = (
-    "independent_legal_person", "abnormal_list", "dishonest_list", "serious_incident_3y",
+    "independent_legal_person",
+    "abnormal_list",
+    "dishonest_list",
+    "serious_incident_3y",
     "restricted_industry",
 )
 
 _MONEY_COLS = [f"y{k}_{f}" for k in (1, 2, 3) for f in MONEY_FIELDS]
 _HEAD_COLS = [f"y{k}_{f}" for k in (1, 2, 3) for f in HEADCOUNT_FIELDS]
 _INT_COLS = [
-    *_MONEY_COLS, *_HEAD_COLS, *(f"ip_{f}" for f in IP_FIELDS), "niche_years", "market_share",
-    "market_domestic_rank", "digital_level", "provincial_points", "development_score_y0",
-    "development_score_y1", "chuangke_year", "year",
+    *_MONEY_COLS,
+    *_HEAD_COLS,
+    *(f"ip_{f}" for f in IP_FIELDS),
+    "niche_years",
+    "market_share",
+    "market_domestic_rank",
+    "digital_level",
+    "provincial_points",
+    "development_score_y0",
+    "development_score_y1",
+    "chuangke_year",
+    "year",
 ]
 _BOOL_COLS = [
-    "strategic_emerging", "led_standard_5y", "is_re_review", "market_leading_confirmed",
-    *(f"quality_{f}" for f in QUALITY_FIELDS), *(f"qualitative_{f}" for f in QUALITATIVE_FIELDS),
-    *(f"compliance_{f}" for f in COMPLIANCE_FIELDS), "titles_known", "awards_known", "equity_known",
+    "strategic_emerging",
+    "led_standard_5y",
+    "is_re_review",
+    "market_leading_confirmed",
+    *(f"quality_{f}" for f in QUALITY_FIELDS),
+    *(f"qualitative_{f}" for f in QUALITATIVE_FIELDS),
+    *(f"compliance_{f}" for f in COMPLIANCE_FIELDS),
+    "titles_known",
+    "awards_known",
+    "equity_known",
 ]
-_STR_COLS = ["id", "industry_code", "industry_group", "main_product_field", "rd_institution", "chuangke_group"]
+_STR_COLS = [
+    "id",
+    "industry_code",
+    "industry_group",
+    "main_product_field",
+    "rd_institution",
+    "chuangke_group",
+]
 
 
 class FactsError(Exception):
@@ -69,13 +106,20 @@ class FactsError(Exception):
     ``problems`` lists every problem found (the first is the one in the message).
     """
 
-    def __init__(self, enterprise_id: str | None, field: str, message: str,
-                 problems: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        enterprise_id: str | None,
+        field: str,
+        message: str,
+        problems: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(f"enterprise {enterprise_id!r}, field {field!r}: {message}")
         self.enterprise_id = enterprise_id
         self.field = field
         self.message = message
-        self.problems = problems or [{"enterprise_id": enterprise_id, "field": field, "message": message}]
+        self.problems = problems or [
+            {"enterprise_id": enterprise_id, "field": field, "message": message}
+        ]
 
 
 @dataclass(frozen=True)
@@ -122,8 +166,17 @@ class _Reader:
             return None
         return d
 
-    def scaled(self, v: Any, field: str, scale: int, what: str, *, signed: bool = False,
-               lo: int | None = None, hi: int | None = None) -> int | None:
+    def scaled(
+        self,
+        v: Any,
+        field: str,
+        scale: int,
+        what: str,
+        *,
+        signed: bool = False,
+        lo: int | None = None,
+        hi: int | None = None,
+    ) -> int | None:
         if type(v) is int:  # fast path: most figures are whole numbers
             n = v * scale
         else:
@@ -148,8 +201,15 @@ class _Reader:
         return n
 
     def money(self, v: Any, field: str, signed: bool = False) -> int | None:
-        return self.scaled(v, field, 100, "one fen (2 decimals)", signed=signed,
-                           lo=-MONEY_LIMIT_FEN, hi=MONEY_LIMIT_FEN)
+        return self.scaled(
+            v,
+            field,
+            100,
+            "one fen (2 decimals)",
+            signed=signed,
+            lo=-MONEY_LIMIT_FEN,
+            hi=MONEY_LIMIT_FEN,
+        )
 
     def integer(self, v: Any, field: str, lo: int = 0, hi: int | None = None) -> int | None:
         if v is None:
@@ -217,8 +277,10 @@ def _year_map(r: _Reader, raw: dict[str, Any], field: str) -> dict[int, Any]:
     return out
 
 
-def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None = None,
-                  ) -> tuple[FactsFrame, list[dict[str, Any]]]:
+def flatten_facts(
+    facts: Iterable[dict[str, Any]],
+    default_date: dt.date | None = None,
+) -> tuple[FactsFrame, list[dict[str, Any]]]:
     """Validate and flatten; returns the frame and the list of ALL problems found."""
     # The loop allocates no reference cycles, but millions of container allocations
     # would trigger the cyclic GC over and over on a large heap: pause it.
@@ -231,9 +293,13 @@ def flatten_facts(facts: Iterable[dict[str, Any]], default_date: dt.date | None 
             gc.enable()
 
 
-def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
-             ) -> tuple[FactsFrame, list[dict[str, Any]]]:
-    cols: dict[str, list[Any]] = {c: [] for c in [*_STR_COLS, *_INT_COLS, *_BOOL_COLS, "assessment_date"]}
+def _flatten(
+    facts: Iterable[dict[str, Any]],
+    default_date: dt.date | None,
+) -> tuple[FactsFrame, list[dict[str, Any]]]:
+    cols: dict[str, list[Any]] = {
+        c: [] for c in [*_STR_COLS, *_INT_COLS, *_BOOL_COLS, "assessment_date"]
+    }
     t_rows: list[int] = []
     t_kind: list[Any] = []
     t_until: list[Any] = []
@@ -276,7 +342,9 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
     for f in facts:
         row += 1
         if type(f) is not dict:
-            problems.append({"enterprise_id": None, "field": f"[{row}]", "message": "expected an object"})
+            problems.append(
+                {"enterprise_id": None, "field": f"[{row}]", "message": "expected an object"}
+            )
             f = {}
         eid = f.get("id")
         r = _Reader(eid if type(eid) is str else None, problems)
@@ -284,7 +352,11 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
             r.bad("id", "required, must be a string")
         ap_id(eid if type(eid) is str else None)
 
-        adate = r.date(f.get("assessment_date"), "assessment_date") if f.get("assessment_date") is not None else default_date
+        adate = (
+            r.date(f.get("assessment_date"), "assessment_date")
+            if f.get("assessment_date") is not None
+            else default_date
+        )
         if adate is None and f.get("assessment_date") is None:
             r.bad("assessment_date", "required (or pass assessment_date to assess)")
         ap_assessment_date(adate)
@@ -336,7 +408,9 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
                     app(v)
                 else:
                     app(r.integer(v, f"years.{key}.{fld}"))
-        if len(years) > 3 or any(type(k) is not str or not (len(k) == 4 and k.isdigit()) for k in years):
+        if len(years) > 3 or any(
+            type(k) is not str or not (len(k) == 4 and k.isdigit()) for k in years
+        ):
             ymap = _year_map(r, years, "years")
             for yk, yv in ymap.items():  # years we do not read must still be well-formed
                 if y is None or yk not in (y - 1, y - 2, y - 3):
@@ -354,21 +428,29 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
                     for fld in HEADCOUNT_FIELDS:
                         r.integer(yd.get(fld), f"years.{yk}.{fld}")
 
-        ap_niche_years(r.scaled(f.get("niche_years"), "niche_years", MICRO, "6 decimals")
-                                if f.get("niche_years") is not None else None)
+        ap_niche_years(
+            r.scaled(f.get("niche_years"), "niche_years", MICRO, "6 decimals")
+            if f.get("niche_years") is not None
+            else None
+        )
         ip = r.obj(f.get("ip"), "ip") or {}
         for fld, app in ip_apps:
             v = ip.get(fld)
             app(v if v is None or (type(v) is int and v >= 0) else r.integer(v, f"ip.{fld}"))
         ap_strategic_emerging(r.boolean(f.get("strategic_emerging"), "strategic_emerging"))
-        ap_main_product_field(r.enum(f.get("main_product_field"), "main_product_field", MAIN_PRODUCT_FIELDS))
+        ap_main_product_field(
+            r.enum(f.get("main_product_field"), "main_product_field", MAIN_PRODUCT_FIELDS)
+        )
         ap_rd_institution(r.enum(f.get("rd_institution"), "rd_institution", RD_INSTITUTIONS))
         ap_digital_level(r.integer(f.get("digital_level"), "digital_level", 0, 4))
         ap_led_standard_5y(r.boolean(f.get("led_standard_5y"), "led_standard_5y"))
         ap_is_re_review(r.boolean(f.get("is_re_review"), "is_re_review"))
         pp = f.get("provincial_points")
         ap_provincial_points(
-            r.scaled(pp, "provincial_points", MICRO, "6 decimals", lo=0, hi=15 * MICRO) if pp is not None else None)
+            r.scaled(pp, "provincial_points", MICRO, "6 decimals", lo=0, hi=15 * MICRO)
+            if pp is not None
+            else None
+        )
 
         q = r.obj(f.get("quality"), "quality") or {}
         for fld, app in quality_apps:
@@ -385,17 +467,25 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
 
         mk = r.obj(f.get("market"), "market") or {}
         share = mk.get("share")
-        ap_market_share(r.scaled(share, "market.share", MICRO, "6 decimals", lo=0, hi=MICRO)
-                                 if share is not None else None)
+        ap_market_share(
+            r.scaled(share, "market.share", MICRO, "6 decimals", lo=0, hi=MICRO)
+            if share is not None
+            else None
+        )
         ap_market_domestic_rank(r.integer(mk.get("domestic_rank"), "market.domestic_rank", lo=1))
-        ap_market_leading_confirmed(r.boolean(mk.get("leading_confirmed"), "market.leading_confirmed"))
+        ap_market_leading_confirmed(
+            r.boolean(mk.get("leading_confirmed"), "market.leading_confirmed")
+        )
 
         ds = r.obj(f.get("development_score"), "development_score")
         dmap = _year_map(r, ds, "development_score") if ds else {}
         for k, col in ((0, "development_score_y0"), (1, "development_score_y1")):
             v = dmap.get(y - k) if y else None
-            cols[col].append(r.scaled(v, f"development_score.{y - k if y else '?'}", MICRO, "6 decimals")
-                          if v is not None else None)
+            cols[col].append(
+                r.scaled(v, f"development_score.{y - k if y else '?'}", MICRO, "6 decimals")
+                if v is not None
+                else None
+            )
 
         # chuangke: absent/null = unknown; {} or false = known, no placing.
         ck = f.get("chuangke")
@@ -439,7 +529,9 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
             if ed is None:
                 continue
             e_rows.append(row)
-            e_year.append(r.integer(ed.get("year"), f"equity_financing[{i}].year", lo=1900, hi=2999))
+            e_year.append(
+                r.integer(ed.get("year"), f"equity_financing[{i}].year", lo=1900, hi=2999)
+            )
             e_amount.append(r.money(ed.get("amount"), f"equity_financing[{i}].amount"))
 
     schema: dict[str, Any] = {c: pl.Int64 for c in _INT_COLS}
@@ -447,23 +539,46 @@ def _flatten(facts: Iterable[dict[str, Any]], default_date: dt.date | None,
     schema.update({c: pl.String for c in _STR_COLS})
     schema["assessment_date"] = pl.Date
     n = row + 1
-    main = pl.DataFrame(cols, schema=schema).with_columns(pl.Series("row", range(n), dtype=pl.Int64))
+    main = pl.DataFrame(cols, schema=schema).with_columns(
+        pl.Series("row", range(n), dtype=pl.Int64)
+    )
     years_of = cols["year"]
     dates_of = cols["assessment_date"]
     titles_df = pl.DataFrame(
-        {"row": t_rows, "kind": t_kind, "valid_until": t_until, "date": [dates_of[i] for i in t_rows]},
-        schema={"row": pl.Int64, "kind": pl.String, "valid_until": pl.Date, "date": pl.Date})
+        {
+            "row": t_rows,
+            "kind": t_kind,
+            "valid_until": t_until,
+            "date": [dates_of[i] for i in t_rows],
+        },
+        schema={"row": pl.Int64, "kind": pl.String, "valid_until": pl.Date, "date": pl.Date},
+    )
     awards_df = pl.DataFrame(
-        {"row": a_rows, "level": a_level, "year": a_year, "rank": a_rank, "y": [years_of[i] for i in a_rows]},
-        schema={"row": pl.Int64, "level": pl.String, "year": pl.Int64, "rank": pl.Int64, "y": pl.Int64})
+        {
+            "row": a_rows,
+            "level": a_level,
+            "year": a_year,
+            "rank": a_rank,
+            "y": [years_of[i] for i in a_rows],
+        },
+        schema={
+            "row": pl.Int64,
+            "level": pl.String,
+            "year": pl.Int64,
+            "rank": pl.Int64,
+            "y": pl.Int64,
+        },
+    )
     equity_df = pl.DataFrame(
         {"row": e_rows, "year": e_year, "amount": e_amount, "y": [years_of[i] for i in e_rows]},
-        schema={"row": pl.Int64, "year": pl.Int64, "amount": pl.Int64, "y": pl.Int64})
+        schema={"row": pl.Int64, "year": pl.Int64, "amount": pl.Int64, "y": pl.Int64},
+    )
     return FactsFrame(main, titles_df, awards_df, equity_df), problems
 
 
 def _is_malformed_code(code: str) -> bool:
     from oasis.rules.sizing import normalise_industry_code
+
     return normalise_industry_code(code) is None
 
 
@@ -476,8 +591,9 @@ def validate_facts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return problems
 
 
-def facts_frame(facts: list[dict[str, Any]] | Iterable[dict[str, Any]],
-                default_date: dt.date | None = None) -> FactsFrame:
+def facts_frame(
+    facts: list[dict[str, Any]] | Iterable[dict[str, Any]], default_date: dt.date | None = None
+) -> FactsFrame:
     """Validate and flatten, raising ``FactsError`` (naming the first problem) if any."""
     frame, problems = flatten_facts(facts, default_date)
     if problems:

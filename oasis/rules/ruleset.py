@@ -25,13 +25,32 @@ MIIT_2026_FROM = dt.date(2026, 4, 1)
 COMBINES = ("all_of", "any_of", "points")
 QUANTITY_KINDS = ("value", "ratio", "growth", "mean_growth", "cagr", "sum", "mean")
 BOOLEAN_KINDS = (
-    "compare", "flag", "enum_in", "title", "award", "equity", "chuangke", "size_class",
+    "compare",
+    "flag",
+    "enum_in",
+    "title",
+    "award",
+    "equity",
+    "chuangke",
+    "size_class",
     "development_score",
 )
-POINTS_KINDS = ("bands", "best_of", "cases", "enum_points", "count_points", "per_unit_points", "fact_points")
+POINTS_KINDS = (
+    "bands",
+    "best_of",
+    "cases",
+    "enum_points",
+    "count_points",
+    "per_unit_points",
+    "fact_points",
+)
 OPS = (">=", ">", "<=", "<", "==")
 HELP_KEYS = (
-    "shared_technology", "ip_services", "shared_finance", "shared_digital", "shared_brand",
+    "shared_technology",
+    "ip_services",
+    "shared_finance",
+    "shared_digital",
+    "shared_brand",
     "shared_manufacturing",
 )
 _YEAR_PATH = re.compile(r"^years\[Y-([123])\]\.([a-z_]+)$")
@@ -143,10 +162,17 @@ class Rule:
             out.append(self.fact)
         out.extend(self.facts)
         extra = {
-            "title": ["titles"], "award": ["awards"], "equity": ["equity_financing"],
-            "chuangke": ["chuangke"], "development_score": ["development_score"],
-            "size_class": ["industry_code", "years[Y-1].employees", "years[Y-1].revenue",
-                           "years[Y-1].total_assets"],
+            "title": ["titles"],
+            "award": ["awards"],
+            "equity": ["equity_financing"],
+            "chuangke": ["chuangke"],
+            "development_score": ["development_score"],
+            "size_class": [
+                "industry_code",
+                "years[Y-1].employees",
+                "years[Y-1].revenue",
+                "years[Y-1].total_assets",
+            ],
         }.get(self.kind, [])
         out.extend(extra)
         return tuple(dict.fromkeys(out))
@@ -233,7 +259,9 @@ def _bands(raw: list[Any], where: str) -> tuple[Band, ...]:
 
 def _rule(rid: str, spec: dict[str, Any], where: str) -> Rule:
     kind = spec.get("kind")
-    if kind not in BOOLEAN_KINDS + POINTS_KINDS and not (where.endswith("option") and "bands" in spec):
+    if kind not in BOOLEAN_KINDS + POINTS_KINDS and not (
+        where.endswith("option") and "bands" in spec
+    ):
         raise RuleSetError(f"{where}: unknown kind {kind!r}")
     help_key = spec.get("help")
     if help_key is not None and help_key not in HELP_KEYS:
@@ -268,7 +296,9 @@ def _rule(rid: str, spec: dict[str, Any], where: str) -> Rule:
             _rule(f"{rid}[{i}]", {**o, "kind": "bands"}, f"{where}.option")
             for i, o in enumerate(spec.get("options", ()))
         ),
-        cases=tuple(Case(str(c["fact"]), int(c["min"]), int(c["points"])) for c in spec.get("cases", ())),
+        cases=tuple(
+            Case(str(c["fact"]), int(c["min"]), int(c["points"])) for c in spec.get("cases", ())
+        ),
         fact=spec.get("fact"),
         facts=tuple(spec.get("facts", ())),
         expect=spec.get("expect"),
@@ -319,7 +349,9 @@ def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> T
             combine=g["combine"],
             items=tuple(g["items"]),
             pass_mark=int(g.get("pass_mark", 0)),
-            dimension_minimums=tuple((str(k), int(v)) for k, v in g.get("dimension_minimums", {}).items()),
+            dimension_minimums=tuple(
+                (str(k), int(v)) for k, v in g.get("dimension_minimums", {}).items()
+            ),
             required_positive=tuple(g.get("required_positive", ())),
         )
     for g in groups.values():
@@ -327,9 +359,13 @@ def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> T
             if item != "common" and item not in rules and item not in groups:
                 raise RuleSetError(f"{where}.groups.{g.id}: unknown item {item!r}")
             if g.combine == "points" and (item not in rules or not rules[item].is_points):
-                raise RuleSetError(f"{where}.groups.{g.id}: points tables take points rules only ({item})")
+                raise RuleSetError(
+                    f"{where}.groups.{g.id}: points tables take points rules only ({item})"
+                )
             if g.combine != "points" and item in rules and rules[item].is_points:
-                raise RuleSetError(f"{where}.groups.{g.id}: points rule {item} outside a points table")
+                raise RuleSetError(
+                    f"{where}.groups.{g.id}: points rule {item} outside a points table"
+                )
     if spec.get("root") not in groups:
         raise RuleSetError(f"{where}: root must name a group")
     return Tier(
@@ -350,7 +386,9 @@ def load_rule_set(name: str) -> RuleSet:
     """Load a rule set by name (``miit-2022``, ``miit-2026``); cached, immutable."""
     data = _read(name)
     meta = data["meta"]
-    common = tuple(_rule(rid, r, f"{name}.common.rules.{rid}") for rid, r in data["common"]["rules"].items())
+    common = tuple(
+        _rule(rid, r, f"{name}.common.rules.{rid}") for rid, r in data["common"]["rules"].items()
+    )
     common_ids = {r.id for r in common}
     tiers = {k: _tier(k, t, common_ids, f"{name}.tiers.{k}") for k, t in data["tiers"].items()}
     order = tuple(meta["tier_order"])
@@ -381,5 +419,9 @@ def pick_rule_set(name: str, assessment_date: dt.date | str | None) -> str:
         return name
     if assessment_date is None:
         raise ValueError("rule_set='auto' needs an assessment date")
-    d = dt.date.fromisoformat(assessment_date) if isinstance(assessment_date, str) else assessment_date
+    d = (
+        dt.date.fromisoformat(assessment_date)
+        if isinstance(assessment_date, str)
+        else assessment_date
+    )
     return "miit-2026" if d >= MIIT_2026_FROM else "miit-2022"

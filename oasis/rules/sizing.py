@@ -20,7 +20,11 @@ from oasis.rules.ruleset import RULESETS_DIR
 
 MEASURES = ("employees", "revenue", "total_assets")
 #: Frame columns holding the Y-1 figures the sizing reads (reading 8).
-MEASURE_COLUMNS = {"employees": "y1_employees", "revenue": "y1_revenue", "total_assets": "y1_total_assets"}
+MEASURE_COLUMNS = {
+    "employees": "y1_employees",
+    "revenue": "y1_revenue",
+    "total_assets": "y1_total_assets",
+}
 MONEY_MEASURES = ("revenue", "total_assets")
 _FEN_PER_10K_CNY = 10_000 * 100
 _CODE = re.compile(r"^([A-T])?(\d{2,4})?$")
@@ -62,8 +66,15 @@ def sizing_table() -> SizingTable:
     with (RULESETS_DIR / "sme-sizing-2011.toml").open("rb") as fh:
         data = tomllib.load(fh)
     groups = {
-        k: SizingGroup(k, int(g["number"]), g["label"], g["label_en"],
-                       _bounds(g["sme_cap"]), _bounds(g["medium"]), _bounds(g["small"]))
+        k: SizingGroup(
+            k,
+            int(g["number"]),
+            g["label"],
+            g["label_en"],
+            _bounds(g["sme_cap"]),
+            _bounds(g["medium"]),
+            _bounds(g["small"]),
+        )
         for k, g in data["groups"].items()
     }
     imap = data["industry_map"]
@@ -77,7 +88,7 @@ def sizing_table() -> SizingTable:
 
 
 def normalise_industry_code(code: str) -> str | None:
-    """"39" / "C39" / "3911" -> "C3911"-style (section letter + digits); None if malformed."""
+    """ "39" / "C39" / "3911" -> "C3911"-style (section letter + digits); None if malformed."""
     m = _CODE.match(code.strip().upper())
     if not m or not (m.group(1) or m.group(2)):
         return None
@@ -137,10 +148,15 @@ def size_expr(group_col: str = "industry_group") -> pl.Expr:
     med = pl.all_horizontal(ge_med)
     small = pl.all_horizontal(ge_small)
     return (
-        pl.when(pl.col(group_col).is_null()).then(None)
-        .when(sme.not_()).then(pl.lit("large"))
-        .when(sme & med).then(pl.lit("medium"))
-        .when(sme & med.not_() & small).then(pl.lit("small"))
-        .when(sme & small.not_()).then(pl.lit("micro"))
+        pl.when(pl.col(group_col).is_null())
+        .then(None)
+        .when(sme.not_())
+        .then(pl.lit("large"))
+        .when(sme & med)
+        .then(pl.lit("medium"))
+        .when(sme & med.not_() & small)
+        .then(pl.lit("small"))
+        .when(sme & small.not_())
+        .then(pl.lit("micro"))
         .otherwise(None)
     )

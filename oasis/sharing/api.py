@@ -1,7 +1,6 @@
 """/api/v1/sharing/: the catalogue, bookings, statements, requests, financing needs and
 matches, events and utilisation. Same selectors and scoping as the pages."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -35,6 +34,7 @@ router = Router(tags=["sharing"])
 
 
 # ------------------------------------------------------------------ schemas
+
 
 class ResourceOut(Schema):
     id: int
@@ -87,6 +87,7 @@ class ShareOut(Schema):
 # Writes of the catalogue: shapes only (types, required keys). Every rule, range and
 # choice of a free-text field is the service's (and the model's full_clean), so pages and
 # API give the same errors. Updates are partial: only the keys sent change.
+
 
 class OfferingPatch(Schema):
     share: Share | None = None
@@ -376,11 +377,14 @@ class ParkMonthQuery(MonthQuery):
 
 # ------------------------------------------------------------------ catalogue
 
+
 @router.get("/catalogue", response=list[ShareOut])
 def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
-    return [{"share": s.key, "label": str(s.label), "offerings": s.offerings}
-            for s in selectors.catalogue(user=request.user, park=park)]
+    return [
+        {"share": s.key, "label": str(s.label), "offerings": s.offerings}
+        for s in selectors.catalogue(user=request.user, park=park)
+    ]
 
 
 def _park_id(data: dict[str, Any]) -> int | None:
@@ -397,15 +401,23 @@ def offering_create(request: HttpRequest, payload: OfferingIn):  # noqa: ANN201
 @router.patch("/offerings/{offering_id}", response=OfferingOut)
 def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatch):  # noqa: ANN201
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
-    return services.offering_save(actor=request.user, park=offering.park, offering=offering,
-                                  data=payload.dict(exclude_unset=True))
+    return services.offering_save(
+        actor=request.user,
+        park=offering.park,
+        offering=offering,
+        data=payload.dict(exclude_unset=True),
+    )
 
 
 @router.post("/offerings/{offering_id}/resources", response={201: ResourceOut})
 def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn):  # noqa: ANN201
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
-    return Status(201, services.resource_save(actor=request.user, offering=offering,
-                                              data=payload.dict(exclude_unset=True)))
+    return Status(
+        201,
+        services.resource_save(
+            actor=request.user, offering=offering, data=payload.dict(exclude_unset=True)
+        ),
+    )
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut)
@@ -416,27 +428,46 @@ def resource_detail(request: HttpRequest, resource_id: int):  # noqa: ANN201
 @router.patch("/resources/{resource_id}", response=ResourceOut)
 def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePatch):  # noqa: ANN201
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_id)
-    return services.resource_save(actor=request.user, offering=resource.offering, resource=resource,
-                                  data=payload.dict(exclude_unset=True))
+    return services.resource_save(
+        actor=request.user,
+        offering=resource.offering,
+        resource=resource,
+        data=payload.dict(exclude_unset=True),
+    )
 
 
 # ------------------------------------------------------------------ bookings
+
 
 @router.get("/bookings", response=list[BookingOut])
 @paginate(LimitOffsetPagination)
 def booking_list(request: HttpRequest, q: Query[BookingQuery]):  # noqa: ANN201
     month = selectors.parse_month(q.month) if q.month else None
-    return selectors.booking_list(user=request.user, month=month, resource_id=q.resource_id,
-                                  enterprise_id=q.enterprise_id, status=q.status)
+    return selectors.booking_list(
+        user=request.user,
+        month=month,
+        resource_id=q.resource_id,
+        enterprise_id=q.enterprise_id,
+        status=q.status,
+    )
 
 
 @router.post("/bookings", response={201: BookingOut})
 def booking_create(request: HttpRequest, payload: BookingIn):  # noqa: ANN201
     resource = selectors.resource_get_for_user(user=request.user, pk=payload.resource_id)
-    enterprise = (enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
-                  if payload.enterprise_id is not None else None)
-    booking = services.booking_create(actor=request.user, resource=resource, start=payload.start,
-                                      end=payload.end, purpose=payload.purpose, enterprise=enterprise)
+    enterprise = (
+        enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
+        if payload.enterprise_id is not None
+        else None
+    )
+    booking = services.booking_create(
+        actor=request.user,
+        resource=resource,
+        start=payload.start,
+        end=payload.end,
+        purpose=payload.purpose,
+        enterprise=enterprise,
+    )
     return Status(201, booking)
 
 
@@ -472,18 +503,27 @@ def booking_no_show(request: HttpRequest, booking_id: int):  # noqa: ANN201
 @router.post("/bookings/{booking_id}/usage", response=BookingOut)
 def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):  # noqa: ANN201
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
-    return services.booking_record_usage(actor=request.user, booking=booking, used_minutes=payload.used_minutes)
+    return services.booking_record_usage(
+        actor=request.user, booking=booking, used_minutes=payload.used_minutes
+    )
 
 
 @router.get("/statements/{enterprise_id}", response=StatementOut)
 def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):  # noqa: ANN201
-    view = selectors.statement_get_for_user(user=request.user, enterprise_id=enterprise_id,
-                                            month=selectors.parse_month(q.month))
-    return {"enterprise_id": view.enterprise.pk, "month": view.month, "issued": view.issued is not None,
-            "total": view.total, "lines": view.lines}
+    view = selectors.statement_get_for_user(
+        user=request.user, enterprise_id=enterprise_id, month=selectors.parse_month(q.month)
+    )
+    return {
+        "enterprise_id": view.enterprise.pk,
+        "month": view.month,
+        "issued": view.issued is not None,
+        "total": view.total,
+        "lines": view.lines,
+    }
 
 
 # ------------------------------------------------------------------ requests
+
 
 @router.get("/requests", response=list[RequestOut])
 @paginate(LimitOffsetPagination)
@@ -494,8 +534,12 @@ def request_list(request: HttpRequest, status: ServiceRequest.Status | None = No
 @router.post("/requests", response={201: RequestOut})
 def request_submit(request: HttpRequest, payload: RequestIn):  # noqa: ANN201
     offering = selectors.offering_get_for_user(user=request.user, pk=payload.offering_id)
-    return Status(201, services.request_submit(actor=request.user, offering=offering, title=payload.title,
-                                               detail=payload.detail))
+    return Status(
+        201,
+        services.request_submit(
+            actor=request.user, offering=offering, title=payload.title, detail=payload.detail
+        ),
+    )
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
@@ -515,16 +559,21 @@ def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):  #
 @router.post("/requests/{request_id}/deliver", response=RequestOut)
 def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):  # noqa: ANN201
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
-    return services.request_deliver(actor=request.user, item=item, note=payload.note, quantity=payload.quantity)
+    return services.request_deliver(
+        actor=request.user, item=item, note=payload.note, quantity=payload.quantity
+    )
 
 
 @router.post("/requests/{request_id}/rate", response=RequestOut)
 def request_rate(request: HttpRequest, request_id: int, payload: RateIn):  # noqa: ANN201
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
-    return services.request_rate(actor=request.user, item=item, rating=payload.rating, comment=payload.comment)
+    return services.request_rate(
+        actor=request.user, item=item, rating=payload.rating, comment=payload.comment
+    )
 
 
 # ------------------------------------------------------------------ finance
+
 
 @router.get("/institutions", response=list[InstitutionOut])
 def institution_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
@@ -542,22 +591,31 @@ def institution_create(request: HttpRequest, payload: InstitutionIn):  # noqa: A
 @router.patch("/institutions/{institution_id}", response=InstitutionOut)
 def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatch):  # noqa: ANN201
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
-    return services.institution_save(actor=request.user, park=inst.park, institution=inst,
-                                     data=payload.dict(exclude_unset=True))
+    return services.institution_save(
+        actor=request.user, park=inst.park, institution=inst, data=payload.dict(exclude_unset=True)
+    )
 
 
 @router.post("/institutions/{institution_id}/products", response={201: ProductOut})
 def product_create(request: HttpRequest, institution_id: int, payload: ProductIn):  # noqa: ANN201
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
-    return Status(201, services.product_save(actor=request.user, institution=inst,
-                                             data=payload.dict(exclude_unset=True)))
+    return Status(
+        201,
+        services.product_save(
+            actor=request.user, institution=inst, data=payload.dict(exclude_unset=True)
+        ),
+    )
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
 def product_update(request: HttpRequest, product_id: int, payload: ProductPatch):  # noqa: ANN201
     product = selectors.product_get_for_user(user=request.user, pk=product_id)
-    return services.product_save(actor=request.user, institution=product.institution, product=product,
-                                 data=payload.dict(exclude_unset=True))
+    return services.product_save(
+        actor=request.user,
+        institution=product.institution,
+        product=product,
+        data=payload.dict(exclude_unset=True),
+    )
 
 
 @router.get("/needs", response=list[NeedOut])
@@ -587,12 +645,17 @@ def need_match(request: HttpRequest, need_id: int):  # noqa: ANN201
 @router.post("/matches/{match_id}/outcome", response=MatchOut)
 def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):  # noqa: ANN201
     match = selectors.match_get_for_user(user=request.user, pk=match_id)
-    services.match_set_outcome(actor=request.user, match=match, outcome=payload.outcome,
-                               funded_amount=payload.funded_amount)
+    services.match_set_outcome(
+        actor=request.user,
+        match=match,
+        outcome=payload.outcome,
+        funded_amount=payload.funded_amount,
+    )
     return selectors.match_get_for_user(user=request.user, pk=match_id)
 
 
 # ------------------------------------------------------------------ events
+
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
@@ -605,7 +668,9 @@ def _event_data(request: HttpRequest, payload: EventPatch) -> dict[str, Any]:
     data = payload.dict(exclude_unset=True)
     if "offering_id" in data:
         oid = data.pop("offering_id")
-        data["offering"] = selectors.offering_get_for_user(user=request.user, pk=oid) if oid else None
+        data["offering"] = (
+            selectors.offering_get_for_user(user=request.user, pk=oid) if oid else None
+        )
     return data
 
 
@@ -614,7 +679,9 @@ def event_create(request: HttpRequest, payload: EventIn):  # noqa: ANN201
     park = selectors.managed_park_for_user(user=request.user, park_id=payload.park_id)
     data = _event_data(request, payload)
     data.pop("park_id", None)
-    return Status(201, _event_out(request, services.event_save(actor=request.user, park=park, data=data)))
+    return Status(
+        201, _event_out(request, services.event_save(actor=request.user, park=park, data=data))
+    )
 
 
 def _event_out(request: HttpRequest, event: Event) -> Event:
@@ -630,7 +697,9 @@ def event_detail(request: HttpRequest, event_id: int):  # noqa: ANN201
 @router.patch("/events/{event_id}", response=EventOut)
 def event_update(request: HttpRequest, event_id: int, payload: EventPatch):  # noqa: ANN201
     event = selectors.event_get_for_user(user=request.user, pk=event_id)
-    services.event_save(actor=request.user, park=event.park, event=event, data=_event_data(request, payload))
+    services.event_save(
+        actor=request.user, park=event.park, event=event, data=_event_data(request, payload)
+    )
     return _event_out(request, event)
 
 
@@ -653,6 +722,7 @@ def registration_check_in(request: HttpRequest, registration_id: int):  # noqa: 
 
 
 # ------------------------------------------------------------------ utilisation
+
 
 @router.get("/utilisation")
 def utilisation(request: HttpRequest, q: Query[ParkMonthQuery]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 class Rules:
     opens_at: dt.time
     closes_at: dt.time
-    weekdays: frozenset[int]          # 1 = Monday … 7 = Sunday
+    weekdays: frozenset[int]  # 1 = Monday … 7 = Sunday
     slot_minutes: int
     min_minutes: int
     max_minutes: int
@@ -30,8 +30,14 @@ def _minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
-def check_booking(rules: Rules, *, start: dt.datetime, end: dt.datetime, now: dt.datetime,
-                  used_minutes_in_month: int = 0) -> dict[str, list[str]]:
+def check_booking(
+    rules: Rules,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    used_minutes_in_month: int = 0,
+) -> dict[str, list[str]]:
     """Every rule a requested booking breaks, as {field: [message]} (empty = allowed)."""
     errors: dict[str, list[str]] = {}
 
@@ -49,21 +55,43 @@ def check_booking(rules: Rules, *, start: dt.datetime, end: dt.datetime, now: dt
             add("start", _("需至少提前 %(h)d 小时预约。") % {"h": rules.lead_hours})
     if start.isoweekday() not in rules.weekdays:
         add("start", _("该资源当天不开放。"))
-    same_day = end.date() == start.date() or (end.date() == start.date() + dt.timedelta(days=1) and end.time() == dt.time(0))
-    end_min = 24 * 60 if end.time() == dt.time(0) and end.date() != start.date() else _minutes(end.time())
-    if not same_day or _minutes(start.time()) < _minutes(rules.opens_at) or end_min > _minutes(rules.closes_at):
-        add("start", _("预约须在开放时间 %(o)s–%(c)s 之内。") % {
-            "o": rules.opens_at.strftime("%H:%M"), "c": rules.closes_at.strftime("%H:%M")})
+    same_day = end.date() == start.date() or (
+        end.date() == start.date() + dt.timedelta(days=1) and end.time() == dt.time(0)
+    )
+    end_min = (
+        24 * 60 if end.time() == dt.time(0) and end.date() != start.date() else _minutes(end.time())
+    )
+    if (
+        not same_day
+        or _minutes(start.time()) < _minutes(rules.opens_at)
+        or end_min > _minutes(rules.closes_at)
+    ):
+        add(
+            "start",
+            _("预约须在开放时间 %(o)s–%(c)s 之内。")
+            % {"o": rules.opens_at.strftime("%H:%M"), "c": rules.closes_at.strftime("%H:%M")},
+        )
     offset = _minutes(start.time()) - _minutes(rules.opens_at)
-    if start.second or start.microsecond or offset % rules.slot_minutes or length % rules.slot_minutes:
+    if (
+        start.second
+        or start.microsecond
+        or offset % rules.slot_minutes
+        or length % rules.slot_minutes
+    ):
         add("start", _("预约须按 %(m)d 分钟的时段对齐。") % {"m": rules.slot_minutes})
     if length < rules.min_minutes:
         add("end", _("预约时长不能少于 %(m)d 分钟。") % {"m": rules.min_minutes})
     if length > rules.max_minutes:
         add("end", _("预约时长不能超过 %(m)d 分钟。") % {"m": rules.max_minutes})
-    if rules.monthly_quota_minutes is not None and used_minutes_in_month + length > rules.monthly_quota_minutes:
-        add("end", _("超出本企业本月该资源的预约上限（%(h)s 小时，已用 %(u)s 小时）。") % {
-            "h": _hours(rules.monthly_quota_minutes), "u": _hours(used_minutes_in_month)})
+    if (
+        rules.monthly_quota_minutes is not None
+        and used_minutes_in_month + length > rules.monthly_quota_minutes
+    ):
+        add(
+            "end",
+            _("超出本企业本月该资源的预约上限（%(h)s 小时，已用 %(u)s 小时）。")
+            % {"h": _hours(rules.monthly_quota_minutes), "u": _hours(used_minutes_in_month)},
+        )
     return errors
 
 

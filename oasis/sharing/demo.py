@@ -42,40 +42,202 @@ D = Decimal
 
 # (share, name, operator, delivery, request kind, unit, resident, outside, free quota, description)
 OFFERINGS: tuple[tuple[Any, ...], ...] = (
-    (Share.DIGITAL, "园区算力平台", "园区数字化运营中心", Delivery.RESOURCE, "", "hour", "60", "90", "10",
-     "GPU 训练与仿真算力，按小时计费，入驻企业每月 10 小时免费。"),
-    (Share.DIGITAL, "会议与路演空间", "园区运营中心", Delivery.RESOURCE, "", "hour", "80", "150", "4",
-     "路演厅与会议室，入驻企业每月 4 小时免费。"),
-    (Share.DIGITAL, "数字化转型诊断", "江苏省智能制造服务商（入驻）", Delivery.REQUEST, RequestKind.DIGITAL, "each", "0", "8000", "1",
-     "上门诊断、出具数字化转型路线图，入驻企业每月一次免费。"),
-    (Share.MANUFACTURING, "SMT 中试线", "绿洲芯城共享工厂", Delivery.RESOURCE, "", "hour", "680", "980", "0",
-     "贴片、回流焊与 AOI 全流程中试线，需运营方审批排产。"),
-    (Share.MANUFACTURING, "工业级 3D 打印", "绿洲芯城共享工厂", Delivery.RESOURCE, "", "hour", "220", "320", "2",
-     "金属与尼龙增材制造，须经培训认证后自主使用。"),
-    (Share.TECHNOLOGY, "电磁兼容（EMC）测试", "产业共性技术创新中心", Delivery.RESOURCE, "", "hour", "900", "1300", "0",
-     "3 米法预测试暗室与传导测试台，须经培训认证。"),
-    (Share.TECHNOLOGY, "材料与光谱分析", "产业共性技术创新中心", Delivery.RESOURCE, "", "hour", "260", "380", "1",
-     "傅里叶红外光谱仪，须经培训认证。"),
-    (Share.TECHNOLOGY, "共性技术中心委托检测", "产业共性技术创新中心", Delivery.REQUEST, RequestKind.TEST, "each", "1500", "2400", "0",
-     "可靠性、环境与失效分析委托检测，出具报告。"),
-    (Share.TECHNOLOGY, "知识产权服务", "园区知识产权服务站", Delivery.REQUEST, RequestKind.IP, "each", "500", "1200", "1",
-     "专利检索、布局与申请辅导。"),
-    (Share.FINANCE, "融资需求对接", "园区金融服务中心", Delivery.MATCHING, "", "each", "0", "0", "0",
-     "银行、基金与担保机构产品匹配，企业授权后按年度数据与培育梯度评估。"),
-    (Share.BRAND, "园区品牌活动", "园区品牌部", Delivery.EVENT, "", "each", "0", "0", "0",
-     "路演、沙龙、培训与园区品牌日。"),
-    (Share.BRAND, "品牌推广支持", "园区品牌部", Delivery.REQUEST, RequestKind.BRAND, "each", "0", "3000", "1",
-     "新品发布、展会联合参展与媒体推广。"),
+    (
+        Share.DIGITAL,
+        "园区算力平台",
+        "园区数字化运营中心",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "60",
+        "90",
+        "10",
+        "GPU 训练与仿真算力，按小时计费，入驻企业每月 10 小时免费。",
+    ),
+    (
+        Share.DIGITAL,
+        "会议与路演空间",
+        "园区运营中心",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "80",
+        "150",
+        "4",
+        "路演厅与会议室，入驻企业每月 4 小时免费。",
+    ),
+    (
+        Share.DIGITAL,
+        "数字化转型诊断",
+        "江苏省智能制造服务商（入驻）",
+        Delivery.REQUEST,
+        RequestKind.DIGITAL,
+        "each",
+        "0",
+        "8000",
+        "1",
+        "上门诊断、出具数字化转型路线图，入驻企业每月一次免费。",
+    ),
+    (
+        Share.MANUFACTURING,
+        "SMT 中试线",
+        "绿洲芯城共享工厂",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "680",
+        "980",
+        "0",
+        "贴片、回流焊与 AOI 全流程中试线，需运营方审批排产。",
+    ),
+    (
+        Share.MANUFACTURING,
+        "工业级 3D 打印",
+        "绿洲芯城共享工厂",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "220",
+        "320",
+        "2",
+        "金属与尼龙增材制造，须经培训认证后自主使用。",
+    ),
+    (
+        Share.TECHNOLOGY,
+        "电磁兼容（EMC）测试",
+        "产业共性技术创新中心",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "900",
+        "1300",
+        "0",
+        "3 米法预测试暗室与传导测试台，须经培训认证。",
+    ),
+    (
+        Share.TECHNOLOGY,
+        "材料与光谱分析",
+        "产业共性技术创新中心",
+        Delivery.RESOURCE,
+        "",
+        "hour",
+        "260",
+        "380",
+        "1",
+        "傅里叶红外光谱仪，须经培训认证。",
+    ),
+    (
+        Share.TECHNOLOGY,
+        "共性技术中心委托检测",
+        "产业共性技术创新中心",
+        Delivery.REQUEST,
+        RequestKind.TEST,
+        "each",
+        "1500",
+        "2400",
+        "0",
+        "可靠性、环境与失效分析委托检测，出具报告。",
+    ),
+    (
+        Share.TECHNOLOGY,
+        "知识产权服务",
+        "园区知识产权服务站",
+        Delivery.REQUEST,
+        RequestKind.IP,
+        "each",
+        "500",
+        "1200",
+        "1",
+        "专利检索、布局与申请辅导。",
+    ),
+    (
+        Share.FINANCE,
+        "融资需求对接",
+        "园区金融服务中心",
+        Delivery.MATCHING,
+        "",
+        "each",
+        "0",
+        "0",
+        "0",
+        "银行、基金与担保机构产品匹配，企业授权后按年度数据与培育梯度评估。",
+    ),
+    (
+        Share.BRAND,
+        "园区品牌活动",
+        "园区品牌部",
+        Delivery.EVENT,
+        "",
+        "each",
+        "0",
+        "0",
+        "0",
+        "路演、沙龙、培训与园区品牌日。",
+    ),
+    (
+        Share.BRAND,
+        "品牌推广支持",
+        "园区品牌部",
+        Delivery.REQUEST,
+        RequestKind.BRAND,
+        "each",
+        "0",
+        "3000",
+        "1",
+        "新品发布、展会联合参展与媒体推广。",
+    ),
 )
 
 # (offering name, resource, opens, closes, weekdays, slot, min, max, lead h, approval, training, quota h, cancel h)
 RESOURCES: tuple[tuple[Any, ...], ...] = (
-    ("园区算力平台", "GPU 算力集群（8×A800）", 8, 23, "1234567", 60, 60, 720, 1, False, False, "120", 2),
+    (
+        "园区算力平台",
+        "GPU 算力集群（8×A800）",
+        8,
+        23,
+        "1234567",
+        60,
+        60,
+        720,
+        1,
+        False,
+        False,
+        "120",
+        2,
+    ),
     ("会议与路演空间", "路演厅", 8, 22, "1234567", 30, 60, 480, 2, False, False, None, 4),
     ("会议与路演空间", "会议室 A（12 人）", 8, 20, "12345", 30, 30, 240, 0, False, False, None, 2),
     ("SMT 中试线", "SMT 中试线 1 号线", 8, 20, "123456", 60, 240, 720, 48, True, False, "80", 48),
-    ("工业级 3D 打印", "金属 3D 打印机（SLM）", 8, 20, "12345", 60, 60, 480, 24, False, True, "40", 24),
-    ("电磁兼容（EMC）测试", "EMC 预测试暗室", 9, 18, "12345", 30, 60, 240, 24, False, True, "20", 24),
+    (
+        "工业级 3D 打印",
+        "金属 3D 打印机（SLM）",
+        8,
+        20,
+        "12345",
+        60,
+        60,
+        480,
+        24,
+        False,
+        True,
+        "40",
+        24,
+    ),
+    (
+        "电磁兼容（EMC）测试",
+        "EMC 预测试暗室",
+        9,
+        18,
+        "12345",
+        30,
+        60,
+        240,
+        24,
+        False,
+        True,
+        "20",
+        24,
+    ),
     ("材料与光谱分析", "傅里叶红外光谱仪", 8, 18, "12345", 30, 30, 180, 2, False, True, None, 12),
 )
 
@@ -87,10 +249,74 @@ INSTITUTIONS = (
 
 # (institution index, name, kind, min, max, rate lo, hi, term lo, hi, stages, industries, tier, revenue, rd %, figures)
 PRODUCTS: tuple[tuple[Any, ...], ...] = (
-    (0, "科创贷", FinanceProduct.Kind.LOAN, "1000000", "10000000", "3.10", "3.85", 6, 36, [], [], "", "10000000", "3", ["revenue", "rd_expense"]),
-    (0, "专精特新贷", FinanceProduct.Kind.LOAN, "2000000", "30000000", "2.90", "3.50", 12, 36, [], [], "srdi_sme", "30000000", "3", ["revenue", "rd_expense", "headcount"]),
-    (1, "芯片与汽车电子成长基金", FinanceProduct.Kind.EQUITY, "10000000", "50000000", None, None, 36, 84, ["growth"], ["nextgen_it", "automotive"], "innovative_sme", "20000000", "6", ["revenue", "rd_expense", "net_profit"]),
-    (2, "科技担保通", FinanceProduct.Kind.GUARANTEE, "500000", "5000000", "1.00", "1.50", 6, 24, ["startup", "growth"], [], "", None, None, ["revenue"]),
+    (
+        0,
+        "科创贷",
+        FinanceProduct.Kind.LOAN,
+        "1000000",
+        "10000000",
+        "3.10",
+        "3.85",
+        6,
+        36,
+        [],
+        [],
+        "",
+        "10000000",
+        "3",
+        ["revenue", "rd_expense"],
+    ),
+    (
+        0,
+        "专精特新贷",
+        FinanceProduct.Kind.LOAN,
+        "2000000",
+        "30000000",
+        "2.90",
+        "3.50",
+        12,
+        36,
+        [],
+        [],
+        "srdi_sme",
+        "30000000",
+        "3",
+        ["revenue", "rd_expense", "headcount"],
+    ),
+    (
+        1,
+        "芯片与汽车电子成长基金",
+        FinanceProduct.Kind.EQUITY,
+        "10000000",
+        "50000000",
+        None,
+        None,
+        36,
+        84,
+        ["growth"],
+        ["nextgen_it", "automotive"],
+        "innovative_sme",
+        "20000000",
+        "6",
+        ["revenue", "rd_expense", "net_profit"],
+    ),
+    (
+        2,
+        "科技担保通",
+        FinanceProduct.Kind.GUARANTEE,
+        "500000",
+        "5000000",
+        "1.00",
+        "1.50",
+        6,
+        24,
+        ["startup", "growth"],
+        [],
+        "",
+        None,
+        None,
+        ["revenue"],
+    ),
 )
 
 
@@ -101,7 +327,12 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def _operator(park: Park) -> User | None:
     """The park's sharing operator, else a park administrator, else nobody."""
     for role in (Role.SHARING, Role.PARK_ADMIN):
-        row = ParkRole.objects.filter(park=park, role=role).select_related("user").order_by("id").first()
+        row = (
+            ParkRole.objects.filter(park=park, role=role)
+            .select_related("user")
+            .order_by("id")
+            .first()
+        )
         if row is not None:
             return row.user
     return None
@@ -113,7 +344,9 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     bookings over the six weeks before `reference_date` and two weeks after, an issued
     statement, service requests, financing needs with matches, events (one full, with a
     waitlist) and showcases."""
-    firms = list(Enterprise.objects.filter(park=park, status=Enterprise.Status.SETTLED).order_by("pk"))
+    firms = list(
+        Enterprise.objects.filter(park=park, status=Enterprise.Status.SETTLED).order_by("pk")
+    )
     members = list(User.objects.filter(enterprise__park=park).order_by("pk"))
     operator = _operator(park)
     if not firms:
@@ -126,18 +359,53 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     offerings = {}
     for share, name, op, delivery, kind, unit, res, out, free, desc in OFFERINGS:
         offerings[name] = Offering.objects.create(
-            park=park, share=share, name=name, operator=op, delivery=delivery, request_kind=kind, price_unit=unit,
-            price_resident=D(res), price_outside=D(out), free_quota=D(free), description=desc,
+            park=park,
+            share=share,
+            name=name,
+            operator=op,
+            delivery=delivery,
+            request_kind=kind,
+            price_unit=unit,
+            price_resident=D(res),
+            price_outside=D(out),
+            free_quota=D(free),
+            description=desc,
         )
     resources = []
-    for oname, name, opens, closes, days, slot, lo, hi, lead, approval, training, quota, cancel in RESOURCES:
-        resources.append(Resource.objects.create(
-            offering=offerings[oname], park=park, name=name, opens_at=dt.time(opens),
-            closes_at=dt.time(closes), open_weekdays=days,
-            slot_minutes=slot, min_minutes=lo, max_minutes=hi, lead_hours=lead, approval_required=approval,
-            training_required=training, monthly_quota_hours=D(quota) if quota else None, cancel_hours=cancel,
-            location="共享服务中心" if "会议" in name or "路演" in name else "共性技术创新中心",
-        ))
+    for (
+        oname,
+        name,
+        opens,
+        closes,
+        days,
+        slot,
+        lo,
+        hi,
+        lead,
+        approval,
+        training,
+        quota,
+        cancel,
+    ) in RESOURCES:
+        resources.append(
+            Resource.objects.create(
+                offering=offerings[oname],
+                park=park,
+                name=name,
+                opens_at=dt.time(opens),
+                closes_at=dt.time(closes),
+                open_weekdays=days,
+                slot_minutes=slot,
+                min_minutes=lo,
+                max_minutes=hi,
+                lead_hours=lead,
+                approval_required=approval,
+                training_required=training,
+                monthly_quota_hours=D(quota) if quota else None,
+                cancel_hours=cancel,
+                location="共享服务中心" if "会议" in name or "路演" in name else "共性技术创新中心",
+            )
+        )
 
     # Certifications: the home firm's people are trained on the 3D printer and the
     # spectrometer (valid) and on the EMC chamber (expired); others on some instruments.
@@ -147,11 +415,23 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         at_home = user.enterprise_id == home.pk
         for j, r in enumerate(gated):
             if at_home and r.name == "EMC 预测试暗室":
-                certs.append(Certification(resource=r, user=user, certified_on=reference_date - dt.timedelta(days=400),
-                                           expires_on=reference_date - dt.timedelta(days=35)))
+                certs.append(
+                    Certification(
+                        resource=r,
+                        user=user,
+                        certified_on=reference_date - dt.timedelta(days=400),
+                        expires_on=reference_date - dt.timedelta(days=35),
+                    )
+                )
             elif at_home or (i + j) % 3 == 0:
-                certs.append(Certification(resource=r, user=user, certified_on=reference_date - dt.timedelta(days=60 + 7 * j),
-                                           expires_on=reference_date + dt.timedelta(days=300 - 7 * j)))
+                certs.append(
+                    Certification(
+                        resource=r,
+                        user=user,
+                        certified_on=reference_date - dt.timedelta(days=60 + 7 * j),
+                        expires_on=reference_date + dt.timedelta(days=300 - 7 * j),
+                    )
+                )
     Certification.objects.bulk_create(certs)
 
     # Bookings: per resource per open day, up to three disjoint slots in the morning,
@@ -166,8 +446,11 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         while day <= reference_date + dt.timedelta(days=14):
             if day.isoweekday() in r.weekdays:
                 open_h, close_h = r.opens_at.hour, r.closes_at.hour
-                windows = [(open_h, open_h + (close_h - open_h) // 3), (open_h + (close_h - open_h) // 3, open_h + 2 * (close_h - open_h) // 3),
-                           (open_h + 2 * (close_h - open_h) // 3, close_h)]
+                windows = [
+                    (open_h, open_h + (close_h - open_h) // 3),
+                    (open_h + (close_h - open_h) // 3, open_h + 2 * (close_h - open_h) // 3),
+                    (open_h + 2 * (close_h - open_h) // 3, close_h),
+                ]
                 for lo, hi in windows:
                     if rng.random() > 0.45:
                         continue
@@ -182,18 +465,44 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
                     booker = booker_for.get(firm.pk) or operator or members[0]
                     if day < reference_date:
                         roll = rng.random()
-                        status = "no_show" if roll < 0.05 else "cancelled" if roll < 0.12 else "completed"
+                        status = (
+                            "no_show"
+                            if roll < 0.05
+                            else "cancelled"
+                            if roll < 0.12
+                            else "completed"
+                        )
                         used = None
                         if status == "completed":
                             used = max(30, length_h * 60 - rng.choice([0, 0, 0, 15, 30]))
                     else:
-                        status = "pending" if r.approval_required and rng.random() < 0.5 else "confirmed"
+                        status = (
+                            "pending" if r.approval_required and rng.random() < 0.5 else "confirmed"
+                        )
                         used = None
-                    bookings.append(Booking(
-                        resource=r, enterprise=firm, booked_by=booker, start=start, end=end, status=status,
-                        occupies=status in Booking.HOLDING, used_minutes=used, purpose=rng.choice(
-                            ["样品验证", "小批量试产", "客户来访", "算法训练", "预认证测试", "成分分析", "季度评审"]),
-                    ))
+                    bookings.append(
+                        Booking(
+                            resource=r,
+                            enterprise=firm,
+                            booked_by=booker,
+                            start=start,
+                            end=end,
+                            status=status,
+                            occupies=status in Booking.HOLDING,
+                            used_minutes=used,
+                            purpose=rng.choice(
+                                [
+                                    "样品验证",
+                                    "小批量试产",
+                                    "客户来访",
+                                    "算法训练",
+                                    "预认证测试",
+                                    "成分分析",
+                                    "季度评审",
+                                ]
+                            ),
+                        )
+                    )
             day += dt.timedelta(days=1)
     Booking.objects.bulk_create(bookings)
 
@@ -211,32 +520,76 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         o = req_offerings[i % len(req_offerings)]
         firm = firms[0] if i < 4 else rng.choice(pool)
         state = states[i % len(states)]
-        delivered = reference_date - dt.timedelta(days=rng.randint(1, 40)) if state in ("delivered", "closed") else None
-        requests.append(ServiceRequest(
-            offering=o, enterprise=firm, submitted_by=booker_for.get(firm.pk) or operator or members[0],
-            title=rng.choice(titles[o.request_kind]), detail="（演示数据）", status=state,
-            assignee=operator if state != "submitted" else None, delivered_on=delivered,
-            delivery_note="已交付报告与建议。" if delivered else "", rating=rng.choice([4, 5, 5]) if state == "closed" else None,
-        ))
+        delivered = (
+            reference_date - dt.timedelta(days=rng.randint(1, 40))
+            if state in ("delivered", "closed")
+            else None
+        )
+        requests.append(
+            ServiceRequest(
+                offering=o,
+                enterprise=firm,
+                submitted_by=booker_for.get(firm.pk) or operator or members[0],
+                title=rng.choice(titles[o.request_kind]),
+                detail="（演示数据）",
+                status=state,
+                assignee=operator if state != "submitted" else None,
+                delivered_on=delivered,
+                delivery_note="已交付报告与建议。" if delivered else "",
+                rating=rng.choice([4, 5, 5]) if state == "closed" else None,
+            )
+        )
     ServiceRequest.objects.bulk_create(requests)
 
     # Shared finance: institutions, products, needs matched through the service.
-    insts = [Institution.objects.create(park=park, name=n, kind=k, contact=c) for n, k, c in INSTITUTIONS]
-    for idx, name, kind, lo, hi, r_lo, r_hi, t_lo, t_hi, stages, inds, tier, rev, rd, figs in PRODUCTS:
+    insts = [
+        Institution.objects.create(park=park, name=n, kind=k, contact=c) for n, k, c in INSTITUTIONS
+    ]
+    for (
+        idx,
+        name,
+        kind,
+        lo,
+        hi,
+        r_lo,
+        r_hi,
+        t_lo,
+        t_hi,
+        stages,
+        inds,
+        tier,
+        rev,
+        rd,
+        figs,
+    ) in PRODUCTS:
         FinanceProduct.objects.create(
-            institution=insts[idx], name=name, kind=kind, amount_min=D(lo), amount_max=D(hi),
-            rate_min=D(r_lo) if r_lo else None, rate_max=D(r_hi) if r_hi else None, term_months_min=t_lo,
-            term_months_max=t_hi, stages=stages, industries=inds, min_tier=tier,
-            min_revenue=D(rev) if rev else None, min_rd_ratio=D(rd) if rd else None, required_figures=figs,
+            institution=insts[idx],
+            name=name,
+            kind=kind,
+            amount_min=D(lo),
+            amount_max=D(hi),
+            rate_min=D(r_lo) if r_lo else None,
+            rate_max=D(r_hi) if r_hi else None,
+            term_months_min=t_lo,
+            term_months_max=t_hi,
+            stages=stages,
+            industries=inds,
+            min_tier=tier,
+            min_revenue=D(rev) if rev else None,
+            min_rd_ratio=D(rd) if rd else None,
+            required_figures=figs,
         )
     need_firms = [firms[0], *rng.sample(firms[1:], min(3, len(firms) - 1))]
     for i, firm in enumerate(need_firms):
         need = FinancingNeed.objects.create(
-            enterprise=firm, created_by=booker_for.get(firm.pk) or operator or members[0],
+            enterprise=firm,
+            created_by=booker_for.get(firm.pk) or operator or members[0],
             amount=D(rng.choice([3000000, 5000000, 8000000, 20000000])),
             purpose=rng.choice(["扩建 SMT 产线", "研发投入与流片", "流动资金", "购置检测设备"]),
-            needed_by=reference_date + dt.timedelta(days=60), term_months=rng.choice([12, 24, 36]),
-            consent=i < 3, consent_at=timezone.now() if i < 3 else None,
+            needed_by=reference_date + dt.timedelta(days=60),
+            term_months=rng.choice([12, 24, 36]),
+            consent=i < 3,
+            consent_at=timezone.now() if i < 3 else None,
         )
         if need.consent and operator is not None:
             matches = services.need_match(actor=operator, need=need, on=reference_date)
@@ -248,34 +601,63 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     # Shared brand: a full roadshow with a waitlist, a past salon with check-ins.
     brand = offerings["园区品牌活动"]
     full = Event.objects.create(
-        park=park, offering=brand, title="专精特新企业投融资路演（第 6 期）", kind=Event.Kind.ROADSHOW,
-        starts_at=_local(reference_date + dt.timedelta(days=10), 14), ends_at=_local(reference_date + dt.timedelta(days=10), 17),
-        venue="路演厅", capacity=max(1, len(members) - 1), description="八家企业路演，十家投资机构现场点评。",
+        park=park,
+        offering=brand,
+        title="专精特新企业投融资路演（第 6 期）",
+        kind=Event.Kind.ROADSHOW,
+        starts_at=_local(reference_date + dt.timedelta(days=10), 14),
+        ends_at=_local(reference_date + dt.timedelta(days=10), 17),
+        venue="路演厅",
+        capacity=max(1, len(members) - 1),
+        description="八家企业路演，十家投资机构现场点评。",
     )
     past = Event.objects.create(
-        park=park, offering=brand, title="汽车电子功能安全沙龙", kind=Event.Kind.SALON,
-        starts_at=_local(reference_date - dt.timedelta(days=9), 14), ends_at=_local(reference_date - dt.timedelta(days=9), 16),
-        venue="会议室 A（12 人）", capacity=30,
+        park=park,
+        offering=brand,
+        title="汽车电子功能安全沙龙",
+        kind=Event.Kind.SALON,
+        starts_at=_local(reference_date - dt.timedelta(days=9), 14),
+        ends_at=_local(reference_date - dt.timedelta(days=9), 16),
+        venue="会议室 A（12 人）",
+        capacity=30,
     )
     Event.objects.create(
-        park=park, offering=brand, title="绿洲芯城品牌日", kind=Event.Kind.BRAND_DAY,
-        starts_at=_local(reference_date + dt.timedelta(days=30), 9), ends_at=_local(reference_date + dt.timedelta(days=30), 17),
-        venue="园区中央广场", capacity=200,
+        park=park,
+        offering=brand,
+        title="绿洲芯城品牌日",
+        kind=Event.Kind.BRAND_DAY,
+        starts_at=_local(reference_date + dt.timedelta(days=30), 9),
+        ends_at=_local(reference_date + dt.timedelta(days=30), 17),
+        venue="园区中央广场",
+        capacity=200,
     )
     regs = []
     for i, user in enumerate(members):
         status = "registered" if i < full.capacity else "waitlisted"
         regs.append(Registration(event=full, user=user, enterprise=user.enterprise, status=status))
-        regs.append(Registration(event=past, user=user, enterprise=user.enterprise, status="registered",
-                                 checked_in_at=past.starts_at if i % 2 == 0 else None))
+        regs.append(
+            Registration(
+                event=past,
+                user=user,
+                enterprise=user.enterprise,
+                status="registered",
+                checked_in_at=past.starts_at if i % 2 == 0 else None,
+            )
+        )
     Registration.objects.bulk_create(regs)
 
     Showcase.objects.create(
-        enterprise=firms[0], headline=f"{firms[0].name}：园区共享智造的深度用户", published=True, published_at=timezone.now(),
-        body="依托园区 SMT 中试线与共性技术中心，新产品从样机到小批量只用了六周。", products="车规级模组、测试服务",
+        enterprise=firms[0],
+        headline=f"{firms[0].name}：园区共享智造的深度用户",
+        published=True,
+        published_at=timezone.now(),
+        body="依托园区 SMT 中试线与共性技术中心，新产品从样机到小批量只用了六周。",
+        products="车规级模组、测试服务",
     )
     if len(firms) > 1:
-        Showcase.objects.create(enterprise=firms[1], headline=f"{firms[1].name} 企业风采", body="待园区审核发布。")
+        Showcase.objects.create(
+            enterprise=firms[1], headline=f"{firms[1].name} 企业风采", body="待园区审核发布。"
+        )
 
     # Last month's statement of the first firm, issued by the operator.
     if operator is not None:

@@ -51,7 +51,9 @@ class BookingForm(forms.Form):
         tz = timezone.get_current_timezone()
         day, start, end = (self.cleaned_data[k] for k in ("day", "start", "end"))
         end_day = day + dt.timedelta(days=1) if end == dt.time(0) else day
-        return dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(end_day, end, tzinfo=tz)
+        return dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(
+            end_day, end, tzinfo=tz
+        )
 
 
 class StaffBookingForm(BookingForm):
@@ -68,17 +70,42 @@ class StaffBookingForm(BookingForm):
 class ResourceForm(ServiceModelForm):
     class Meta:
         model = Resource
-        fields = ["name", "location", "opens_at", "closes_at", "open_weekdays", "slot_minutes", "min_minutes",
-                  "max_minutes", "lead_hours", "approval_required", "training_required", "monthly_quota_hours",
-                  "cancel_hours", "is_active"]
+        fields = [
+            "name",
+            "location",
+            "opens_at",
+            "closes_at",
+            "open_weekdays",
+            "slot_minutes",
+            "min_minutes",
+            "max_minutes",
+            "lead_hours",
+            "approval_required",
+            "training_required",
+            "monthly_quota_hours",
+            "cancel_hours",
+            "is_active",
+        ]
         widgets = {"opens_at": TIME, "closes_at": TIME}
 
 
 class OfferingForm(ServiceModelForm):
     class Meta:
         model = Offering
-        fields = ["share", "name", "operator", "description", "audience", "delivery", "request_kind", "price_unit",
-                  "price_resident", "price_outside", "free_quota", "is_active"]
+        fields = [
+            "share",
+            "name",
+            "operator",
+            "description",
+            "audience",
+            "delivery",
+            "request_kind",
+            "price_unit",
+            "price_resident",
+            "price_outside",
+            "free_quota",
+            "is_active",
+        ]
 
 
 class CertificationForm(forms.Form):
@@ -92,13 +119,17 @@ class CertificationForm(forms.Form):
 
 
 class UsageForm(forms.Form):
-    used_minutes = forms.IntegerField(label=_("实际使用（分钟）"), min_value=0, max_value=1440, required=False)
+    used_minutes = forms.IntegerField(
+        label=_("实际使用（分钟）"), min_value=0, max_value=1440, required=False
+    )
 
 
 class RequestForm(forms.Form):
     offering = forms.ModelChoiceField(label=_("服务"), queryset=Offering.objects.none())
     title = forms.CharField(label=_("需求"), min_length=2, max_length=120)
-    detail = forms.CharField(label=_("详细说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    detail = forms.CharField(
+        label=_("详细说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
     def __init__(self, *args: Any, offerings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,7 +150,9 @@ class DeliverForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("评分"), choices=[(i, "★" * i) for i in range(5, 0, -1)], coerce=int)
+    rating = forms.TypedChoiceField(
+        label=_("评分"), choices=[(i, "★" * i) for i in range(5, 0, -1)], coerce=int
+    )
     comment = forms.CharField(label=_("评价"), max_length=300, required=False)
 
 
@@ -132,13 +165,24 @@ class NeedForm(forms.ModelForm):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("进展"), choices=Match.Outcome.choices)
-    funded_amount = forms.DecimalField(label=_("放款金额（元）"), min_value=0, required=False, decimal_places=2)
+    funded_amount = forms.DecimalField(
+        label=_("放款金额（元）"), min_value=0, required=False, decimal_places=2
+    )
 
 
 class EventForm(ServiceModelForm):
     class Meta:
         model = Event
-        fields = ["title", "kind", "offering", "starts_at", "ends_at", "venue", "capacity", "description"]
+        fields = [
+            "title",
+            "kind",
+            "offering",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "capacity",
+            "description",
+        ]
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
         labels = {"offering": _("所属服务")}
 
@@ -157,18 +201,44 @@ class InstitutionForm(ServiceModelForm):
 class ProductForm(ServiceModelForm):
     """Targets are lists; none ticked means "any"."""
 
-    stages = forms.MultipleChoiceField(label=_("目标阶段"), choices=Stage.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple, help_text=_("不选即不限。"))
-    industries = forms.MultipleChoiceField(label=_("目标产业"), choices=FocusIndustry.choices, required=False,
-                                           widget=forms.CheckboxSelectMultiple, help_text=_("不选即不限。"))
-    required_figures = forms.MultipleChoiceField(label=_("须报送的数据"), choices=(), required=False,
-                                                 widget=forms.CheckboxSelectMultiple)
+    stages = forms.MultipleChoiceField(
+        label=_("目标阶段"),
+        choices=Stage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选即不限。"),
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("目标产业"),
+        choices=FocusIndustry.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选即不限。"),
+    )
+    required_figures = forms.MultipleChoiceField(
+        label=_("须报送的数据"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = FinanceProduct
-        fields = ["name", "kind", "amount_min", "amount_max", "rate_min", "rate_max", "term_months_min",
-                  "term_months_max", "stages", "industries", "min_tier", "min_revenue", "min_rd_ratio",
-                  "required_figures", "description", "is_active"]
+        fields = [
+            "name",
+            "kind",
+            "amount_min",
+            "amount_max",
+            "rate_min",
+            "rate_max",
+            "term_months_min",
+            "term_months_max",
+            "stages",
+            "industries",
+            "min_tier",
+            "min_revenue",
+            "min_rd_ratio",
+            "required_figures",
+            "description",
+            "is_active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -64,19 +64,43 @@ class Offering(models.Model):
     what it costs (resident firm / outside firm / free quota per firm per month) and
     how it is delivered."""
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="offerings")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="offerings"
+    )
     share = models.CharField(_("所属共享"), max_length=24, choices=Share.choices)
     name = models.CharField(_("名称"), max_length=100)
     operator = models.CharField(_("运营方"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
-    audience = models.CharField(_("服务对象"), max_length=12, choices=Audience.choices, default=Audience.ALL_FIRMS)
+    audience = models.CharField(
+        _("服务对象"), max_length=12, choices=Audience.choices, default=Audience.ALL_FIRMS
+    )
     delivery = models.CharField(_("交付方式"), max_length=10, choices=Delivery.choices)
-    request_kind = models.CharField(_("申请类别"), max_length=10, choices=RequestKind.choices, blank=True)
-    price_unit = models.CharField(_("计价单位"), max_length=6, choices=PriceUnit.choices, default=PriceUnit.HOUR)
-    price_resident = models.DecimalField(_("入驻企业价格"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE)
-    price_outside = models.DecimalField(_("园外企业价格"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE)
+    request_kind = models.CharField(
+        _("申请类别"), max_length=10, choices=RequestKind.choices, blank=True
+    )
+    price_unit = models.CharField(
+        _("计价单位"), max_length=6, choices=PriceUnit.choices, default=PriceUnit.HOUR
+    )
+    price_resident = models.DecimalField(
+        _("入驻企业价格"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
+    )
+    price_outside = models.DecimalField(
+        _("园外企业价格"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
+    )
     free_quota = models.DecimalField(
-        _("每月免费额度"), max_digits=8, decimal_places=2, default=Decimal("0"), validators=NONNEGATIVE,
+        _("每月免费额度"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NONNEGATIVE,
         help_text=_("入驻企业每月免费的小时数或次数。"),
     )
     is_active = models.BooleanField(_("上架"), default=True)
@@ -102,21 +126,34 @@ class Resource(models.Model):
     """A bookable resource (line, instrument, lab, room, compute) and its booking rules.
     Opening hours are park-local time on the listed weekdays (1 = Monday)."""
 
-    offering = models.ForeignKey(Offering, verbose_name=_("所属服务"), on_delete=models.PROTECT, related_name="resources")
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="shared_resources")
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("所属服务"), on_delete=models.PROTECT, related_name="resources"
+    )
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="shared_resources"
+    )
     name = models.CharField(_("名称"), max_length=100)
     location = models.CharField(_("位置"), max_length=100, blank=True)
     opens_at = models.TimeField(_("开放时间"), default=dt.time(8, 0))
     closes_at = models.TimeField(_("关闭时间"), default=dt.time(20, 0))
-    open_weekdays = models.CharField(_("开放日"), max_length=7, default="12345", help_text=_("1=周一 … 7=周日"))
-    slot_minutes = models.PositiveSmallIntegerField(_("时段粒度（分钟）"), default=30, validators=[MinValueValidator(5)])
+    open_weekdays = models.CharField(
+        _("开放日"), max_length=7, default="12345", help_text=_("1=周一 … 7=周日")
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("时段粒度（分钟）"), default=30, validators=[MinValueValidator(5)]
+    )
     min_minutes = models.PositiveIntegerField(_("最短时长（分钟）"), default=30)
     max_minutes = models.PositiveIntegerField(_("最长时长（分钟）"), default=480)
     lead_hours = models.PositiveIntegerField(_("提前预约（小时）"), default=0)
     approval_required = models.BooleanField(_("需审批"), default=False)
     training_required = models.BooleanField(_("需培训认证"), default=False)
     monthly_quota_hours = models.DecimalField(
-        _("每企业每月上限（小时）"), max_digits=7, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE,
+        _("每企业每月上限（小时）"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NONNEGATIVE,
     )
     cancel_hours = models.PositiveIntegerField(_("取消截止（开始前小时）"), default=24)
     is_active = models.BooleanField(_("开放预约"), default=True)
@@ -126,10 +163,16 @@ class Resource(models.Model):
         verbose_name_plural = _("共享资源")
         ordering = ["park_id", "name", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="resource_hours_order",
-                                   violation_error_message=_("关闭时间必须晚于开放时间。")),
-            models.CheckConstraint(condition=Q(max_minutes__gte=F("min_minutes")), name="resource_length_order",
-                                   violation_error_message=_("最长时长不能小于最短时长。")),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="resource_hours_order",
+                violation_error_message=_("关闭时间必须晚于开放时间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_minutes__gte=F("min_minutes")),
+                name="resource_length_order",
+                violation_error_message=_("最长时长不能小于最短时长。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,17 +187,26 @@ class Certification(models.Model):
     """The training gate: a user the operator has trained on an instrument, until expiry."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="certifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="sharing_certifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="sharing_certifications",
+    )
     certified_on = models.DateField(_("认证日期"))
     expires_on = models.DateField(_("有效期至"))
-    certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("培训认证")
         verbose_name_plural = _("培训认证")
         constraints = [
             models.UniqueConstraint(fields=["resource", "user"], name="certification_unique"),
-            models.CheckConstraint(condition=Q(expires_on__gte=F("certified_on")), name="certification_dates"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=F("certified_on")), name="certification_dates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,12 +229,23 @@ class Booking(models.Model):
     # What a statement charges: used time, and a no-show's slot (it was held for the firm).
     CHARGED = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 
-    resource = models.ForeignKey(Resource, verbose_name=_("资源"), on_delete=models.PROTECT, related_name="bookings")
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="bookings")
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("预约人"), on_delete=models.PROTECT, related_name="sharing_bookings")
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("资源"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("预约人"),
+        on_delete=models.PROTECT,
+        related_name="sharing_bookings",
+    )
     start = models.DateTimeField(_("开始"))
     end = models.DateTimeField(_("结束"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
     occupies = models.BooleanField(default=True, editable=False)
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
     used_minutes = models.PositiveIntegerField(_("实际使用（分钟）"), null=True, blank=True)
@@ -194,8 +257,11 @@ class Booking(models.Model):
         verbose_name_plural = _("预约")
         ordering = ["start", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start",
-                                   violation_error_message=_("结束时间必须晚于开始时间。")),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="booking_end_after_start",
+                violation_error_message=_("结束时间必须晚于开始时间。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["resource", "start"], name="booking_resource_start_idx"),
@@ -220,18 +286,27 @@ class Statement(models.Model):
     """A firm's issued monthly statement (月度账单). Lines are frozen at issue; the total
     is their sum, to the fen."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="sharing_statements")
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="sharing_statements",
+    )
     month = models.DateField(_("月份"))
     total = models.DecimalField(_("合计（元）"), max_digits=12, decimal_places=2)
     issued_at = models.DateTimeField(_("出账时间"), auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("月度账单")
         verbose_name_plural = _("月度账单")
         ordering = ["-month", "enterprise_id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "month"], name="statement_firm_month_unique"),
+            models.UniqueConstraint(
+                fields=["enterprise", "month"], name="statement_firm_month_unique"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="statement_month_first_day"),
         ]
 
@@ -243,8 +318,12 @@ class StatementLine(models.Model):
     """One charged item: a booking's hours or a delivered request, after free quota."""
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
-    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    service_request = models.ForeignKey("ServiceRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service_request = models.ForeignKey(
+        "ServiceRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.CharField(_("项目"), max_length=200)
     quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
     free_quantity = models.DecimalField(_("免费额度抵扣"), max_digits=10, decimal_places=2)
@@ -269,17 +348,39 @@ class ServiceRequest(models.Model):
         CLOSED = "closed", _("已评价")
         CANCELLED = "cancelled", _("已取消")
 
-    offering = models.ForeignKey(Offering, verbose_name=_("服务"), on_delete=models.PROTECT, related_name="requests")
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="sharing_requests")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sharing_requests")
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("服务"), on_delete=models.PROTECT, related_name="requests"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="sharing_requests",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sharing_requests"
+    )
     title = models.CharField(_("需求"), max_length=120)
     detail = models.TextField(_("详细说明"), blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     delivered_on = models.DateField(_("交付日期"), null=True, blank=True)
     delivery_note = models.TextField(_("交付说明"), blank=True)
-    quantity = models.DecimalField(_("计费数量"), max_digits=8, decimal_places=2, default=Decimal("1"), validators=NONNEGATIVE)
-    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    quantity = models.DecimalField(
+        _("计费数量"), max_digits=8, decimal_places=2, default=Decimal("1"), validators=NONNEGATIVE
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("评分"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     rating_comment = models.CharField(_("评价"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -289,7 +390,10 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("服务申请")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)), name="request_rating_range"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="request_rating_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,7 +409,9 @@ class Institution(models.Model):
         GUARANTEE = "guarantee", _("融资担保")
         OTHER = "other", _("其他")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="finance_institutions")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="finance_institutions"
+    )
     name = models.CharField(_("机构名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     contact = models.CharField(_("联系人"), max_length=100, blank=True)
@@ -314,7 +420,9 @@ class Institution(models.Model):
         verbose_name = _("合作机构")
         verbose_name_plural = _("合作机构")
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["park", "name"], name="institution_park_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "name"], name="institution_park_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -336,8 +444,18 @@ TIER_RANK = {"": 0, Tier.INNOVATIVE: 1, Tier.SRDI: 2, Tier.LITTLE_GIANT: 3}
 
 
 # The annual figures a product may require a firm to have reported.
-FIGURE_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities",
-                 "net_profit", "tax_paid", "output_value", "headcount", "rd_staff")
+FIGURE_FIELDS = (
+    "revenue",
+    "main_business_revenue",
+    "rd_expense",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "tax_paid",
+    "output_value",
+    "headcount",
+    "rd_staff",
+)
 
 
 class FinanceProduct(models.Model):
@@ -348,20 +466,34 @@ class FinanceProduct(models.Model):
         EQUITY = "equity", _("股权投资")
         GUARANTEE = "guarantee", _("担保")
 
-    institution = models.ForeignKey(Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="products")
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="products"
+    )
     name = models.CharField(_("产品名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.LOAN)
-    amount_min = models.DecimalField(_("最低金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE)
-    amount_max = models.DecimalField(_("最高金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE)
-    rate_min = models.DecimalField(_("年利率下限（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
-    rate_max = models.DecimalField(_("年利率上限（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount_min = models.DecimalField(
+        _("最低金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE
+    )
+    amount_max = models.DecimalField(
+        _("最高金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE
+    )
+    rate_min = models.DecimalField(
+        _("年利率下限（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    rate_max = models.DecimalField(
+        _("年利率上限（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     term_months_min = models.PositiveSmallIntegerField(_("最短期限（月）"), default=1)
     term_months_max = models.PositiveSmallIntegerField(_("最长期限（月）"), default=36)
     stages = models.JSONField(_("目标阶段"), default=list, blank=True)
     industries = models.JSONField(_("目标产业"), default=list, blank=True)
     min_tier = models.CharField(_("最低梯度"), max_length=20, choices=Tier.choices, blank=True)
-    min_revenue = models.DecimalField(_("最低营业收入（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
-    min_rd_ratio = models.DecimalField(_("最低研发投入占比（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    min_revenue = models.DecimalField(
+        _("最低营业收入（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    min_rd_ratio = models.DecimalField(
+        _("最低研发投入占比（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     required_figures = models.JSONField(_("须报送的数据"), default=list, blank=True)
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("在售"), default=True)
@@ -371,9 +503,14 @@ class FinanceProduct(models.Model):
         verbose_name_plural = _("金融产品")
         ordering = ["institution_id", "name", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_max__gte=F("amount_min")), name="product_amount_order",
-                                   violation_error_message=_("最高金额不能小于最低金额。")),
-            models.CheckConstraint(condition=Q(term_months_max__gte=F("term_months_min")), name="product_term_order"),
+            models.CheckConstraint(
+                condition=Q(amount_max__gte=F("amount_min")),
+                name="product_amount_order",
+                violation_error_message=_("最高金额不能小于最低金额。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_months_max__gte=F("term_months_min")), name="product_term_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -387,9 +524,18 @@ class FinancingNeed(models.Model):
         OPEN = "open", _("对接中")
         CLOSED = "closed", _("已结束")
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="financing_needs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("1"))])
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="financing_needs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(
+        _("金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
     purpose = models.CharField(_("用途"), max_length=200)
     needed_by = models.DateField(_("期望到位时间"), null=True, blank=True)
     term_months = models.PositiveSmallIntegerField(_("期望期限（月）"), null=True, blank=True)
@@ -426,15 +572,21 @@ class Match(models.Model):
     product = models.ForeignKey(FinanceProduct, on_delete=models.PROTECT, related_name="matches")
     verdict = models.CharField(_("匹配结果"), max_length=10, choices=Verdict.choices)
     reasons = models.JSONField(_("理由"), default=list)
-    outcome = models.CharField(_("进展"), max_length=10, choices=Outcome.choices, default=Outcome.PROPOSED)
-    funded_amount = models.DecimalField(_("放款金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    outcome = models.CharField(
+        _("进展"), max_length=10, choices=Outcome.choices, default=Outcome.PROPOSED
+    )
+    funded_amount = models.DecimalField(
+        _("放款金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("产品匹配")
         verbose_name_plural = _("产品匹配")
         ordering = ["need_id", "verdict", "id"]
-        constraints = [models.UniqueConstraint(fields=["need", "product"], name="match_need_product_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "product"], name="match_need_product_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.need_id} → {self.product_id}"
@@ -449,8 +601,12 @@ class Event(models.Model):
         TRAINING = "training", _("培训")
         BRAND_DAY = "brand_day", _("品牌日")
 
-    park = models.ForeignKey(Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="sharing_events")
-    offering = models.ForeignKey(Offering, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    park = models.ForeignKey(
+        Park, verbose_name=_("园区"), on_delete=models.PROTECT, related_name="sharing_events"
+    )
+    offering = models.ForeignKey(
+        Offering, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     title = models.CharField(_("标题"), max_length=120)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     starts_at = models.DateTimeField(_("开始"))
@@ -463,7 +619,11 @@ class Event(models.Model):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         ordering = ["-starts_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_end_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -478,8 +638,12 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("已取消")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sharing_registrations")
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sharing_registrations"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -489,7 +653,11 @@ class Registration(models.Model):
         verbose_name_plural = _("活动报名")
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], condition=~Q(status="cancelled"), name="registration_one_live_per_user"),
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_live_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -517,7 +685,27 @@ class Showcase(models.Model):
 
 
 __all__ = [
-    "FIGURE_FIELDS", "Audience", "Booking", "Certification", "Delivery", "Event", "FinanceProduct", "FinancingNeed",
-    "FocusIndustry", "Institution", "Match", "Offering", "PriceUnit", "Registration", "RequestKind",
-    "Resource", "Share", "Showcase", "Stage", "Statement", "StatementLine", "ServiceRequest", "Tier",
+    "FIGURE_FIELDS",
+    "Audience",
+    "Booking",
+    "Certification",
+    "Delivery",
+    "Event",
+    "FinanceProduct",
+    "FinancingNeed",
+    "FocusIndustry",
+    "Institution",
+    "Match",
+    "Offering",
+    "PriceUnit",
+    "Registration",
+    "RequestKind",
+    "Resource",
+    "Share",
+    "Showcase",
+    "Stage",
+    "Statement",
+    "StatementLine",
+    "ServiceRequest",
+    "Tier",
 ]

@@ -23,7 +23,7 @@ def hours(minutes: int) -> Decimal:
 
 @dataclass(frozen=True)
 class Usage:
-    ref: tuple[str, int]            # ("booking", id) or ("request", id)
+    ref: tuple[str, int]  # ("booking", id) or ("request", id)
     offering_id: int
     description: str
     quantity: Decimal
@@ -55,7 +55,9 @@ def price_lines(usages: Iterable[Usage], prices: dict[int, Price]) -> list[Line]
         free = min(u.quantity, left[u.offering_id])
         left[u.offering_id] -= free
         amount = ((u.quantity - free) * price.unit_price).quantize(FEN, rounding=ROUND_HALF_UP)
-        lines.append(Line(u.ref, u.offering_id, u.description, u.quantity, free, price.unit_price, amount))
+        lines.append(
+            Line(u.ref, u.offering_id, u.description, u.quantity, free, price.unit_price, amount)
+        )
     return lines
 
 

@@ -49,6 +49,7 @@ SHARING_CHANGE = "sharing.change"  # accounts/roles.py: park admins and sharing 
 
 # ------------------------------------------------------------------ scope
 
+
 def park_ids_for(user: Any) -> set[int] | None:
     """Parks whose catalogue the user may read. None means all (platform superuser)."""
     if not user.is_authenticated:
@@ -66,7 +67,9 @@ def _in_parks(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
 def can_manage(*, user: Any, park_id: int) -> bool:
     """Operators and park admins change their parks' shared services; members and
     viewers never do."""
-    return bool(user.is_authenticated and not user.is_member and user_can(user, park_id, SHARING_CHANGE))
+    return bool(
+        user.is_authenticated and not user.is_member and user_can(user, park_id, SHARING_CHANGE)
+    )
 
 
 def require_manage(*, user: Any, park_id: int) -> None:
@@ -107,6 +110,7 @@ def park_for_user(*, user: Any, park_id: int | None = None) -> Park:
 
 # ------------------------------------------------------------------ catalogue
 
+
 def offering_queryset_for_user(user: Any) -> QuerySet[Offering]:
     return _in_parks(Offering.objects.all(), user, "park_id")
 
@@ -143,7 +147,9 @@ def resource_queryset_for_user(user: Any) -> QuerySet[Resource]:
 
 
 def resource_get_for_user(*, user: Any, pk: int) -> Resource:
-    resource = resource_queryset_for_user(user).select_related("offering", "park").filter(pk=pk).first()
+    resource = (
+        resource_queryset_for_user(user).select_related("offering", "park").filter(pk=pk).first()
+    )
     if resource is None:
         raise Http404
     return resource
@@ -152,9 +158,14 @@ def resource_get_for_user(*, user: Any, pk: int) -> Resource:
 def rules_of(resource: Resource) -> booking_rules.Rules:
     quota = resource.monthly_quota_hours
     return booking_rules.Rules(
-        opens_at=resource.opens_at, closes_at=resource.closes_at, weekdays=resource.weekdays,
-        slot_minutes=resource.slot_minutes, min_minutes=resource.min_minutes, max_minutes=resource.max_minutes,
-        lead_hours=resource.lead_hours, cancel_hours=resource.cancel_hours,
+        opens_at=resource.opens_at,
+        closes_at=resource.closes_at,
+        weekdays=resource.weekdays,
+        slot_minutes=resource.slot_minutes,
+        min_minutes=resource.min_minutes,
+        max_minutes=resource.max_minutes,
+        lead_hours=resource.lead_hours,
+        cancel_hours=resource.cancel_hours,
         monthly_quota_minutes=None if quota is None else int(quota * 60),
     )
 
@@ -164,10 +175,13 @@ def certification_valid(*, resource: Resource, user: Any, on: dt.date) -> Certif
 
 
 def certification_list(*, resource: Resource) -> QuerySet[Certification]:
-    return resource.certifications.select_related("user", "user__enterprise").order_by("user__username")
+    return resource.certifications.select_related("user", "user__enterprise").order_by(
+        "user__username"
+    )
 
 
 # ------------------------------------------------------------------ months
+
 
 def month_start(value: dt.date | None = None) -> dt.date:
     value = value or timezone.localdate()
@@ -199,10 +213,13 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def month_days(month: dt.date) -> list[dt.date]:
-    return [month.replace(day=d) for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)]
+    return [
+        month.replace(day=d) for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)
+    ]
 
 
 # ------------------------------------------------------------------ bookings
+
 
 def booking_queryset_for_user(user: Any) -> QuerySet[Booking]:
     if not user.is_authenticated:
@@ -213,15 +230,25 @@ def booking_queryset_for_user(user: Any) -> QuerySet[Booking]:
 
 
 def booking_get_for_user(*, user: Any, pk: int) -> Booking:
-    booking = (booking_queryset_for_user(user).select_related("resource__offering", "enterprise", "booked_by")
-               .filter(pk=pk).first())
+    booking = (
+        booking_queryset_for_user(user)
+        .select_related("resource__offering", "enterprise", "booked_by")
+        .filter(pk=pk)
+        .first()
+    )
     if booking is None:
         raise Http404
     return booking
 
 
-def booking_list(*, user: Any, month: dt.date | None = None, resource_id: int | None = None,
-                 enterprise_id: int | None = None, status: str | None = None) -> QuerySet[Booking]:
+def booking_list(
+    *,
+    user: Any,
+    month: dt.date | None = None,
+    resource_id: int | None = None,
+    enterprise_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Booking]:
     qs = booking_queryset_for_user(user).select_related("resource", "enterprise", "booked_by")
     if month is not None:
         start, end = month_bounds(month)
@@ -237,18 +264,24 @@ def booking_list(*, user: Any, month: dt.date | None = None, resource_id: int | 
 
 def bookable_firms(*, user: Any, resource: Resource) -> QuerySet[Enterprise]:
     """The firms staff may book `resource` for: the resource's park's firms the user sees."""
-    return enterprise_queryset_for_user(user).filter(park_id=resource.park_id).order_by("name", "id")
+    return (
+        enterprise_queryset_for_user(user).filter(park_id=resource.park_id).order_by("name", "id")
+    )
 
 
 def firm_has_certified_person(*, resource: Resource, enterprise: Enterprise, on: dt.date) -> bool:
-    return Certification.objects.filter(resource=resource, user__enterprise=enterprise, user__is_active=True,
-                                        expires_on__gte=on).exists()
+    return Certification.objects.filter(
+        resource=resource, user__enterprise=enterprise, user__is_active=True, expires_on__gte=on
+    ).exists()
 
 
-def minutes_used_in_month(*, resource: Resource, enterprise: Enterprise, month: dt.date,
-                          exclude_pk: int | None = None) -> int:
+def minutes_used_in_month(
+    *, resource: Resource, enterprise: Enterprise, month: dt.date, exclude_pk: int | None = None
+) -> int:
     start, end = month_bounds(month)
-    qs = Booking.objects.filter(resource=resource, enterprise=enterprise, occupies=True, start__gte=start, start__lt=end)
+    qs = Booking.objects.filter(
+        resource=resource, enterprise=enterprise, occupies=True, start__gte=start, start__lt=end
+    )
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return sum(int((e - s).total_seconds() // 60) for s, e in qs.values_list("start", "end"))
@@ -272,7 +305,9 @@ def _local_day(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
 
-def _rows(resources: list[Resource], bookings: list[Booking], days: list[dt.date]) -> list[CalendarRow]:
+def _rows(
+    resources: list[Resource], bookings: list[Booking], days: list[dt.date]
+) -> list[CalendarRow]:
     by_key: dict[tuple[int, dt.date], list[Booking]] = defaultdict(list)
     for b in bookings:
         by_key[(b.resource_id, _local_day(b.start))].append(b)
@@ -294,22 +329,32 @@ def park_calendar(*, user: Any, park: Park, month: dt.date) -> list[CalendarRow]
     start, end = month_bounds(month)
     bookings = list(
         Booking.objects.filter(resource__park=park, occupies=True, start__lt=end, end__gt=start)
-        .select_related("enterprise").order_by("start", "id")
+        .select_related("enterprise")
+        .order_by("start", "id")
     )
     return _rows(resources, bookings, month_days(month))
 
 
 def resource_calendar(*, resource: Resource, month: dt.date) -> CalendarRow:
     start, end = month_bounds(month)
-    bookings = list(resource.bookings.filter(occupies=True, start__lt=end, end__gt=start)
-                    .select_related("enterprise").order_by("start", "id"))
+    bookings = list(
+        resource.bookings.filter(occupies=True, start__lt=end, end__gt=start)
+        .select_related("enterprise")
+        .order_by("start", "id")
+    )
     return _rows([resource], bookings, month_days(month))[0]
 
 
-def firm_calendar(*, user: Any, enterprise: Enterprise, month: dt.date) -> list[tuple[dt.date, list[Booking]]]:
+def firm_calendar(
+    *, user: Any, enterprise: Enterprise, month: dt.date
+) -> list[tuple[dt.date, list[Booking]]]:
     start, end = month_bounds(month)
-    bookings = list(booking_queryset_for_user(user).filter(enterprise=enterprise, start__lt=end, end__gt=start)
-                    .select_related("resource").order_by("start", "id"))
+    bookings = list(
+        booking_queryset_for_user(user)
+        .filter(enterprise=enterprise, start__lt=end, end__gt=start)
+        .select_related("resource")
+        .order_by("start", "id")
+    )
     by_day: dict[dt.date, list[Booking]] = defaultdict(list)
     for b in bookings:
         by_day[_local_day(b.start)].append(b)
@@ -317,6 +362,7 @@ def firm_calendar(*, user: Any, enterprise: Enterprise, month: dt.date) -> list[
 
 
 # ------------------------------------------------------------------ statements
+
 
 def is_resident(enterprise: Enterprise) -> bool:
     return enterprise.status == Enterprise.Status.SETTLED
@@ -337,19 +383,25 @@ class StatementView:
 
 def _prices(offerings: dict[int, Offering], resident: bool) -> dict[int, pricing.Price]:
     return {
-        oid: pricing.Price(o.price_resident if resident else o.price_outside,
-                           o.free_quota if resident else Decimal("0"))
+        oid: pricing.Price(
+            o.price_resident if resident else o.price_outside,
+            o.free_quota if resident else Decimal("0"),
+        )
         for oid, o in offerings.items()
     }
 
 
-def _usages_by_firm(*, park: Park | None, enterprise: Enterprise | None, month: dt.date) -> tuple[
-        dict[int, list[pricing.Usage]], dict[int, Offering]]:
+def _usages_by_firm(
+    *, park: Park | None, enterprise: Enterprise | None, month: dt.date
+) -> tuple[dict[int, list[pricing.Usage]], dict[int, Offering]]:
     start, end = month_bounds(month)
-    bq = Booking.objects.filter(status__in=Booking.CHARGED, start__gte=start, start__lt=end).select_related("resource__offering")
+    bq = Booking.objects.filter(
+        status__in=Booking.CHARGED, start__gte=start, start__lt=end
+    ).select_related("resource__offering")
     rq = ServiceRequest.objects.filter(
         status__in=[ServiceRequest.Status.DELIVERED, ServiceRequest.Status.CLOSED],
-        delivered_on__gte=month, delivered_on__lt=next_month(month),
+        delivered_on__gte=month,
+        delivered_on__lt=next_month(month),
     ).select_related("offering")
     if enterprise is not None:
         bq, rq = bq.filter(enterprise=enterprise), rq.filter(enterprise=enterprise)
@@ -361,19 +413,28 @@ def _usages_by_firm(*, park: Park | None, enterprise: Enterprise | None, month: 
         o = b.resource.offering
         offerings[o.pk] = o
         local = timezone.localtime(b.start)
-        usages[b.enterprise_id].append(pricing.Usage(
-            ("booking", b.pk), o.pk,
-            f"{b.resource.name} {local:%m-%d %H:%M}–{timezone.localtime(b.end):%H:%M} {b.get_status_display()}",
-            pricing.hours(b.charged_minutes), b.start,
-        ))
+        usages[b.enterprise_id].append(
+            pricing.Usage(
+                ("booking", b.pk),
+                o.pk,
+                f"{b.resource.name} {local:%m-%d %H:%M}–{timezone.localtime(b.end):%H:%M} {b.get_status_display()}",
+                pricing.hours(b.charged_minutes),
+                b.start,
+            )
+        )
     tz = timezone.get_current_timezone()
     for r in rq:
         offerings[r.offering_id] = r.offering
         assert r.delivered_on is not None
-        usages[r.enterprise_id].append(pricing.Usage(
-            ("request", r.pk), r.offering_id, _("%(label)s：%(text)s") % {"label": r.offering.name, "text": r.title}, r.quantity,
-            dt.datetime.combine(r.delivered_on, dt.time(12), tzinfo=tz),
-        ))
+        usages[r.enterprise_id].append(
+            pricing.Usage(
+                ("request", r.pk),
+                r.offering_id,
+                _("%(label)s：%(text)s") % {"label": r.offering.name, "text": r.title},
+                r.quantity,
+                dt.datetime.combine(r.delivered_on, dt.time(12), tzinfo=tz),
+            )
+        )
     return usages, offerings
 
 
@@ -382,12 +443,25 @@ def statement_build(*, enterprise: Enterprise, month: dt.date) -> StatementView:
     draft computed now from bookings and delivered requests."""
     issued = Statement.objects.filter(enterprise=enterprise, month=month).first()
     if issued is not None:
-        lines = [pricing.Line(("booking", ln.booking_id) if ln.booking_id else ("request", ln.service_request_id or 0),
-                              0, ln.description, ln.quantity, ln.free_quantity, ln.unit_price, ln.amount)
-                 for ln in issued.lines.all()]
+        lines = [
+            pricing.Line(
+                ("booking", ln.booking_id)
+                if ln.booking_id
+                else ("request", ln.service_request_id or 0),
+                0,
+                ln.description,
+                ln.quantity,
+                ln.free_quantity,
+                ln.unit_price,
+                ln.amount,
+            )
+            for ln in issued.lines.all()
+        ]
         return StatementView(enterprise, month, lines, issued.total, issued)
     usages, offerings = _usages_by_firm(park=None, enterprise=enterprise, month=month)
-    lines = pricing.price_lines(usages.get(enterprise.pk, []), _prices(offerings, is_resident(enterprise)))
+    lines = pricing.price_lines(
+        usages.get(enterprise.pk, []), _prices(offerings, is_resident(enterprise))
+    )
     return StatementView(enterprise, month, lines, pricing.total(lines))
 
 
@@ -409,6 +483,7 @@ def park_revenue(*, park: Park, month: dt.date) -> dict[int, Decimal]:
 
 # ------------------------------------------------------------------ requests
 
+
 def request_queryset_for_user(user: Any) -> QuerySet[ServiceRequest]:
     if not user.is_authenticated:
         return ServiceRequest.objects.none()
@@ -418,7 +493,12 @@ def request_queryset_for_user(user: Any) -> QuerySet[ServiceRequest]:
 
 
 def request_get_for_user(*, user: Any, pk: int) -> ServiceRequest:
-    item = request_queryset_for_user(user).select_related("offering", "enterprise", "assignee").filter(pk=pk).first()
+    item = (
+        request_queryset_for_user(user)
+        .select_related("offering", "enterprise", "assignee")
+        .filter(pk=pk)
+        .first()
+    )
     if item is None:
         raise Http404
     return item
@@ -430,17 +510,27 @@ def request_list(*, user: Any, status: str | None = None) -> QuerySet[ServiceReq
 
 
 def request_offerings(*, user: Any, park: Park) -> QuerySet[Offering]:
-    return offering_queryset_for_user(user).filter(park=park, delivery=Delivery.REQUEST, is_active=True)
+    return offering_queryset_for_user(user).filter(
+        park=park, delivery=Delivery.REQUEST, is_active=True
+    )
 
 
 # ------------------------------------------------------------------ finance
 
+
 def institution_list(*, user: Any, park: Park) -> QuerySet[Institution]:
-    return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related("products")
+    return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related(
+        "products"
+    )
 
 
 def institution_get_for_user(*, user: Any, pk: int) -> Institution:
-    inst = _in_parks(Institution.objects.all(), user, "park_id").select_related("park").filter(pk=pk).first()
+    inst = (
+        _in_parks(Institution.objects.all(), user, "park_id")
+        .select_related("park")
+        .filter(pk=pk)
+        .first()
+    )
     if inst is None:
         raise Http404
     return inst
@@ -478,19 +568,29 @@ def need_get_for_user(*, user: Any, pk: int) -> FinancingNeed:
 
 
 def need_list(*, user: Any) -> QuerySet[FinancingNeed]:
-    return need_queryset_for_user(user).select_related("enterprise").annotate(
-        eligible=Count("matches", filter=Q(matches__verdict=Match.Verdict.ELIGIBLE)),
-        near=Count("matches", filter=Q(matches__verdict=Match.Verdict.NEAR)),
+    return (
+        need_queryset_for_user(user)
+        .select_related("enterprise")
+        .annotate(
+            eligible=Count("matches", filter=Q(matches__verdict=Match.Verdict.ELIGIBLE)),
+            near=Count("matches", filter=Q(matches__verdict=Match.Verdict.NEAR)),
+        )
     )
 
 
 def match_list(*, need: FinancingNeed) -> QuerySet[Match]:
-    return need.matches.select_related("product__institution").order_by("verdict", "product__name", "id")
+    return need.matches.select_related("product__institution").order_by(
+        "verdict", "product__name", "id"
+    )
 
 
 def match_get_for_user(*, user: Any, pk: int) -> Match:
-    match = (Match.objects.filter(need__in=need_queryset_for_user(user)).select_related("need__enterprise", "product")
-             .filter(pk=pk).first())
+    match = (
+        Match.objects.filter(need__in=need_queryset_for_user(user))
+        .select_related("need__enterprise", "product")
+        .filter(pk=pk)
+        .first()
+    )
     if match is None:
         raise Http404
     return match
@@ -523,6 +623,7 @@ def firm_latest_figure(enterprise: Enterprise) -> AnnualFigure | None:
 
 # ------------------------------------------------------------------ events
 
+
 def event_queryset_for_user(user: Any) -> QuerySet[Event]:
     return _in_parks(Event.objects.all(), user, "park_id")
 
@@ -540,15 +641,26 @@ def event_offerings(*, park: Park) -> QuerySet[Offering]:
 
 
 def event_list(*, user: Any, park: Park) -> QuerySet[Event]:
-    return event_queryset_for_user(user).filter(park=park).annotate(
-        registered=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)),
-        waitlisted=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-    ).order_by("-starts_at", "id")
+    return (
+        event_queryset_for_user(user)
+        .filter(park=park)
+        .annotate(
+            registered=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)
+            ),
+            waitlisted=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+            ),
+        )
+        .order_by("-starts_at", "id")
+    )
 
 
 def registration_list(*, user: Any, event: Event) -> list[Registration]:
     """Staff see everyone; a member sees their own firm's registrations only."""
-    qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user", "enterprise")
+    qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
+        "user", "enterprise"
+    )
     if user.is_member:
         qs = qs.filter(enterprise_id=user.enterprise_id)
     return list(qs.order_by("created_at", "id"))
@@ -580,6 +692,7 @@ def showcase_get_for_user(*, user: Any, pk: int) -> Showcase:
 
 # ------------------------------------------------------------------ utilisation
 
+
 def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
     """Plain numbers for a month: per resource and per share, hours booked vs
     available, firms served and revenue (yuan, as Decimal). No user scoping: the
@@ -588,31 +701,48 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
     month = month.replace(day=1)
     start, end = month_bounds(month)
     days = month_days(month)
-    resources = list(Resource.objects.filter(park=park).select_related("offering").order_by("name", "id"))
+    resources = list(
+        Resource.objects.filter(park=park).select_related("offering").order_by("name", "id")
+    )
     booked: dict[int, int] = defaultdict(int)
     firms_by_resource: dict[int, set[int]] = defaultdict(set)
     for rid, firm, s, e in Booking.objects.filter(
-        resource__park=park, status__in=Booking.CHARGED, start__gte=start, start__lt=end,
+        resource__park=park,
+        status__in=Booking.CHARGED,
+        start__gte=start,
+        start__lt=end,
     ).values_list("resource_id", "enterprise_id", "start", "end"):
         booked[rid] += int((e - s).total_seconds() // 60)
         firms_by_resource[rid].add(firm)
     revenue = park_revenue(park=park, month=month)
     request_firms: dict[str, set[int]] = defaultdict(set)
     for share, firm in ServiceRequest.objects.filter(
-        offering__park=park, created_at__gte=start, created_at__lt=end,
+        offering__park=park,
+        created_at__gte=start,
+        created_at__lt=end,
     ).values_list("offering__share", "enterprise_id"):
         request_firms[share].add(firm)
     share_rows: dict[str, dict[str, Any]] = {
-        key: {"share": key, "label": str(label), "hours_booked": 0.0, "hours_available": 0.0,
-              "firms_served": 0, "revenue": Decimal("0.00"), "_firms": set(request_firms.get(key, set()))}
+        key: {
+            "share": key,
+            "label": str(label),
+            "hours_booked": 0.0,
+            "hours_available": 0.0,
+            "firms_served": 0,
+            "revenue": Decimal("0.00"),
+            "_firms": set(request_firms.get(key, set())),
+        }
         for key, label in Share.choices
     }
     resource_rows = []
     for r in resources:
         available = booking_rules.available_minutes(rules_of(r), days[0], days[-1])
         row = {
-            "resource_id": r.pk, "name": r.name, "share": r.offering.share,
-            "hours_booked": round(booked[r.pk] / 60, 2), "hours_available": round(available / 60, 2),
+            "resource_id": r.pk,
+            "name": r.name,
+            "share": r.offering.share,
+            "hours_booked": round(booked[r.pk] / 60, 2),
+            "hours_available": round(available / 60, 2),
             "utilisation": round(booked[r.pk] / available, 4) if available else 0.0,
             "firms_served": len(firms_by_resource[r.pk]),
         }
@@ -630,7 +760,9 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
         s["firms_served"] = len(firms)
         s["hours_booked"] = round(s["hours_booked"], 2)
         s["hours_available"] = round(s["hours_available"], 2)
-        s["utilisation"] = round(s["hours_booked"] / s["hours_available"], 4) if s["hours_available"] else 0.0
+        s["utilisation"] = (
+            round(s["hours_booked"] / s["hours_available"], 4) if s["hours_available"] else 0.0
+        )
         shares.append(s)
     return {
         "month": month.isoformat(),
@@ -638,12 +770,15 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
         "shares": shares,
         "hours_booked": round(sum(s["hours_booked"] for s in shares), 2),
         "hours_available": round(sum(s["hours_available"] for s in shares), 2),
-        "firms_served": len(set().union(*(firms_by_resource.values() or [set()]), *request_firms.values())),
+        "firms_served": len(
+            set().union(*(firms_by_resource.values() or [set()]), *request_firms.values())
+        ),
         "revenue": sum((s["revenue"] for s in shares), Decimal("0.00")),
     }
 
 
 # ------------------------------------------------------------------ portal
+
 
 def member_bookings(*, user: Any) -> QuerySet[Booking]:
     """The member's own firm's bookings, latest first (the portal's bookings section)."""

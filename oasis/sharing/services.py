@@ -53,23 +53,36 @@ def _save(instance: models.Model) -> None:
 
 
 def _snap(instance: models.Model) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.time) else v for k, v in snapshot(instance).items()}
+    return {
+        k: v.isoformat() if isinstance(v, dt.time) else v for k, v in snapshot(instance).items()
+    }
 
 
-def _audit(actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None) -> None:
+def _audit(
+    actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None
+) -> None:
     if isinstance(instance, Resource):
         # core.audit's snapshot leaves datetime.time as is, which JSONField cannot store
         # (opening hours); until core handles it, write Resource's row with times as text.
         changes = diff(before, _snap(instance))
         if before is None or changes:
             AuditEntry.objects.create(
-                actor=actor if getattr(actor, "pk", None) else None, action=CREATE if before is None else UPDATE,
-                model=instance._meta.label_lower, object_id=str(instance.pk), object_repr=str(instance)[:200],
-                park_id=park_id, changes=changes,
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=CREATE if before is None else UPDATE,
+                model=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                park_id=park_id,
+                changes=changes,
             )
         return
-    audit_record(actor=actor, instance=instance, action=CREATE if before is None else UPDATE,
-                 before=before, park_id=park_id)
+    audit_record(
+        actor=actor,
+        instance=instance,
+        action=CREATE if before is None else UPDATE,
+        before=before,
+        park_id=park_id,
+    )
 
 
 def _apply(instance: models.Model, data: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -96,18 +109,46 @@ def serialised(fn: Callable[[], T], attempts: int = 50) -> T:
 
 # ------------------------------------------------------------------ catalogue
 
-OFFERING_FIELDS = frozenset({
-    "share", "name", "operator", "description", "audience", "delivery", "request_kind", "price_unit",
-    "price_resident", "price_outside", "free_quota", "is_active",
-})
-RESOURCE_FIELDS = frozenset({
-    "name", "location", "opens_at", "closes_at", "open_weekdays", "slot_minutes", "min_minutes", "max_minutes",
-    "lead_hours", "approval_required", "training_required", "monthly_quota_hours", "cancel_hours", "is_active",
-})
+OFFERING_FIELDS = frozenset(
+    {
+        "share",
+        "name",
+        "operator",
+        "description",
+        "audience",
+        "delivery",
+        "request_kind",
+        "price_unit",
+        "price_resident",
+        "price_outside",
+        "free_quota",
+        "is_active",
+    }
+)
+RESOURCE_FIELDS = frozenset(
+    {
+        "name",
+        "location",
+        "opens_at",
+        "closes_at",
+        "open_weekdays",
+        "slot_minutes",
+        "min_minutes",
+        "max_minutes",
+        "lead_hours",
+        "approval_required",
+        "training_required",
+        "monthly_quota_hours",
+        "cancel_hours",
+        "is_active",
+    }
+)
 
 
 @transaction.atomic
-def offering_save(*, actor: Any, park: Park, data: dict[str, Any], offering: Offering | None = None) -> Offering:
+def offering_save(
+    *, actor: Any, park: Park, data: dict[str, Any], offering: Offering | None = None
+) -> Offering:
     """Create or change a catalogue entry of the operator's park."""
     selectors.require_manage(user=actor, park_id=park.pk)
     before = snapshot(offering) if offering else None
@@ -120,7 +161,10 @@ def offering_save(*, actor: Any, park: Park, data: dict[str, Any], offering: Off
         offering.request_kind = ""  # a category means something only for requests
     if offering.pk and offering.delivery != Delivery.RESOURCE and offering.resources.exists():
         errors["delivery"] = [_("该服务下已有资源，交付方式须为“可预约资源”。")]
-    if offering.name and Offering.objects.filter(park=park, name=offering.name).exclude(pk=offering.pk).exists():
+    if (
+        offering.name
+        and Offering.objects.filter(park=park, name=offering.name).exclude(pk=offering.pk).exists()
+    ):
         errors["name"] = [_("本园区已有同名服务。")]
     if errors:
         raise ValidationError(errors)
@@ -130,7 +174,9 @@ def offering_save(*, actor: Any, park: Park, data: dict[str, Any], offering: Off
 
 
 @transaction.atomic
-def resource_save(*, actor: Any, offering: Offering, data: dict[str, Any], resource: Resource | None = None) -> Resource:
+def resource_save(
+    *, actor: Any, offering: Offering, data: dict[str, Any], resource: Resource | None = None
+) -> Resource:
     """Create or change a bookable resource and its rules."""
     selectors.require_manage(user=actor, park_id=offering.park_id)
     if offering.delivery != Delivery.RESOURCE:
@@ -142,9 +188,17 @@ def resource_save(*, actor: Any, offering: Offering, data: dict[str, Any], resou
     days = resource.open_weekdays or ""
     if not days or any(c not in "1234567" for c in days):
         errors["open_weekdays"] = [_("开放日须为 1–7 的数字，如 12345。")]
-    if resource.opens_at is not None and resource.closes_at is not None and resource.closes_at <= resource.opens_at:
+    if (
+        resource.opens_at is not None
+        and resource.closes_at is not None
+        and resource.closes_at <= resource.opens_at
+    ):
         errors["closes_at"] = [_("关闭时间必须晚于开放时间。")]
-    if resource.min_minutes is not None and resource.max_minutes is not None and resource.max_minutes < resource.min_minutes:
+    if (
+        resource.min_minutes is not None
+        and resource.max_minutes is not None
+        and resource.max_minutes < resource.min_minutes
+    ):
         errors["max_minutes"] = [_("最长时长不能小于最短时长。")]
     if errors:
         raise ValidationError(errors)
@@ -154,8 +208,9 @@ def resource_save(*, actor: Any, offering: Offering, data: dict[str, Any], resou
 
 
 @transaction.atomic
-def certification_grant(*, actor: Any, resource: Resource, user: User, certified_on: dt.date,
-                        expires_on: dt.date) -> Certification:
+def certification_grant(
+    *, actor: Any, resource: Resource, user: User, certified_on: dt.date, expires_on: dt.date
+) -> Certification:
     """Certify a firm's person on an instrument (the training gate), or renew it."""
     selectors.require_manage(user=actor, park_id=resource.park_id)
     if not user.is_member or user.enterprise.park_id != resource.park_id:
@@ -171,21 +226,31 @@ def certification_grant(*, actor: Any, resource: Resource, user: User, certified
 
 # ------------------------------------------------------------------ bookings
 
+
 def _local(value: dt.datetime) -> dt.datetime:
     if timezone.is_naive(value):
         return timezone.make_aware(value)
     return timezone.localtime(value)
 
 
-def booking_create(*, actor: Any, resource: Resource, start: dt.datetime, end: dt.datetime,
-                   purpose: str = "", enterprise: Enterprise | None = None,
-                   now: dt.datetime | None = None) -> Booking:
+def booking_create(
+    *,
+    actor: Any,
+    resource: Resource,
+    start: dt.datetime,
+    end: dt.datetime,
+    purpose: str = "",
+    enterprise: Enterprise | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
     """A member books a resource for their own firm, or an operator / park admin of the
     resource's park books it on behalf of one of the park's firms (`enterprise`). The
     booking records both: `booked_by` is who booked, `enterprise` the firm it is for.
     Rules are checked here; that the slot is free is guaranteed by the database (see
     models.Booking), whoever books."""
-    return serialised(lambda: _booking_create(actor, resource, start, end, purpose, enterprise, now))
+    return serialised(
+        lambda: _booking_create(actor, resource, start, end, purpose, enterprise, now)
+    )
 
 
 def _booking_firm(actor: Any, resource: Resource, enterprise: Enterprise | None) -> Enterprise:
@@ -206,8 +271,15 @@ def _booking_firm(actor: Any, resource: Resource, enterprise: Enterprise | None)
 
 
 @transaction.atomic
-def _booking_create(actor: Any, resource: Resource, start: dt.datetime, end: dt.datetime,
-                    purpose: str, enterprise: Enterprise | None, now: dt.datetime | None) -> Booking:
+def _booking_create(
+    actor: Any,
+    resource: Resource,
+    start: dt.datetime,
+    end: dt.datetime,
+    purpose: str,
+    enterprise: Enterprise | None,
+    now: dt.datetime | None,
+) -> Booking:
     enterprise = _booking_firm(actor, resource, enterprise)
     on_behalf = not actor.is_member
     start, end = _local(start), _local(end)
@@ -225,29 +297,49 @@ def _booking_create(actor: Any, resource: Resource, start: dt.datetime, end: dt.
         # certification is valid on the day, and the operator lets only such a person
         # use it. A firm with nobody certified cannot get the instrument this way either.
         if on_behalf:
-            if not selectors.firm_has_certified_person(resource=resource, enterprise=enterprise, on=start.date()):
-                raise ValidationError({"enterprise": [_("该企业没有通过该设备培训认证（且在有效期内）的人员，不能预约。")]})
+            if not selectors.firm_has_certified_person(
+                resource=resource, enterprise=enterprise, on=start.date()
+            ):
+                raise ValidationError(
+                    {
+                        "enterprise": [
+                            _("该企业没有通过该设备培训认证（且在有效期内）的人员，不能预约。")
+                        ]
+                    }
+                )
         elif selectors.certification_valid(resource=resource, user=actor, on=start.date()) is None:
-            raise ValidationError({"resource": [_("您尚未通过该设备的培训认证（或认证已过期），不能预约。")]})
+            raise ValidationError(
+                {"resource": [_("您尚未通过该设备的培训认证（或认证已过期），不能预约。")]}
+            )
     if resource.monthly_quota_hours is not None:
         # The quota is per firm per resource: serialise bookings of this resource so
         # two at once cannot both fit under it.
         Resource.objects.select_for_update().filter(pk=resource.pk).first()
-    used = selectors.minutes_used_in_month(resource=resource, enterprise=enterprise, month=start.date().replace(day=1))
-    errors = booking_rules.check_booking(selectors.rules_of(resource), start=start, end=end, now=now,
-                                         used_minutes_in_month=used)
+    used = selectors.minutes_used_in_month(
+        resource=resource, enterprise=enterprise, month=start.date().replace(day=1)
+    )
+    errors = booking_rules.check_booking(
+        selectors.rules_of(resource), start=start, end=end, now=now, used_minutes_in_month=used
+    )
     if errors:
         raise ValidationError(errors)
     taken = _("该时段已被预约，请选择其他时间。")
     # The friendly check; on SQLite (write lock taken at BEGIN) it is also the guarantee.
-    if Booking.objects.filter(resource=resource, occupies=True, start__lt=end, end__gt=start).exists():
+    if Booking.objects.filter(
+        resource=resource, occupies=True, start__lt=end, end__gt=start
+    ).exists():
         raise ValidationError({"start": [taken]})
     # Opening hours, slot, length, lead time and the firm's monthly quota apply to staff
     # too (checked above). Approval does not: whoever may book on a firm's behalf is an
     # operator of the park, who would be approving their own booking.
     pending = resource.approval_required and not on_behalf
     booking = Booking(
-        resource=resource, enterprise=enterprise, booked_by=actor, start=start, end=end, purpose=purpose,
+        resource=resource,
+        enterprise=enterprise,
+        booked_by=actor,
+        start=start,
+        end=end,
+        purpose=purpose,
         status=Booking.Status.PENDING if pending else Booking.Status.CONFIRMED,
     )
     booking.full_clean()
@@ -272,7 +364,9 @@ def _set_status(actor: Any, booking: Booking, status: str, **extra: Any) -> Book
 
 
 def _fresh(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("resource__offering").get(pk=booking.pk)
+    return (
+        Booking.objects.select_for_update().select_related("resource__offering").get(pk=booking.pk)
+    )
 
 
 @transaction.atomic
@@ -289,7 +383,14 @@ def booking_cancel(*, actor: Any, booking: Booking, now: dt.datetime | None = No
         rules = selectors.rules_of(booking.resource)
         if not booking_rules.can_cancel(rules, start=booking.start, now=now):
             deadline = timezone.localtime(booking_rules.cancel_deadline(rules, booking.start))
-            raise ValidationError({"status": [_("已过取消截止时间（%(t)s），请联系运营方。") % {"t": f"{deadline:%Y-%m-%d %H:%M}"}]})
+            raise ValidationError(
+                {
+                    "status": [
+                        _("已过取消截止时间（%(t)s），请联系运营方。")
+                        % {"t": f"{deadline:%Y-%m-%d %H:%M}"}
+                    ]
+                }
+            )
     else:
         selectors.require_manage(user=actor, park_id=booking.resource.park_id)
         if now >= booking.end:
@@ -304,11 +405,15 @@ def booking_decide(*, actor: Any, booking: Booking, approve: bool) -> Booking:
     selectors.require_manage(user=actor, park_id=booking.resource.park_id)
     if booking.status != Booking.Status.PENDING:
         raise ValidationError({"status": [_("只有待审批的预约可以审批。")]})
-    return _set_status(actor, booking, Booking.Status.CONFIRMED if approve else Booking.Status.REJECTED)
+    return _set_status(
+        actor, booking, Booking.Status.CONFIRMED if approve else Booking.Status.REJECTED
+    )
 
 
 @transaction.atomic
-def booking_mark_no_show(*, actor: Any, booking: Booking, now: dt.datetime | None = None) -> Booking:
+def booking_mark_no_show(
+    *, actor: Any, booking: Booking, now: dt.datetime | None = None
+) -> Booking:
     """The firm did not come: the slot stays charged (it was held for them)."""
     booking = _fresh(booking)
     selectors.require_manage(user=actor, park_id=booking.resource.park_id)
@@ -320,7 +425,9 @@ def booking_mark_no_show(*, actor: Any, booking: Booking, now: dt.datetime | Non
 
 
 @transaction.atomic
-def booking_record_usage(*, actor: Any, booking: Booking, used_minutes: int | None = None) -> Booking:
+def booking_record_usage(
+    *, actor: Any, booking: Booking, used_minutes: int | None = None
+) -> Booking:
     """Record actual use (defaults to the booked length); charges follow the used time."""
     booking = _fresh(booking)
     selectors.require_manage(user=actor, park_id=booking.resource.park_id)
@@ -342,22 +449,32 @@ def statement_issue(*, actor: Any, enterprise: Enterprise, month: dt.date) -> St
     view = selectors.statement_build(enterprise=enterprise, month=month)
     statement = Statement(enterprise=enterprise, month=month, total=view.total, issued_by=actor)
     _save(statement)
-    StatementLine.objects.bulk_create([
-        StatementLine(
-            statement=statement, description=line.description[:200], quantity=line.quantity,
-            free_quantity=line.free_quantity, unit_price=line.unit_price, amount=line.amount,
-            booking_id=line.ref[1] if line.ref[0] == "booking" else None,
-            service_request_id=line.ref[1] if line.ref[0] == "request" else None,
-        ) for line in view.lines
-    ])
+    StatementLine.objects.bulk_create(
+        [
+            StatementLine(
+                statement=statement,
+                description=line.description[:200],
+                quantity=line.quantity,
+                free_quantity=line.free_quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                booking_id=line.ref[1] if line.ref[0] == "booking" else None,
+                service_request_id=line.ref[1] if line.ref[0] == "request" else None,
+            )
+            for line in view.lines
+        ]
+    )
     _audit(actor, statement, None, enterprise.park_id)
     return statement
 
 
 # ------------------------------------------------------------------ requests
 
+
 @transaction.atomic
-def request_submit(*, actor: Any, offering: Offering, title: str, detail: str = "") -> ServiceRequest:
+def request_submit(
+    *, actor: Any, offering: Offering, title: str, detail: str = ""
+) -> ServiceRequest:
     """A member asks for a delivered service for their own firm."""
     if not actor.is_member:
         raise PermissionDenied(_("只有企业用户可以提交服务申请。"))
@@ -367,7 +484,13 @@ def request_submit(*, actor: Any, offering: Offering, title: str, detail: str = 
         raise ValidationError({"offering": [_("该服务不接受申请。")]})
     if offering.audience == Audience.RESIDENT and not selectors.is_resident(actor.enterprise):
         raise ValidationError({"offering": [_("该服务仅限入驻企业使用。")]})
-    item = ServiceRequest(offering=offering, enterprise=actor.enterprise, submitted_by=actor, title=title, detail=detail)
+    item = ServiceRequest(
+        offering=offering,
+        enterprise=actor.enterprise,
+        submitted_by=actor,
+        title=title,
+        detail=detail,
+    )
     _save(item)
     _audit(actor, item, None, offering.park_id)
     return item
@@ -394,8 +517,14 @@ def request_assign(*, actor: Any, item: ServiceRequest, assignee: User) -> Servi
 
 
 @transaction.atomic
-def request_deliver(*, actor: Any, item: ServiceRequest, note: str, quantity: Decimal = Decimal("1"),
-                    on: dt.date | None = None) -> ServiceRequest:
+def request_deliver(
+    *,
+    actor: Any,
+    item: ServiceRequest,
+    note: str,
+    quantity: Decimal = Decimal("1"),
+    on: dt.date | None = None,
+) -> ServiceRequest:
     item = _fresh_request(item)
     selectors.require_manage(user=actor, park_id=item.offering.park_id)
     if item.status != ServiceRequest.Status.ASSIGNED:
@@ -411,7 +540,9 @@ def request_deliver(*, actor: Any, item: ServiceRequest, note: str, quantity: De
 
 
 @transaction.atomic
-def request_rate(*, actor: Any, item: ServiceRequest, rating: int, comment: str = "") -> ServiceRequest:
+def request_rate(
+    *, actor: Any, item: ServiceRequest, rating: int, comment: str = ""
+) -> ServiceRequest:
     item = _fresh_request(item)
     if not actor.is_member or actor.enterprise_id != item.enterprise_id:
         raise PermissionDenied(_("只有申请企业可以评价。"))
@@ -426,9 +557,11 @@ def request_rate(*, actor: Any, item: ServiceRequest, rating: int, comment: str 
 
 # ------------------------------------------------------------------ finance
 
+
 @transaction.atomic
-def institution_save(*, actor: Any, park: Park, data: dict[str, Any],
-                     institution: Institution | None = None) -> Institution:
+def institution_save(
+    *, actor: Any, park: Park, data: dict[str, Any], institution: Institution | None = None
+) -> Institution:
     """Create or change a partner institution of the park's shared finance."""
     selectors.require_manage(user=actor, park_id=park.pk)
     if institution is not None and institution.park_id != park.pk:
@@ -436,22 +569,46 @@ def institution_save(*, actor: Any, park: Park, data: dict[str, Any],
     before = snapshot(institution) if institution else None
     inst = institution or Institution(park=park)
     _apply(inst, data, frozenset({"name", "kind", "contact"}))
-    if inst.name and Institution.objects.filter(park=park, name=inst.name).exclude(pk=inst.pk).exists():
+    if (
+        inst.name
+        and Institution.objects.filter(park=park, name=inst.name).exclude(pk=inst.pk).exists()
+    ):
         raise ValidationError({"name": [_("本园区已有同名机构。")]})
     _save(inst)
     _audit(actor, inst, before, park.pk)
     return inst
 
 
-PRODUCT_FIELDS = frozenset({
-    "name", "kind", "amount_min", "amount_max", "rate_min", "rate_max", "term_months_min", "term_months_max",
-    "stages", "industries", "min_tier", "min_revenue", "min_rd_ratio", "required_figures", "description", "is_active",
-})
+PRODUCT_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "amount_min",
+        "amount_max",
+        "rate_min",
+        "rate_max",
+        "term_months_min",
+        "term_months_max",
+        "stages",
+        "industries",
+        "min_tier",
+        "min_revenue",
+        "min_rd_ratio",
+        "required_figures",
+        "description",
+        "is_active",
+    }
+)
 
 
 @transaction.atomic
-def product_save(*, actor: Any, institution: Institution, data: dict[str, Any],
-                 product: FinanceProduct | None = None) -> FinanceProduct:
+def product_save(
+    *,
+    actor: Any,
+    institution: Institution,
+    data: dict[str, Any],
+    product: FinanceProduct | None = None,
+) -> FinanceProduct:
     """Create or change an institution's financing product (an empty list means "any")."""
     selectors.require_manage(user=actor, park_id=institution.park_id)
     if product is not None and product.institution_id != institution.pk:
@@ -460,12 +617,23 @@ def product_save(*, actor: Any, institution: Institution, data: dict[str, Any],
     product = product or FinanceProduct(institution=institution)
     _apply(product, data, PRODUCT_FIELDS)
     errors: dict[str, list[str]] = {}
-    if product.amount_min is not None and product.amount_max is not None and product.amount_max < product.amount_min:
+    if (
+        product.amount_min is not None
+        and product.amount_max is not None
+        and product.amount_max < product.amount_min
+    ):
         errors["amount_max"] = [_("最高金额不能小于最低金额。")]
-    if product.term_months_max is not None and product.term_months_min is not None \
-            and product.term_months_max < product.term_months_min:
+    if (
+        product.term_months_max is not None
+        and product.term_months_min is not None
+        and product.term_months_max < product.term_months_min
+    ):
         errors["term_months_max"] = [_("最长期限不能小于最短期限。")]
-    if product.rate_min is not None and product.rate_max is not None and product.rate_max < product.rate_min:
+    if (
+        product.rate_min is not None
+        and product.rate_max is not None
+        and product.rate_max < product.rate_min
+    ):
         errors["rate_max"] = [_("年利率上限不能小于下限。")]
     if set(product.stages) - set(Stage.values):
         errors["stages"] = [_("未知的发展阶段。")]
@@ -509,12 +677,15 @@ def _labels() -> dict[str, str]:
 def firm_facts(enterprise: Enterprise, on: dt.date) -> matching.FirmFacts:
     figure = selectors.firm_latest_figure(enterprise)
     return matching.FirmFacts(
-        focus_industry=enterprise.focus_industry, founded_on=enterprise.founded_on,
+        focus_industry=enterprise.focus_industry,
+        founded_on=enterprise.founded_on,
         tier=selectors.firm_tier(enterprise, on),
         year=figure.year if figure else None,
         revenue=figure.revenue if figure else None,
         rd_expense=figure.rd_expense if figure else None,
-        reported=frozenset(f for f in FIGURE_FIELDS if figure is not None and getattr(figure, f) is not None),
+        reported=frozenset(
+            f for f in FIGURE_FIELDS if figure is not None and getattr(figure, f) is not None
+        ),
     )
 
 
@@ -538,8 +709,16 @@ def need_match(*, actor: Any, need: FinancingNeed, on: dt.date | None = None) ->
     out = []
     for p in FinanceProduct.objects.filter(institution__park_id=enterprise.park_id, is_active=True):
         terms = matching.Terms(
-            p.amount_min, p.amount_max, p.term_months_min, p.term_months_max, tuple(p.stages), tuple(p.industries),
-            p.min_tier, p.min_revenue, p.min_rd_ratio, tuple(p.required_figures),
+            p.amount_min,
+            p.amount_max,
+            p.term_months_min,
+            p.term_months_max,
+            tuple(p.stages),
+            tuple(p.industries),
+            p.min_tier,
+            p.min_revenue,
+            p.min_rd_ratio,
+            tuple(p.required_figures),
         )
         result = matching.match(facts, want, terms, today=on, labels=labels)
         m = existing.get(p.pk)
@@ -553,7 +732,9 @@ def need_match(*, actor: Any, need: FinancingNeed, on: dt.date | None = None) ->
 
 
 @transaction.atomic
-def match_set_outcome(*, actor: Any, match: Match, outcome: str, funded_amount: Decimal | None = None) -> Match:
+def match_set_outcome(
+    *, actor: Any, match: Match, outcome: str, funded_amount: Decimal | None = None
+) -> Match:
     """The operator tracks a match to its outcome (contacted, approved, funded, declined)."""
     match = Match.objects.select_for_update().select_related("need__enterprise").get(pk=match.pk)
     selectors.require_manage(user=actor, park_id=match.need.enterprise.park_id)
@@ -569,8 +750,11 @@ def match_set_outcome(*, actor: Any, match: Match, outcome: str, funded_amount: 
 
 # ------------------------------------------------------------------ events
 
+
 @transaction.atomic
-def event_save(*, actor: Any, park: Park, data: dict[str, Any], event: Event | None = None) -> Event:
+def event_save(
+    *, actor: Any, park: Park, data: dict[str, Any], event: Event | None = None
+) -> Event:
     """Create or change an event. A capacity raised hands the new seats to the waitlist
     in order; it cannot drop below the seats already taken."""
     selectors.require_manage(user=actor, park_id=park.pk)
@@ -581,13 +765,32 @@ def event_save(*, actor: Any, park: Park, data: dict[str, Any], event: Event | N
         event = Event.objects.select_for_update().get(pk=event.pk)
     before = snapshot(event) if event else None
     event = event or Event(park=park)
-    _apply(event, data, frozenset({"title", "kind", "starts_at", "ends_at", "venue", "capacity", "description", "offering"}))
+    _apply(
+        event,
+        data,
+        frozenset(
+            {
+                "title",
+                "kind",
+                "starts_at",
+                "ends_at",
+                "venue",
+                "capacity",
+                "description",
+                "offering",
+            }
+        ),
+    )
     errors: dict[str, list[str]] = {}
     if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
         errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
-    if event.offering is not None and (event.offering.park_id != park.pk or event.offering.delivery != Delivery.EVENT):
+    if event.offering is not None and (
+        event.offering.park_id != park.pk or event.offering.delivery != Delivery.EVENT
+    ):
         errors["offering"] = [_("所属服务须为本园区“活动”类服务。")]
-    seated = event.registrations.filter(status=Registration.Status.REGISTERED).count() if event.pk else 0
+    seated = (
+        event.registrations.filter(status=Registration.Status.REGISTERED).count() if event.pk else 0
+    )
     if event.capacity is not None and event.capacity < seated:
         errors["capacity"] = [_("名额不能少于已报名人数（%(n)s）。") % {"n": seated}]
     if errors:
@@ -595,8 +798,10 @@ def event_save(*, actor: Any, park: Park, data: dict[str, Any], event: Event | N
     _save(event)
     _audit(actor, event, before, park.pk)
     if event.pk and before is not None and event.capacity > seated:
-        waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id")
-        for reg in waiting[:event.capacity - seated]:
+        waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
+            "created_at", "id"
+        )
+        for reg in waiting[: event.capacity - seated]:
             reg_before = snapshot(reg)
             reg.status = Registration.Status.REGISTERED
             _save(reg)
@@ -619,10 +824,16 @@ def _event_register(actor: Any, event: Event) -> Registration:
         raise PermissionDenied
     if timezone.now() >= event.starts_at:
         raise ValidationError({"event": [_("活动已开始，报名已截止。")]})
-    if event.registrations.filter(user=actor).exclude(status=Registration.Status.CANCELLED).exists():
+    if (
+        event.registrations.filter(user=actor)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exists()
+    ):
         raise ValidationError({"event": [_("您已报名该活动。")]})
     taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
-    status = Registration.Status.REGISTERED if taken < event.capacity else Registration.Status.WAITLISTED
+    status = (
+        Registration.Status.REGISTERED if taken < event.capacity else Registration.Status.WAITLISTED
+    )
     reg = Registration(event=event, user=actor, enterprise=actor.enterprise, status=status)
     _save(reg)
     _audit(actor, reg, None, event.park_id)
@@ -644,7 +855,11 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     _save(reg)
     _audit(actor, reg, before, event.park_id)
     if freed:
-        nxt = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id").first()
+        nxt = (
+            event.registrations.filter(status=Registration.Status.WAITLISTED)
+            .order_by("created_at", "id")
+            .first()
+        )
         if nxt is not None:
             before = snapshot(nxt)
             nxt.status = Registration.Status.REGISTERED
@@ -654,7 +869,9 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 
 
 @transaction.atomic
-def registration_check_in(*, actor: Any, registration: Registration, now: dt.datetime | None = None) -> Registration:
+def registration_check_in(
+    *, actor: Any, registration: Registration, now: dt.datetime | None = None
+) -> Registration:
     reg = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     selectors.require_manage(user=actor, park_id=reg.event.park_id)
     if reg.status != Registration.Status.REGISTERED:
@@ -669,6 +886,7 @@ def registration_check_in(*, actor: Any, registration: Registration, now: dt.dat
 
 
 # ------------------------------------------------------------------ showcase
+
 
 @transaction.atomic
 def showcase_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Showcase:

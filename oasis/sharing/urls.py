@@ -7,7 +7,9 @@ urlpatterns = [
     path("calendar/", views.park_calendar, name="sharing-calendar"),
     path("offerings/new/", views.offering_edit, name="sharing-offering-create"),
     path("offerings/<int:pk>/edit/", views.offering_edit, name="sharing-offering-edit"),
-    path("offerings/<int:pk>/resources/new/", views.resource_create, name="sharing-resource-create"),
+    path(
+        "offerings/<int:pk>/resources/new/", views.resource_create, name="sharing-resource-create"
+    ),
     path("resources/<int:pk>/", views.resource_detail, name="sharing-resource"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="sharing-resource-edit"),
     path("resources/<int:pk>/certifications/", views.certification_grant, name="sharing-certify"),
@@ -19,8 +21,16 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="sharing-request"),
     path("finance/", views.finance, name="sharing-finance"),
     path("finance/institutions/new/", views.institution_edit, name="sharing-institution-create"),
-    path("finance/institutions/<int:pk>/edit/", views.institution_edit, name="sharing-institution-edit"),
-    path("finance/institutions/<int:pk>/products/new/", views.product_create, name="sharing-product-create"),
+    path(
+        "finance/institutions/<int:pk>/edit/",
+        views.institution_edit,
+        name="sharing-institution-edit",
+    ),
+    path(
+        "finance/institutions/<int:pk>/products/new/",
+        views.product_create,
+        name="sharing-product-create",
+    ),
     path("finance/products/<int:pk>/edit/", views.product_edit, name="sharing-product-edit"),
     path("finance/needs/new/", views.need_create, name="sharing-need-create"),
     path("finance/needs/<int:pk>/", views.need_detail, name="sharing-need"),

@@ -58,19 +58,27 @@ def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 def _park(request: HttpRequest) -> Any:
     raw = request.GET.get("park")
-    return selectors.park_for_user(user=request.user, park_id=int(raw) if raw and raw.isdigit() else None)
+    return selectors.park_for_user(
+        user=request.user, park_id=int(raw) if raw and raw.isdigit() else None
+    )
 
 
 def _managed_park(request: HttpRequest) -> Any:
     """The park a "new …" page creates in: ?park= (404 if unseen, 403 if read-only),
     else the first park the user may change."""
     raw = request.GET.get("park")
-    return selectors.managed_park_for_user(user=request.user, park_id=int(raw) if raw and raw.isdigit() else None)
+    return selectors.managed_park_for_user(
+        user=request.user, park_id=int(raw) if raw and raw.isdigit() else None
+    )
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, back_url: str) -> HttpResponse:
-    return render(request, "sharing/form.html", _ctx(request, form=form, title=title, back_url=back_url),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/form.html",
+        _ctx(request, form=form, title=title, back_url=back_url),
+        status=400 if form.errors else 200,
+    )
 
 
 def _month(request: HttpRequest) -> dt.date:
@@ -78,7 +86,11 @@ def _month(request: HttpRequest) -> dt.date:
 
 
 def _months(month: dt.date) -> dict[str, Any]:
-    return {"month": month, "prev_month": selectors.prev_month(month), "next_month": selectors.next_month(month)}
+    return {
+        "month": month,
+        "prev_month": selectors.prev_month(month),
+        "next_month": selectors.next_month(month),
+    }
 
 
 def _hx_partial(request: HttpRequest, template: str, target: str) -> str:
@@ -89,13 +101,20 @@ def _hx_partial(request: HttpRequest, template: str, target: str) -> str:
 
 # ------------------------------------------------------------------ catalogue
 
+
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     park = _park(request)
-    return render(request, "sharing/catalogue.html", _ctx(
-        request, park=park, sections=selectors.catalogue(user=request.user, park=park),
-        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-    ))
+    return render(
+        request,
+        "sharing/catalogue.html",
+        _ctx(
+            request,
+            park=park,
+            sections=selectors.catalogue(user=request.user, park=park),
+            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+        ),
+    )
 
 
 def _offering_url(offering: Offering) -> str:
@@ -113,10 +132,14 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         offering = selectors.offering_get_for_user(user=user, pk=pk)
         selectors.require_manage(user=user, park_id=offering.park_id)
         park = offering.park
-    form = OfferingForm(request.POST or None, instance=Offering.objects.get(pk=offering.pk) if offering else None)
+    form = OfferingForm(
+        request.POST or None, instance=Offering.objects.get(pk=offering.pk) if offering else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            offering = services.offering_save(actor=user, park=park, data=form.cleaned_data, offering=offering)
+            offering = services.offering_save(
+                actor=user, park=park, data=form.cleaned_data, offering=offering
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -134,13 +157,17 @@ def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = services.resource_save(actor=request.user, offering=offering, data=form.cleaned_data)
+            resource = services.resource_save(
+                actor=request.user, offering=offering, data=form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("sharing-resource", pk=resource.pk)
-    return _form_page(request, form, _("新增资源：%(name)s") % {"name": offering.name}, _offering_url(offering))
+    return _form_page(
+        request, form, _("新增资源：%(name)s") % {"name": offering.name}, _offering_url(offering)
+    )
 
 
 @login_required
@@ -153,40 +180,70 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if user.is_member:
         form = BookingForm(request.POST or None)
     elif can_manage:  # operators and park admins book on behalf of one of the park's firms
-        form = StaffBookingForm(request.POST or None, firms=selectors.bookable_firms(user=user, resource=resource))
+        form = StaffBookingForm(
+            request.POST or None, firms=selectors.bookable_firms(user=user, resource=resource)
+        )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
             start, end = form.span()
             try:
-                booking = services.booking_create(actor=user, resource=resource, start=start, end=end,
-                                                  purpose=form.cleaned_data["purpose"],
-                                                  enterprise=form.cleaned_data.get("enterprise"))
+                booking = services.booking_create(
+                    actor=user,
+                    resource=resource,
+                    start=start,
+                    end=end,
+                    purpose=form.cleaned_data["purpose"],
+                    enterprise=form.cleaned_data.get("enterprise"),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("预约成功：%(r)s %(t)s。") % {
-                    "r": resource.name, "t": f"{timezone.localtime(booking.start):%Y-%m-%d %H:%M}"})
+                messages.success(
+                    request,
+                    _("预约成功：%(r)s %(t)s。")
+                    % {
+                        "r": resource.name,
+                        "t": f"{timezone.localtime(booking.start):%Y-%m-%d %H:%M}",
+                    },
+                )
                 if user.is_member:
                     return redirect("sharing-booking-list")
-                return redirect(f"{reverse('sharing-booking-list')}?enterprise={booking.enterprise_id}"
-                                f"&month={timezone.localtime(booking.start):%Y-%m}")
+                return redirect(
+                    f"{reverse('sharing-booking-list')}?enterprise={booking.enterprise_id}"
+                    f"&month={timezone.localtime(booking.start):%Y-%m}"
+                )
     cert = None
     if user.is_member and resource.training_required:
         cert = selectors.certification_valid(resource=resource, user=user, on=timezone.localdate())
     context = _ctx(
-        request, resource=resource, offering=resource.offering, form=form, can_manage=can_manage, cert=cert,
-        row=selectors.resource_calendar(resource=resource, month=month), **_months(month),
+        request,
+        resource=resource,
+        offering=resource.offering,
+        form=form,
+        can_manage=can_manage,
+        cert=cert,
+        row=selectors.resource_calendar(resource=resource, month=month),
+        **_months(month),
         certifications=selectors.certification_list(resource=resource) if can_manage else [],
         cert_form=CertificationForm(users=_park_members(resource.park_id)) if can_manage else None,
     )
     status = 400 if form is not None and form.errors else 200
-    return render(request, _hx_partial(request, "sharing/resource_detail.html", "calendar"), context, status=status)
+    return render(
+        request,
+        _hx_partial(request, "sharing/resource_detail.html", "calendar"),
+        context,
+        status=status,
+    )
 
 
 def _park_members(park_id: int) -> Any:
-    return User.objects.filter(enterprise__park_id=park_id).select_related("enterprise").order_by("username")
+    return (
+        User.objects.filter(enterprise__park_id=park_id)
+        .select_related("enterprise")
+        .order_by("username")
+    )
 
 
 @login_required
@@ -196,14 +253,23 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResourceForm(request.POST or None, instance=Resource.objects.get(pk=resource.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.resource_save(actor=request.user, offering=resource.offering, data=form.cleaned_data, resource=resource)
+            services.resource_save(
+                actor=request.user,
+                offering=resource.offering,
+                data=form.cleaned_data,
+                resource=resource,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("sharing-resource", pk=resource.pk)
-    return render(request, "sharing/form.html", _ctx(request, form=form, title=resource.name, back=resource),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/form.html",
+        _ctx(request, form=form, title=resource.name, back=resource),
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -231,12 +297,21 @@ def park_calendar(request: HttpRequest) -> HttpResponse:
     park = _park(request)
     month = _month(request)
     rows = selectors.park_calendar(user=request.user, park=park, month=month)
-    return render(request, _hx_partial(request, "sharing/calendar.html", "calendar"), _ctx(
-        request, park=park, rows=rows, days=selectors.month_days(month), **_months(month),
-    ))
+    return render(
+        request,
+        _hx_partial(request, "sharing/calendar.html", "calendar"),
+        _ctx(
+            request,
+            park=park,
+            rows=rows,
+            days=selectors.month_days(month),
+            **_months(month),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ bookings
+
 
 @login_required
 def booking_list(request: HttpRequest) -> HttpResponse:
@@ -250,18 +325,37 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Booking.Status.values:
         status = None
-    bookings = list(selectors.booking_list(user=user, month=month, enterprise_id=enterprise.pk if enterprise else None,
-                                           status=status))
+    bookings = list(
+        selectors.booking_list(
+            user=user,
+            month=month,
+            enterprise_id=enterprise.pk if enterprise else None,
+            status=status,
+        )
+    )
     now = timezone.now()
     for b in bookings:
         rules = selectors.rules_of(b.resource)
-        b.member_may_cancel = b.status in (Booking.Status.PENDING, Booking.Status.CONFIRMED) and booking_rules.can_cancel(rules, start=b.start, now=now)
+        b.member_may_cancel = b.status in (
+            Booking.Status.PENDING,
+            Booking.Status.CONFIRMED,
+        ) and booking_rules.can_cancel(rules, start=b.start, now=now)
         b.manageable = selectors.can_manage(user=user, park_id=b.resource.park_id)
-    return render(request, _hx_partial(request, "sharing/booking_list.html", "results"), _ctx(
-        request, bookings=bookings, enterprise=enterprise, status=status, statuses=Booking.Status.choices,
-        days=selectors.firm_calendar(user=user, enterprise=enterprise, month=month) if enterprise else None,
-        **_months(month),
-    ))
+    return render(
+        request,
+        _hx_partial(request, "sharing/booking_list.html", "results"),
+        _ctx(
+            request,
+            bookings=bookings,
+            enterprise=enterprise,
+            status=status,
+            statuses=Booking.Status.choices,
+            days=selectors.firm_calendar(user=user, enterprise=enterprise, month=month)
+            if enterprise
+            else None,
+            **_months(month),
+        ),
+    )
 
 
 ACTIONS = {"cancel", "approve", "reject", "no-show", "usage"}
@@ -285,7 +379,9 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = UsageForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors)
-            services.booking_record_usage(actor=actor, booking=booking, used_minutes=form.cleaned_data["used_minutes"])
+            services.booking_record_usage(
+                actor=actor, booking=booking, used_minutes=form.cleaned_data["used_minutes"]
+            )
     except ValidationError as exc:
         for msg in exc.messages:
             messages.error(request, msg)
@@ -296,6 +392,7 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 # ------------------------------------------------------------------ statements
+
 
 @login_required
 def statement(request: HttpRequest) -> HttpResponse:
@@ -319,18 +416,35 @@ def statement(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?enterprise={enterprise.pk}&month={month:%Y-%m}")
     view = selectors.statement_build(enterprise=enterprise, month=month) if enterprise else None
     firms = [] if user.is_member else enterprise_queryset_for_user(user).order_by("name")[:500]
-    return render(request, "sharing/statement.html", _ctx(
-        request, view=view, enterprise=enterprise, firms=firms, **_months(month),
-        can_issue=bool(enterprise and selectors.can_manage(user=user, park_id=enterprise.park_id)),
-    ))
+    return render(
+        request,
+        "sharing/statement.html",
+        _ctx(
+            request,
+            view=view,
+            enterprise=enterprise,
+            firms=firms,
+            **_months(month),
+            can_issue=bool(
+                enterprise and selectors.can_manage(user=user, park_id=enterprise.park_id)
+            ),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ requests
 
+
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    items = selectors.request_list(user=request.user, status=request.GET.get("status") or None)[:200]
-    return render(request, "sharing/request_list.html", _ctx(request, items=items, statuses=ServiceRequest.Status.choices))
+    items = selectors.request_list(user=request.user, status=request.GET.get("status") or None)[
+        :200
+    ]
+    return render(
+        request,
+        "sharing/request_list.html",
+        _ctx(request, items=items, statuses=ServiceRequest.Status.choices),
+    )
 
 
 @login_required
@@ -340,7 +454,11 @@ def request_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     park = selectors.park_for_user(user=user)
     offerings = selectors.request_offerings(user=user, park=park)
-    initial = {"offering": request.GET.get("offering")} if request.GET.get("offering", "").isdigit() else {}
+    initial = (
+        {"offering": request.GET.get("offering")}
+        if request.GET.get("offering", "").isdigit()
+        else {}
+    )
     form = RequestForm(request.POST or None, offerings=offerings, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,14 +468,20 @@ def request_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("申请已提交。"))
             return redirect("sharing-request", pk=item.pk)
-    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("提交服务申请")),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/form.html",
+        _ctx(request, form=form, title=_("提交服务申请")),
+        status=400 if form.errors else 200,
+    )
 
 
 def _operators(park_id: int) -> Any:
     from oasis.accounts.models import ParkRole, Role
 
-    ids = ParkRole.objects.filter(park_id=park_id, role__in=[Role.SHARING, Role.PARK_ADMIN]).values("user_id")
+    ids = ParkRole.objects.filter(park_id=park_id, role__in=[Role.SHARING, Role.PARK_ADMIN]).values(
+        "user_id"
+    )
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
@@ -375,17 +499,27 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "assign" and can_manage:
                 assign = AssignForm(request.POST, users=_operators(item.offering.park_id))
                 if assign.is_valid():
-                    services.request_assign(actor=user, item=item, assignee=assign.cleaned_data["assignee"])
+                    services.request_assign(
+                        actor=user, item=item, assignee=assign.cleaned_data["assignee"]
+                    )
             elif action == "deliver" and can_manage:
                 deliver = DeliverForm(request.POST)
                 if deliver.is_valid():
-                    services.request_deliver(actor=user, item=item, note=deliver.cleaned_data["note"],
-                                             quantity=deliver.cleaned_data["quantity"])
+                    services.request_deliver(
+                        actor=user,
+                        item=item,
+                        note=deliver.cleaned_data["note"],
+                        quantity=deliver.cleaned_data["quantity"],
+                    )
             elif action == "rate" and user.is_member:
                 rate = RateForm(request.POST)
                 if rate.is_valid():
-                    services.request_rate(actor=user, item=item, rating=rate.cleaned_data["rating"],
-                                          comment=rate.cleaned_data["comment"])
+                    services.request_rate(
+                        actor=user,
+                        item=item,
+                        rating=rate.cleaned_data["rating"],
+                        comment=rate.cleaned_data["comment"],
+                    )
             else:
                 raise PermissionDenied
         except ValidationError as exc:
@@ -396,21 +530,37 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已更新。"))
                 return redirect("sharing-request", pk=item.pk)
         item = selectors.request_get_for_user(user=user, pk=pk)
-    return render(request, "sharing/request_detail.html", _ctx(
-        request, item=item, can_manage=can_manage, assign=assign, deliver=deliver, rate=rate,
-    ))
+    return render(
+        request,
+        "sharing/request_detail.html",
+        _ctx(
+            request,
+            item=item,
+            can_manage=can_manage,
+            assign=assign,
+            deliver=deliver,
+            rate=rate,
+        ),
+    )
 
 
 # ------------------------------------------------------------------ finance
 
+
 @login_required
 def finance(request: HttpRequest) -> HttpResponse:
     park = _park(request)
-    return render(request, "sharing/finance.html", _ctx(
-        request, park=park, institutions=selectors.institution_list(user=request.user, park=park),
-        needs=selectors.need_list(user=request.user)[:200],
-        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-    ))
+    return render(
+        request,
+        "sharing/finance.html",
+        _ctx(
+            request,
+            park=park,
+            institutions=selectors.institution_list(user=request.user, park=park),
+            needs=selectors.need_list(user=request.user)[:200],
+            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+        ),
+    )
 
 
 @login_required
@@ -426,8 +576,12 @@ def need_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("融资需求已提交。"))
             return redirect("sharing-need", pk=need.pk)
-    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("提交融资需求")),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/form.html",
+        _ctx(request, form=form, title=_("提交融资需求")),
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -439,7 +593,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "match":
                 services.need_match(actor=request.user, need=need)
             elif request.POST.get("action") == "outcome":
-                match = selectors.match_get_for_user(user=request.user, pk=int(request.POST.get("match", "0") or 0))
+                match = selectors.match_get_for_user(
+                    user=request.user, pk=int(request.POST.get("match", "0") or 0)
+                )
                 form = OutcomeForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(form.errors)
@@ -452,13 +608,21 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已更新。"))
         return redirect("sharing-need", pk=need.pk)
-    return render(request, "sharing/need_detail.html", _ctx(
-        request, need=need, matches=selectors.match_list(need=need), can_manage=can_manage,
-        outcomes=OutcomeForm.base_fields["outcome"].choices,
-    ))
+    return render(
+        request,
+        "sharing/need_detail.html",
+        _ctx(
+            request,
+            need=need,
+            matches=selectors.match_list(need=need),
+            can_manage=can_manage,
+            outcomes=OutcomeForm.base_fields["outcome"].choices,
+        ),
+    )
 
 
 # ------------------------------------------------------------------ events
+
 
 @login_required
 def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -471,42 +635,62 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         institution = selectors.institution_get_for_user(user=user, pk=pk)
         selectors.require_manage(user=user, park_id=institution.park_id)
         park = institution.park
-    form = InstitutionForm(request.POST or None,
-                           instance=Institution.objects.get(pk=institution.pk) if institution else None)
+    form = InstitutionForm(
+        request.POST or None,
+        instance=Institution.objects.get(pk=institution.pk) if institution else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_save(actor=user, park=park, data=form.cleaned_data, institution=institution)
+            services.institution_save(
+                actor=user, park=park, data=form.cleaned_data, institution=institution
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect(f"{reverse('sharing-finance')}?park={park.pk}")
-    title = _("修改合作机构：%(name)s") % {"name": institution.name} if institution else _("新增合作机构")
+    title = (
+        _("修改合作机构：%(name)s") % {"name": institution.name}
+        if institution
+        else _("新增合作机构")
+    )
     return _form_page(request, form, title, f"{reverse('sharing-finance')}?park={park.pk}")
 
 
-def _product_page(request: HttpRequest, institution: Institution, product: FinanceProduct | None) -> HttpResponse:
+def _product_page(
+    request: HttpRequest, institution: Institution, product: FinanceProduct | None
+) -> HttpResponse:
     user = request.user
     selectors.require_manage(user=user, park_id=institution.park_id)
-    form = ProductForm(request.POST or None, instance=FinanceProduct.objects.get(pk=product.pk) if product else None)
+    form = ProductForm(
+        request.POST or None,
+        instance=FinanceProduct.objects.get(pk=product.pk) if product else None,
+    )
     back = f"{reverse('sharing-finance')}?park={institution.park_id}"
     if request.method == "POST" and form.is_valid():
         try:
-            services.product_save(actor=user, institution=institution, data=form.cleaned_data, product=product)
+            services.product_save(
+                actor=user, institution=institution, data=form.cleaned_data, product=product
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect(back)
-    title = (_("修改金融产品：%(name)s") % {"name": product.name} if product
-             else _("新增金融产品：%(name)s") % {"name": institution.name})
+    title = (
+        _("修改金融产品：%(name)s") % {"name": product.name}
+        if product
+        else _("新增金融产品：%(name)s") % {"name": institution.name}
+    )
     return _form_page(request, form, title, back)
 
 
 @login_required
 def product_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new financing product of institution `pk`."""
-    return _product_page(request, selectors.institution_get_for_user(user=request.user, pk=pk), None)
+    return _product_page(
+        request, selectors.institution_get_for_user(user=request.user, pk=pk), None
+    )
 
 
 @login_required
@@ -518,10 +702,16 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     park = _park(request)
-    return render(request, "sharing/event_list.html", _ctx(
-        request, park=park, events=selectors.event_list(user=request.user, park=park),
-        can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-    ))
+    return render(
+        request,
+        "sharing/event_list.html",
+        _ctx(
+            request,
+            park=park,
+            events=selectors.event_list(user=request.user, park=park),
+            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+        ),
+    )
 
 
 @login_required
@@ -535,8 +725,11 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         event = selectors.event_get_for_user(user=user, pk=pk)
         selectors.require_manage(user=user, park_id=event.park_id)
         park = event.park
-    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk) if event else None,
-                     offerings=selectors.event_offerings(park=park))
+    form = EventForm(
+        request.POST or None,
+        instance=Event.objects.get(pk=event.pk) if event else None,
+        offerings=selectors.event_offerings(park=park),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_save(actor=user, park=park, data=form.cleaned_data, event=event)
@@ -546,7 +739,11 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("sharing-event", pk=event.pk)
     title = _("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动")
-    back = reverse("sharing-event", args=[event.pk]) if event else f"{reverse('sharing-event-list')}?park={park.pk}"
+    back = (
+        reverse("sharing-event", args=[event.pk])
+        if event
+        else f"{reverse('sharing-event-list')}?park={park.pk}"
+    )
     return _form_page(request, form, title, back)
 
 
@@ -560,10 +757,16 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "register":
                 reg = services.event_register(actor=user, event=event)
-                messages.success(request, _("报名成功。") if reg.status == Registration.Status.REGISTERED
-                                 else _("名额已满，您已进入候补名单。"))
+                messages.success(
+                    request,
+                    _("报名成功。")
+                    if reg.status == Registration.Status.REGISTERED
+                    else _("名额已满，您已进入候补名单。"),
+                )
             elif action in ("cancel", "check_in"):
-                reg = selectors.registration_get_for_user(user=user, pk=int(request.POST.get("registration", "0") or 0))
+                reg = selectors.registration_get_for_user(
+                    user=user, pk=int(request.POST.get("registration", "0") or 0)
+                )
                 if action == "cancel":
                     services.registration_cancel(actor=user, registration=reg)
                 else:
@@ -578,17 +781,31 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     regs = selectors.registration_list(user=user, event=event)
     seats = sum(1 for r in event.registrations.all() if r.status == Registration.Status.REGISTERED)
     mine = next((r for r in regs if r.user_id == user.pk), None)
-    return render(request, "sharing/event_detail.html", _ctx(
-        request, event=event, regs=regs, seats=seats, mine=mine, can_manage=can_manage,
-        can_register=user.is_member and mine is None and event.starts_at > timezone.now(),
-    ))
+    return render(
+        request,
+        "sharing/event_detail.html",
+        _ctx(
+            request,
+            event=event,
+            regs=regs,
+            seats=seats,
+            mine=mine,
+            can_manage=can_manage,
+            can_register=user.is_member and mine is None and event.starts_at > timezone.now(),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ showcase
 
+
 @login_required
 def showcase_list(request: HttpRequest) -> HttpResponse:
-    items = selectors.showcase_queryset_for_user(request.user).select_related("enterprise").order_by("enterprise__name")
+    items = (
+        selectors.showcase_queryset_for_user(request.user)
+        .select_related("enterprise")
+        .order_by("enterprise__name")
+    )
     return render(request, "sharing/showcase_list.html", _ctx(request, items=items))
 
 
@@ -599,10 +816,14 @@ def showcase_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        services.showcase_publish(actor=request.user, showcase=sc, published=request.POST.get("published") == "1")
+        services.showcase_publish(
+            actor=request.user, showcase=sc, published=request.POST.get("published") == "1"
+        )
         messages.success(request, _("已更新。"))
         return redirect("sharing-showcase", pk=sc.pk)
-    return render(request, "sharing/showcase_detail.html", _ctx(request, sc=sc, can_manage=can_manage))
+    return render(
+        request, "sharing/showcase_detail.html", _ctx(request, sc=sc, can_manage=can_manage)
+    )
 
 
 @login_required
@@ -614,17 +835,24 @@ def showcase_edit(request: HttpRequest) -> HttpResponse:
     form = ShowcaseForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            sc = services.showcase_save(actor=request.user, enterprise=enterprise, data=form.cleaned_data)
+            sc = services.showcase_save(
+                actor=request.user, enterprise=enterprise, data=form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存，待园区发布。"))
             return redirect("sharing-showcase", pk=sc.pk)
-    return render(request, "sharing/form.html", _ctx(request, form=form, title=_("企业风采")),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/form.html",
+        _ctx(request, form=form, title=_("企业风采")),
+        status=400 if form.errors else 200,
+    )
 
 
 # ------------------------------------------------------------------ utilisation
+
 
 @login_required
 def stats(request: HttpRequest) -> HttpResponse:
@@ -639,14 +867,26 @@ def stats(request: HttpRequest) -> HttpResponse:
         "booked": [s["hours_booked"] for s in data["shares"]],
         "available": [s["hours_available"] for s in data["shares"]],
         "revenue": [float(s["revenue"]) for s in data["shares"]],
-        "names": {"booked": _("已预约（小时）"), "available": _("可用（小时）"), "revenue": _("收入（元）")},
+        "names": {
+            "booked": _("已预约（小时）"),
+            "available": _("可用（小时）"),
+            "revenue": _("收入（元）"),
+        },
     }
     resources = {
         "names": [r["name"] for r in data["resources"]],
         "utilisation": [round(r["utilisation"] * 100, 1) for r in data["resources"]],
         "label": _("利用率（%）"),
     }
-    return render(request, "sharing/stats.html", _ctx(
-        request, park=park, data=data, chart=chart, resource_chart=resources, **_months(month),
-    ))
-
+    return render(
+        request,
+        "sharing/stats.html",
+        _ctx(
+            request,
+            park=park,
+            data=data,
+            chart=chart,
+            resource_chart=resources,
+            **_months(month),
+        ),
+    )

@@ -79,13 +79,26 @@ class ConfirmIn(Schema):
 
 def _detail(ticket: Ticket) -> dict:
     def att(a) -> dict:  # noqa: ANN001
-        return {"id": a.pk, "name": a.original_name, "size": a.size,
-                "url": reverse("ticket-attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": a.pk})}
+        return {
+            "id": a.pk,
+            "name": a.original_name,
+            "size": a.size,
+            "url": reverse(
+                "ticket-attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": a.pk}
+            ),
+        }
 
     data = TicketOut.from_orm(ticket).dict()
     data["messages"] = [
-        {"id": m.pk, "kind": m.kind, "from_staff": m.from_staff, "author": str(m.author) if m.author else None,
-         "body": m.body, "created_at": m.created_at, "attachments": [att(a) for a in m.attachments.all()]}
+        {
+            "id": m.pk,
+            "kind": m.kind,
+            "from_staff": m.from_staff,
+            "author": str(m.author) if m.author else None,
+            "body": m.body,
+            "created_at": m.created_at,
+            "attachments": [att(a) for a in m.attachments.all()],
+        }
         for m in selectors.ticket_thread(ticket=ticket)
     ]
     return data
@@ -93,10 +106,21 @@ def _detail(ticket: Ticket) -> dict:
 
 @router.get("", response=list[TicketOut])
 @paginate(LimitOffsetPagination)
-def ticket_list(request: HttpRequest, status: str = "", category: str = "", mine: bool = False,
-                breached: bool = False):  # noqa: ANN201
-    filters = selectors.TicketFilter.from_query({"status": status, "category": category,
-                                                 "mine": "1" if mine else "", "breached": "1" if breached else ""})
+def ticket_list(
+    request: HttpRequest,
+    status: str = "",
+    category: str = "",
+    mine: bool = False,
+    breached: bool = False,
+):  # noqa: ANN201
+    filters = selectors.TicketFilter.from_query(
+        {
+            "status": status,
+            "category": category,
+            "mine": "1" if mine else "",
+            "breached": "1" if breached else "",
+        }
+    )
     return selectors.ticket_list(user=request.user, filters=filters)
 
 
@@ -123,7 +147,9 @@ def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):  # n
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied(_("没有处理该工单的权限。"))
-    assignee = selectors.handlers_for_park(park_id=ticket.park_id).filter(pk=payload.assignee_id).first()
+    assignee = (
+        selectors.handlers_for_park(park_id=ticket.park_id).filter(pk=payload.assignee_id).first()
+    )
     if assignee is None:
         raise ValidationError({"assignee_id": [services.assignee_invalid()]})
     services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
@@ -140,5 +166,7 @@ def ticket_resolve(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # n
 @router.post("/{ticket_id}/confirm", response=TicketDetailOut)
 def ticket_confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):  # noqa: ANN201
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
-    services.ticket_confirm(actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment)
+    services.ticket_confirm(
+        actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment
+    )
     return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))

@@ -18,7 +18,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; cleaned to a list (the service checks type and size)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"})
+        )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -35,17 +37,23 @@ FILES_HELP = _("可选，PDF / PNG / JPG / XLSX / DOCX，单个文件不超过 1
 class TicketForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     title = forms.CharField(label=_("标题"), max_length=120)
-    body = forms.CharField(label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("回复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("回复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
 
 
 class ResolveForm(forms.Form):
-    body = forms.CharField(label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AssignForm(forms.Form):
@@ -58,10 +66,15 @@ class AssignForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label=_("评分"), coerce=int, choices=[(n, f"{n} ★") for n in range(5, 0, -1)], widget=forms.RadioSelect,
+        label=_("评分"),
+        coerce=int,
+        choices=[(n, f"{n} ★") for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False)
 
 
 class ReopenForm(forms.Form):
-    body = forms.CharField(label=_("仍未解决的问题"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("仍未解决的问题"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -27,8 +27,10 @@ def ticket_queryset_for_user(user: Any) -> QuerySet[Ticket]:
 
 def ticket_get_for_user(*, user: Any, pk: int) -> Ticket:
     ticket = (
-        ticket_queryset_for_user(user).select_related("enterprise", "park", "assignee", "opened_by")
-        .filter(pk=pk).first()
+        ticket_queryset_for_user(user)
+        .select_related("enterprise", "park", "assignee", "opened_by")
+        .filter(pk=pk)
+        .first()
     )
     if ticket is None:
         raise Http404
@@ -86,8 +88,9 @@ def ticket_list(*, user: Any, filters: TicketFilter | None = None) -> QuerySet[T
 
 def ticket_thread(*, ticket: Ticket) -> list[TicketMessage]:
     return list(
-        ticket.messages.select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id")))
+        ticket.messages.select_related("author").prefetch_related(
+            Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id"))
+        )
     )
 
 

@@ -28,15 +28,14 @@ def _check_files(files: list[UploadedFile]) -> list[str]:
         raise ValidationError({"files": exc.messages}) from exc
 
 
-
-
-
 def assignee_invalid() -> str:
     return _("该用户不能处理本园区的工单。")
 
 
 def _check_handle(actor: Any, ticket: Ticket) -> None:
-    if getattr(actor, "is_member", False) or not user_can(actor, ticket.park_id, roles.TICKET_HANDLE):
+    if getattr(actor, "is_member", False) or not user_can(
+        actor, ticket.park_id, roles.TICKET_HANDLE
+    ):
         raise PermissionDenied(_("没有处理该工单的权限。"))
 
 
@@ -51,17 +50,31 @@ def _lock(ticket: Ticket) -> Ticket:
 
 def _event(ticket: Ticket, actor: Any, body: str, now: dt.datetime) -> TicketMessage:
     return TicketMessage.objects.create(
-        ticket=ticket, author=actor if getattr(actor, "pk", None) else None, kind=TicketMessage.Kind.EVENT,
-        from_staff=not getattr(actor, "is_member", False), body=body, created_at=now,
+        ticket=ticket,
+        author=actor if getattr(actor, "pk", None) else None,
+        kind=TicketMessage.Kind.EVENT,
+        from_staff=not getattr(actor, "is_member", False),
+        body=body,
+        created_at=now,
     )
 
 
-def _attach(ticket: Ticket, message: TicketMessage | None, actor: Any, files: list[UploadedFile],
-            types: list[str]) -> None:
+def _attach(
+    ticket: Ticket,
+    message: TicketMessage | None,
+    actor: Any,
+    files: list[UploadedFile],
+    types: list[str],
+) -> None:
     for upload, content_type in zip(files, types, strict=True):
         TicketAttachment.objects.create(
-            ticket=ticket, message=message, file=upload, original_name=(upload.name or "")[:200],
-            content_type=content_type, size=upload.size or 0, uploaded_by=actor,
+            ticket=ticket,
+            message=message,
+            file=upload,
+            original_name=(upload.name or "")[:200],
+            content_type=content_type,
+            size=upload.size or 0,
+            uploaded_by=actor,
         )
 
 
@@ -69,14 +82,24 @@ def _save(ticket: Ticket, actor: Any, before: dict[str, Any] | None) -> None:
     ticket.full_clean()
     ticket.save()
     audit_record(
-        actor=actor, instance=ticket, action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-        before=before, park_id=ticket.park_id,
+        actor=actor,
+        instance=ticket,
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+        before=before,
+        park_id=ticket.park_id,
     )
 
 
 @transaction.atomic
-def ticket_open(*, actor: Any, category: str, title: str, body: str,
-                files: list[UploadedFile] | None = None, now: dt.datetime | None = None) -> Ticket:
+def ticket_open(
+    *,
+    actor: Any,
+    category: str,
+    title: str,
+    body: str,
+    files: list[UploadedFile] | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
     """A member opens a ticket for their own firm; the SLA clock starts now."""
     if not getattr(actor, "is_member", False):
         raise PermissionDenied(_("只有企业用户可以提交工单。"))
@@ -88,9 +111,15 @@ def ticket_open(*, actor: Any, category: str, title: str, body: str,
     enterprise = actor.enterprise
     response_due, resolution_due = sla_deadlines(category, now)
     ticket = Ticket(
-        park_id=enterprise.park_id, enterprise=enterprise, opened_by=actor, category=category,
-        title=title.strip(), body=body.strip(), opened_at=now,
-        response_due_at=response_due, resolution_due_at=resolution_due,
+        park_id=enterprise.park_id,
+        enterprise=enterprise,
+        opened_by=actor,
+        category=category,
+        title=title.strip(),
+        body=body.strip(),
+        opened_at=now,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
     )
     _save(ticket, actor, None)
     _attach(ticket, None, actor, files, types)
@@ -98,8 +127,14 @@ def ticket_open(*, actor: Any, category: str, title: str, body: str,
 
 
 @transaction.atomic
-def ticket_reply(*, actor: Any, ticket: Ticket, body: str, files: list[UploadedFile] | None = None,
-                 now: dt.datetime | None = None) -> TicketMessage:
+def ticket_reply(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    body: str,
+    files: list[UploadedFile] | None = None,
+    now: dt.datetime | None = None,
+) -> TicketMessage:
     ticket = _lock(ticket)
     is_member = getattr(actor, "is_member", False)
     if is_member:
@@ -114,7 +149,9 @@ def ticket_reply(*, actor: Any, ticket: Ticket, body: str, files: list[UploadedF
     files = files or []
     types = _check_files(files)
     now = now or timezone.now()
-    message = TicketMessage.objects.create(ticket=ticket, author=actor, from_staff=not is_member, body=body, created_at=now)
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=actor, from_staff=not is_member, body=body, created_at=now
+    )
     _attach(ticket, message, actor, files, types)
     if not is_member:
         before = snapshot(ticket)
@@ -129,13 +166,17 @@ def ticket_reply(*, actor: Any, ticket: Ticket, body: str, files: list[UploadedF
 
 
 @transaction.atomic
-def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_assign(
+    *, actor: Any, ticket: Ticket, assignee: Any, now: dt.datetime | None = None
+) -> Ticket:
     """Staff take a ticket (or give it to a colleague); accepting it counts as the response."""
     ticket = _lock(ticket)
     _check_handle(actor, ticket)
     if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
         raise ValidationError({"assignee": [_("工单已解决或关闭，不能再分派。")]})
-    if getattr(assignee, "is_member", True) or not user_can(assignee, ticket.park_id, roles.TICKET_HANDLE):
+    if getattr(assignee, "is_member", True) or not user_can(
+        assignee, ticket.park_id, roles.TICKET_HANDLE
+    ):
         raise ValidationError({"assignee": [assignee_invalid()]})
     now = now or timezone.now()
     before = snapshot(ticket)
@@ -149,7 +190,9 @@ def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, now: dt.datetime
 
 
 @transaction.atomic
-def ticket_resolve(*, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None) -> Ticket:
+def ticket_resolve(
+    *, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None
+) -> Ticket:
     ticket = _lock(ticket)
     _check_handle(actor, ticket)
     if ticket.status not in Ticket.ACTIVE:
@@ -164,14 +207,17 @@ def ticket_resolve(*, actor: Any, ticket: Ticket, body: str, now: dt.datetime | 
     ticket.first_response_at = ticket.first_response_at or now
     ticket.assignee = ticket.assignee or actor
     _save(ticket, actor, before)
-    TicketMessage.objects.create(ticket=ticket, author=actor, from_staff=True, body=body, created_at=now)
+    TicketMessage.objects.create(
+        ticket=ticket, author=actor, from_staff=True, body=body, created_at=now
+    )
     _event(ticket, actor, _("已标记为已解决，请企业确认并评价。"), now)
     return ticket
 
 
 @transaction.atomic
-def ticket_confirm(*, actor: Any, ticket: Ticket, rating: int, comment: str = "",
-                   now: dt.datetime | None = None) -> Ticket:
+def ticket_confirm(
+    *, actor: Any, ticket: Ticket, rating: int, comment: str = "", now: dt.datetime | None = None
+) -> Ticket:
     """The firm confirms the resolution and rates it (1–5); the ticket closes."""
     ticket = _lock(ticket)
     _check_own(actor, ticket)
@@ -191,7 +237,9 @@ def ticket_confirm(*, actor: Any, ticket: Ticket, rating: int, comment: str = ""
 
 
 @transaction.atomic
-def ticket_reopen(*, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None) -> Ticket:
+def ticket_reopen(
+    *, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None
+) -> Ticket:
     ticket = _lock(ticket)
     _check_own(actor, ticket)
     if ticket.status != Ticket.Status.RESOLVED:
@@ -204,7 +252,9 @@ def ticket_reopen(*, actor: Any, ticket: Ticket, body: str, now: dt.datetime | N
     ticket.status = Ticket.Status.IN_PROGRESS
     ticket.resolved_at = None
     _save(ticket, actor, before)
-    TicketMessage.objects.create(ticket=ticket, author=actor, from_staff=False, body=body, created_at=now)
+    TicketMessage.objects.create(
+        ticket=ticket, author=actor, from_staff=False, body=body, created_at=now
+    )
     _event(ticket, actor, _("企业重新打开了工单。"), now)
     return ticket
 
@@ -216,22 +266,36 @@ def ticket_sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"response": 0, "resolution": 0, "escalated": 0}
     late_response = Ticket.objects.select_for_update().filter(
-        status__in=Ticket.ACTIVE, first_response_at__isnull=True, response_breached=False, response_due_at__lt=now,
+        status__in=Ticket.ACTIVE,
+        first_response_at__isnull=True,
+        response_breached=False,
+        response_due_at__lt=now,
     )
     late_resolution = Ticket.objects.select_for_update().filter(
-        status__in=Ticket.ACTIVE, resolution_breached=False, resolution_due_at__lt=now,
+        status__in=Ticket.ACTIVE,
+        resolution_breached=False,
+        resolution_due_at__lt=now,
     )
-    for ticket, flag in [*((t, "response") for t in late_response), *((t, "resolution") for t in late_resolution)]:
+    for ticket, flag in [
+        *((t, "response") for t in late_response),
+        *((t, "resolution") for t in late_resolution),
+    ]:
         ticket.refresh_from_db()
         before = snapshot(ticket)
         setattr(ticket, f"{flag}_breached", True)
         counts[flag] += 1
-        text = _("响应超时（时限 %(due)s）。") if flag == "response" else _("解决超时（时限 %(due)s）。")
+        text = (
+            _("响应超时（时限 %(due)s）。")
+            if flag == "response"
+            else _("解决超时（时限 %(due)s）。")
+        )
         due = ticket.response_due_at if flag == "response" else ticket.resolution_due_at
         if ticket.escalated_at is None:
             ticket.escalated_at = now
             counts["escalated"] += 1
             text += _("已升级至园区管理员。")
         _save(ticket, None, before)
-        _event(ticket, None, text % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}, now)
+        _event(
+            ticket, None, text % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}, now
+        )
     return counts

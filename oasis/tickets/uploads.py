@@ -16,7 +16,10 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     # Office Open XML files are zip archives.
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
 }
 MAX_FILES = 5
 
@@ -31,19 +34,24 @@ def upload_check(upload: UploadedFile) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
         raise ValidationError(
-            _("文件“%(name)s”的类型不允许，仅支持 PDF、PNG、JPG、XLSX、DOCX。") % {"name": name}, code="type"
+            _("文件“%(name)s”的类型不允许，仅支持 PDF、PNG、JPG、XLSX、DOCX。") % {"name": name},
+            code="type",
         )
     limit = max_bytes()
     if upload.size is None or upload.size > limit:
         raise ValidationError(
-            _("文件“%(name)s”超过大小上限（%(mb)s MB）。") % {"name": name, "mb": limit // (1024 * 1024)}, code="size"
+            _("文件“%(name)s”超过大小上限（%(mb)s MB）。")
+            % {"name": name, "mb": limit // (1024 * 1024)},
+            code="size",
         )
     content_type, magics = ALLOWED[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(m) for m in magics):
-        raise ValidationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name}, code="content")
+        raise ValidationError(
+            _("文件“%(name)s”的内容与扩展名不符。") % {"name": name}, code="content"
+        )
     return content_type
 
 

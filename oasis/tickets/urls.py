@@ -10,5 +10,9 @@ urlpatterns = [
     path("<int:ticket_id>/resolve/", views.ticket_resolve, name="ticket-resolve"),
     path("<int:ticket_id>/confirm/", views.ticket_confirm, name="ticket-confirm"),
     path("<int:ticket_id>/reopen/", views.ticket_reopen, name="ticket-reopen"),
-    path("<int:ticket_id>/attachments/<int:attachment_id>/", views.attachment_download, name="ticket-attachment"),
+    path(
+        "<int:ticket_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="ticket-attachment",
+    ),
 ]

@@ -35,8 +35,12 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.ticket_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "nav": "tickets", "page": page, "filters": filters, "statuses": Ticket.Status.choices,
-        "categories": Category.choices, "is_member": request.user.is_member,
+        "nav": "tickets",
+        "page": page,
+        "filters": filters,
+        "statuses": Ticket.Status.choices,
+        "categories": Category.choices,
+        "is_member": request.user.is_member,
     }
     template = "tickets/ticket_list.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
@@ -53,7 +57,10 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             ticket = services.ticket_open(
-                actor=request.user, category=data["category"], title=data["title"], body=data["body"],
+                actor=request.user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
                 files=data["files"],
             )
         except ValidationError as exc:
@@ -62,23 +69,40 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("工单已提交。"))
             return redirect("ticket-detail", ticket_id=ticket.pk)
     status = 400 if form.errors else 200
-    return render(request, "tickets/ticket_form.html", {"nav": "tickets", "form": form}, status=status)
+    return render(
+        request, "tickets/ticket_form.html", {"nav": "tickets", "form": form}, status=status
+    )
 
 
-def _detail(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
+) -> HttpResponse:
     can_handle = selectors.ticket_can_handle(user=request.user, ticket=ticket)
     own = request.user.is_member and request.user.enterprise_id == ticket.enterprise_id
     context = {
-        "nav": "tickets", "t": ticket, "thread": selectors.ticket_thread(ticket=ticket),
+        "nav": "tickets",
+        "t": ticket,
+        "thread": selectors.ticket_thread(ticket=ticket),
         "attachments_loose": [a for a in ticket.attachments.all() if a.message_id is None],
-        "can_handle": can_handle, "own": own,
-        "reply_form": forms.get("reply_form") or (ReplyForm() if (can_handle or own) and ticket.status != Ticket.Status.CLOSED else None),
-        "assign_form": forms.get("assign_form") or (
-            AssignForm(handlers=selectors.handlers_for_park(park_id=ticket.park_id), initial={"assignee": ticket.assignee_id})
-            if can_handle and ticket.status in Ticket.ACTIVE else None),
-        "resolve_form": forms.get("resolve_form") or (ResolveForm() if can_handle and ticket.status in Ticket.ACTIVE else None),
-        "confirm_form": forms.get("confirm_form") or (ConfirmForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
-        "reopen_form": forms.get("reopen_form") or (ReopenForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
+        "can_handle": can_handle,
+        "own": own,
+        "reply_form": forms.get("reply_form")
+        or (ReplyForm() if (can_handle or own) and ticket.status != Ticket.Status.CLOSED else None),
+        "assign_form": forms.get("assign_form")
+        or (
+            AssignForm(
+                handlers=selectors.handlers_for_park(park_id=ticket.park_id),
+                initial={"assignee": ticket.assignee_id},
+            )
+            if can_handle and ticket.status in Ticket.ACTIVE
+            else None
+        ),
+        "resolve_form": forms.get("resolve_form")
+        or (ResolveForm() if can_handle and ticket.status in Ticket.ACTIVE else None),
+        "confirm_form": forms.get("confirm_form")
+        or (ConfirmForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
+        "reopen_form": forms.get("reopen_form")
+        or (ReopenForm() if own and ticket.status == Ticket.Status.RESOLVED else None),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
@@ -91,8 +115,12 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.ticket_reply(actor=request.user, ticket=ticket, body=form.cleaned_data["body"],
-                                  files=form.cleaned_data["files"])
+            services.ticket_reply(
+                actor=request.user,
+                ticket=ticket,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -110,7 +138,9 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = AssignForm(request.POST, handlers=selectors.handlers_for_park(park_id=ticket.park_id))
     if form.is_valid():
         try:
-            services.ticket_assign(actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"])
+            services.ticket_assign(
+                actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -128,7 +158,9 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_resolve(actor=request.user, ticket=ticket, body=form.cleaned_data["body"])
+            services.ticket_resolve(
+                actor=request.user, ticket=ticket, body=form.cleaned_data["body"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -151,8 +183,12 @@ def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_confirm(actor=request.user, ticket=ticket, rating=form.cleaned_data["rating"],
-                                    comment=form.cleaned_data["comment"])
+            services.ticket_confirm(
+                actor=request.user,
+                ticket=ticket,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -168,7 +204,9 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_reopen(actor=request.user, ticket=ticket, body=form.cleaned_data["body"])
+            services.ticket_reopen(
+                actor=request.user, ticket=ticket, body=form.cleaned_data["body"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -180,13 +218,19 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
     """The only way to a stored file: the ticket's access helper decides, then we stream it."""
-    attachment = selectors.attachment_get_for_user(user=request.user, ticket_id=ticket_id, pk=attachment_id)
+    attachment = selectors.attachment_get_for_user(
+        user=request.user, ticket_id=ticket_id, pk=attachment_id
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

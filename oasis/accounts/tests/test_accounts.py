@@ -66,9 +66,14 @@ def test_logout_needs_post(staff_client):
 def test_password_change(staff):
     c = Client()
     _login(c, "staff", PASSWORD)
-    r = c.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "a-new-Pass-9876", "new_password2": "a-new-Pass-9876",
-    })
+    r = c.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-Pass-9876",
+            "new_password2": "a-new-Pass-9876",
+        },
+    )
     assert r.status_code == 302
     staff.refresh_from_db()
     assert staff.check_password("a-new-Pass-9876")
@@ -107,13 +112,18 @@ def test_token_revoke_only_own(staff_client, staff, viewer):
     assert Client().get("/api/v1/parks/", HTTP_AUTHORIZATION=f"Bearer {clear}").status_code == 401
 
 
-def test_admin_is_for_park_admins(staff_client, viewer_client, member_client, outsider_client, enterprise, other_enterprise):
+def test_admin_is_for_park_admins(
+    staff_client, viewer_client, member_client, outsider_client, enterprise, other_enterprise
+):
     assert staff_client.get("/admin/").status_code == 200
     # A park admin sees their park's firms only.
     r = staff_client.get("/admin/enterprises/enterprise/")
     assert enterprise.name in r.content.decode()
     assert other_enterprise.name not in r.content.decode()
-    assert staff_client.get(f"/admin/enterprises/enterprise/{other_enterprise.pk}/change/").status_code == 302
+    assert (
+        staff_client.get(f"/admin/enterprises/enterprise/{other_enterprise.pk}/change/").status_code
+        == 302
+    )
     assert viewer_client.get("/admin/").status_code == 302
     assert member_client.get("/admin/").status_code == 302
 

@@ -31,7 +31,9 @@ def officer_client(officer):
 @pytest.fixture
 def ambassador(park, staff):
     return services.partner_save(
-        actor=staff, park=park, data={"kind": Partner.Kind.AMBASSADOR, "name": "李大使", "organisation": "上海临港集团"},
+        actor=staff,
+        park=park,
+        data={"kind": Partner.Kind.AMBASSADOR, "name": "李大使", "organisation": "上海临港集团"},
     )
 
 
@@ -40,6 +42,10 @@ def make_lead(park, manager):
     def _make(name="常熟测试科技有限公司", *, actor=None, park_=None, **data):
         data.setdefault("source", "direct")
         return services.lead_create(
-            actor=actor or manager, park=park_ or park, data={"company_name": name, **data}, confirm_duplicates=True,
+            actor=actor or manager,
+            park=park_ or park,
+            data={"company_name": name, **data},
+            confirm_duplicates=True,
         )
+
     return _make

@@ -16,7 +16,9 @@ def test_manager_takes_a_lead_from_ambassador_to_signing(browser_page):
     page = browser_page
     park = ParkFactory(name="常熟·绿洲芯城")
     make_user("zs1", park=park, role=Role.ATTRACTION)
-    amb = Partner.objects.create(park=park, kind=Partner.Kind.AMBASSADOR, name="李大使", organisation="上海临港集团")
+    amb = Partner.objects.create(
+        park=park, kind=Partner.Kind.AMBASSADOR, name="李大使", organisation="上海临港集团"
+    )
 
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", "zs1")

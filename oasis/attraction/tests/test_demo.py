@@ -24,11 +24,22 @@ def test_seed_attraction_on_the_demo_park(db):
     assert kinds == {"ambassador": 6, "advisor": 5, "institution": 5}
     signed = Lead.objects.filter(stage__in=["signed", "settled"])
     assert signed.count() == Agreement.objects.count() > 0
-    assert all(lead.enterprise.status in ("signed", "settled") for lead in signed.select_related("enterprise"))
+    assert all(
+        lead.enterprise.status in ("signed", "settled")
+        for lead in signed.select_related("enterprise")
+    )
     assert Commitment.objects.count() == 3 * Agreement.objects.count()
     lost = Lead.objects.filter(stage="lost")
     assert lost.count() >= 5 and not lost.filter(lost_reason="").exists()
-    assert set(Lead.objects.values_list("stage", flat=True)) == {"lead", "negotiation", "visit", "intent", "signed", "settled", "lost"}
+    assert set(Lead.objects.values_list("stage", flat=True)) == {
+        "lead",
+        "negotiation",
+        "visit",
+        "intent",
+        "signed",
+        "settled",
+        "lost",
+    }
     assert StageChange.objects.count() >= 120 and Activity.objects.count() >= 240
     # Every lead's stage history ends in its stage.
     for lead in Lead.objects.all():
@@ -40,6 +51,10 @@ def test_seed_attraction_on_the_demo_park(db):
     report = selectors.funnel_report(user=admin, park_id=park.pk)
     assert report["totals"]["total"] == 120
     agreement = Agreement.objects.first()
-    assert {r.status for r in selectors.agreement_progress(agreement=agreement)} <= {"on_track", "behind", "not_reported"}
+    assert {r.status for r in selectors.agreement_progress(agreement=agreement)} <= {
+        "on_track",
+        "behind",
+        "not_reported",
+    }
     call_command("attraction_reclaim_pool", now="2025-06-30T12:00:00")
     assert Lead.objects.pool().count() > 0

@@ -8,7 +8,11 @@ from oasis.core.management.commands.daily import DAILY_JOBS
 
 
 def _counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label != "sessions"
+    }
 
 
 @pytest.mark.django_db

@@ -16,7 +16,9 @@ from oasis.core.identifiers import (
 )
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "91130600738737199K", " 91130600738737199k "])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y43", "91130600738737199K", " 91130600738737199k "]
+)
 def test_valid_uscc(code):
     validate_uscc(code)
 
@@ -33,7 +35,9 @@ def test_valid_uscc(code):
 )
 def test_invalid_uscc_names_the_broken_part(code, error_code):
     with pytest.raises(ValidationError) as exc:
-        validate_uscc(code[:17] + uscc_check_char(code[:17]) if error_code == "uscc_org_check" else code)
+        validate_uscc(
+            code[:17] + uscc_check_char(code[:17]) if error_code == "uscc_org_check" else code
+        )
     assert exc.value.code == error_code
 
 

@@ -49,7 +49,9 @@ def test_cli_bad_facts_exit_2_naming_id_and_field_no_output(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("assess", str(path), stdout=out)
     assert exc.value.returncode == 2
-    assert "enterprise 'E2', field 'years.2025.revenue': expected a number, got str" in str(exc.value)
+    assert "enterprise 'E2', field 'years.2025.revenue': expected a number, got str" in str(
+        exc.value
+    )
     assert out.getvalue() == ""
 
 
@@ -68,8 +70,12 @@ def test_cli_subprocess_exit_status(tmp_path):
 
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(_bad_batch()))
-    proc = subprocess.run([sys.executable, "-m", "oasis", "assess", str(path)], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "oasis", "assess", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "'E2'" in proc.stderr and "years.2025.revenue" in proc.stderr
@@ -77,8 +83,11 @@ def test_cli_subprocess_exit_status(tmp_path):
 
 @pytest.mark.django_db
 def test_api_assess_success(member_client):
-    resp = member_client.post(f"/api/v1/cultivation/assess?rules=miit-2026&date={ON}",
-                              data=json.dumps({"enterprises": [base_facts()]}), content_type="application/json")
+    resp = member_client.post(
+        f"/api/v1/cultivation/assess?rules=miit-2026&date={ON}",
+        data=json.dumps({"enterprises": [base_facts()]}),
+        content_type="application/json",
+    )
     assert resp.status_code == 200
     data = resp.json()
     assert data["rule_set"] == "miit-2026"
@@ -87,8 +96,9 @@ def test_api_assess_success(member_client):
 
 @pytest.mark.django_db
 def test_api_assess_400_names_enterprise_and_field(staff_client):
-    resp = staff_client.post("/api/v1/cultivation/assess", data=json.dumps(_bad_batch()),
-                             content_type="application/json")
+    resp = staff_client.post(
+        "/api/v1/cultivation/assess", data=json.dumps(_bad_batch()), content_type="application/json"
+    )
     assert resp.status_code == 400
     body = resp.json()
     assert body["fields"] == {"enterprises[E2].years.2025.revenue": ["expected a number, got str"]}
@@ -98,10 +108,14 @@ def test_api_assess_400_names_enterprise_and_field(staff_client):
 
 @pytest.mark.django_db
 def test_api_assess_400_on_bad_shape(staff_client):
-    resp = staff_client.post("/api/v1/cultivation/assess", data="{}", content_type="application/json")
+    resp = staff_client.post(
+        "/api/v1/cultivation/assess", data="{}", content_type="application/json"
+    )
     assert resp.status_code == 400
-    assert resp.json() == {"detail": "Invalid input.",
-                           "fields": {"enterprises": ['expected a list of facts or {"enterprises": [...]}']}}
+    assert resp.json() == {
+        "detail": "Invalid input.",
+        "fields": {"enterprises": ['expected a list of facts or {"enterprises": [...]}']},
+    }
 
 
 @pytest.mark.django_db
@@ -111,7 +125,9 @@ def test_api_assess_requires_login(client):
 
 
 @pytest.mark.django_db
-def test_api_verdict_scoped(staff_client, member_client, outsider_client, viewer_client, enterprise):
+def test_api_verdict_scoped(
+    staff_client, member_client, outsider_client, viewer_client, enterprise
+):
     store_full_file(enterprise)
     url = f"/api/v1/cultivation/enterprises/{enterprise.pk}/verdict?date={ON}&rules=miit-2026"
     for c in (staff_client, member_client, viewer_client):
@@ -120,42 +136,80 @@ def test_api_verdict_scoped(staff_client, member_client, outsider_client, viewer
         assert resp.json()["results"][0]["tiers"]["little_giant"]["status"] == "qualified"
         assert resp.json()["results"][0]["id"] == str(enterprise.pk)
     assert outsider_client.get(url).status_code == 404
-    assert outsider_client.get(f"/api/v1/cultivation/enterprises/{enterprise.pk}/facts").status_code == 404
+    assert (
+        outsider_client.get(f"/api/v1/cultivation/enterprises/{enterprise.pk}/facts").status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
 def test_api_screening_list(staff_client, member_client, enterprise, django_assert_max_num_queries):
     store_full_file(enterprise)
-    resp = staff_client.get(f"/api/v1/cultivation/screening?date={ON}&tier=little_giant&status=qualified")
+    resp = staff_client.get(
+        f"/api/v1/cultivation/screening?date={ON}&tier=little_giant&status=qualified"
+    )
     assert resp.status_code == 200
     assert [i["enterprise_id"] for i in resp.json()["items"]] == [enterprise.pk]
     assert member_client.get("/api/v1/cultivation/screening").status_code == 403
 
 
 @pytest.mark.django_db
-def test_api_pool_and_titles(staff_client, staff, outsider_client, member_client, viewer_client, enterprise):
-    resp = staff_client.post("/api/v1/cultivation/pool", data=json.dumps(
-        {"enterprise_id": enterprise.pk, "target_tier": "srdi_sme", "target_year": 2027, "owner_id": staff.pk,
-         "plan": "研发投入提升至 3%"}), content_type="application/json")
+def test_api_pool_and_titles(
+    staff_client, staff, outsider_client, member_client, viewer_client, enterprise
+):
+    resp = staff_client.post(
+        "/api/v1/cultivation/pool",
+        data=json.dumps(
+            {
+                "enterprise_id": enterprise.pk,
+                "target_tier": "srdi_sme",
+                "target_year": 2027,
+                "owner_id": staff.pk,
+                "plan": "研发投入提升至 3%",
+            }
+        ),
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     entry_id = resp.json()["id"]
-    resp = staff_client.patch(f"/api/v1/cultivation/pool/{entry_id}", data=json.dumps({"progress": 40}),
-                              content_type="application/json")
+    resp = staff_client.patch(
+        f"/api/v1/cultivation/pool/{entry_id}",
+        data=json.dumps({"progress": 40}),
+        content_type="application/json",
+    )
     assert resp.json()["progress"] == 40
-    resp = staff_client.patch(f"/api/v1/cultivation/pool/{entry_id}", data=json.dumps({"progress": 140}),
-                              content_type="application/json")
+    resp = staff_client.patch(
+        f"/api/v1/cultivation/pool/{entry_id}",
+        data=json.dumps({"progress": 140}),
+        content_type="application/json",
+    )
     assert resp.status_code == 400 and "progress" in resp.json()["fields"]
     assert staff_client.get("/api/v1/cultivation/pool").json()["count"] == 1
     assert outsider_client.get("/api/v1/cultivation/pool").json()["count"] == 0
-    assert outsider_client.patch(f"/api/v1/cultivation/pool/{entry_id}", data=json.dumps({"progress": 1}),
-                                 content_type="application/json").status_code == 404
-    assert viewer_client.patch(f"/api/v1/cultivation/pool/{entry_id}", data=json.dumps({"progress": 1}),
-                               content_type="application/json").status_code == 403
+    assert (
+        outsider_client.patch(
+            f"/api/v1/cultivation/pool/{entry_id}",
+            data=json.dumps({"progress": 1}),
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert (
+        viewer_client.patch(
+            f"/api/v1/cultivation/pool/{entry_id}",
+            data=json.dumps({"progress": 1}),
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert member_client.get("/api/v1/cultivation/pool").status_code == 403
     assert PoolEntry.objects.get().progress == 40
 
-    resp = staff_client.post(f"/api/v1/cultivation/enterprises/{enterprise.pk}/titles", data=json.dumps(
-        {"kind": "innovative_sme", "valid_until": "2028-01-31"}), content_type="application/json")
+    resp = staff_client.post(
+        f"/api/v1/cultivation/enterprises/{enterprise.pk}/titles",
+        data=json.dumps({"kind": "innovative_sme", "valid_until": "2028-01-31"}),
+        content_type="application/json",
+    )
     assert resp.status_code == 201
     title_id = resp.json()["id"]
     assert staff_client.get("/api/v1/cultivation/titles").json()["count"] == 1

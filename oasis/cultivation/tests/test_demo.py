@@ -36,17 +36,22 @@ def test_seed_cultivation_gives_a_believable_spread():
     top, near = _spread(park, REFERENCE_DATE)
     print(dict(top), "near misses", near, "of", settled)
     tier1 = top["innovative_sme"] + top["tech_sme"]
-    assert tier1 >= settled * 0.3                      # many innovative SMEs
-    assert settled * 0.05 <= top["srdi_sme"] <= settled * 0.35   # some SRDI
+    assert tier1 >= settled * 0.3  # many innovative SMEs
+    assert settled * 0.05 <= top["srdi_sme"] <= settled * 0.35  # some SRDI
     assert 1 <= top["little_giant"] <= settled * 0.08  # a few little giants
-    assert near >= settled * 0.1                       # many near misses
+    assert near >= settled * 0.1  # many near misses
     assert PoolEntry.objects.filter(enterprise__park=park).exists()
     # Titles follow verdicts: nobody holds SRDI without a tier-1 title.
     srdi = set(Title.objects.filter(kind="srdi_sme").values_list("enterprise_id", flat=True))
-    tier1_holders = set(Title.objects.filter(kind__in=("innovative_sme", "tech_sme")).values_list("enterprise_id", flat=True))
+    tier1_holders = set(
+        Title.objects.filter(kind__in=("innovative_sme", "tech_sme")).values_list(
+            "enterprise_id", flat=True
+        )
+    )
     assert srdi <= tier1_holders
-    assert Title.objects.filter(valid_until__lte=REFERENCE_DATE + dt.timedelta(days=90),
-                                valid_until__gte=REFERENCE_DATE).exists()  # reminders have work to do
+    assert Title.objects.filter(
+        valid_until__lte=REFERENCE_DATE + dt.timedelta(days=90), valid_until__gte=REFERENCE_DATE
+    ).exists()  # reminders have work to do
 
 
 def test_seed_cultivation_is_deterministic(park):
@@ -55,7 +60,11 @@ def test_seed_cultivation_is_deterministic(park):
     for _ in range(5):
         FigureFactory(enterprise=EnterpriseFactory(park=park), year=2025)
     seed_cultivation(park=park, rng=random.Random(1), reference_date=REFERENCE_DATE)
-    first = list(InnovationProfile.objects.order_by("enterprise_id").values_list("ip_class1", "digital_level"))
+    first = list(
+        InnovationProfile.objects.order_by("enterprise_id").values_list(
+            "ip_class1", "digital_level"
+        )
+    )
     InnovationProfile.objects.all().delete()
     Title.objects.all().delete()
     PoolEntry.objects.all().delete()
@@ -64,4 +73,11 @@ def test_seed_cultivation_is_deterministic(park):
     for m in (Award, DevelopmentScore, EquityFinancing, ExtraFigure):
         m.objects.all().delete()
     seed_cultivation(park=park, rng=random.Random(1), reference_date=REFERENCE_DATE)
-    assert list(InnovationProfile.objects.order_by("enterprise_id").values_list("ip_class1", "digital_level")) == first
+    assert (
+        list(
+            InnovationProfile.objects.order_by("enterprise_id").values_list(
+                "ip_class1", "digital_level"
+            )
+        )
+        == first
+    )

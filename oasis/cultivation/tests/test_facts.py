@@ -38,7 +38,9 @@ def test_bulk_frame_equals_the_engine_flattening_of_the_same_facts(park):
     add_award(firms[0])
     add_equity(firms[0])
     FigureFactory(enterprise=firms[1], year=2025, rd_expense=None, net_profit=Decimal("-12.34"))
-    InnovationProfile.objects.create(enterprise=firms[1], niche_years=Decimal("2.5"), market_share=Decimal("0.012345"))
+    InnovationProfile.objects.create(
+        enterprise=firms[1], niche_years=Decimal("2.5"), market_share=Decimal("0.012345")
+    )
     ff, ids = build_facts_frame(Enterprise.objects.filter(park=park), ON)
     assert ids == sorted(f.pk for f in firms)
     again = facts_frame(facts_dicts(ff))
@@ -52,8 +54,12 @@ def test_bulk_frame_equals_the_engine_flattening_of_the_same_facts(park):
 @pytest.mark.django_db
 def test_unknown_stays_unknown(enterprise):
     facts = enterprise_facts(enterprise, ON)
-    assert facts == {"id": str(enterprise.pk), "assessment_date": "2026-05-01", "industry_code": "3976",
-                     "years": {}}
+    assert facts == {
+        "id": str(enterprise.pk),
+        "assessment_date": "2026-05-01",
+        "industry_code": "3976",
+        "years": {},
+    }
     row = assess_frame(facts_frame([facts]), "miit-2026").row(0, named=True)
     assert row["innovative_sme.status"] == "review"
 
@@ -62,7 +68,9 @@ def test_unknown_stays_unknown(enterprise):
 def test_a_recorded_title_makes_the_title_list_known(enterprise):
     from oasis.cultivation.models import Title
 
-    Title.objects.create(enterprise=enterprise, kind="high_tech_enterprise", valid_until=dt.date(2026, 12, 31))
+    Title.objects.create(
+        enterprise=enterprise, kind="high_tech_enterprise", valid_until=dt.date(2026, 12, 31)
+    )
     facts = enterprise_facts(enterprise, ON)
     assert facts["titles"] == [{"kind": "high_tech_enterprise", "valid_until": "2026-12-31"}]
     assert "awards" not in facts

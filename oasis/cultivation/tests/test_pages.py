@@ -34,19 +34,28 @@ def test_enterprise_page_shows_verdict_rows(staff_client, enterprise):
 
 def test_enterprise_page_next_tier_path_links_park_services(member_client, enterprise):
     store_full_file(enterprise)
-    FigureFactory._meta.model.objects.filter(enterprise=enterprise, year=2025).update(rd_expense=Decimal(1_000_000))
+    FigureFactory._meta.model.objects.filter(enterprise=enterprise, year=2025).update(
+        rd_expense=Decimal(1_000_000)
+    )
     resp = member_client.get(f"/enterprises/{enterprise.pk}/")
     html = resp.content.decode()
     assert resp.status_code == 200
     assert "/sharing/#shared_technology" in html
-    assert "/cultivation/enterprises/" not in html  # a member reads, never edits the innovation file
+    assert (
+        "/cultivation/enterprises/" not in html
+    )  # a member reads, never edits the innovation file
 
 
 def test_member_sees_only_own_verdict(member_client, enterprise, park):
     other = EnterpriseFactory(park=park)
     assert member_client.get(f"/enterprises/{other.pk}/").status_code == 404
-    assert member_client.get(f"/api/v1/cultivation/enterprises/{other.pk}/verdict").status_code == 404
-    assert member_client.get(f"/api/v1/cultivation/enterprises/{enterprise.pk}/verdict").status_code == 200
+    assert (
+        member_client.get(f"/api/v1/cultivation/enterprises/{other.pk}/verdict").status_code == 404
+    )
+    assert (
+        member_client.get(f"/api/v1/cultivation/enterprises/{enterprise.pk}/verdict").status_code
+        == 200
+    )
 
 
 def _screening_park(park):
@@ -56,7 +65,9 @@ def _screening_park(park):
         store_full_file(e)
         firms.append(e)
     # 0: all tiers. 1: SRDI R&D ratio 2.8% (< 3%, within 10%): a near miss.
-    FigureFactory._meta.model.objects.filter(enterprise=firms[1], year=2025).update(rd_expense=Decimal(2_800_000))
+    FigureFactory._meta.model.objects.filter(enterprise=firms[1], year=2025).update(
+        rd_expense=Decimal(2_800_000)
+    )
     # 2: on the dishonest list: nothing qualifies. 3: profile unknown -> review.
     InnovationProfile.objects.filter(enterprise=firms[2]).update(compliance_dishonest_list=True)
     InnovationProfile.objects.filter(enterprise=firms[3]).update(compliance_abnormal_list=None)
@@ -77,9 +88,13 @@ def test_screening_lists_every_firm_with_tiers(staff_client, park):
 
 def test_screening_filters_by_tier_and_status(staff_client, park):
     firms = _screening_park(park)
-    resp = staff_client.get(f"/cultivation/screening/?date={ON}&rules=miit-2026&tier=srdi_sme&status=not_qualified")
+    resp = staff_client.get(
+        f"/cultivation/screening/?date={ON}&rules=miit-2026&tier=srdi_sme&status=not_qualified"
+    )
     assert [r.enterprise_id for r in resp.context["page"]] == [firms[1].pk, firms[2].pk]
-    resp = staff_client.get(f"/cultivation/screening/?date={ON}&rules=miit-2026&tier=little_giant&status=review")
+    resp = staff_client.get(
+        f"/cultivation/screening/?date={ON}&rules=miit-2026&tier=little_giant&status=review"
+    )
     assert [r.enterprise_id for r in resp.context["page"]] == [firms[3].pk]
 
 
@@ -102,7 +117,9 @@ def test_screening_export_has_every_indicator(staff_client, park):
     firms = _screening_park(park)
     resp = staff_client.get(f"/cultivation/screening/export/?date={ON}&rules=miit-2022")
     assert resp.status_code == 200
-    assert resp["Content-Disposition"] == 'attachment; filename="screening-miit-2022-2026-05-01.xlsx"'
+    assert (
+        resp["Content-Disposition"] == 'attachment; filename="screening-miit-2022-2026-05-01.xlsx"'
+    )
     ws = load_workbook(io.BytesIO(resp.content)).active
     rows = list(ws.iter_rows(values_only=True))
     header, machine, data = rows[0], rows[1], rows[2:]
@@ -130,9 +147,17 @@ def test_viewer_reads_screening_but_cannot_edit(viewer_client, enterprise):
     store_full_file(enterprise)
     assert viewer_client.get(f"/cultivation/screening/?date={ON}").status_code == 200
     resp = viewer_client.get(f"/enterprises/{enterprise.pk}/")
-    assert resp.status_code == 200 and f"/cultivation/enterprises/{enterprise.pk}/" not in resp.content.decode()
+    assert (
+        resp.status_code == 200
+        and f"/cultivation/enterprises/{enterprise.pk}/" not in resp.content.decode()
+    )
     assert viewer_client.get(f"/cultivation/enterprises/{enterprise.pk}/").status_code == 403
-    assert viewer_client.post(f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "3"}).status_code == 403
+    assert (
+        viewer_client.post(
+            f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "3"}
+        ).status_code
+        == 403
+    )
     assert not InnovationProfile.objects.filter(enterprise=enterprise, ip_class1=3).exists()
 
 
@@ -155,15 +180,30 @@ def test_screening_query_ceiling(staff_client, park, django_assert_max_num_queri
 def test_profile_edit_saves_with_audit_and_judgement_author(staff_client, staff, enterprise):
     resp = staff_client.get(f"/cultivation/enterprises/{enterprise.pk}/")
     assert resp.status_code == 200
-    data = {"ip_class1": "4", "niche_years": "3.5", "digital_level": "2", "qualitative_key_field": "true",
-            "titles_complete": "on"}
+    data = {
+        "ip_class1": "4",
+        "niche_years": "3.5",
+        "digital_level": "2",
+        "qualitative_key_field": "true",
+        "titles_complete": "on",
+    }
     resp = staff_client.post(f"/cultivation/enterprises/{enterprise.pk}/", data)
     assert resp.status_code == 302
     p = InnovationProfile.objects.get(enterprise=enterprise)
-    assert (p.ip_class1, p.niche_years, p.digital_level, p.qualitative_key_field) == (4, Decimal("3.5"), 2, True)
+    assert (p.ip_class1, p.niche_years, p.digital_level, p.qualitative_key_field) == (
+        4,
+        Decimal("3.5"),
+        2,
+        True,
+    )
     assert p.ip_class2 is None and p.strategic_emerging is None  # unknown stays NULL
     assert p.qualitative_by == staff and p.qualitative_at is not None
-    assert AuditEntry.objects.filter(model="cultivation.innovationprofile", object_id=str(p.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            model="cultivation.innovationprofile", object_id=str(p.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_profile_edit_invalid_input_shows_exact_error(staff_client, enterprise):
@@ -175,21 +215,42 @@ def test_profile_edit_invalid_input_shows_exact_error(staff_client, enterprise):
 
 def test_outsider_and_member_cannot_edit_profile(outsider_client, member_client, enterprise):
     assert outsider_client.get(f"/cultivation/enterprises/{enterprise.pk}/").status_code == 404
-    assert outsider_client.post(f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "1"}).status_code == 404
-    assert member_client.post(f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "1"}).status_code == 403
+    assert (
+        outsider_client.post(
+            f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "1"}
+        ).status_code
+        == 404
+    )
+    assert (
+        member_client.post(
+            f"/cultivation/enterprises/{enterprise.pk}/", {"ip_class1": "1"}
+        ).status_code
+        == 403
+    )
     assert not InnovationProfile.objects.exists()
 
 
 def test_title_record_add_and_delete(staff_client, enterprise):
     url = f"/cultivation/enterprises/{enterprise.pk}/titles/new/"
-    resp = staff_client.post(url, {"kind": "srdi_sme", "certificate_no": "JS-2025-001", "valid_from": "2025-01-01",
-                                   "valid_until": "2027-12-31"})
+    resp = staff_client.post(
+        url,
+        {
+            "kind": "srdi_sme",
+            "certificate_no": "JS-2025-001",
+            "valid_from": "2025-01-01",
+            "valid_until": "2027-12-31",
+        },
+    )
     assert resp.status_code == 302
     title = Title.objects.get(enterprise=enterprise)
     assert title.valid_until == dt.date(2027, 12, 31)
-    resp = staff_client.post(url, {"kind": "srdi_sme", "valid_from": "2025-01-01", "valid_until": "2024-12-31"})
+    resp = staff_client.post(
+        url, {"kind": "srdi_sme", "valid_from": "2025-01-01", "valid_until": "2024-12-31"}
+    )
     assert resp.status_code == 400
-    assert staff_client.get(f"/cultivation/enterprises/{enterprise.pk}/bogus/new/").status_code == 404
+    assert (
+        staff_client.get(f"/cultivation/enterprises/{enterprise.pk}/bogus/new/").status_code == 404
+    )
     resp = staff_client.post(f"/cultivation/enterprises/{enterprise.pk}/titles/{title.pk}/delete/")
     assert resp.status_code == 302
     assert not Title.objects.exists()

@@ -28,16 +28,44 @@ URL = "/dashboard/"
 S = Enterprise.Status
 
 
-def _unit(building, code: str, *, area: str, status: str, use: str = UnitUse.MANUFACTURING, occupants: int = 0) -> Unit:
+def _unit(
+    building,
+    code: str,
+    *,
+    area: str,
+    status: str,
+    use: str = UnitUse.MANUFACTURING,
+    occupants: int = 0,
+) -> Unit:
     floor = FloorFactory(building=building)
-    return UnitFactory(building=building, floor=floor, code=code, area=Decimal(area), status=status, use=use, occupants=occupants)
+    return UnitFactory(
+        building=building,
+        floor=floor,
+        code=code,
+        area=Decimal(area),
+        status=status,
+        use=use,
+        occupants=occupants,
+    )
 
 
 def _figure(enterprise, year: int, **values):
     """A figure row with every field NULL unless given: the scenario says exactly what was reported."""
-    blank = {f: None for f in ("revenue", "main_business_revenue", "rd_expense", "total_assets",
-                               "total_liabilities", "net_profit", "tax_paid", "output_value",
-                               "headcount", "rd_staff")}
+    blank = {
+        f: None
+        for f in (
+            "revenue",
+            "main_business_revenue",
+            "rd_expense",
+            "total_assets",
+            "total_liabilities",
+            "net_profit",
+            "tax_paid",
+            "output_value",
+            "headcount",
+            "rd_staff",
+        )
+    }
     return FigureFactory(enterprise=enterprise, year=year, **{**blank, **values})
 
 
@@ -56,7 +84,9 @@ def scene(park, other_park):
     _unit(flats, "203", area="60.00", status=Unit.Status.VACANT, use=UnitUse.APARTMENT)
     # Another park's building: none of it may show.
     far = BuildingFactory(park=other_park, code="Z", name="外园厂房")
-    _unit(far, "901", area="5000.00", status=Unit.Status.LEASED, use=UnitUse.APARTMENT, occupants=50)
+    _unit(
+        far, "901", area="5000.00", status=Unit.Status.LEASED, use=UnitUse.APARTMENT, occupants=50
+    )
 
     s1 = EnterpriseFactory(park=park, name="芯一", focus_industry=FocusIndustry.NEXTGEN_IT)
     s2 = EnterpriseFactory(park=park, name="车二", focus_industry=FocusIndustry.AUTOMOTIVE)
@@ -64,10 +94,22 @@ def scene(park, other_park):
     s4 = EnterpriseFactory(park=park, name="能四", focus_industry=FocusIndustry.NEW_ENERGY)
     s1.units.set([u1])
     s2.units.set([u1, u2])  # two units in one building: still one firm there
-    _figure(s1, 2024, output_value=Decimal("100000000.00"), revenue=Decimal("120000000.00"),
-            tax_paid=Decimal("1000000.00"), headcount=100)
-    _figure(s1, 2025, output_value=Decimal("150000000.50"), revenue=Decimal("160000000.00"),
-            tax_paid=Decimal("2000000.00"), headcount=120)
+    _figure(
+        s1,
+        2024,
+        output_value=Decimal("100000000.00"),
+        revenue=Decimal("120000000.00"),
+        tax_paid=Decimal("1000000.00"),
+        headcount=100,
+    )
+    _figure(
+        s1,
+        2025,
+        output_value=Decimal("150000000.50"),
+        revenue=Decimal("160000000.00"),
+        tax_paid=Decimal("2000000.00"),
+        headcount=120,
+    )
     _figure(s2, 2025, tax_paid=Decimal("400000.25"), headcount=80)  # output not reported
     _figure(s2, 2022)  # a row with nothing reported at all
     _figure(s3, 2025, output_value=Decimal("50000000.00"))  # headcount not reported
@@ -75,9 +117,17 @@ def scene(park, other_park):
 
     for name, status in [("意向甲", S.PROSPECT), ("意向乙", S.PROSPECT), ("签约丙", S.SIGNED)]:
         EnterpriseFactory(park=park, name=name, status=status)
-    gone = EnterpriseFactory(park=park, name="迁出丁", status=S.EXITED, focus_industry=FocusIndustry.AUTOMOTIVE)
+    gone = EnterpriseFactory(
+        park=park, name="迁出丁", status=S.EXITED, focus_industry=FocusIndustry.AUTOMOTIVE
+    )
     gone.units.set([u2])
-    _figure(gone, 2025, output_value=Decimal("999000000.00"), tax_paid=Decimal("9990000.00"), headcount=999)
+    _figure(
+        gone,
+        2025,
+        output_value=Decimal("999000000.00"),
+        tax_paid=Decimal("9990000.00"),
+        headcount=999,
+    )
     far_firm = EnterpriseFactory(park=other_park, name="外园企业")
     _figure(far_firm, 2025, output_value=Decimal("888000000.00"), headcount=888)
     _figure(far_firm, 2026, output_value=Decimal("1.00"), headcount=1)
@@ -98,12 +148,15 @@ def _kpi_href(html: str, kpi_id: str) -> str:
 
 
 def _json(html: str, element_id: str) -> dict:
-    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
+    match = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S
+    )
     assert match, element_id
     return json.loads(match.group(1))
 
 
 # --- the numbers ------------------------------------------------------------------
+
 
 def test_selector_figures_for_latest_year(park, scene):
     fig = dashboard_figures(park=park)
@@ -111,7 +164,10 @@ def test_selector_figures_for_latest_year(park, scene):
     assert fig.year == 2025
     assert fig.years == (2025, 2024, 2023, 2022)
     assert [(s.status, s.count) for s in fig.statuses] == [
-        ("prospect", 2), ("signed", 1), ("settled", 4), ("exited", 1),
+        ("prospect", 2),
+        ("signed", 1),
+        ("settled", 4),
+        ("exited", 1),
     ]
     assert fig.settled == 4
     assert fig.pipeline == 3
@@ -137,7 +193,10 @@ def test_selector_figures_for_latest_year(park, scene):
 def test_selector_industries_buildings_and_trend(park, scene):
     fig = dashboard_figures(park=park)
 
-    assert [(i.industry, i.settled, i.totals.output_value, i.totals.output_reported) for i in fig.industries] == [
+    assert [
+        (i.industry, i.settled, i.totals.output_value, i.totals.output_reported)
+        for i in fig.industries
+    ] == [
         ("automotive", 2, Decimal("50000000.00"), 1),
         ("nextgen_it", 1, Decimal("150000000.50"), 1),
         ("life_health", 0, Decimal("0"), 0),
@@ -145,13 +204,24 @@ def test_selector_industries_buildings_and_trend(park, scene):
         ("other", 0, Decimal("0"), 0),
     ]
     assert [
-        (b.code, b.leased_area, b.reserved_area, b.vacant_area, b.unavailable_area, b.residents, b.firms)
+        (
+            b.code,
+            b.leased_area,
+            b.reserved_area,
+            b.vacant_area,
+            b.unavailable_area,
+            b.residents,
+            b.firms,
+        )
         for b in fig.buildings
     ] == [
         ("A", Decimal("1500.25"), Decimal("200.00"), Decimal("800.00"), Decimal("300.00"), 0, 2),
         ("R", Decimal("120.00"), Decimal("0"), Decimal("60.00"), Decimal("0"), 5, 0),
     ]
-    assert [(p.year, p.totals.rows, p.totals.output_value, p.totals.headcount, p.totals.tax_paid) for p in fig.trend] == [
+    assert [
+        (p.year, p.totals.rows, p.totals.output_value, p.totals.headcount, p.totals.tax_paid)
+        for p in fig.trend
+    ] == [
         (2022, 1, None, None, None),  # rows exist but nothing reported: unknown, not 0
         (2023, 1, Decimal("10000000.00"), 10, None),
         (2024, 1, Decimal("100000000.00"), 100, Decimal("1000000.00")),
@@ -161,17 +231,37 @@ def test_selector_industries_buildings_and_trend(park, scene):
 
 def test_selector_other_years(park, scene):
     fig = dashboard_figures(park=park, year=2024)
-    assert (fig.totals.rows, fig.totals.output_value, fig.totals.headcount) == (1, Decimal("100000000.00"), 100)
+    assert (fig.totals.rows, fig.totals.output_value, fig.totals.headcount) == (
+        1,
+        Decimal("100000000.00"),
+        100,
+    )
 
     empty = dashboard_figures(park=park, year=2030).totals
-    assert (empty.rows, empty.output_value, empty.headcount, empty.tax_paid, empty.output_per_firm) == (
-        0, Decimal("0"), 0, Decimal("0"), None,
+    assert (
+        empty.rows,
+        empty.output_value,
+        empty.headcount,
+        empty.tax_paid,
+        empty.output_per_firm,
+    ) == (
+        0,
+        Decimal("0"),
+        0,
+        Decimal("0"),
+        None,
     )
 
 
 def test_selector_empty_park(other_park):
     fig = dashboard_figures(park=ParkFactory(name="空园区"))
-    assert (fig.settled, fig.pipeline, fig.residents, fig.leased_area, fig.occupancy_rate) == (0, 0, 0, Decimal("0"), None)
+    assert (fig.settled, fig.pipeline, fig.residents, fig.leased_area, fig.occupancy_rate) == (
+        0,
+        0,
+        0,
+        Decimal("0"),
+        None,
+    )
     assert fig.years == ()
     assert fig.buildings == ()
 
@@ -184,13 +274,21 @@ def test_page_shows_each_kpi_and_links_to_its_records(staff_client, park, scene)
 
     assert _kpi(html, "kpi-enterprises") == "入驻企业 4 家 目标 300 家 · 1.3%"
     assert _kpi_href(html, "kpi-enterprises") == f"/enterprises/?park={p}&status=settled"
-    assert _kpi(html, "kpi-jobs") == "就业人数 200 人 目标 6,000–8,000 人 · 达下限 3.3% 2/4 家已报送"
+    assert (
+        _kpi(html, "kpi-jobs") == "就业人数 200 人 目标 6,000–8,000 人 · 达下限 3.3% 2/4 家已报送"
+    )
     assert _kpi_href(html, "kpi-jobs") == f"/enterprises/?park={p}&status=settled"
-    assert _kpi(html, "kpi-output") == "年产值 2.00 亿元 目标 500.00 亿元 · 0.4% 2/4 家已报送 · 户均 10,000.00 万元"
+    assert (
+        _kpi(html, "kpi-output")
+        == "年产值 2.00 亿元 目标 500.00 亿元 · 0.4% 2/4 家已报送 · 户均 10,000.00 万元"
+    )
     assert _kpi_href(html, "kpi-output") == f"/enterprises/?park={p}&status=settled"
     assert _kpi(html, "kpi-residents") == "园区居住人才 5 人 目标 3,000 人 · 0.2%"
     assert _kpi_href(html, "kpi-residents") == f"/parks/units/?park={p}&use=apartment"
-    assert _kpi(html, "kpi-leased") == "已出租面积 1,620 ㎡ 规划建筑面积 518,000 ㎡ · 0.3% 出租率 60.5%（可租面积 2,680 ㎡）"
+    assert (
+        _kpi(html, "kpi-leased")
+        == "已出租面积 1,620 ㎡ 规划建筑面积 518,000 ㎡ · 0.3% 出租率 60.5%（可租面积 2,680 ㎡）"
+    )
     assert _kpi_href(html, "kpi-leased") == f"/parks/units/?park={p}&status=leased"
     assert _kpi(html, "kpi-pipeline") == "在谈企业（意向 + 已签约） 3 家 意向 2 · 已签约 1"
     assert f'href="/enterprises/?park={p}&amp;status=prospect"' in html
@@ -204,7 +302,12 @@ def test_page_year_selector(staff_client, park, scene):
     html = staff_client.get(URL, {"year": 2024}).content.decode()
     assert _kpi(html, "kpi-output").startswith("年产值 1.00 亿元")
     assert '<option value="2024" selected>2024</option>' in html
-    assert [int(y) for y in re.findall(r'<option value="(\d{4})"', html)] == [2025, 2024, 2023, 2022]
+    assert [int(y) for y in re.findall(r'<option value="(\d{4})"', html)] == [
+        2025,
+        2024,
+        2023,
+        2022,
+    ]
 
     # A year without data still renders, with zeros and nobody reporting.
     html = staff_client.get(URL, {"year": 2019}).content.decode()
@@ -225,10 +328,16 @@ def test_chart_data_blocks(staff_client, park, scene):
     p = park.pk
 
     industry = _json(html, "chart-industry-data")
-    assert industry["categories"] == ["汽车", "新一代信息技术", "新能源"]  # empty industries left out
+    assert industry["categories"] == [
+        "汽车",
+        "新一代信息技术",
+        "新能源",
+    ]  # empty industries left out
     assert industry["firms"] == [2, 1, 1]
     assert industry["output"] == [0.5, 1.5, 0.0]
-    assert industry["links"][0] == f"/enterprises/?park={p}&status=settled&focus_industry=automotive"
+    assert (
+        industry["links"][0] == f"/enterprises/?park={p}&status=settled&focus_industry=automotive"
+    )
 
     building = _json(html, "chart-building-data")
     assert building["categories"] == ["A", "R"]
@@ -268,6 +377,7 @@ def test_page_loads_local_echarts_only(staff_client, park, scene):
 
 
 # --- access -----------------------------------------------------------------------
+
 
 def test_staff_and_viewer_see_the_dashboard(staff_client, viewer_client, park):
     for client in (staff_client, viewer_client):
@@ -341,12 +451,22 @@ def _populate(park, n: int) -> None:
     building = BuildingFactory(park=park)
     industries = list(FocusIndustry.values)
     for i in range(n):
-        unit = _unit(building, f"Q{i}", area="100.00", status=Unit.Status.LEASED if i % 2 else Unit.Status.VACANT)
-        firm = EnterpriseFactory(park=park, focus_industry=industries[i % len(industries)],
-                                 status=S.SETTLED if i % 3 else S.PROSPECT)
+        unit = _unit(
+            building,
+            f"Q{i}",
+            area="100.00",
+            status=Unit.Status.LEASED if i % 2 else Unit.Status.VACANT,
+        )
+        firm = EnterpriseFactory(
+            park=park,
+            focus_industry=industries[i % len(industries)],
+            status=S.SETTLED if i % 3 else S.PROSPECT,
+        )
         firm.units.set([unit])
         FigureFactory(enterprise=firm, year=2024)
-        FigureFactory(enterprise=firm, year=2025, output_value=None if i % 4 == 0 else Decimal("1000.00"))
+        FigureFactory(
+            enterprise=firm, year=2025, output_value=None if i % 4 == 0 else Decimal("1000.00")
+        )
 
 
 @pytest.mark.parametrize("n", [10, 150])
@@ -359,7 +479,12 @@ def test_query_count_does_not_grow_with_firms(staff_client, park, n, django_asse
 
 
 def test_cached_dashboard_moves_on_the_next_request_after_a_write(
-    staff_client, park, enterprise, staff, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    staff_client,
+    park,
+    enterprise,
+    staff,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
 ):
     from oasis.enterprises.services import annual_figure_save
 

@@ -25,12 +25,26 @@ SMALL = 30
 
 
 def _snapshot() -> tuple[list, list]:
-    firms = list(Enterprise.objects.order_by("name").values_list(
-        "name", "uscc", "industry_code", "status", "settled_on", "legal_representative",
-    ))
-    figures = list(AnnualFigure.objects.order_by("enterprise__name", "year").values_list(
-        "enterprise__name", "year", "revenue", "rd_expense", "headcount", "output_value",
-    ))
+    firms = list(
+        Enterprise.objects.order_by("name").values_list(
+            "name",
+            "uscc",
+            "industry_code",
+            "status",
+            "settled_on",
+            "legal_representative",
+        )
+    )
+    figures = list(
+        AnnualFigure.objects.order_by("enterprise__name", "year").values_list(
+            "enterprise__name",
+            "year",
+            "revenue",
+            "rd_expense",
+            "headcount",
+            "output_value",
+        )
+    )
     return firms, figures
 
 
@@ -96,8 +110,11 @@ def test_units_have_sensible_areas_and_residents():
     # The default size: how full phase one is depends on how many firms there are.
     summary = _seed(n=150)
     ranges = {
-        UnitUse.MANUFACTURING: (500, 3000), UnitUse.RND: (80, 800), UnitUse.OFFICE: (80, 800),
-        UnitUse.APARTMENT: (35, 90), UnitUse.COMMERCIAL: (80, 3000),
+        UnitUse.MANUFACTURING: (500, 3000),
+        UnitUse.RND: (80, 800),
+        UnitUse.OFFICE: (80, 800),
+        UnitUse.APARTMENT: (35, 90),
+        UnitUse.COMMERCIAL: (80, 3000),
     }
     for use, area in Unit.objects.values_list("use", "area"):
         lo, hi = ranges[use]
@@ -113,7 +130,9 @@ def test_units_have_sensible_areas_and_residents():
 @pytest.mark.django_db
 def test_settled_firms_occupy_leased_units_after_completion():
     _seed()
-    settled = Enterprise.objects.filter(status=Enterprise.Status.SETTLED).prefetch_related("units__building")
+    settled = Enterprise.objects.filter(status=Enterprise.Status.SETTLED).prefetch_related(
+        "units__building"
+    )
     assert settled.count() >= SMALL // 2
     for e in settled:
         assert e.units.exists()
@@ -122,7 +141,11 @@ def test_settled_firms_occupy_leased_units_after_completion():
             assert unit.status == Unit.Status.LEASED
             assert unit.use != UnitUse.APARTMENT
             assert e.settled_on >= unit.building.completed_on
-    assert not Enterprise.objects.exclude(status=Enterprise.Status.SETTLED).filter(units__isnull=False).exists()
+    assert (
+        not Enterprise.objects.exclude(status=Enterprise.Status.SETTLED)
+        .filter(units__isnull=False)
+        .exists()
+    )
 
 
 @pytest.mark.django_db
@@ -148,7 +171,9 @@ def test_figures_are_plausible():
 @pytest.mark.django_db
 def test_a_login_for_every_role_and_members_bound_to_firms():
     summary = _seed()
-    park_roles = set(ParkRole.objects.filter(park_id=summary.park_id).values_list("role", flat=True))
+    park_roles = set(
+        ParkRole.objects.filter(park_id=summary.park_id).values_list("role", flat=True)
+    )
     assert park_roles == set(Role.values)
     assert User.objects.get(username="admin").is_superuser
     members = User.objects.filter(enterprise__isnull=False)

@@ -20,10 +20,19 @@ VALID_USCC = "91130600738737199K"
 
 def enterprise_form(park, **over):
     data = {
-        "park": park.pk, "name": "常熟绿洲智驾科技有限公司", "uscc": VALID_USCC, "industry_code": "3670",
-        "focus_industry": "automotive", "status": "signed", "legal_representative": "王芳",
-        "founded_on": "2021-03-01", "registered_capital": "3000", "settled_on": "", "website": "",
-        "description": "车载电子", "units": [],
+        "park": park.pk,
+        "name": "常熟绿洲智驾科技有限公司",
+        "uscc": VALID_USCC,
+        "industry_code": "3670",
+        "focus_industry": "automotive",
+        "status": "signed",
+        "legal_representative": "王芳",
+        "founded_on": "2021-03-01",
+        "registered_capital": "3000",
+        "settled_on": "",
+        "website": "",
+        "description": "车载电子",
+        "units": [],
     }
     data.update(over)
     return data
@@ -31,11 +40,14 @@ def enterprise_form(park, **over):
 
 # --- list: search, filters, sorting, paging, query ceiling ---------------------------
 
+
 def test_list_search_by_name_uscc_and_pinyin_initials(staff_client, park):
     a = EnterpriseFactory(park=park, name="临港芯星半导体有限公司")
     b = EnterpriseFactory(park=park, name="绿洲生物医药有限公司")
+
     def names(q):
         return [e.name for e in staff_client.get("/enterprises/", {"q": q}).context["page"]]
+
     assert names("芯星") == [a.name]
     assert names("lgxx") == [a.name]
     assert names("lvzhou") == [b.name]
@@ -43,10 +55,24 @@ def test_list_search_by_name_uscc_and_pinyin_initials(staff_client, park):
 
 
 def test_list_filters_and_sort(staff_client, park):
-    EnterpriseFactory(park=park, name="乙公司", status="prospect", focus_industry="automotive", industry_code="3670")
-    EnterpriseFactory(park=park, name="甲公司", status="settled", focus_industry="new_energy", industry_code="4416")
+    EnterpriseFactory(
+        park=park,
+        name="乙公司",
+        status="prospect",
+        focus_industry="automotive",
+        industry_code="3670",
+    )
+    EnterpriseFactory(
+        park=park,
+        name="甲公司",
+        status="settled",
+        focus_industry="new_energy",
+        industry_code="4416",
+    )
+
     def names(**q):
         return [e.name for e in staff_client.get("/enterprises/", q).context["page"]]
+
     assert names(status="prospect") == ["乙公司"]
     assert names(focus_industry="new_energy") == ["甲公司"]
     assert names(industry="D") == ["甲公司"]
@@ -62,7 +88,9 @@ def test_list_filter_by_building(staff_client, park):
     inside = EnterpriseFactory(park=park)
     inside.units.add(unit)
     EnterpriseFactory(park=park)
-    assert [e.pk for e in staff_client.get("/enterprises/", {"building": b.pk}).context["page"]] == [inside.pk]
+    assert [
+        e.pk for e in staff_client.get("/enterprises/", {"building": b.pk}).context["page"]
+    ] == [inside.pk]
 
 
 def test_list_bad_filter_is_reported_not_crashing(staff_client, park):
@@ -80,14 +108,18 @@ def test_list_paging(staff_client, park):
 
 def test_list_htmx_returns_only_the_results_partial(staff_client, park):
     EnterpriseFactory(park=park, name="部分刷新有限公司")
-    r = staff_client.get("/enterprises/", {"q": "部分"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    r = staff_client.get(
+        "/enterprises/", {"q": "部分"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
     body = r.content.decode()
     assert body.lstrip().startswith('<div id="results">')
     assert "部分刷新有限公司" in body and "<html" not in body
 
 
 @pytest.mark.parametrize("rows", [10, 200])
-def test_list_queries_do_not_grow_with_rows(staff_client, park, rows, django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_rows(
+    staff_client, park, rows, django_assert_max_num_queries
+):
     for e in EnterpriseFactory.create_batch(rows, park=park):
         FigureFactory(enterprise=e, year=2024)
         FigureFactory(enterprise=e, year=2025)
@@ -99,7 +131,9 @@ def test_list_queries_do_not_grow_with_rows(staff_client, park, rows, django_ass
 
 
 @pytest.mark.parametrize("rows", [10, 200])
-def test_api_list_queries_do_not_grow_with_rows(staff_client, park, rows, django_assert_max_num_queries):
+def test_api_list_queries_do_not_grow_with_rows(
+    staff_client, park, rows, django_assert_max_num_queries
+):
     EnterpriseFactory.create_batch(rows, park=park)
     with django_assert_max_num_queries(6):
         r = staff_client.get("/api/v1/enterprises/?limit=100")
@@ -107,6 +141,7 @@ def test_api_list_queries_do_not_grow_with_rows(staff_client, park, rows, django
 
 
 # --- access: staff / member / outsider -------------------------------------------------
+
 
 def test_staff_sees_only_their_parks(staff_client, enterprise, other_enterprise):
     names = [e.name for e in staff_client.get("/enterprises/").context["page"]]
@@ -131,14 +166,25 @@ def test_member_sees_and_edits_only_own_firm(member_client, enterprise, other_en
 
 
 def test_member_edit_changes_only_member_fields(member_client, enterprise):
-    r = member_client.post(f"/enterprises/{enterprise.pk}/edit/", {
-        "legal_representative": "李强", "website": "https://example.cn", "description": "新描述",
-        "name": "改名企图", "status": "exited"})
+    r = member_client.post(
+        f"/enterprises/{enterprise.pk}/edit/",
+        {
+            "legal_representative": "李强",
+            "website": "https://example.cn",
+            "description": "新描述",
+            "name": "改名企图",
+            "status": "exited",
+        },
+    )
     assert r.status_code == 302
     enterprise.refresh_from_db()
     assert enterprise.legal_representative == "李强" and enterprise.name == "常熟临芯微电子有限公司"
     assert enterprise.status == "settled"
-    r = member_client.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"status": "exited"}), content_type="application/json")
+    r = member_client.patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        json.dumps({"status": "exited"}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     enterprise.refresh_from_db()
     assert enterprise.status == "settled"
@@ -146,9 +192,16 @@ def test_member_edit_changes_only_member_fields(member_client, enterprise):
 
 def test_member_cannot_write_official_figures_directly(member_client, enterprise):
     """Members report through campaigns (oasis.portal); the park's acceptance writes them."""
-    r = member_client.post(f"/enterprises/{enterprise.pk}/figures/new/", {"year": 2025, "revenue": "12000000", "headcount": "45"})
+    r = member_client.post(
+        f"/enterprises/{enterprise.pk}/figures/new/",
+        {"year": 2025, "revenue": "12000000", "headcount": "45"},
+    )
     assert r.status_code == 403
-    r = member_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/2025", json.dumps({"revenue": 1}), content_type="application/json")
+    r = member_client.put(
+        f"/api/v1/enterprises/{enterprise.pk}/figures/2025",
+        json.dumps({"revenue": 1}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert r.json()["detail"] == "企业用户请通过数据填报提交年度数据，经园区审核后生效。"
     assert not AnnualFigure.objects.exists()
@@ -156,9 +209,15 @@ def test_member_cannot_write_official_figures_directly(member_client, enterprise
 
 def test_outsider_cannot_read_or_change(outsider_client, enterprise):
     assert outsider_client.get(f"/enterprises/{enterprise.pk}/").status_code == 404
-    r = outsider_client.post(f"/enterprises/{enterprise.pk}/edit/", enterprise_form(enterprise.park, name="篡改"))
+    r = outsider_client.post(
+        f"/enterprises/{enterprise.pk}/edit/", enterprise_form(enterprise.park, name="篡改")
+    )
     assert r.status_code == 404
-    r = outsider_client.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"name": "篡改"}), content_type="application/json")
+    r = outsider_client.patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        json.dumps({"name": "篡改"}),
+        content_type="application/json",
+    )
     assert r.status_code == 404
     enterprise.refresh_from_db()
     assert enterprise.name == "常熟临芯微电子有限公司"
@@ -169,20 +228,31 @@ def test_viewer_reads_but_cannot_change(viewer_client, enterprise):
     assert viewer_client.get(f"/enterprises/{enterprise.pk}/").status_code == 200
     assert viewer_client.get(f"/enterprises/{enterprise.pk}/edit/").status_code == 403
     assert viewer_client.get("/enterprises/new/").status_code == 403
-    r = viewer_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/2025", json.dumps({"revenue": 1}), content_type="application/json")
+    r = viewer_client.put(
+        f"/api/v1/enterprises/{enterprise.pk}/figures/2025",
+        json.dumps({"revenue": 1}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert not AnnualFigure.objects.exists()
 
 
 # --- create / edit with bad input ---------------------------------------------------------
 
+
 def test_create_enterprise(staff_client, park, staff):
     b = BuildingFactory(park=park)
     unit = UnitFactory(floor=FloorFactory(building=b, number=1), building=b)
-    r = staff_client.post("/enterprises/new/", enterprise_form(park, units=[unit.pk], uscc=VALID_USCC.lower()))
+    r = staff_client.post(
+        "/enterprises/new/", enterprise_form(park, units=[unit.pk], uscc=VALID_USCC.lower())
+    )
     e = Enterprise.objects.get(name="常熟绿洲智驾科技有限公司")
     assert r.status_code == 302 and r.url == f"/enterprises/{e.pk}/"
-    assert e.uscc == VALID_USCC and e.industry_section == "C" and e.search_key.startswith("cslzzjkjyxgs ")
+    assert (
+        e.uscc == VALID_USCC
+        and e.industry_section == "C"
+        and e.search_key.startswith("cslzzjkjyxgs ")
+    )
     assert list(e.units.all()) == [unit]
     entry = AuditEntry.objects.get(model="enterprises.enterprise", object_id=str(e.pk))
     assert entry.actor == staff and entry.changes["name"] == [None, e.name]
@@ -194,7 +264,11 @@ def test_create_enterprise(staff_client, park, staff):
     [
         ({"uscc": "91130600738737199A"}, "uscc", "统一社会信用代码第18位校验码不正确。"),
         ({"uscc": "9113060073873719"}, "uscc", "统一社会信用代码应为18位，当前为16位。"),
-        ({"industry_code": "3999"}, "industry_code", "行业代码“3999”不在《国民经济行业分类》(GB/T 4754-2017)中。"),
+        (
+            {"industry_code": "3999"},
+            "industry_code",
+            "行业代码“3999”不在《国民经济行业分类》(GB/T 4754-2017)中。",
+        ),
     ],
 )
 def test_create_rejects_bad_identifiers(staff_client, park, over, field, message):
@@ -224,7 +298,11 @@ def test_unit_of_another_park_is_refused(staff_client, park, other_park):
     [
         ({"revenue": "-1"}, "revenue", "不能为负数。"),
         ({"revenue": "5000000000000"}, "revenue", "数值超过1万亿元，请检查单位（应以元为单位）。"),
-        ({"revenue": "100", "main_business_revenue": "200"}, "main_business_revenue", "主营业务收入不能大于营业收入。"),
+        (
+            {"revenue": "100", "main_business_revenue": "200"},
+            "main_business_revenue",
+            "主营业务收入不能大于营业收入。",
+        ),
         ({"headcount": "10", "rd_staff": "11"}, "rd_staff", "研发人员不能多于从业人数。"),
     ],
 )
@@ -233,7 +311,11 @@ def test_bad_figures_are_refused(staff_client, enterprise, data, field, message)
     assert r.status_code == 400
     assert message in r.context["form"].errors[field]
     assert not AnnualFigure.objects.exists()
-    r = staff_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/2025", json.dumps(data), content_type="application/json")
+    r = staff_client.put(
+        f"/api/v1/enterprises/{enterprise.pk}/figures/2025",
+        json.dumps(data),
+        content_type="application/json",
+    )
     assert r.status_code == 400
     assert r.json() == {"detail": "Invalid input.", "fields": {field: [message]}}
     assert not AnnualFigure.objects.exists()
@@ -241,34 +323,66 @@ def test_bad_figures_are_refused(staff_client, enterprise, data, field, message)
 
 def test_figure_update_keeps_history(staff_client, enterprise):
     FigureFactory(enterprise=enterprise, year=2024, revenue=Decimal("1000000.00"))
-    r = staff_client.post(f"/enterprises/{enterprise.pk}/figures/2024/", {
-        "year": 2024, "revenue": "1500000", "main_business_revenue": "1400000", "headcount": 30})
+    r = staff_client.post(
+        f"/enterprises/{enterprise.pk}/figures/2024/",
+        {"year": 2024, "revenue": "1500000", "main_business_revenue": "1400000", "headcount": 30},
+    )
     assert r.status_code == 302
     page = staff_client.get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "1000000.00 → 1500000.00" in page
 
 
 def test_contacts(staff_client, member_client, enterprise):
-    r = staff_client.post(f"/enterprises/{enterprise.pk}/contacts/new/", {"name": "赵敏", "title": "总经理", "phone": "13800000000", "email": "bad"})
+    r = staff_client.post(
+        f"/enterprises/{enterprise.pk}/contacts/new/",
+        {"name": "赵敏", "title": "总经理", "phone": "13800000000", "email": "bad"},
+    )
     assert r.status_code == 400
-    r = member_client.post(f"/enterprises/{enterprise.pk}/contacts/new/", {"name": "赵敏", "title": "总经理", "phone": "13800000000", "email": "zm@example.cn", "is_primary": "on"})
+    r = member_client.post(
+        f"/enterprises/{enterprise.pk}/contacts/new/",
+        {
+            "name": "赵敏",
+            "title": "总经理",
+            "phone": "13800000000",
+            "email": "zm@example.cn",
+            "is_primary": "on",
+        },
+    )
     assert r.status_code == 302
     assert enterprise.contacts.get().is_primary
 
 
 # --- API ---------------------------------------------------------------------------------
 
+
 def test_api_create_and_errors(staff_client, park):
-    body = {"park_id": park.pk, "name": "苏州新能储能有限公司", "uscc": uscc_for(999), "industry_code": "3841", "focus_industry": "new_energy"}
+    body = {
+        "park_id": park.pk,
+        "name": "苏州新能储能有限公司",
+        "uscc": uscc_for(999),
+        "industry_code": "3841",
+        "focus_industry": "new_energy",
+    }
     r = staff_client.post("/api/v1/enterprises/", json.dumps(body), content_type="application/json")
     assert r.status_code == 201
     eid = r.json()["id"]
     r = staff_client.post("/api/v1/enterprises/", json.dumps(body), content_type="application/json")
     assert r.status_code == 400
-    assert r.json() == {"detail": "Invalid input.", "fields": {"uscc": ["该统一社会信用代码已存在。"]}}
-    r = staff_client.post("/api/v1/enterprises/", json.dumps({**body, "uscc": None, "industry_code": "ZZ", "focus_industry": "space"}), content_type="application/json")
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"uscc": ["该统一社会信用代码已存在。"]},
+    }
+    r = staff_client.post(
+        "/api/v1/enterprises/",
+        json.dumps({**body, "uscc": None, "industry_code": "ZZ", "focus_industry": "space"}),
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "focus_industry" in r.json()["fields"]
-    r = staff_client.patch(f"/api/v1/enterprises/{eid}", json.dumps({"status": "settled", "settled_on": "2025-05-01"}), content_type="application/json")
+    r = staff_client.patch(
+        f"/api/v1/enterprises/{eid}",
+        json.dumps({"status": "settled", "settled_on": "2025-05-01"}),
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "settled"
     assert Enterprise.objects.count() == 1
 
@@ -285,18 +399,35 @@ def test_api_filters_match_the_page(staff_client, park):
 
 
 def test_api_figures(staff_client, enterprise, outsider_client):
-    r = staff_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/2025", json.dumps({"revenue": "800000.5", "headcount": 12}), content_type="application/json")
+    r = staff_client.put(
+        f"/api/v1/enterprises/{enterprise.pk}/figures/2025",
+        json.dumps({"revenue": "800000.5", "headcount": 12}),
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["revenue"] == "800000.50"
-    assert staff_client.get(f"/api/v1/enterprises/{enterprise.pk}/figures").json()[0]["year"] == 2025
+    assert (
+        staff_client.get(f"/api/v1/enterprises/{enterprise.pk}/figures").json()[0]["year"] == 2025
+    )
     assert outsider_client.get(f"/api/v1/enterprises/{enterprise.pk}/figures").status_code == 404
-    assert staff_client.put(f"/api/v1/enterprises/{enterprise.pk}/figures/1800", json.dumps({}), content_type="application/json").status_code == 400
+    assert (
+        staff_client.put(
+            f"/api/v1/enterprises/{enterprise.pk}/figures/1800",
+            json.dumps({}),
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
 
 
 def test_api_requires_auth_and_csrf_for_sessions(enterprise, staff):
     assert Client().get("/api/v1/enterprises/").status_code == 401
     c = Client(enforce_csrf_checks=True)
     c.force_login(staff)
-    r = c.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"name": "无CSRF"}), content_type="application/json")
+    r = c.patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        json.dumps({"name": "无CSRF"}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     enterprise.refresh_from_db()
     assert enterprise.name != "无CSRF"
@@ -314,8 +445,12 @@ def test_bearer_token_can_write_without_csrf(staff, enterprise):
 
     _token, clear = api_token_create(user=staff, name="sync")
     c = Client(enforce_csrf_checks=True)
-    r = c.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"website": "https://example.cn"}),
-                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    r = c.patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        json.dumps({"website": "https://example.cn"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {clear}",
+    )
     assert r.status_code == 200
     enterprise.refresh_from_db()
     assert enterprise.website == "https://example.cn"

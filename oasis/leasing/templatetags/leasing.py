@@ -13,6 +13,15 @@ register = template.Library()
 def enterprise_leases(context: dict[str, Any], enterprise: Any) -> dict[str, Any]:
     """The firm's leases and balance, as the current user may see them (scoped)."""
     user = context["request"].user
-    leases = list(selectors.lease_list(user=user, filters=selectors.LeaseFilter(tab="all", tenant=enterprise.pk)))
+    leases = list(
+        selectors.lease_list(
+            user=user, filters=selectors.LeaseFilter(tab="all", tenant=enterprise.pk)
+        )
+    )
     balance = selectors.tenant_balance(user=user, tenant_id=enterprise.pk)
-    return {"show": bool(leases), "leases": leases, "balance": balance, "request": context["request"]}
+    return {
+        "show": bool(leases),
+        "leases": leases,
+        "balance": balance,
+        "request": context["request"],
+    }

@@ -29,7 +29,10 @@ def building(park):
 @pytest.fixture
 def units(building):
     floor = FloorFactory(building=building, number=1)
-    return [UnitFactory(floor=floor, building=building, code=f"10{i}", area=Decimal("500.00")) for i in range(1, 4)]
+    return [
+        UnitFactory(floor=floor, building=building, code=f"10{i}", area=Decimal("500.00"))
+        for i in range(1, 4)
+    ]
 
 
 @pytest.fixture
@@ -46,9 +49,15 @@ def leasing_client(leasing):
 
 def lease_data(**over):
     data = {
-        "start_date": dt.date(2026, 1, 1), "end_date": dt.date(2027, 12, 31), "rent_basis": "sqm_day",
-        "rent_rate": Decimal("1.2000"), "property_fee_rate": Decimal("5.00"), "deposit": Decimal("30000.00"),
-        "escalation_pct": Decimal("3.00"), "cycle": 3, "number": "",
+        "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2027, 12, 31),
+        "rent_basis": "sqm_day",
+        "rent_rate": Decimal("1.2000"),
+        "property_fee_rate": Decimal("5.00"),
+        "deposit": Decimal("30000.00"),
+        "escalation_pct": Decimal("3.00"),
+        "cycle": 3,
+        "number": "",
     }
     data.update(over)
     return data
@@ -56,4 +65,6 @@ def lease_data(**over):
 
 @pytest.fixture
 def lease(staff, enterprise, unit):
-    return services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], data=lease_data(), activate=True)
+    return services.lease_create(
+        actor=staff, tenant=enterprise, unit_ids=[unit.pk], data=lease_data(), activate=True
+    )

@@ -29,7 +29,9 @@ def _in_memory_sqlite() -> bool:
 
 def test_concurrent_signings_of_one_unit_exactly_one_wins():
     if _in_memory_sqlite():
-        pytest.skip("threads need a file or server database (set OASIS_TEST_SQLITE or use PostgreSQL)")
+        pytest.skip(
+            "threads need a file or server database (set OASIS_TEST_SQLITE or use PostgreSQL)"
+        )
     park = ParkFactory()
     make_user("officer1", park=park, role=Role.LEASING)
     unit = UnitFactory(floor=FloorFactory(building=BuildingFactory(park=park)))
@@ -42,10 +44,19 @@ def test_concurrent_signings_of_one_unit_exactly_one_wins():
             client = Client()
             client.login(username="officer1", password="oasis-test-pass-1")
             barrier.wait()
-            r = client.post("/api/v1/leasing/leases", {
-                "tenant_id": firms[i].pk, "unit_ids": [unit.pk], "number": f"C-{i}",
-                "start_date": f"2026-0{1 + i % 3}-01", "end_date": "2027-06-30", "rent_rate": "1.1", "activate": True,
-            }, content_type="application/json")
+            r = client.post(
+                "/api/v1/leasing/leases",
+                {
+                    "tenant_id": firms[i].pk,
+                    "unit_ids": [unit.pk],
+                    "number": f"C-{i}",
+                    "start_date": f"2026-0{1 + i % 3}-01",
+                    "end_date": "2027-06-30",
+                    "rent_rate": "1.1",
+                    "activate": True,
+                },
+                content_type="application/json",
+            )
             statuses.append(r.status_code)
         finally:
             connections.close_all()
@@ -71,10 +82,18 @@ def test_database_refuses_overlap_even_behind_the_services_back():
     unit = UnitFactory(floor=FloorFactory(building=BuildingFactory(park=park)))
     firm = EnterpriseFactory(park=park)
     common = {"park": park, "tenant": firm, "rent_rate": 1, "status": Lease.Status.ACTIVE}
-    a = Lease.objects.create(number="A", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31), **common)
-    b = Lease.objects.create(number="B", start_date=dt.date(2026, 12, 31), end_date=dt.date(2027, 12, 31), **common)
-    LeaseUnit.objects.create(lease=a, unit=unit, start_date=a.start_date, end_date=a.end_date, occupies=True)
+    a = Lease.objects.create(
+        number="A", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31), **common
+    )
+    b = Lease.objects.create(
+        number="B", start_date=dt.date(2026, 12, 31), end_date=dt.date(2027, 12, 31), **common
+    )
+    LeaseUnit.objects.create(
+        lease=a, unit=unit, start_date=a.start_date, end_date=a.end_date, occupies=True
+    )
     # A draft may overlap; a signed one may not (the period is inclusive at both ends).
-    LeaseUnit.objects.create(lease=b, unit=unit, start_date=b.start_date, end_date=b.end_date, occupies=False)
+    LeaseUnit.objects.create(
+        lease=b, unit=unit, start_date=b.start_date, end_date=b.end_date, occupies=False
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         LeaseUnit.objects.filter(lease=b).update(occupies=True)

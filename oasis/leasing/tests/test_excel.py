@@ -27,8 +27,40 @@ def good(enterprise):
     return workbook(
         buildings=[("F9", "9号厂房", "智能制造", 2, 6000, 2)],
         units=[("F9", 1, "101", "智能制造", 1500), ("F9", 2, "201", "研发生产", 800)],
-        leases=[("", enterprise.uscc, "", "F9-101", "2026-01-01", "2027-12-31", "元/㎡/天", 1.2, 5, 0, 3, "季付", None, None),
-                ("", "", enterprise.name, "F9-201", "2026-03-01", "2026-12-31", "元/月", 30000, 0, 0, 0, "月付", None, None)],
+        leases=[
+            (
+                "",
+                enterprise.uscc,
+                "",
+                "F9-101",
+                "2026-01-01",
+                "2027-12-31",
+                "元/㎡/天",
+                1.2,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                enterprise.name,
+                "F9-201",
+                "2026-03-01",
+                "2026-12-31",
+                "元/月",
+                30000,
+                0,
+                0,
+                0,
+                "月付",
+                None,
+                None,
+            ),
+        ],
     )
 
 
@@ -41,36 +73,144 @@ def test_template_downloads_with_every_column(staff_client):
 
 
 def test_dry_run_previews_and_saves_nothing(leasing_client, park, enterprise):
-    r = leasing_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise), "dry_run": "on"})
+    r = leasing_client.post(
+        "/leasing/import/", {"park": park.pk, "file": good(enterprise), "dry_run": "on"}
+    )
     assert r.status_code == 200
     assert "共 5 行：楼宇 1，单元 2，合同 2 可导入。" in r.content.decode()
     assert not Building.objects.filter(code="F9").exists() and ImportJob.objects.count() == 0
 
 
-def test_import_runs_as_a_task_and_reports_progress(leasing_client, park, enterprise, django_capture_on_commit_callbacks):
+def test_import_runs_as_a_task_and_reports_progress(
+    leasing_client, park, enterprise, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         r = leasing_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)})
     job = ImportJob.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/leasing/import/{job.pk}/"
     assert (job.status, job.summary, job.processed_rows, job.total_rows) == (
-        "done", {"buildings": 1, "units": 2, "leases": 2}, 5, 5)
+        "done",
+        {"buildings": 1, "units": 2, "leases": 2},
+        5,
+        5,
+    )
     assert Lease.objects.filter(status="active").count() == 2
     assert Unit.objects.get(building__code="F9", code="101").status == Unit.Status.LEASED
     page = leasing_client.get(f"/leasing/import/{job.pk}/").content.decode()
     assert "已导入：楼宇 1，单元 2，合同 2。" in page
 
 
-def test_broken_workbook_imports_nothing_and_lists_every_bad_row(leasing_client, park, enterprise, unit,
-                                                                 django_capture_on_commit_callbacks):
+def test_broken_workbook_imports_nothing_and_lists_every_bad_row(
+    leasing_client, park, enterprise, unit, django_capture_on_commit_callbacks
+):
     upload = workbook(
-        buildings=[("F9", "9号厂房", "智能制造", 2, 6000, 2), ("F1", "重复", "智能制造", 2, 6000, 1)],
-        units=[("F9", 1, "101", "智能制造", 1500), ("F8", 1, "101", "智能制造", 100), ("F9", 1, "102", "厂房", -5)],
-        leases=[("", enterprise.uscc, "", "F9-101", "2026-01-01", "2025-12-31", "元/㎡/天", 1.2, 5, 0, 3, "季付", None, None),
-                ("", "", "不存在的企业", "F9-101", "2026-01-01", "2026-12-31", "元/㎡/天", 1.2, 5, 0, 3, "季付", None, None),
-                ("", "", enterprise.name, "F9-101", "2026-01-01", "2026-12-31", "元/㎡/天", -1, 5, 0, 3, "季付", None, None),
-                ("", "", enterprise.name, "F9-101", "2026-01-01", "2026-12-31", "元/㎡/天", 1, 5, 0, 3, "季付", None, None),
-                ("", "", enterprise.name, "F9-101", "2026-06-01", "2027-12-31", "元/㎡/天", 1, 5, 0, 3, "季付", None, None),
-                ("", "", enterprise.name, "X-1", "2026-01-01", "2026-12-31", "元/㎡/天", 1, 5, 0, 3, "季付", None, None)],
+        buildings=[
+            ("F9", "9号厂房", "智能制造", 2, 6000, 2),
+            ("F1", "重复", "智能制造", 2, 6000, 1),
+        ],
+        units=[
+            ("F9", 1, "101", "智能制造", 1500),
+            ("F8", 1, "101", "智能制造", 100),
+            ("F9", 1, "102", "厂房", -5),
+        ],
+        leases=[
+            (
+                "",
+                enterprise.uscc,
+                "",
+                "F9-101",
+                "2026-01-01",
+                "2025-12-31",
+                "元/㎡/天",
+                1.2,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                "不存在的企业",
+                "F9-101",
+                "2026-01-01",
+                "2026-12-31",
+                "元/㎡/天",
+                1.2,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                enterprise.name,
+                "F9-101",
+                "2026-01-01",
+                "2026-12-31",
+                "元/㎡/天",
+                -1,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                enterprise.name,
+                "F9-101",
+                "2026-01-01",
+                "2026-12-31",
+                "元/㎡/天",
+                1,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                enterprise.name,
+                "F9-101",
+                "2026-06-01",
+                "2027-12-31",
+                "元/㎡/天",
+                1,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+            (
+                "",
+                "",
+                enterprise.name,
+                "X-1",
+                "2026-01-01",
+                "2026-12-31",
+                "元/㎡/天",
+                1,
+                5,
+                0,
+                3,
+                "季付",
+                None,
+                None,
+            ),
+        ],
     )
     with django_capture_on_commit_callbacks(execute=True):
         leasing_client.post("/leasing/import/", {"park": park.pk, "file": upload})
@@ -87,17 +227,37 @@ def test_broken_workbook_imports_nothing_and_lists_every_bad_row(leasing_client,
         ("合同", 7, "单元", "单元不存在：X-1"),
     ]
     assert not Building.objects.filter(code="F9").exists() and Lease.objects.count() == 0
-    assert "与第 5 行的合同租期重叠。" in leasing_client.get(f"/leasing/import/{job.pk}/").content.decode()
+    assert (
+        "与第 5 行的合同租期重叠。"
+        in leasing_client.get(f"/leasing/import/{job.pk}/").content.decode()
+    )
 
 
 def test_not_a_workbook(leasing_client, park):
-    r = leasing_client.post("/leasing/import/", {"park": park.pk, "file": SimpleUploadedFile("x.xlsx", b"nope"), "dry_run": "on"})
-    assert r.status_code == 400 and "无法读取该文件，请上传 .xlsx 格式的工作簿。" in r.content.decode()
+    r = leasing_client.post(
+        "/leasing/import/",
+        {"park": park.pk, "file": SimpleUploadedFile("x.xlsx", b"nope"), "dry_run": "on"},
+    )
+    assert (
+        r.status_code == 400 and "无法读取该文件，请上传 .xlsx 格式的工作簿。" in r.content.decode()
+    )
 
 
-def test_viewer_member_outsider_cannot_import(viewer_client, member_client, outsider_client, park, enterprise):
-    assert viewer_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)}).status_code == 403
-    assert member_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)}).status_code == 403
+def test_viewer_member_outsider_cannot_import(
+    viewer_client, member_client, outsider_client, park, enterprise
+):
+    assert (
+        viewer_client.post(
+            "/leasing/import/", {"park": park.pk, "file": good(enterprise)}
+        ).status_code
+        == 403
+    )
+    assert (
+        member_client.post(
+            "/leasing/import/", {"park": park.pk, "file": good(enterprise)}
+        ).status_code
+        == 403
+    )
     r = outsider_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)})
     assert r.status_code == 400  # their own form; this park is not a choice
     assert ImportJob.objects.count() == 0 and not Building.objects.filter(code="F9").exists()

@@ -34,8 +34,10 @@ D = Decimal
 def test_quarterly_calendar_periods_partial_first_and_last():
     periods = billing_periods(dt.date(2026, 2, 10), dt.date(2026, 11, 5), 3)
     assert [(p.start, p.end) for p in periods] == [
-        (dt.date(2026, 2, 10), dt.date(2026, 3, 31)), (dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
-        (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), (dt.date(2026, 10, 1), dt.date(2026, 11, 5)),
+        (dt.date(2026, 2, 10), dt.date(2026, 3, 31)),
+        (dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+        (dt.date(2026, 10, 1), dt.date(2026, 11, 5)),
     ]
 
 
@@ -45,8 +47,17 @@ def test_add_months_clamps_to_month_end():
 
 
 def test_per_sqm_day_by_days_with_due_dates_in_advance():
-    s = build_schedule(Terms(start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30), area=D("100"),
-                             rent_basis=PER_SQM_DAY, rent_rate=D("1.5"), property_fee_rate=D("6"), cycle_months=3))
+    s = build_schedule(
+        Terms(
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 6, 30),
+            area=D("100"),
+            rent_basis=PER_SQM_DAY,
+            rent_rate=D("1.5"),
+            property_fee_rate=D("6"),
+            cycle_months=3,
+        )
+    )
     assert [(b.period_start, b.due_date, b.rent, b.property_fee) for b in s.bills] == [
         (dt.date(2026, 1, 1), dt.date(2026, 1, 1), D("13500.00"), D("1800.00")),  # 90 days × 150
         (dt.date(2026, 4, 1), dt.date(2026, 4, 1), D("13650.00"), D("1800.00")),  # 91 days
@@ -55,23 +66,47 @@ def test_per_sqm_day_by_days_with_due_dates_in_advance():
 
 
 def test_monthly_total_partial_month_by_days_and_free_rent():
-    s = build_schedule(Terms(start=dt.date(2026, 1, 17), end=dt.date(2026, 4, 30), area=D("200"),
-                             rent_basis=MONTHLY_TOTAL, rent_rate=D("31000"), cycle_months=1,
-                             free_rent=(Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28)),)))
+    s = build_schedule(
+        Terms(
+            start=dt.date(2026, 1, 17),
+            end=dt.date(2026, 4, 30),
+            area=D("200"),
+            rent_basis=MONTHLY_TOTAL,
+            rent_rate=D("31000"),
+            cycle_months=1,
+            free_rent=(Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28)),),
+        )
+    )
     assert [b.rent for b in s.bills] == [D("15000.00"), D("0.00"), D("31000.00"), D("31000.00")]
 
 
 def test_escalation_on_each_anniversary_mid_period():
-    s = build_schedule(Terms(start=dt.date(2026, 2, 1), end=dt.date(2028, 1, 31), area=D("10"),
-                             rent_basis=PER_SQM_DAY, rent_rate=D("1"), cycle_months=12, escalation_pct=D("10")))
+    s = build_schedule(
+        Terms(
+            start=dt.date(2026, 2, 1),
+            end=dt.date(2028, 1, 31),
+            area=D("10"),
+            rent_basis=PER_SQM_DAY,
+            rent_rate=D("1"),
+            cycle_months=12,
+            escalation_pct=D("10"),
+        )
+    )
     # 2026: 334 days at 10/day; 2027: 31 days at 10 then 334 at 11; 2028: 31 days at 11.
     assert [b.rent for b in s.bills] == [D("3340.00"), D("3984.00"), D("341.00")]
 
 
 def test_bad_terms_are_refused():
     with pytest.raises(TermsError) as exc:
-        build_schedule(Terms(start=dt.date(2026, 2, 1), end=dt.date(2026, 1, 1), area=D("10"),
-                             rent_basis=PER_SQM_DAY, rent_rate=D("-1")))
+        build_schedule(
+            Terms(
+                start=dt.date(2026, 2, 1),
+                end=dt.date(2026, 1, 1),
+                area=D("10"),
+                rent_basis=PER_SQM_DAY,
+                rent_rate=D("-1"),
+            )
+        )
     assert set(exc.value.args[0]) == {"end_date", "rent_rate"}
 
 
@@ -86,16 +121,32 @@ def terms(draw):
         fs = start + dt.timedelta(days=draw(st.integers(0, (end - start).days)))
         fe = min(end, fs + dt.timedelta(days=draw(st.integers(0, 120))))
         free = (Period(fs, fe),)
-    return Terms(start=start, end=end, area=D(draw(st.integers(1, 10_000_000))) / 100, rent_basis=basis, rent_rate=rate,
-                 property_fee_rate=D(draw(st.integers(0, 3000))) / 100, cycle_months=draw(st.sampled_from([1, 3, 6, 12])),
-                 escalation_pct=D(draw(st.integers(0, 1500))) / 100, free_rent=free)
+    return Terms(
+        start=start,
+        end=end,
+        area=D(draw(st.integers(1, 10_000_000))) / 100,
+        rent_basis=basis,
+        rent_rate=rate,
+        property_fee_rate=D(draw(st.integers(0, 3000))) / 100,
+        cycle_months=draw(st.sampled_from([1, 3, 6, 12])),
+        escalation_pct=D(draw(st.integers(0, 1500))) / 100,
+        free_rent=free,
+    )
 
 
 @settings(max_examples=150, deadline=None)
 @given(terms())
 # Found by hypothesis: June 2024 is 17.45 × 27/30 = 15.705 exactly, a tie that rounds up.
-@example(Terms(start=dt.date(2024, 6, 4), end=dt.date(2025, 3, 31), area=D("0.01"), rent_basis=MONTHLY_TOTAL,
-               rent_rate=D("17.45"), cycle_months=1))
+@example(
+    Terms(
+        start=dt.date(2024, 6, 4),
+        end=dt.date(2025, 3, 31),
+        area=D("0.01"),
+        rent_basis=MONTHLY_TOTAL,
+        rent_rate=D("17.45"),
+        cycle_months=1,
+    )
+)
 def test_schedule_reconciles_to_the_fen(t):
     s = build_schedule(t)
     # Periods tile the term exactly, in order, each due on its first day.
@@ -104,7 +155,10 @@ def test_schedule_reconciles_to_the_fen(t):
         assert b.period_start == a.period_end + dt.timedelta(days=1)
     assert all(b.due_date == b.period_start for b in s.bills)
     # Every amount is whole fen and never negative; bills add up to the rounded exact total.
-    assert all(b.rent >= 0 and b.property_fee >= 0 and b.rent == b.rent.quantize(D("0.01")) for b in s.bills)
+    assert all(
+        b.rent >= 0 and b.property_fee >= 0 and b.rent == b.rent.quantize(D("0.01"))
+        for b in s.bills
+    )
     assert sum(b.rent for b in s.bills) == s.rent_total
     assert sum(b.property_fee for b in s.bills) == s.property_fee_total
     assert (s.rent_total, s.property_fee_total) == exact_totals(t)
@@ -112,8 +166,16 @@ def test_schedule_reconciles_to_the_fen(t):
 
 # --- amendments, early termination and reconciling issued bills ------------------------
 
-Q = dict(start=dt.date(2026, 1, 1), end=dt.date(2027, 12, 31), area=D("500"), rent_basis=PER_SQM_DAY,
-         rent_rate=D("1.2"), property_fee_rate=D("5"), cycle_months=3, escalation_pct=D("3"))
+Q = dict(
+    start=dt.date(2026, 1, 1),
+    end=dt.date(2027, 12, 31),
+    area=D("500"),
+    rent_basis=PER_SQM_DAY,
+    rent_rate=D("1.2"),
+    property_fee_rate=D("5"),
+    cycle_months=3,
+    escalation_pct=D("3"),
+)
 
 
 def test_termination_bills_the_last_period_by_days_up_to_and_including_the_day():
@@ -123,12 +185,18 @@ def test_termination_bills_the_last_period_by_days_up_to_and_including_the_day()
     # Q2 to 20 May: 50 days × 600 = 30,000 rent; April 2,500 + 20/31 of May's 2,500 = 1,612.90 fee.
     last = short.bills[-1]
     assert (last.period_start, last.period_end, last.rent, last.property_fee) == (
-        dt.date(2026, 4, 1), dt.date(2026, 5, 20), D("30000.00"), D("4112.90"))
+        dt.date(2026, 4, 1),
+        dt.date(2026, 5, 20),
+        D("30000.00"),
+        D("4112.90"),
+    )
     assert short.total == D("61500.00") + D("34112.90") == sum(b.amount for b in short.bills)
 
 
 def test_a_rate_change_applies_from_its_day_escalated_from_the_start():
-    s = build_schedule(Terms(**Q, changes=(RateChange(dt.date(2026, 5, 16), D("1.0"), D("6"), D("3")),)))
+    s = build_schedule(
+        Terms(**Q, changes=(RateChange(dt.date(2026, 5, 16), D("1.0"), D("6"), D("3")),))
+    )
     q2 = s.bills[1]
     # 1 Apr–15 May: 45 d × 600; 16 May–30 Jun: 46 d × 500. Fee: April 2,500, May 15/31 × 2,500
     # + 16/31 × 3,000, June 3,000.
@@ -141,11 +209,14 @@ def test_a_rate_change_applies_from_its_day_escalated_from_the_start():
 
 def test_rate_history_folds_amendments_in_the_order_made():
     base = {"rent_rate": D("1.2"), "property_fee_rate": D("5"), "escalation_pct": D("3")}
-    history = rate_history(base, [
-        (dt.date(2026, 6, 1), {"rent_rate": D("1.0")}),
-        (dt.date(2026, 3, 1), {"property_fee_rate": D("6")}),
-        (dt.date(2026, 9, 1), {"rent_rate": D("1.1"), "escalation_pct": D("0")}),
-    ])
+    history = rate_history(
+        base,
+        [
+            (dt.date(2026, 6, 1), {"rent_rate": D("1.0")}),
+            (dt.date(2026, 3, 1), {"property_fee_rate": D("6")}),
+            (dt.date(2026, 9, 1), {"rent_rate": D("1.1"), "escalation_pct": D("0")}),
+        ],
+    )
     assert history == (
         RateChange(dt.date(2026, 3, 1), D("1.2"), D("6"), D("3")),
         RateChange(dt.date(2026, 6, 1), D("1.0"), D("6"), D("3")),
@@ -154,7 +225,10 @@ def test_rate_history_folds_amendments_in_the_order_made():
 
 
 def _issued(schedule, paid):
-    return [Issued(i, b.period_start, b.period_end, b.rent, b.property_fee, p) for i, (b, p) in enumerate(zip(schedule.bills, paid))]
+    return [
+        Issued(i, b.period_start, b.period_end, b.rent, b.property_fee, p)
+        for i, (b, p) in enumerate(zip(schedule.bills, paid))
+    ]
 
 
 def test_reconcile_partly_paid_period_lowers_the_unpaid_part_then_credits():
@@ -163,9 +237,19 @@ def test_reconcile_partly_paid_period_lowers_the_unpaid_part_then_credits():
     # Q1 (61,500) has 40,000 paid; the term now ends 14 Feb: 45 d × 600 + 2,500 + 14/28 × 2,500 = 30,750.
     plan = reconcile(short, _issued(full, [D("40000")] + [ZERO] * 7), on=dt.date(2026, 3, 15))
     assert plan.withdraw == tuple(range(1, 8))
-    assert plan.rebill == (Rebill(0, D("32500.00"), D("7500.00")),)  # the unpaid 21,500 is no longer asked for
-    assert plan.issue == (NewBill(ADJUSTMENT, dt.date(2026, 1, 1), dt.date(2026, 2, 14), dt.date(2026, 3, 15),
-                                  D("-5500.00"), D("-3750.00")),)
+    assert plan.rebill == (
+        Rebill(0, D("32500.00"), D("7500.00")),
+    )  # the unpaid 21,500 is no longer asked for
+    assert plan.issue == (
+        NewBill(
+            ADJUSTMENT,
+            dt.date(2026, 1, 1),
+            dt.date(2026, 2, 14),
+            dt.date(2026, 3, 15),
+            D("-5500.00"),
+            D("-3750.00"),
+        ),
+    )
     assert plan.credit == D("9250.00")  # 40,000 paid − 30,750 owed
 
 
@@ -176,12 +260,25 @@ def _apply(bills, plan):
         del bills[key]
     for r in plan.rebill:
         b = bills[r.key]
-        assert r.rent + r.property_fee >= b.paid and r.rent <= b.rent and r.property_fee <= b.property_fee
-        bills[r.key] = Issued(r.key, b.period_start, b.period_end, r.rent, r.property_fee, b.paid, b.kind)
+        assert (
+            r.rent + r.property_fee >= b.paid
+            and r.rent <= b.rent
+            and r.property_fee <= b.property_fee
+        )
+        bills[r.key] = Issued(
+            r.key, b.period_start, b.period_end, r.rent, r.property_fee, b.paid, b.kind
+        )
     for n in plan.issue:
         key = ("new", len(bills), n.period_start, n.kind, object())
-        bills[key] = Issued(key, n.period_start, n.period_end, n.rent, n.property_fee,
-                            n.amount if n.is_credit_note else ZERO, n.kind)
+        bills[key] = Issued(
+            key,
+            n.period_start,
+            n.period_end,
+            n.rent,
+            n.property_fee,
+            n.amount if n.is_credit_note else ZERO,
+            n.kind,
+        )
     return plan.credit
 
 
@@ -193,12 +290,23 @@ def lease_events(draw):
     for _ in range(draw(st.integers(1, 3))):
         span = (t.end - t.start).days
         if draw(st.booleans()) and span > 0:
-            events.append(("terminate", t.start + dt.timedelta(days=draw(st.integers(0, span - 1)))))
+            events.append(
+                ("terminate", t.start + dt.timedelta(days=draw(st.integers(0, span - 1))))
+            )
             break
         day = t.start + dt.timedelta(days=draw(st.integers(0, span)))
-        events.append(("amend", RateChange(
-            day, D(draw(st.integers(0, 5_000_000))) / (10000 if t.rent_basis == PER_SQM_DAY else 100),
-            D(draw(st.integers(0, 3000))) / 100, D(draw(st.integers(0, 1500))) / 100)))
+        events.append(
+            (
+                "amend",
+                RateChange(
+                    day,
+                    D(draw(st.integers(0, 5_000_000)))
+                    / (10000 if t.rent_basis == PER_SQM_DAY else 100),
+                    D(draw(st.integers(0, 3000))) / 100,
+                    D(draw(st.integers(0, 1500))) / 100,
+                ),
+            )
+        )
     return t, events, draw(st.randoms(use_true_random=False))
 
 
@@ -213,14 +321,22 @@ def test_after_any_amendments_and_termination_the_bills_add_up_to_the_schedule(c
         # The tenant pays some bills in full and some in part.
         for key, b in list(bills.items()):
             if b.amount > b.paid and rnd.random() < 0.5:
-                part = b.amount - b.paid if rnd.random() < 0.6 else (b.amount - b.paid) * rnd.randint(1, 99) // 100
-                bills[key] = Issued(key, b.period_start, b.period_end, b.rent, b.property_fee, b.paid + part, b.kind)
+                part = (
+                    b.amount - b.paid
+                    if rnd.random() < 0.6
+                    else (b.amount - b.paid) * rnd.randint(1, 99) // 100
+                )
+                bills[key] = Issued(
+                    key, b.period_start, b.period_end, b.rent, b.property_fee, b.paid + part, b.kind
+                )
         paid_before = {}
         for b in bills.values():
             paid_before[b.period_start] = paid_before.get(b.period_start, ZERO) + b.paid
         t = replace(t, end=what) if kind == "terminate" else replace(t, changes=(*t.changes, what))
         target = build_schedule(t)
-        plan = reconcile(target, sorted(bills.values(), key=lambda b: str(b.key)), on=dt.date(2027, 1, 1))
+        plan = reconcile(
+            target, sorted(bills.values(), key=lambda b: str(b.key)), on=dt.date(2027, 1, 1)
+        )
         credit += _apply(bills, plan)
         # Every period: the bills add up to the schedule's bill, rent and fee apart; the
         # tenant owes max(0, target − paid) and holds max(0, paid − target) as credit.

@@ -25,38 +25,73 @@ def errors(exc):
 def test_sign_issues_bills_and_leases_the_unit(lease, unit):
     unit.refresh_from_db()
     assert unit.status == Unit.Status.LEASED
-    assert lease.status == Lease.Status.ACTIVE and lease.number == "ZL2026-0001" and lease.area == D("500.00")
+    assert (
+        lease.status == Lease.Status.ACTIVE
+        and lease.number == "ZL2026-0001"
+        and lease.area == D("500.00")
+    )
     bills = list(lease.bills.filter(kind="rent").order_by("seq"))
     assert len(bills) == 8
     # Q1 2026: 90 days × 500 ㎡ × 1.2 = 54,000 rent; 3 months × 500 × 5 = 7,500 fee.
-    assert (bills[0].rent, bills[0].property_fee, bills[0].due_date) == (D("54000.00"), D("7500.00"), dt.date(2026, 1, 1))
+    assert (bills[0].rent, bills[0].property_fee, bills[0].due_date) == (
+        D("54000.00"),
+        D("7500.00"),
+        dt.date(2026, 1, 1),
+    )
     # The deposit is a bill of its own, due at signing.
     deposit = lease.bills.get(kind="deposit")
-    assert (deposit.seq, deposit.amount, deposit.rent, deposit.due_date) == (0, D("30000.00"), D("0.00"), TODAY)
+    assert (deposit.seq, deposit.amount, deposit.rent, deposit.due_date) == (
+        0,
+        D("30000.00"),
+        D("0.00"),
+        TODAY,
+    )
     assert AuditEntry.objects.filter(model="leasing.lease", object_id=str(lease.pk)).count() == 2
 
 
 def test_draft_does_not_touch_the_unit(staff, enterprise, unit):
-    lease = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], data=lease_data())
+    lease = services.lease_create(
+        actor=staff, tenant=enterprise, unit_ids=[unit.pk], data=lease_data()
+    )
     unit.refresh_from_db()
-    assert (lease.status, unit.status, lease.bills.count()) == (Lease.Status.DRAFT, Unit.Status.VACANT, 0)
+    assert (lease.status, unit.status, lease.bills.count()) == (
+        Lease.Status.DRAFT,
+        Unit.Status.VACANT,
+        0,
+    )
 
 
 def test_future_lease_reserves_the_unit(staff, enterprise, unit):
-    services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], activate=True,
-                          data=lease_data(start_date=dt.date(2026, 6, 1), end_date=dt.date(2027, 5, 31)))
+    services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[unit.pk],
+        activate=True,
+        data=lease_data(start_date=dt.date(2026, 6, 1), end_date=dt.date(2027, 5, 31)),
+    )
     unit.refresh_from_db()
     assert unit.status == Unit.Status.RESERVED
 
 
-@pytest.mark.parametrize(("over", "field", "message"), [
-    ({"end_date": dt.date(2025, 12, 1)}, "end_date", "到期日不能早于起租日。"),
-    ({"rent_rate": D("-1")}, "rent_rate", "租金不能为负数。"),
-    ({"escalation_pct": D("150")}, "escalation_pct", "年递增率应在 0 到 100 之间。"),
-])
-def test_bad_terms_give_a_clear_error_and_save_nothing(staff, enterprise, unit, over, field, message):
+@pytest.mark.parametrize(
+    ("over", "field", "message"),
+    [
+        ({"end_date": dt.date(2025, 12, 1)}, "end_date", "到期日不能早于起租日。"),
+        ({"rent_rate": D("-1")}, "rent_rate", "租金不能为负数。"),
+        ({"escalation_pct": D("150")}, "escalation_pct", "年递增率应在 0 到 100 之间。"),
+    ],
+)
+def test_bad_terms_give_a_clear_error_and_save_nothing(
+    staff, enterprise, unit, over, field, message
+):
     with pytest.raises(ValidationError) as exc:
-        services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], data=lease_data(**over), activate=True)
+        services.lease_create(
+            actor=staff,
+            tenant=enterprise,
+            unit_ids=[unit.pk],
+            data=lease_data(**over),
+            activate=True,
+        )
     assert errors(exc) == {field: [message]}
     assert Lease.objects.count() == 0
 
@@ -74,22 +109,36 @@ def test_unknown_unit_and_unit_of_another_park(staff, enterprise, other_park):
 
 def test_overlap_refused_and_nothing_saved(lease, staff, enterprise, unit):
     with pytest.raises(ValidationError) as exc:
-        services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], activate=True,
-                              data=lease_data(start_date=dt.date(2027, 12, 31), end_date=dt.date(2028, 12, 31)))
-    assert errors(exc) == {"units": ["单元 F1-101 在 2026-01-01 至 2027-12-31 已由合同 ZL2026-0001 出租。"]}
+        services.lease_create(
+            actor=staff,
+            tenant=enterprise,
+            unit_ids=[unit.pk],
+            activate=True,
+            data=lease_data(start_date=dt.date(2027, 12, 31), end_date=dt.date(2028, 12, 31)),
+        )
+    assert errors(exc) == {
+        "units": ["单元 F1-101 在 2026-01-01 至 2027-12-31 已由合同 ZL2026-0001 出租。"]
+    }
     assert Lease.objects.count() == 1 and Bill.objects.exclude(lease=lease).count() == 0
 
 
 def test_adjacent_lease_is_fine(lease, staff, enterprise, unit):
-    services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], activate=True,
-                          data=lease_data(start_date=dt.date(2028, 1, 1), end_date=dt.date(2028, 12, 31)))
+    services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[unit.pk],
+        activate=True,
+        data=lease_data(start_date=dt.date(2028, 1, 1), end_date=dt.date(2028, 12, 31)),
+    )
     assert Lease.objects.filter(status=Lease.Status.ACTIVE).count() == 2
 
 
 def test_viewer_and_member_cannot_write(viewer, member, enterprise, unit):
     for actor in (viewer, member):
         with pytest.raises(PermissionDenied):
-            services.lease_create(actor=actor, tenant=enterprise, unit_ids=[unit.pk], data=lease_data())
+            services.lease_create(
+                actor=actor, tenant=enterprise, unit_ids=[unit.pk], data=lease_data()
+            )
     assert Lease.objects.count() == 0
 
 
@@ -98,12 +147,16 @@ def test_payment_allocates_oldest_first_and_refuses_overpayment(lease, staff):
     # Due by 15 March: only the first quarter (61,500).
     with pytest.raises(ValidationError) as exc:
         services.payment_record(actor=staff, lease=lease, amount=D("70000"), paid_on=TODAY)
-    assert errors(exc) == {"amount": ["收款 70000 元超过应收 61500.00 元；如为预收款，请勾选“允许预收”。"]}
+    assert errors(exc) == {
+        "amount": ["收款 70000 元超过应收 61500.00 元；如为预收款，请勾选“允许预收”。"]
+    }
     assert Payment.objects.count() == 0
     services.payment_record(actor=staff, lease=lease, amount=D("60000"), paid_on=TODAY)
     first.refresh_from_db()
     assert first.paid == D("60000.00")
-    p = services.payment_record(actor=staff, lease=lease, amount=D("70000"), paid_on=TODAY, allow_prepayment=True)
+    p = services.payment_record(
+        actor=staff, lease=lease, amount=D("70000"), paid_on=TODAY, allow_prepayment=True
+    )
     assert lease.bills.get(seq=1).paid == D("61500.00")
     # 1,500 finishes Q1, 62,100 (91 d × 600 + 7,500) pays Q2, the last 6,400 goes to Q3.
     assert [lease.bills.get(seq=n).paid for n in (2, 3)] == [D("62100.00"), D("6400.00")]
@@ -111,10 +164,17 @@ def test_payment_allocates_oldest_first_and_refuses_overpayment(lease, staff):
 
 
 def test_prepayment_beyond_every_bill_stays_as_credit(staff, enterprise, unit):
-    lease = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], activate=True,
-                                  data=lease_data(end_date=dt.date(2026, 1, 31), cycle=1, escalation_pct=D("0")))
+    lease = services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[unit.pk],
+        activate=True,
+        data=lease_data(end_date=dt.date(2026, 1, 31), cycle=1, escalation_pct=D("0")),
+    )
     # January: 31 d × 600 = 18,600 rent + 2,500 fee = 21,100; the rest is credit.
-    p = services.payment_record(actor=staff, lease=lease, amount=D("25000"), paid_on=TODAY, allow_prepayment=True)
+    p = services.payment_record(
+        actor=staff, lease=lease, amount=D("25000"), paid_on=TODAY, allow_prepayment=True
+    )
     assert p.unallocated == D("3900.00")
     assert selectors.lease_balance(lease=lease)["credit"] == D("3900.00")
 
@@ -122,7 +182,9 @@ def test_prepayment_beyond_every_bill_stays_as_credit(staff, enterprise, unit):
 def test_payment_to_a_named_bill_and_bad_amounts(lease, staff):
     second = lease.bills.get(seq=2)
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(actor=staff, lease=lease, amount=D("62100.01"), paid_on=TODAY, bill=second)
+        services.payment_record(
+            actor=staff, lease=lease, amount=D("62100.01"), paid_on=TODAY, bill=second
+        )
     assert list(errors(exc)) == ["amount"]
     services.payment_record(actor=staff, lease=lease, amount=D("62100"), paid_on=TODAY, bill=second)
     with pytest.raises(ValidationError) as exc:
@@ -135,9 +197,15 @@ def test_payment_to_a_named_bill_and_bad_amounts(lease, staff):
 
 
 def test_ageing_buckets_in_the_db(staff, enterprise, unit):
-    lease = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[unit.pk], activate=True,
-                                  data=lease_data(start_date=dt.date(2025, 1, 1), cycle=1, escalation_pct=D("0"),
-                                                  property_fee_rate=D("0")))
+    lease = services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[unit.pk],
+        activate=True,
+        data=lease_data(
+            start_date=dt.date(2025, 1, 1), cycle=1, escalation_pct=D("0"), property_fee_rate=D("0")
+        ),
+    )
     total, rows = selectors.receivables_ageing(user=staff)
     # Monthly bills due on the 1st; on 15 March 2026 the March bill is 14 days past due,
     # Feb/Jan 42/73 days, Dec–Oct 104–165 days, Sep 2025 and before over 180.
@@ -156,11 +224,16 @@ def test_ageing_buckets_in_the_db(staff, enterprise, unit):
 
 
 def test_renew_links_successor_and_keeps_unit_leased(lease, staff, unit):
-    successor = services.lease_renew(actor=staff, lease=lease, end_date=dt.date(2029, 12, 31),
-                                     data={"rent_rate": D("1.3")})
+    successor = services.lease_renew(
+        actor=staff, lease=lease, end_date=dt.date(2029, 12, 31), data={"rent_rate": D("1.3")}
+    )
     lease.refresh_from_db()
     unit.refresh_from_db()
-    assert (lease.status, successor.status, successor.predecessor_id) == (Lease.Status.RENEWED, Lease.Status.ACTIVE, lease.pk)
+    assert (lease.status, successor.status, successor.predecessor_id) == (
+        Lease.Status.RENEWED,
+        Lease.Status.ACTIVE,
+        lease.pk,
+    )
     assert successor.start_date == dt.date(2028, 1, 1) and successor.rent_rate == D("1.3")
     assert unit.status == Unit.Status.LEASED
     with pytest.raises(ValidationError):
@@ -171,44 +244,93 @@ def test_terminate_withdraws_later_bills_and_frees_the_unit(lease, staff, unit):
     services.lease_terminate(actor=staff, lease=lease, on=dt.date(2026, 3, 14), reason="企业迁出")
     lease.refresh_from_db()
     unit.refresh_from_db()
-    assert (lease.status, lease.terminated_on, lease.bills.filter(kind="rent").count()) == (Lease.Status.TERMINATED, dt.date(2026, 3, 14), 1)
+    assert (lease.status, lease.terminated_on, lease.bills.filter(kind="rent").count()) == (
+        Lease.Status.TERMINATED,
+        dt.date(2026, 3, 14),
+        1,
+    )
     assert unit.status == Unit.Status.VACANT
     assert LeaseAmendment.objects.filter(lease=lease).count() == 1
     # The unit can be let again from the day after.
-    services.lease_create(actor=staff, tenant=lease.tenant, unit_ids=[unit.pk], activate=True,
-                          data=lease_data(start_date=dt.date(2026, 3, 15), end_date=dt.date(2026, 12, 31)))
+    services.lease_create(
+        actor=staff,
+        tenant=lease.tenant,
+        unit_ids=[unit.pk],
+        activate=True,
+        data=lease_data(start_date=dt.date(2026, 3, 15), end_date=dt.date(2026, 12, 31)),
+    )
 
 
 def test_amend_reissues_unpaid_bills_and_keeps_history(lease, staff):
     services.payment_record(actor=staff, lease=lease, amount=D("61500"), paid_on=TODAY)
-    services.lease_amend(actor=staff, lease=lease, data={"rent_rate": D("1.0")}, effective_on=dt.date(2026, 4, 1), reason="降价")
+    services.lease_amend(
+        actor=staff,
+        lease=lease,
+        data={"rent_rate": D("1.0")},
+        effective_on=dt.date(2026, 4, 1),
+        reason="降价",
+    )
     bills = list(lease.bills.filter(kind="rent").order_by("due_date"))
     assert bills[0].rent == D("54000.00") and bills[1].rent == D("45500.00")  # 91 d × 500
     a = LeaseAmendment.objects.get(lease=lease)
     assert a.changes == {"rent_rate": ["1.2000", "1.0000"]}
     with pytest.raises(ValidationError):
-        services.lease_amend(actor=staff, lease=lease, data={"rent_rate": D("-1")}, effective_on=dt.date(2026, 4, 1), reason="x")
+        services.lease_amend(
+            actor=staff,
+            lease=lease,
+            data={"rent_rate": D("-1")},
+            effective_on=dt.date(2026, 4, 1),
+            reason="x",
+        )
 
 
 def test_daily_command_expires_and_reminds_idempotently(staff, enterprise, units):
-    ending = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[units[0].pk], activate=True,
-                                   data=lease_data(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 4, 10)))
-    ended = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[units[1].pk], activate=True,
-                                  data=lease_data(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 3, 1)))
+    ending = services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[units[0].pk],
+        activate=True,
+        data=lease_data(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 4, 10)),
+    )
+    ended = services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[units[1].pk],
+        activate=True,
+        data=lease_data(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 3, 1)),
+    )
     for _ in range(2):
         call_command("leasing_daily", "--date", "2026-03-15")
     ended.refresh_from_db()
     units[1].refresh_from_db()
     assert ended.status == Lease.Status.EXPIRED and units[1].status == Unit.Status.VACANT
-    assert sorted(ExpiryReminder.objects.filter(lease=ending).values_list("days", flat=True)) == [30, 60, 90]
+    assert sorted(ExpiryReminder.objects.filter(lease=ending).values_list("days", flat=True)) == [
+        30,
+        60,
+        90,
+    ]
     assert ExpiryReminder.objects.count() == 3
 
 
 def test_bulk_issue_matches_the_one_by_one_path(staff, enterprise, units):
-    one = services.lease_create(actor=staff, tenant=enterprise, unit_ids=[units[0].pk], activate=True,
-                                data=lease_data(), free_periods=[(dt.date(2026, 1, 1), dt.date(2026, 2, 15))])
-    expected = list(one.bills.order_by("seq").values_list("seq", "period_start", "due_date", "rent", "property_fee", "amount"))
+    one = services.lease_create(
+        actor=staff,
+        tenant=enterprise,
+        unit_ids=[units[0].pk],
+        activate=True,
+        data=lease_data(),
+        free_periods=[(dt.date(2026, 1, 1), dt.date(2026, 2, 15))],
+    )
+    expected = list(
+        one.bills.order_by("seq").values_list(
+            "seq", "period_start", "due_date", "rent", "property_fee", "amount"
+        )
+    )
     one.bills.all().delete()
     assert services.bills_generate_many(leases=[one]) == len(expected)
-    got = list(one.bills.order_by("seq").values_list("seq", "period_start", "due_date", "rent", "property_fee", "amount"))
+    got = list(
+        one.bills.order_by("seq").values_list(
+            "seq", "period_start", "due_date", "rent", "property_fee", "amount"
+        )
+    )
     assert got == expected

@@ -50,14 +50,30 @@ def test_member_reports_staff_accept_dashboard_moves_then_a_ticket_is_rated(brow
     page.set_viewport_size({"width": 375, "height": 740})
     park = ParkFactory(name="常熟·绿洲芯城")
     firm = EnterpriseFactory(park=park, name="手机填报测试有限公司")
-    FigureFactory(enterprise=firm, year=2024, revenue=Decimal("100000000"), main_business_revenue=Decimal("90000000"),
-                  output_value=Decimal("100000000"), headcount=100, rd_staff=20)
-    FigureFactory(enterprise=EnterpriseFactory(park=park), year=2025, output_value=Decimal("200000000"))
+    FigureFactory(
+        enterprise=firm,
+        year=2024,
+        revenue=Decimal("100000000"),
+        main_business_revenue=Decimal("90000000"),
+        output_value=Decimal("100000000"),
+        headcount=100,
+        rd_staff=20,
+    )
+    FigureFactory(
+        enterprise=EnterpriseFactory(park=park), year=2025, output_value=Decimal("200000000")
+    )
     make_user("m1", enterprise=firm)
     make_user("admin1", park=park, role=Role.PARK_ADMIN)
-    campaign = make_campaign(park, kind="annual", year=2025, period=0, title="2025年度数据年报",
-                             fields=["revenue", "output_value", "headcount"],
-                             opens_on=dt.date(2020, 1, 1), due_on=dt.date(2099, 12, 31))
+    campaign = make_campaign(
+        park,
+        kind="annual",
+        year=2025,
+        period=0,
+        title="2025年度数据年报",
+        fields=["revenue", "output_value", "headcount"],
+        opens_on=dt.date(2020, 1, 1),
+        due_on=dt.date(2099, 12, 31),
+    )
 
     _login(page, "admin1")
     assert _output_kpi(page, park.pk).startswith("2")  # 2 亿元 before

@@ -33,17 +33,31 @@ def test_seed_portal_builds_every_state(demo_park):
     assert current.reports.exclude(flags=[]).exclude(explanation="").exists()
     assert Campaign.objects.filter(park=demo_park).count() == 4
     assert set(Ticket.objects.filter(park=demo_park).values_list("status", flat=True)) == {
-        "open", "in_progress", "resolved", "closed"}
-    assert Ticket.objects.filter(park=demo_park, response_breached=True, escalated_at__isnull=False).exists()
+        "open",
+        "in_progress",
+        "resolved",
+        "closed",
+    }
+    assert Ticket.objects.filter(
+        park=demo_park, response_breached=True, escalated_at__isnull=False
+    ).exists()
     assert Ticket.objects.filter(park=demo_park, resolution_breached=True).exists()
-    assert sorted(Ticket.objects.filter(rating__isnull=False).values_list("rating", flat=True)) == [3, 4, 5, 5]
+    assert sorted(Ticket.objects.filter(rating__isnull=False).values_list("rating", flat=True)) == [
+        3,
+        4,
+        5,
+        5,
+    ]
     assert all(t.messages.exists() for t in Ticket.objects.exclude(status="open"))
     assert Notice.objects.filter(park=demo_park).count() == 5 and NoticeRead.objects.exists()
 
 
 def test_demo_pages_render_for_staff_and_member(demo_park):
     for username, urls in (
-        ("service", ["/portal/campaigns/", "/portal/reports/review/", "/tickets/", "/portal/notices/"]),
+        (
+            "service",
+            ["/portal/campaigns/", "/portal/reports/review/", "/tickets/", "/portal/notices/"],
+        ),
         ("member", ["/portal/", "/tickets/", "/portal/notices/"]),
     ):
         c = Client()
@@ -61,7 +75,11 @@ def test_demo_pages_render_for_staff_and_member(demo_park):
 def test_same_seed_same_portal_and_delete_lets_the_demo_be_rebuilt(demo_park):
     def fingerprint():
         return (
-            sorted(Report.objects.values_list("enterprise__name", "campaign__title", "status", "revenue")),
+            sorted(
+                Report.objects.values_list(
+                    "enterprise__name", "campaign__title", "status", "revenue"
+                )
+            ),
             sorted(Ticket.objects.values_list("title", "status", "rating")),
         )
 

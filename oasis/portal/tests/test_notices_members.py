@@ -26,14 +26,21 @@ def _client(user) -> Client:
 # --- notices -----------------------------------------------------------------------------
 
 
-def test_staff_publish_to_an_audience_and_members_see_unread(staff_client, member_client, member, park, enterprise):
+def test_staff_publish_to_an_audience_and_members_see_unread(
+    staff_client, member_client, member, park, enterprise
+):
     building = BuildingFactory(park=park)
     unit = UnitFactory(floor=FloorFactory(building=building, number=1), building=building)
     enterprise.units.add(unit)
-    r = staff_client.post("/portal/notices/new/", {"title": "本楼停电通知", "body": "周六停电", "audience_building": building.pk})
+    r = staff_client.post(
+        "/portal/notices/new/",
+        {"title": "本楼停电通知", "body": "周六停电", "audience_building": building.pk},
+    )
     notice = Notice.objects.get()
     assert r.status_code == 302 and r.url == f"/portal/notices/{notice.pk}/"
-    make_notice(park, title="新能源企业专场", audience_industry="new_energy")  # member's firm is nextgen_it
+    make_notice(
+        park, title="新能源企业专场", audience_industry="new_energy"
+    )  # member's firm is nextgen_it
     other_building = BuildingFactory(park=park)
     make_notice(park, title="别的楼", audience_building=other_building)
     titles = [n.title for n in member_client.get("/portal/notices/").context["page"]]
@@ -48,7 +55,10 @@ def test_staff_publish_to_an_audience_and_members_see_unread(staff_client, membe
     neighbour = EnterpriseFactory(park=park)
     neighbour.units.add(unit)
     receipts = staff_client.get(f"/portal/notices/{notice.pk}/").context["receipts"]
-    assert {row.enterprise.pk: [x.user for x in row.readers] for row in receipts} == {enterprise.pk: [member], neighbour.pk: []}
+    assert {row.enterprise.pk: [x.user for x in row.readers] for row in receipts} == {
+        enterprise.pk: [member],
+        neighbour.pk: [],
+    }
     assert not NoticeRead.objects.exclude(user=member).exists()  # staff reading leaves no receipt
 
 
@@ -64,23 +74,39 @@ def test_future_notice_is_not_shown_yet(member_client, park):
     assert member_client.get("/api/v1/portal/notices").json()["count"] == 0
 
 
-def test_notice_bad_input_and_access(staff_client, member_client, viewer_client, outsider_client, park):
+def test_notice_bad_input_and_access(
+    staff_client, member_client, viewer_client, outsider_client, park
+):
     r = staff_client.post("/portal/notices/new/", {"title": "", "body": "x"})
     assert r.status_code == 400 and r.context["form"].errors["title"] == ["这个字段是必填项。"]
     assert member_client.get("/portal/notices/new/").status_code == 403
-    assert viewer_client.post("/portal/notices/new/", {"title": "t", "body": "b"}).status_code == 403
-    r = outsider_client.post("/api/v1/portal/notices", json.dumps({"park_id": park.pk, "title": "t", "body": "b"}),
-                             content_type="application/json")
+    assert (
+        viewer_client.post("/portal/notices/new/", {"title": "t", "body": "b"}).status_code == 403
+    )
+    r = outsider_client.post(
+        "/api/v1/portal/notices",
+        json.dumps({"park_id": park.pk, "title": "t", "body": "b"}),
+        content_type="application/json",
+    )
     assert r.status_code == 404
-    r = viewer_client.post("/api/v1/portal/notices", json.dumps({"park_id": park.pk, "title": "t", "body": "b"}),
-                           content_type="application/json")
-    assert r.status_code == 403 and r.json() == {"detail": "没有在该园区发布通知的权限。", "fields": {}}
+    r = viewer_client.post(
+        "/api/v1/portal/notices",
+        json.dumps({"park_id": park.pk, "title": "t", "body": "b"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 403 and r.json() == {
+        "detail": "没有在该园区发布通知的权限。",
+        "fields": {},
+    }
     assert not Notice.objects.exists()
 
 
 def test_api_publish_and_read(staff_client, member_client, park):
-    r = staff_client.post("/api/v1/portal/notices", json.dumps({"park_id": park.pk, "title": "政策速递", "body": "……"}),
-                          content_type="application/json")
+    r = staff_client.post(
+        "/api/v1/portal/notices",
+        json.dumps({"park_id": park.pk, "title": "政策速递", "body": "……"}),
+        content_type="application/json",
+    )
     assert r.status_code == 201
     nid = r.json()["id"]
     assert member_client.get("/api/v1/portal/notices").json()["items"][0]["is_read"] is False
@@ -90,12 +116,15 @@ def test_api_publish_and_read(staff_client, member_client, park):
 
 
 @pytest.mark.parametrize("rows", [10, 200])
-def test_notice_lists_do_not_grow_with_rows(staff_client, member_client, member, enterprise, park, rows,
-                                            django_assert_max_num_queries):
+def test_notice_lists_do_not_grow_with_rows(
+    staff_client, member_client, member, enterprise, park, rows, django_assert_max_num_queries
+):
     for i in range(rows):
         n = make_notice(park, title=f"通知{i}")
         if i % 2:
-            NoticeRead.objects.create(notice=n, user=member, enterprise=enterprise, read_at=timezone.now())
+            NoticeRead.objects.create(
+                notice=n, user=member, enterprise=enterprise, read_at=timezone.now()
+            )
     for c in (staff_client, member_client):
         with django_assert_max_num_queries(10):
             assert c.get("/portal/notices/").status_code == 200
@@ -112,10 +141,17 @@ def test_notice_lists_do_not_grow_with_rows(staff_client, member_client, member,
 def test_firm_admin_invites_a_colleague_who_sets_a_password(enterprise, park):
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
     c = _client(admin)
-    r = c.post("/portal/members/", {"username": "xiaowang", "display_name": "小王", "email": "", "phone": ""})
+    r = c.post(
+        "/portal/members/",
+        {"username": "xiaowang", "display_name": "小王", "email": "", "phone": ""},
+    )
     assert r.status_code == 200
     new = User.objects.get(username="xiaowang")
-    assert new.enterprise == enterprise and not new.is_enterprise_admin and not new.has_usable_password()
+    assert (
+        new.enterprise == enterprise
+        and not new.is_enterprise_admin
+        and not new.has_usable_password()
+    )
     link = r.context["invited"]["link"]
     path = link.replace("http://testserver", "")
     # The link shows once: the next page load does not carry it.
@@ -123,7 +159,10 @@ def test_firm_admin_invites_a_colleague_who_sets_a_password(enterprise, park):
     anon = Client()
     r = anon.get(path, follow=True)
     assert r.context["validlink"] is True
-    r = anon.post(r.redirect_chain[-1][0], {"new_password1": "Xiaowang-pass-2026", "new_password2": "Xiaowang-pass-2026"})
+    r = anon.post(
+        r.redirect_chain[-1][0],
+        {"new_password1": "Xiaowang-pass-2026", "new_password2": "Xiaowang-pass-2026"},
+    )
     assert r.status_code == 302
     new.refresh_from_db()
     assert new.check_password("Xiaowang-pass-2026")

@@ -30,7 +30,9 @@ def test_member_lands_on_the_portal(member_client, enterprise, park):
     assert "由园区维护" in body and "可自行修改" in body
 
 
-def test_home_sends_members_to_the_portal_and_staff_to_the_campaigns(member_client, staff_client, outsider_client):
+def test_home_sends_members_to_the_portal_and_staff_to_the_campaigns(
+    member_client, staff_client, outsider_client
+):
     assert member_client.get("/").url == "/portal/"
     assert staff_client.get("/portal/").url == "/portal/campaigns/"
 
@@ -49,15 +51,21 @@ def test_portal_for_a_user_without_role_is_403(db):
 
 def test_member_saves_a_draft_then_submits(member_client, member, park, enterprise):
     campaign = make_campaign(park)
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(revenue=""), "action": "draft"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/", {**form_values(revenue=""), "action": "draft"}
+    )
     assert r.status_code == 302
     report = Report.objects.get(campaign=campaign, enterprise=enterprise)
     assert report.status == "draft" and report.revenue is None
     # Submitting needs every figure the campaign asks for.
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(revenue=""), "action": "submit"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/", {**form_values(revenue=""), "action": "submit"}
+    )
     assert r.status_code == 400
     assert r.context["form"].errors["revenue"] == ["提交前请填写此项。"]
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(), "action": "submit"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/", {**form_values(), "action": "submit"}
+    )
     report.refresh_from_db()
     assert r.status_code == 302 and r.url == f"/portal/reports/{report.pk}/"
     assert report.status == "submitted" and report.submitted_by == member and report.flags == []
@@ -74,7 +82,10 @@ def test_member_saves_a_draft_then_submits(member_client, member, park, enterpri
 )
 def test_bad_figures_are_refused_and_nothing_saved(member_client, park, field, value, message):
     campaign = make_campaign(park)
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(**{field: value}), "action": "submit"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/",
+        {**form_values(**{field: value}), "action": "submit"},
+    )
     assert r.status_code == 400
     assert r.context["form"].errors[field] == [message]
     assert not Report.objects.exists()
@@ -82,8 +93,14 @@ def test_bad_figures_are_refused_and_nothing_saved(member_client, park, field, v
 
 def test_implausible_jump_asks_for_a_reason_then_accepts_it(member_client, park, enterprise):
     last_year = make_campaign(park, year=2025, title="2025Q3")
-    PeriodFigure.objects.create(enterprise=enterprise, kind="quarterly", year=2025, period=3,
-                                revenue=Decimal("4000000"), headcount=78)
+    PeriodFigure.objects.create(
+        enterprise=enterprise,
+        kind="quarterly",
+        year=2025,
+        period=3,
+        revenue=Decimal("4000000"),
+        headcount=78,
+    )
     assert last_year  # the figure, not the campaign, is what the check reads
     campaign = make_campaign(park)
     url = f"/portal/campaigns/{campaign.pk}/report/"
@@ -96,7 +113,9 @@ def test_implausible_jump_asks_for_a_reason_then_accepts_it(member_client, park,
     ]
     assert [f["code"] for f in r.context["flags"]] == ["yoy_jump"]
     assert not Report.objects.exists()
-    r = member_client.post(url, {**form_values(), "explanation": "新产线三季度投产，订单翻倍。", "action": "submit"})
+    r = member_client.post(
+        url, {**form_values(), "explanation": "新产线三季度投产，订单翻倍。", "action": "submit"}
+    )
     assert r.status_code == 302
     report = Report.objects.get()
     assert report.status == "submitted" and report.explanation == "新产线三季度投产，订单翻倍。"
@@ -105,8 +124,10 @@ def test_implausible_jump_asks_for_a_reason_then_accepts_it(member_client, park,
 
 def test_rd_above_revenue_is_flagged(member_client, park):
     campaign = make_campaign(park)
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/",
-                           {**form_values(rd_expense="20000000"), "action": "submit"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/",
+        {**form_values(rd_expense="20000000"), "action": "submit"},
+    )
     assert r.status_code == 400
     assert "研发费用高于营业收入。" in r.context["form"].errors["explanation"]
 
@@ -116,18 +137,26 @@ def test_submitted_report_is_locked_for_the_member(member_client, park, enterpri
     report = make_report(campaign, enterprise)
     r = member_client.get(f"/portal/campaigns/{campaign.pk}/report/")
     assert r.url == f"/portal/reports/{report.pk}/"
-    r = member_client.put(f"/api/v1/portal/campaigns/{campaign.pk}/report", json.dumps({"revenue": 1}),
-                          content_type="application/json")
+    r = member_client.put(
+        f"/api/v1/portal/campaigns/{campaign.pk}/report",
+        json.dumps({"revenue": 1}),
+        content_type="application/json",
+    )
     assert r.status_code == 400
-    assert r.json() == {"detail": "Invalid input.", "fields": {"__all__": ["报表已提交，不能再修改。"]}}
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"__all__": ["报表已提交，不能再修改。"]},
+    }
     report.refresh_from_db()
     assert report.revenue == VALUES["revenue"]
 
 
 def test_impossible_figures_are_errors_not_flags(member_client, park):
     campaign = make_campaign(park)
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/",
-                           {**form_values(main_business_revenue="13000000"), "action": "draft"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/",
+        {**form_values(main_business_revenue="13000000"), "action": "draft"},
+    )
     assert r.status_code == 400
     assert r.context["form"].errors["main_business_revenue"] == ["主营业务收入不能大于营业收入。"]
     assert not Report.objects.exists()
@@ -135,7 +164,9 @@ def test_impossible_figures_are_errors_not_flags(member_client, park):
 
 def test_closed_campaign_refuses_reports(member_client, park):
     campaign = make_campaign(park, status=Campaign.Status.CLOSED)
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(), "action": "submit"})
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/", {**form_values(), "action": "submit"}
+    )
     assert r.status_code == 400
     assert r.context["form"].non_field_errors() == ["该填报任务已结束。"]
 
@@ -144,18 +175,27 @@ def test_closed_campaign_refuses_reports(member_client, park):
 
 
 def test_staff_return_with_comment_then_member_fixes_and_staff_accepts_quarterly(
-        staff_client, member_client, officer, park, enterprise):
+    staff_client, member_client, officer, park, enterprise
+):
     campaign = make_campaign(park)
     report = make_report(campaign, enterprise)
     r = staff_client.post(f"/portal/reports/{report.pk}/return/", {"comment": ""})
     assert r.status_code == 400
     assert r.context["review_form"].errors["comment"] == ["退回时请填写审核意见。"]
-    r = staff_client.post(f"/portal/reports/{report.pk}/return/", {"comment": "纳税额与税务系统不一致"})
+    r = staff_client.post(
+        f"/portal/reports/{report.pk}/return/", {"comment": "纳税额与税务系统不一致"}
+    )
     assert r.status_code == 302
     report.refresh_from_db()
     assert report.status == "returned"
-    assert "纳税额与税务系统不一致" in member_client.get(f"/portal/campaigns/{campaign.pk}/report/").content.decode()
-    r = member_client.post(f"/portal/campaigns/{campaign.pk}/report/", {**form_values(tax_paid="520000"), "action": "submit"})
+    assert (
+        "纳税额与税务系统不一致"
+        in member_client.get(f"/portal/campaigns/{campaign.pk}/report/").content.decode()
+    )
+    r = member_client.post(
+        f"/portal/campaigns/{campaign.pk}/report/",
+        {**form_values(tax_paid="520000"), "action": "submit"},
+    )
     assert r.status_code == 302
     from django.test import Client
 
@@ -166,18 +206,38 @@ def test_staff_return_with_comment_then_member_fixes_and_staff_accepts_quarterly
     assert report.status == "accepted" and report.reviewed_by == officer
     figure = PeriodFigure.objects.get(enterprise=enterprise, kind="quarterly", year=2026, period=3)
     assert figure.tax_paid == Decimal("520000.00") and figure.report == report
-    assert AuditEntry.objects.filter(model="portal.periodfigure", object_id=str(figure.pk), actor=officer).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            model="portal.periodfigure", object_id=str(figure.pk), actor=officer
+        ).count()
+        == 1
+    )
     # Quarterly figures never touch the annual, official ones the dashboard sums.
     assert not AnnualFigure.objects.exists()
     assert "2026 Q3" in member_client.get("/portal/").content.decode()
 
 
-def test_accepting_an_annual_report_writes_the_official_figures_with_history(staff_client, staff, park, enterprise):
-    FigureFactory(enterprise=enterprise, year=2025, revenue=Decimal("10000000"), output_value=Decimal("9000000"),
-                  main_business_revenue=Decimal("9000000"))
-    campaign = make_campaign(park, kind="annual", year=2025, period=0, title="2025年度数据",
-                             fields=["revenue", "output_value", "new_ip"])
-    report = make_report(campaign, enterprise, revenue=Decimal("11000000"), output_value=Decimal("9500000"), new_ip=3)
+def test_accepting_an_annual_report_writes_the_official_figures_with_history(
+    staff_client, staff, park, enterprise
+):
+    FigureFactory(
+        enterprise=enterprise,
+        year=2025,
+        revenue=Decimal("10000000"),
+        output_value=Decimal("9000000"),
+        main_business_revenue=Decimal("9000000"),
+    )
+    campaign = make_campaign(
+        park,
+        kind="annual",
+        year=2025,
+        period=0,
+        title="2025年度数据",
+        fields=["revenue", "output_value", "new_ip"],
+    )
+    report = make_report(
+        campaign, enterprise, revenue=Decimal("11000000"), output_value=Decimal("9500000"), new_ip=3
+    )
     before = AnnualFigure.objects.get(enterprise=enterprise, year=2025)
     r = staff_client.post(f"/portal/reports/{report.pk}/accept/")
     assert r.status_code == 302, r.context["review_form"].errors
@@ -189,14 +249,25 @@ def test_accepting_an_annual_report_writes_the_official_figures_with_history(sta
     assert entry.changes["revenue"] == ["10000000.00", "11000000.00"]
 
 
-def test_the_dashboard_counts_annual_figures_only_once_accepted(staff_client, member_client, park, enterprise):
-    campaign = make_campaign(park, kind="annual", year=2025, period=0, title="2025年度数据", fields=["output_value"])
-    r = member_client.put(f"/api/v1/portal/campaigns/{campaign.pk}/report",
-                          json.dumps({"output_value": "88000000", "submit": True}), content_type="application/json")
+def test_the_dashboard_counts_annual_figures_only_once_accepted(
+    staff_client, member_client, park, enterprise
+):
+    campaign = make_campaign(
+        park, kind="annual", year=2025, period=0, title="2025年度数据", fields=["output_value"]
+    )
+    r = member_client.put(
+        f"/api/v1/portal/campaigns/{campaign.pk}/report",
+        json.dumps({"output_value": "88000000", "submit": True}),
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     assert not AnnualFigure.objects.exists()
     report_id = r.json()["id"]
-    r = staff_client.post(f"/api/v1/portal/reports/{report_id}/accept", json.dumps({}), content_type="application/json")
+    r = staff_client.post(
+        f"/api/v1/portal/reports/{report_id}/accept",
+        json.dumps({}),
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     fig = staff_client.get(f"/dashboard/?park={park.pk}&year=2025").context["fig"]
     assert fig.totals.output_value == Decimal("88000000.00")
@@ -207,7 +278,11 @@ def test_viewer_and_outsider_cannot_review(viewer_client, outsider_client, park,
     assert viewer_client.get(f"/portal/reports/{report.pk}/").status_code == 200
     assert viewer_client.post(f"/portal/reports/{report.pk}/accept/").status_code == 403
     assert outsider_client.post(f"/portal/reports/{report.pk}/accept/").status_code == 404
-    r = viewer_client.post(f"/api/v1/portal/reports/{report.pk}/accept", json.dumps({}), content_type="application/json")
+    r = viewer_client.post(
+        f"/api/v1/portal/reports/{report.pk}/accept",
+        json.dumps({}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert r.json() == {"detail": "没有审核该填报的权限。", "fields": {}}
     report.refresh_from_db()
@@ -223,11 +298,23 @@ def test_staff_cannot_fill_a_report(staff_client, park):
 
 
 def test_staff_creates_a_campaign(staff_client, park, staff):
-    r = staff_client.post("/portal/campaigns/new/", {
-        "park": park.pk, "title": "2026年10月月报", "kind": "monthly", "year": 2026, "period": 10,
-        "fields": ["revenue", "headcount"], "opens_on": "2026-11-01", "due_on": "2026-11-10",
-        "remind_days_before": 3, "jump_threshold": "50", "instructions": "", "status": "open",
-    })
+    r = staff_client.post(
+        "/portal/campaigns/new/",
+        {
+            "park": park.pk,
+            "title": "2026年10月月报",
+            "kind": "monthly",
+            "year": 2026,
+            "period": 10,
+            "fields": ["revenue", "headcount"],
+            "opens_on": "2026-11-01",
+            "due_on": "2026-11-10",
+            "remind_days_before": 3,
+            "jump_threshold": "50",
+            "instructions": "",
+            "status": "open",
+        },
+    )
     campaign = Campaign.objects.get()
     assert r.status_code == 302 and r.url == f"/portal/campaigns/{campaign.pk}/"
     assert campaign.fields == ["revenue", "headcount"] and campaign.created_by == staff
@@ -242,9 +329,19 @@ def test_staff_creates_a_campaign(staff_client, park, staff):
     ],
 )
 def test_campaign_bad_input(staff_client, park, over, field, message):
-    data = {"park": park.pk, "title": "Q", "kind": "quarterly", "year": 2026, "period": 3, "fields": ["revenue"],
-            "opens_on": "2026-10-01", "due_on": "2026-10-25", "remind_days_before": 3, "jump_threshold": "50",
-            "status": "open"}
+    data = {
+        "park": park.pk,
+        "title": "Q",
+        "kind": "quarterly",
+        "year": 2026,
+        "period": 3,
+        "fields": ["revenue"],
+        "opens_on": "2026-10-01",
+        "due_on": "2026-10-25",
+        "remind_days_before": 3,
+        "jump_threshold": "50",
+        "status": "open",
+    }
     data.update(over)
     r = staff_client.post("/portal/campaigns/new/", data)
     assert r.status_code == 400
@@ -268,9 +365,15 @@ def test_completion_rate_and_late_list(staff_client, park, enterprise, settings)
     make_report(campaign, firms[2], status="returned")
     r = staff_client.get(f"/portal/campaigns/{campaign.pk}/")
     progress = r.context["progress"]
-    assert progress.expected == 4 and progress.submitted == 2 and progress.completion_pct == Decimal("50.0")
+    assert (
+        progress.expected == 4
+        and progress.submitted == 2
+        and progress.completion_pct == Decimal("50.0")
+    )
     assert sorted(row.enterprise.pk for row in progress.late) == sorted([firms[2].pk, firms[3].pk])
-    row = next(c for c in staff_client.get("/portal/campaigns/").context["page"] if c.pk == campaign.pk)
+    row = next(
+        c for c in staff_client.get("/portal/campaigns/").context["page"] if c.pk == campaign.pk
+    )
     assert (row.expected, row.n_submitted, row.n_accepted, row.n_returned) == (4, 1, 1, 1)
 
 
@@ -290,7 +393,9 @@ def test_reminders_are_idempotent(park, enterprise, member):
     call_command("portal_reminders", "--date", "2026-10-26", stdout=io.StringIO())
     call_command("portal_reminders", "--date", "2026-10-27", stdout=io.StringIO())
     assert list(ReportReminder.objects.order_by("kind").values_list("enterprise_id", "kind")) == [
-        (enterprise.pk, "due_soon"), (enterprise.pk, "overdue")]
+        (enterprise.pk, "due_soon"),
+        (enterprise.pk, "overdue"),
+    ]
     assert mail.outbox == []  # mail goes out on commit; this test's transaction never commits
 
 
@@ -298,9 +403,13 @@ def test_reminders_are_idempotent(park, enterprise, member):
 
 
 @pytest.mark.parametrize("rows", [10, 200])
-def test_campaign_pages_do_not_grow_with_rows(staff_client, park, rows, django_assert_max_num_queries):
+def test_campaign_pages_do_not_grow_with_rows(
+    staff_client, park, rows, django_assert_max_num_queries
+):
     firms = EnterpriseFactory.create_batch(rows, park=park)
-    campaigns = [make_campaign(park, year=2000 + i % 50, period=1 + i // 50) for i in range(min(rows, 30))]
+    campaigns = [
+        make_campaign(park, year=2000 + i % 50, period=1 + i // 50) for i in range(min(rows, 30))
+    ]
     for f in firms:
         make_report(campaigns[0], f)
     with django_assert_max_num_queries(10):

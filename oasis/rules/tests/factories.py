@@ -17,22 +17,57 @@ def base_facts(**over: Any) -> dict[str, Any]:
         "assessment_date": "2026-05-01",
         "industry_code": "3911",
         "years": {
-            "2025": {"revenue": 100_000_000, "main_business_revenue": 95_000_000, "rd_expense": 6_000_000,
-                     "total_assets": 80_000_000, "total_liabilities": 32_000_000, "net_profit": 12_000_000,
-                     "total_cost_expense": 80_000_000, "employees": 200, "rd_staff": 50, "st_staff": 70},
-            "2024": {"revenue": 90_000_000, "main_business_revenue": 85_000_000, "rd_expense": 6_000_000,
-                     "total_assets": 70_000_000, "total_liabilities": 30_000_000, "net_profit": 9_000_000,
-                     "total_cost_expense": 75_000_000, "employees": 180, "rd_staff": 45, "st_staff": 60},
-            "2023": {"revenue": 80_000_000, "main_business_revenue": 76_000_000, "rd_expense": 4_000_000,
-                     "total_assets": 60_000_000, "total_liabilities": 28_000_000, "net_profit": 7_000_000,
-                     "total_cost_expense": 70_000_000, "employees": 160, "rd_staff": 40, "st_staff": 50},
+            "2025": {
+                "revenue": 100_000_000,
+                "main_business_revenue": 95_000_000,
+                "rd_expense": 6_000_000,
+                "total_assets": 80_000_000,
+                "total_liabilities": 32_000_000,
+                "net_profit": 12_000_000,
+                "total_cost_expense": 80_000_000,
+                "employees": 200,
+                "rd_staff": 50,
+                "st_staff": 70,
+            },
+            "2024": {
+                "revenue": 90_000_000,
+                "main_business_revenue": 85_000_000,
+                "rd_expense": 6_000_000,
+                "total_assets": 70_000_000,
+                "total_liabilities": 30_000_000,
+                "net_profit": 9_000_000,
+                "total_cost_expense": 75_000_000,
+                "employees": 180,
+                "rd_staff": 45,
+                "st_staff": 60,
+            },
+            "2023": {
+                "revenue": 80_000_000,
+                "main_business_revenue": 76_000_000,
+                "rd_expense": 4_000_000,
+                "total_assets": 60_000_000,
+                "total_liabilities": 28_000_000,
+                "net_profit": 7_000_000,
+                "total_cost_expense": 70_000_000,
+                "employees": 160,
+                "rd_staff": 40,
+                "st_staff": 50,
+            },
         },
         "niche_years": 6,
-        "ip": {"class1": 5, "class1_self_developed": 3, "class1_high_value": 1, "class1_applied": 5, "class2": 3},
+        "ip": {
+            "class1": 5,
+            "class1_self_developed": 3,
+            "class1_high_value": 1,
+            "class1_applied": 5,
+            "class2": 3,
+        },
         "strategic_emerging": True,
         "main_product_field": "chain_gap_filling",
-        "titles": [{"kind": "innovative_sme", "valid_until": "2027-12-31"},
-                   {"kind": "srdi_sme", "valid_until": "2027-12-31"}],
+        "titles": [
+            {"kind": "innovative_sme", "valid_until": "2027-12-31"},
+            {"kind": "srdi_sme", "valid_until": "2027-12-31"},
+        ],
         "awards": [],
         "rd_institution": "provincial",
         "equity_financing": [],
@@ -43,9 +78,19 @@ def base_facts(**over: Any) -> dict[str, Any]:
         "development_score": {"2026": 70, "2025": 65},
         "provincial_points": 10,
         "led_standard_5y": False,
-        "qualitative": {"key_chain_role": True, "key_field": True, "info_system": True, "intl_certification": True},
-        "compliance": {"independent_legal_person": True, "abnormal_list": False, "dishonest_list": False,
-                       "serious_incident_3y": False, "restricted_industry": False},
+        "qualitative": {
+            "key_chain_role": True,
+            "key_field": True,
+            "info_system": True,
+            "intl_certification": True,
+        },
+        "compliance": {
+            "independent_legal_person": True,
+            "abnormal_list": False,
+            "dishonest_list": False,
+            "serious_incident_3y": False,
+            "restricted_industry": False,
+        },
         "is_re_review": False,
     }
     f.update(copy.deepcopy(over))
@@ -72,8 +117,15 @@ def scaled(f: dict[str, Any], factor: float) -> dict[str, Any]:
     """Every money figure of every year multiplied by ``factor`` (ratios unchanged)."""
     f = copy.deepcopy(f)
     for y in f["years"].values():
-        for k in ("revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities",
-                  "net_profit", "total_cost_expense"):
+        for k in (
+            "revenue",
+            "main_business_revenue",
+            "rd_expense",
+            "total_assets",
+            "total_liabilities",
+            "net_profit",
+            "total_cost_expense",
+        ):
             y[k] = round(y[k] * factor)
     return f
 

@@ -9,9 +9,14 @@ from hypothesis import strategies as st
 from oasis.rules import assess_frame
 from oasis.rules.bench_engine import random_facts
 
-POINT_TIERS = {"miit-2022": ("innovative_sme", "srdi_sme"), "miit-2026": ("innovative_sme", "tech_sme")}
-TIERS = {"miit-2022": ("innovative_sme", "srdi_sme", "little_giant"),
-         "miit-2026": ("innovative_sme", "tech_sme", "srdi_sme", "little_giant")}
+POINT_TIERS = {
+    "miit-2022": ("innovative_sme", "srdi_sme"),
+    "miit-2026": ("innovative_sme", "tech_sme"),
+}
+TIERS = {
+    "miit-2022": ("innovative_sme", "srdi_sme", "little_giant"),
+    "miit-2026": ("innovative_sme", "tech_sme", "srdi_sme", "little_giant"),
+}
 
 
 def _paths(f):

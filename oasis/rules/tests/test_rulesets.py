@@ -15,26 +15,46 @@ def test_available_rule_sets():
 
 def test_tiers_per_rule_set():
     assert load_rule_set("miit-2022").tier_order == ("innovative_sme", "srdi_sme", "little_giant")
-    assert load_rule_set("miit-2026").tier_order == ("innovative_sme", "tech_sme", "srdi_sme", "little_giant")
+    assert load_rule_set("miit-2026").tier_order == (
+        "innovative_sme",
+        "tech_sme",
+        "srdi_sme",
+        "little_giant",
+    )
 
 
-@pytest.mark.parametrize(("name", "tier"), [("miit-2022", "innovative_sme"), ("miit-2022", "srdi_sme"),
-                                            ("miit-2026", "innovative_sme"), ("miit-2026", "tech_sme")])
+@pytest.mark.parametrize(
+    ("name", "tier"),
+    [
+        ("miit-2022", "innovative_sme"),
+        ("miit-2022", "srdi_sme"),
+        ("miit-2026", "innovative_sme"),
+        ("miit-2026", "tech_sme"),
+    ],
+)
 def test_points_tables_total_100(name, tier):
     t = load_rule_set(name).tiers[tier]
     assert sum(t.rules[i].max_points for i in t.points_group.items) == 100
 
 
 def test_2026_innovative_door_is_the_2022_table():
-    a, b = load_rule_set("miit-2022").tiers["innovative_sme"], load_rule_set("miit-2026").tiers["innovative_sme"]
+    a, b = (
+        load_rule_set("miit-2022").tiers["innovative_sme"],
+        load_rule_set("miit-2026").tiers["innovative_sme"],
+    )
     assert a.rules == b.rules and a.groups == b.groups
     assert b.source.startswith("工信部企业〔2022〕63号 附件1")
 
 
-@pytest.mark.parametrize(("date", "expected"), [
-    ("2026-03-31", "miit-2022"), ("2026-04-01", "miit-2026"), (dt.date(2030, 1, 1), "miit-2026"),
-    ("2022-09-01", "miit-2022"),
-])
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2026-03-31", "miit-2022"),
+        ("2026-04-01", "miit-2026"),
+        (dt.date(2030, 1, 1), "miit-2026"),
+        ("2022-09-01", "miit-2022"),
+    ],
+)
 def test_auto_picks_by_date(date, expected):
     assert pick_rule_set("auto", date) == expected
 
@@ -47,6 +67,7 @@ def test_explicit_and_unknown_names():
 
 def test_auto_in_assess_uses_facts_date():
     from oasis.rules import assess
+
     assert assess([base_facts(assessment_date="2026-03-31")])["rule_set"] == "miit-2022"
     assert assess([base_facts()])["rule_set"] == "miit-2026"
 
@@ -58,7 +79,10 @@ def test_threshold_change_is_a_data_edit(tmp_path: Path, monkeypatch):
     text = f.read_text(encoding="utf-8")
     old = 'threshold = "50000000"\nlabel = "上年度营业收入不低于5000万元"'
     assert old in text
-    f.write_text(text.replace(old, 'threshold = "200000000"\nlabel = "上年度营业收入不低于5000万元"'), encoding="utf-8")
+    f.write_text(
+        text.replace(old, 'threshold = "200000000"\nlabel = "上年度营业收入不低于5000万元"'),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(ruleset_mod, "RULESETS_DIR", tmp_path)
     ruleset_mod.load_rule_set.cache_clear()
     try:

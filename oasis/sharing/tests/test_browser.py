@@ -21,16 +21,36 @@ def test_member_books_is_gated_cancels_and_sees_the_charge(browser_page):
     firm = EnterpriseFactory(park=park, name="常熟临芯微电子有限公司")
     user = make_user("m1", enterprise=firm)
     offering = Offering.objects.create(
-        park=park, share=Share.TECHNOLOGY, name="材料与光谱分析", operator="共性技术创新中心",
-        delivery=Delivery.RESOURCE, price_resident=Decimal("200.00"), price_outside=Decimal("300.00"),
+        park=park,
+        share=Share.TECHNOLOGY,
+        name="材料与光谱分析",
+        operator="共性技术创新中心",
+        delivery=Delivery.RESOURCE,
+        price_resident=Decimal("200.00"),
+        price_outside=Decimal("300.00"),
     )
-    rules = {"opens_at": dt.time(8), "closes_at": dt.time(18), "open_weekdays": "1234567", "slot_minutes": 30,
-             "min_minutes": 30, "max_minutes": 240, "lead_hours": 2, "training_required": True, "cancel_hours": 24}
-    spectrometer = Resource.objects.create(offering=offering, park=park, name="傅里叶红外光谱仪", **rules)
+    rules = {
+        "opens_at": dt.time(8),
+        "closes_at": dt.time(18),
+        "open_weekdays": "1234567",
+        "slot_minutes": 30,
+        "min_minutes": 30,
+        "max_minutes": 240,
+        "lead_hours": 2,
+        "training_required": True,
+        "cancel_hours": 24,
+    }
+    spectrometer = Resource.objects.create(
+        offering=offering, park=park, name="傅里叶红外光谱仪", **rules
+    )
     chamber = Resource.objects.create(offering=offering, park=park, name="EMC 预测试暗室", **rules)
     today = timezone.localdate()
-    Certification.objects.create(resource=spectrometer, user=user, certified_on=today,
-                                 expires_on=today + dt.timedelta(days=365))
+    Certification.objects.create(
+        resource=spectrometer,
+        user=user,
+        certified_on=today,
+        expires_on=today + dt.timedelta(days=365),
+    )
     day = today + dt.timedelta(days=3)
 
     page.goto(page.base_url + "/accounts/login/")

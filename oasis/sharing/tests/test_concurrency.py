@@ -38,11 +38,16 @@ def test_simultaneous_bookings_of_one_slot_exactly_one_wins(park, room):
     def attempt(i: int) -> None:
         # Overlapping on purpose: 10:00–12:00, 10:30–12:30, 11:00–13:00, …
         start = _at(3, 10) + dt.timedelta(minutes=30 * (i % 3))
-        payload = {"resource_id": room.pk, "start": start.isoformat(),
-                   "end": (start + dt.timedelta(hours=2)).isoformat()}
+        payload = {
+            "resource_id": room.pk,
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(hours=2)).isoformat(),
+        }
         try:
             barrier.wait(timeout=10)
-            r = clients[i].post("/api/v1/sharing/bookings", payload, content_type="application/json")
+            r = clients[i].post(
+                "/api/v1/sharing/bookings", payload, content_type="application/json"
+            )
             with lock:
                 statuses.append(r.status_code)
         finally:
@@ -58,17 +63,41 @@ def test_simultaneous_bookings_of_one_slot_exactly_one_wins(park, room):
     assert Booking.objects.filter(resource=room).count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's"
+)
 def test_database_refuses_an_overlap_that_skips_the_service(park, room, member):
     from django.db import IntegrityError, transaction
 
-    Booking.objects.create(resource=room, enterprise=member.enterprise, booked_by=member,
-                           start=_at(3, 9), end=_at(3, 11))
+    Booking.objects.create(
+        resource=room,
+        enterprise=member.enterprise,
+        booked_by=member,
+        start=_at(3, 9),
+        end=_at(3, 11),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Booking.objects.create(resource=room, enterprise=member.enterprise, booked_by=member,
-                               start=_at(3, 10), end=_at(3, 12))
+        Booking.objects.create(
+            resource=room,
+            enterprise=member.enterprise,
+            booked_by=member,
+            start=_at(3, 10),
+            end=_at(3, 12),
+        )
     # Touching ends do not overlap ('[)' ranges), and cancelled rows hold no slot.
-    Booking.objects.create(resource=room, enterprise=member.enterprise, booked_by=member,
-                           start=_at(3, 11), end=_at(3, 12))
-    Booking.objects.create(resource=room, enterprise=member.enterprise, booked_by=member, start=_at(3, 9),
-                           end=_at(3, 10), status=Booking.Status.CANCELLED, occupies=False)
+    Booking.objects.create(
+        resource=room,
+        enterprise=member.enterprise,
+        booked_by=member,
+        start=_at(3, 11),
+        end=_at(3, 12),
+    )
+    Booking.objects.create(
+        resource=room,
+        enterprise=member.enterprise,
+        booked_by=member,
+        start=_at(3, 9),
+        end=_at(3, 10),
+        status=Booking.Status.CANCELLED,
+        occupies=False,
+    )

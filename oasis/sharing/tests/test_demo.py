@@ -37,8 +37,16 @@ def test_seed_sharing_builds_every_share_without_overlaps():
     shares = set(Offering.objects.filter(park=park).values_list("share", flat=True))
     assert shares == set(Share.values)
     names = set(Offering.objects.values_list("name", flat=True))
-    assert {"SMT 中试线", "工业级 3D 打印", "电磁兼容（EMC）测试", "材料与光谱分析", "园区算力平台",
-            "会议与路演空间", "知识产权服务", "数字化转型诊断"} <= names
+    assert {
+        "SMT 中试线",
+        "工业级 3D 打印",
+        "电磁兼容（EMC）测试",
+        "材料与光谱分析",
+        "园区算力平台",
+        "会议与路演空间",
+        "知识产权服务",
+        "数字化转型诊断",
+    } <= names
     assert Certification.objects.filter(expires_on__lt=ref).exists()
     assert Certification.objects.filter(expires_on__gte=ref).exists()
 
@@ -54,7 +62,12 @@ def test_seed_sharing_builds_every_share_without_overlaps():
     assert statement.month == dt.date(2026, 4, 1)
     assert sum(ln.amount for ln in statement.lines.all()) == statement.total > 0
 
-    assert set(ServiceRequest.objects.values_list("status", flat=True)) >= {"submitted", "assigned", "delivered", "closed"}
+    assert set(ServiceRequest.objects.values_list("status", flat=True)) >= {
+        "submitted",
+        "assigned",
+        "delivered",
+        "closed",
+    }
     assert FinancingNeed.objects.filter(consent=True).count() == 3
     assert Match.objects.count() == 3 * 4
     assert all(m.reasons for m in Match.objects.all())

@@ -45,33 +45,69 @@ def _client(user) -> Client:
 
 def _state() -> list:
     """Every row the management pages and endpoints could write."""
-    return [list(m.objects.order_by("pk").values_list()) for m in
-            (Offering, Resource, Institution, FinanceProduct, Event, Registration, Booking)]
+    return [
+        list(m.objects.order_by("pk").values_list())
+        for m in (Offering, Resource, Institution, FinanceProduct, Event, Registration, Booking)
+    ]
 
 
 OFFERING = {
-    "share": "shared_manufacturing", "name": "SMT 贴片线", "operator": "智造中心", "description": "小批量试产",
-    "audience": "resident", "delivery": "resource", "request_kind": "", "price_unit": "hour",
-    "price_resident": "300.00", "price_outside": "450.00", "free_quota": "2", "is_active": "on",
+    "share": "shared_manufacturing",
+    "name": "SMT 贴片线",
+    "operator": "智造中心",
+    "description": "小批量试产",
+    "audience": "resident",
+    "delivery": "resource",
+    "request_kind": "",
+    "price_unit": "hour",
+    "price_resident": "300.00",
+    "price_outside": "450.00",
+    "free_quota": "2",
+    "is_active": "on",
 }
 RESOURCE = {
-    "name": "SMT 一号线", "location": "A2 栋 1 层", "opens_at": "08:00", "closes_at": "20:00", "open_weekdays": "12345",
-    "slot_minutes": 60, "min_minutes": 60, "max_minutes": 480, "lead_hours": 24, "cancel_hours": 24, "is_active": "on",
+    "name": "SMT 一号线",
+    "location": "A2 栋 1 层",
+    "opens_at": "08:00",
+    "closes_at": "20:00",
+    "open_weekdays": "12345",
+    "slot_minutes": 60,
+    "min_minutes": 60,
+    "max_minutes": 480,
+    "lead_hours": 24,
+    "cancel_hours": 24,
+    "is_active": "on",
 }
 INSTITUTION = {"name": "苏州银行常熟支行", "kind": "bank", "contact": "王经理"}
 PRODUCT = {
-    "name": "专精特新贷", "kind": "loan", "amount_min": "1000000", "amount_max": "5000000", "rate_min": "3.10",
-    "rate_max": "4.20", "term_months_min": 6, "term_months_max": 36, "stages": ["growth", "mature"],
-    "industries": ["nextgen_it"], "min_tier": "srdi_sme", "required_figures": ["revenue"], "description": "",
+    "name": "专精特新贷",
+    "kind": "loan",
+    "amount_min": "1000000",
+    "amount_max": "5000000",
+    "rate_min": "3.10",
+    "rate_max": "4.20",
+    "term_months_min": 6,
+    "term_months_max": 36,
+    "stages": ["growth", "mature"],
+    "industries": ["nextgen_it"],
+    "min_tier": "srdi_sme",
+    "required_figures": ["revenue"],
+    "description": "",
     "is_active": "on",
 }
 
 
 def _event_form(**over) -> dict:
     start = at(10, 14)
-    data = {"title": "专精特新沙龙", "kind": "salon", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "venue": "路演厅",
-            "capacity": 2, "description": "政策解读"}
+    data = {
+        "title": "专精特新沙龙",
+        "kind": "salon",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "venue": "路演厅",
+        "capacity": 2,
+        "description": "政策解读",
+    }
     return {**data, **over}
 
 
@@ -82,18 +118,31 @@ def institution(park):
 
 @pytest.fixture
 def product(institution):
-    return FinanceProduct.objects.create(institution=institution, name="科创贷", amount_min=Decimal("1000000"),
-                                         amount_max=Decimal("10000000"), term_months_min=6, term_months_max=36)
+    return FinanceProduct.objects.create(
+        institution=institution,
+        name="科创贷",
+        amount_min=Decimal("1000000"),
+        amount_max=Decimal("10000000"),
+        term_months_min=6,
+        term_months_max=36,
+    )
 
 
 @pytest.fixture
 def event(park):
     start = at(7, 9)
-    return Event.objects.create(park=park, title="品牌日", kind="brand_day", starts_at=start,
-                                ends_at=start + dt.timedelta(hours=3), capacity=1)
+    return Event.objects.create(
+        park=park,
+        title="品牌日",
+        kind="brand_day",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        capacity=1,
+    )
 
 
 # --- offerings ------------------------------------------------------------------------
+
 
 def test_operator_creates_and_edits_an_offering_through_the_page(operator_client, operator, park):
     r = operator_client.get(f"/sharing/offerings/new/?park={park.pk}")
@@ -102,10 +151,17 @@ def test_operator_creates_and_edits_an_offering_through_the_page(operator_client
     assert r.status_code == 302
     offering = Offering.objects.get()
     assert r["Location"] == f"/sharing/?park={park.pk}#offering-{offering.pk}"
-    assert (offering.park, offering.share, offering.audience, offering.price_outside, offering.free_quota) == (
-        park, Share.MANUFACTURING, "resident", Decimal("450.00"), Decimal("2.00"))
+    assert (
+        offering.park,
+        offering.share,
+        offering.audience,
+        offering.price_outside,
+        offering.free_quota,
+    ) == (park, Share.MANUFACTURING, "resident", Decimal("450.00"), Decimal("2.00"))
     assert AuditEntry.objects.get(model="sharing.offering", action="create").actor == operator
-    r = operator_client.post(f"/sharing/offerings/{offering.pk}/edit/", {**OFFERING, "price_resident": "280.00"})
+    r = operator_client.post(
+        f"/sharing/offerings/{offering.pk}/edit/", {**OFFERING, "price_resident": "280.00"}
+    )
     assert r.status_code == 302
     offering.refresh_from_db()
     assert offering.price_resident == Decimal("280.00")
@@ -114,38 +170,71 @@ def test_operator_creates_and_edits_an_offering_through_the_page(operator_client
 
 
 def test_park_admin_creates_and_updates_an_offering_through_the_api(staff_client, staff, park):
-    r = staff_client.post("/api/v1/sharing/offerings", {
-        "share": "shared_technology", "name": "EMC 检测", "operator": "共性技术创新中心", "delivery": "request",
-        "request_kind": "test", "price_unit": "each", "price_resident": "800.00"}, content_type=JSON)
+    r = staff_client.post(
+        "/api/v1/sharing/offerings",
+        {
+            "share": "shared_technology",
+            "name": "EMC 检测",
+            "operator": "共性技术创新中心",
+            "delivery": "request",
+            "request_kind": "test",
+            "price_unit": "each",
+            "price_resident": "800.00",
+        },
+        content_type=JSON,
+    )
     assert r.status_code == 201, r.json()
     body = r.json()
     assert (body["park_id"], body["request_kind"], body["price_resident"], body["audience"]) == (
-        park.pk, "test", "800.00", "all_firms")
-    r = staff_client.patch(f"/api/v1/sharing/offerings/{body['id']}", {"is_active": False}, content_type=JSON)
+        park.pk,
+        "test",
+        "800.00",
+        "all_firms",
+    )
+    r = staff_client.patch(
+        f"/api/v1/sharing/offerings/{body['id']}", {"is_active": False}, content_type=JSON
+    )
     assert r.status_code == 200 and r.json()["is_active"] is False
     assert Offering.objects.get().name == "EMC 检测"
 
 
-def test_invalid_offering_gives_the_exact_field_error_and_saves_nothing(operator_client, park, room):
+def test_invalid_offering_gives_the_exact_field_error_and_saves_nothing(
+    operator_client, park, room
+):
     before = _state()
-    r = operator_client.post(f"/sharing/offerings/new/?park={park.pk}", {**OFFERING, "delivery": "request"})
+    r = operator_client.post(
+        f"/sharing/offerings/new/?park={park.pk}", {**OFFERING, "delivery": "request"}
+    )
     assert r.status_code == 400
     assert r.context["form"].errors["request_kind"] == ["服务申请类须选择申请类别。"]
-    r = operator_client.post("/api/v1/sharing/offerings", {
-        "share": "shared_technology", "name": "IP 服务", "operator": "x", "delivery": "request"}, content_type=JSON)
+    r = operator_client.post(
+        "/api/v1/sharing/offerings",
+        {"share": "shared_technology", "name": "IP 服务", "operator": "x", "delivery": "request"},
+        content_type=JSON,
+    )
     assert r.status_code == 400
-    assert r.json() == {"detail": "Invalid input.", "fields": {"request_kind": ["服务申请类须选择申请类别。"]}}
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"request_kind": ["服务申请类须选择申请类别。"]},
+    }
     # The same name twice in one park; a resource's offering cannot stop being bookable.
-    r = operator_client.post(f"/sharing/offerings/new/?park={park.pk}", {**OFFERING, "name": "会议室"})
+    r = operator_client.post(
+        f"/sharing/offerings/new/?park={park.pk}", {**OFFERING, "name": "会议室"}
+    )
     assert r.status_code == 400 and r.context["form"].errors["name"] == ["本园区已有同名服务。"]
-    r = operator_client.patch(f"/api/v1/sharing/offerings/{room.offering_id}", {"delivery": "event"}, content_type=JSON)
+    r = operator_client.patch(
+        f"/api/v1/sharing/offerings/{room.offering_id}", {"delivery": "event"}, content_type=JSON
+    )
     assert r.json()["fields"] == {"delivery": ["该服务下已有资源，交付方式须为“可预约资源”。"]}
-    r = operator_client.patch(f"/api/v1/sharing/offerings/{room.offering_id}", {"price_outside": "-1"}, content_type=JSON)
+    r = operator_client.patch(
+        f"/api/v1/sharing/offerings/{room.offering_id}", {"price_outside": "-1"}, content_type=JSON
+    )
     assert r.status_code == 400 and list(r.json()["fields"]) == ["price_outside"]
     assert _state() == before
 
 
 # --- resources ------------------------------------------------------------------------
+
 
 def test_operator_creates_a_resource_through_the_page_and_the_api(operator_client, room):
     offering = room.offering
@@ -154,43 +243,79 @@ def test_operator_creates_a_resource_through_the_page_and_the_api(operator_clien
     line = Resource.objects.get(name="SMT 一号线")
     assert r["Location"] == f"/sharing/resources/{line.pk}/"
     assert (line.park_id, line.slot_minutes, line.opens_at) == (offering.park_id, 60, dt.time(8))
-    r = operator_client.post(f"/api/v1/sharing/offerings/{offering.pk}/resources",
-                             {"name": "小会议室", "opens_at": "09:00", "closes_at": "18:00"}, content_type=JSON)
+    r = operator_client.post(
+        f"/api/v1/sharing/offerings/{offering.pk}/resources",
+        {"name": "小会议室", "opens_at": "09:00", "closes_at": "18:00"},
+        content_type=JSON,
+    )
     assert r.status_code == 201, r.json()
-    assert (r.json()["closes_at"], r.json()["slot_minutes"]) == ("18:00:00", 30)  # model defaults apply
-    r = operator_client.patch(f"/api/v1/sharing/resources/{r.json()['id']}", {"training_required": True},
-                              content_type=JSON)
+    assert (r.json()["closes_at"], r.json()["slot_minutes"]) == (
+        "18:00:00",
+        30,
+    )  # model defaults apply
+    r = operator_client.patch(
+        f"/api/v1/sharing/resources/{r.json()['id']}",
+        {"training_required": True},
+        content_type=JSON,
+    )
     assert r.status_code == 200 and r.json()["training_required"] is True
     assert AuditEntry.objects.filter(model="sharing.resource").count() == 3
 
 
-def test_invalid_resource_gives_the_exact_field_error_and_saves_nothing(operator_client, park, room):
-    request_offering = Offering.objects.create(park=park, share=Share.TECHNOLOGY, name="检测", operator="x",
-                                               delivery="request", request_kind="test")
+def test_invalid_resource_gives_the_exact_field_error_and_saves_nothing(
+    operator_client, park, room
+):
+    request_offering = Offering.objects.create(
+        park=park,
+        share=Share.TECHNOLOGY,
+        name="检测",
+        operator="x",
+        delivery="request",
+        request_kind="test",
+    )
     before = _state()
-    r = operator_client.post(f"/sharing/offerings/{room.offering_id}/resources/new/", {**RESOURCE, "open_weekdays": "89"})
+    r = operator_client.post(
+        f"/sharing/offerings/{room.offering_id}/resources/new/", {**RESOURCE, "open_weekdays": "89"}
+    )
     assert r.status_code == 400
     assert r.context["form"].errors["open_weekdays"] == ["开放日须为 1–7 的数字，如 12345。"]
-    r = operator_client.post(f"/api/v1/sharing/offerings/{room.offering_id}/resources",
-                             {"name": "x", "open_weekdays": "89"}, content_type=JSON)
-    assert r.json() == {"detail": "Invalid input.", "fields": {"open_weekdays": ["开放日须为 1–7 的数字，如 12345。"]}}
-    r = operator_client.post(f"/api/v1/sharing/offerings/{request_offering.pk}/resources", {"name": "x"},
-                             content_type=JSON)
+    r = operator_client.post(
+        f"/api/v1/sharing/offerings/{room.offering_id}/resources",
+        {"name": "x", "open_weekdays": "89"},
+        content_type=JSON,
+    )
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"open_weekdays": ["开放日须为 1–7 的数字，如 12345。"]},
+    }
+    r = operator_client.post(
+        f"/api/v1/sharing/offerings/{request_offering.pk}/resources",
+        {"name": "x"},
+        content_type=JSON,
+    )
     assert r.json()["fields"] == {"offering": ["只有“可预约资源”类服务可以添加资源。"]}
-    r = operator_client.patch(f"/api/v1/sharing/resources/{room.pk}", {"opens_at": "21:00", "closes_at": "09:00"},
-                              content_type=JSON)
-    assert r.status_code == 400 and r.json()["fields"] == {"closes_at": ["关闭时间必须晚于开放时间。"]}
+    r = operator_client.patch(
+        f"/api/v1/sharing/resources/{room.pk}",
+        {"opens_at": "21:00", "closes_at": "09:00"},
+        content_type=JSON,
+    )
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "closes_at": ["关闭时间必须晚于开放时间。"]
+    }
     assert _state() == before
 
 
 # --- finance --------------------------------------------------------------------------
+
 
 def test_operator_manages_institutions_and_products_through_pages(operator_client, park):
     r = operator_client.post(f"/sharing/finance/institutions/new/?park={park.pk}", INSTITUTION)
     assert r.status_code == 302 and r["Location"] == f"/sharing/finance/?park={park.pk}"
     inst = Institution.objects.get()
     assert (inst.park, inst.contact) == (park, "王经理")
-    r = operator_client.post(f"/sharing/finance/institutions/{inst.pk}/edit/", {**INSTITUTION, "contact": "李经理"})
+    r = operator_client.post(
+        f"/sharing/finance/institutions/{inst.pk}/edit/", {**INSTITUTION, "contact": "李经理"}
+    )
     assert r.status_code == 302
     inst.refresh_from_db()
     assert inst.contact == "李经理"
@@ -198,104 +323,186 @@ def test_operator_manages_institutions_and_products_through_pages(operator_clien
     assert r.status_code == 302
     p = FinanceProduct.objects.get()
     assert (p.institution, p.stages, p.industries, p.required_figures, p.min_tier) == (
-        inst, ["growth", "mature"], ["nextgen_it"], ["revenue"], "srdi_sme")
+        inst,
+        ["growth", "mature"],
+        ["nextgen_it"],
+        ["revenue"],
+        "srdi_sme",
+    )
     r = operator_client.get(f"/sharing/finance/products/{p.pk}/edit/")
     assert r.status_code == 200 and r.context["form"].initial["stages"] == ["growth", "mature"]
-    r = operator_client.post(f"/sharing/finance/products/{p.pk}/edit/", {**PRODUCT, "stages": [], "rate_max": "3.90"})
+    r = operator_client.post(
+        f"/sharing/finance/products/{p.pk}/edit/", {**PRODUCT, "stages": [], "rate_max": "3.90"}
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert (p.stages, p.rate_max) == ([], Decimal("3.90"))
     assert AuditEntry.objects.filter(model="sharing.financeproduct", action="update").count() == 1
     body = operator_client.get(f"/sharing/finance/?park={park.pk}").content.decode()
-    assert f"/sharing/finance/products/{p.pk}/edit/" in body and "/sharing/finance/institutions/new/" in body
+    assert (
+        f"/sharing/finance/products/{p.pk}/edit/" in body
+        and "/sharing/finance/institutions/new/" in body
+    )
 
 
 def test_park_admin_manages_institutions_and_products_through_the_api(staff_client, park):
-    r = staff_client.post("/api/v1/sharing/institutions", {"name": "常熟担保", "kind": "guarantee"}, content_type=JSON)
+    r = staff_client.post(
+        "/api/v1/sharing/institutions", {"name": "常熟担保", "kind": "guarantee"}, content_type=JSON
+    )
     assert r.status_code == 201, r.json()
     inst_id = r.json()["id"]
-    r = staff_client.patch(f"/api/v1/sharing/institutions/{inst_id}", {"contact": "赵经理"}, content_type=JSON)
+    r = staff_client.patch(
+        f"/api/v1/sharing/institutions/{inst_id}", {"contact": "赵经理"}, content_type=JSON
+    )
     assert r.status_code == 200 and r.json()["contact"] == "赵经理"
-    r = staff_client.post(f"/api/v1/sharing/institutions/{inst_id}/products", {
-        "name": "担保贷", "kind": "guarantee", "amount_min": "500000", "amount_max": "3000000",
-        "industries": ["automotive"]}, content_type=JSON)
+    r = staff_client.post(
+        f"/api/v1/sharing/institutions/{inst_id}/products",
+        {
+            "name": "担保贷",
+            "kind": "guarantee",
+            "amount_min": "500000",
+            "amount_max": "3000000",
+            "industries": ["automotive"],
+        },
+        content_type=JSON,
+    )
     assert r.status_code == 201, r.json()
     assert (r.json()["term_months_max"], r.json()["industries"]) == (36, ["automotive"])
-    r = staff_client.patch(f"/api/v1/sharing/products/{r.json()['id']}", {"is_active": False}, content_type=JSON)
+    r = staff_client.patch(
+        f"/api/v1/sharing/products/{r.json()['id']}", {"is_active": False}, content_type=JSON
+    )
     assert r.status_code == 200 and r.json()["is_active"] is False
     listed = staff_client.get("/api/v1/sharing/institutions").json()
-    assert [(i["name"], [p["name"] for p in i["products"]]) for i in listed] == [("常熟担保", ["担保贷"])]
+    assert [(i["name"], [p["name"] for p in i["products"]]) for i in listed] == [
+        ("常熟担保", ["担保贷"])
+    ]
 
 
-def test_invalid_product_gives_the_exact_field_error_and_saves_nothing(operator_client, institution, product):
+def test_invalid_product_gives_the_exact_field_error_and_saves_nothing(
+    operator_client, institution, product
+):
     before = _state()
-    r = operator_client.post(f"/sharing/finance/institutions/{institution.pk}/products/new/",
-                             {**PRODUCT, "amount_min": "5000000", "amount_max": "1000000"})
+    r = operator_client.post(
+        f"/sharing/finance/institutions/{institution.pk}/products/new/",
+        {**PRODUCT, "amount_min": "5000000", "amount_max": "1000000"},
+    )
     assert r.status_code == 400
     assert r.context["form"].errors["amount_max"] == ["最高金额不能小于最低金额。"]
-    r = operator_client.post(f"/api/v1/sharing/institutions/{institution.pk}/products",
-                             {"name": "x", "amount_min": "5", "amount_max": "1"}, content_type=JSON)
-    assert r.json() == {"detail": "Invalid input.", "fields": {"amount_max": ["最高金额不能小于最低金额。"]}}
-    r = operator_client.patch(f"/api/v1/sharing/products/{product.pk}", {"stages": ["unicorn"]}, content_type=JSON)
+    r = operator_client.post(
+        f"/api/v1/sharing/institutions/{institution.pk}/products",
+        {"name": "x", "amount_min": "5", "amount_max": "1"},
+        content_type=JSON,
+    )
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"amount_max": ["最高金额不能小于最低金额。"]},
+    }
+    r = operator_client.patch(
+        f"/api/v1/sharing/products/{product.pk}", {"stages": ["unicorn"]}, content_type=JSON
+    )
     assert r.json()["fields"] == {"stages": ["未知的发展阶段。"]}
-    r = operator_client.patch(f"/api/v1/sharing/products/{product.pk}", {"term_months_min": 48}, content_type=JSON)
+    r = operator_client.patch(
+        f"/api/v1/sharing/products/{product.pk}", {"term_months_min": 48}, content_type=JSON
+    )
     assert r.json()["fields"] == {"term_months_max": ["最长期限不能小于最短期限。"]}
-    r = operator_client.post("/api/v1/sharing/institutions", {"name": "常熟农商银行", "kind": "bank"}, content_type=JSON)
+    r = operator_client.post(
+        "/api/v1/sharing/institutions", {"name": "常熟农商银行", "kind": "bank"}, content_type=JSON
+    )
     assert r.json()["fields"] == {"name": ["本园区已有同名机构。"]}
     assert _state() == before
 
 
 # --- events ---------------------------------------------------------------------------
 
+
 def test_operator_creates_and_edits_an_event_through_the_page(operator_client, park):
-    brand = Offering.objects.create(park=park, share=Share.BRAND, name="品牌活动", operator="园区", delivery="event")
+    brand = Offering.objects.create(
+        park=park, share=Share.BRAND, name="品牌活动", operator="园区", delivery="event"
+    )
     r = operator_client.post(f"/sharing/events/new/?park={park.pk}", _event_form(offering=brand.pk))
     assert r.status_code == 302
     event = Event.objects.get()
     assert r["Location"] == f"/sharing/events/{event.pk}/"
-    assert (event.park, event.offering, event.capacity, event.starts_at) == (park, brand, 2, at(10, 14))
+    assert (event.park, event.offering, event.capacity, event.starts_at) == (
+        park,
+        brand,
+        2,
+        at(10, 14),
+    )
     r = operator_client.get(f"/sharing/events/{event.pk}/edit/")
     assert r.status_code == 200 and f'value="{at(10, 14):%Y-%m-%dT%H:%M}"' in r.content.decode()
-    r = operator_client.post(f"/sharing/events/{event.pk}/edit/", _event_form(title="专精特新沙龙（二期）", capacity=30))
+    r = operator_client.post(
+        f"/sharing/events/{event.pk}/edit/", _event_form(title="专精特新沙龙（二期）", capacity=30)
+    )
     assert r.status_code == 302
     event.refresh_from_db()
     assert (event.title, event.capacity, event.offering) == ("专精特新沙龙（二期）", 30, None)
-    assert f"/sharing/events/{event.pk}/edit/" in operator_client.get(f"/sharing/events/{event.pk}/").content.decode()
+    assert (
+        f"/sharing/events/{event.pk}/edit/"
+        in operator_client.get(f"/sharing/events/{event.pk}/").content.decode()
+    )
 
 
 def test_raising_capacity_seats_the_waitlist_in_order_and_it_cannot_drop_below_the_seated(
-        staff_client, park, event, enterprise):
+    staff_client, park, event, enterprise
+):
     people = [make_user(f"p{i}", enterprise=enterprise) for i in range(3)]
     regs = [services.event_register(actor=p, event=event) for p in people]
     assert [r.status for r in regs] == ["registered", "waitlisted", "waitlisted"]
     r = staff_client.patch(f"/api/v1/sharing/events/{event.pk}", {"capacity": 2}, content_type=JSON)
     assert r.status_code == 200 and (r.json()["registered"], r.json()["waitlisted"]) == (2, 1)
-    assert [Registration.objects.get(pk=x.pk).status for x in regs] == ["registered", "registered", "waitlisted"]
+    assert [Registration.objects.get(pk=x.pk).status for x in regs] == [
+        "registered",
+        "registered",
+        "waitlisted",
+    ]
     before = _state()
     r = staff_client.patch(f"/api/v1/sharing/events/{event.pk}", {"capacity": 1}, content_type=JSON)
-    assert r.json() == {"detail": "Invalid input.", "fields": {"capacity": ["名额不能少于已报名人数（2）。"]}}
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"capacity": ["名额不能少于已报名人数（2）。"]},
+    }
     assert _state() == before
 
 
-def test_park_admin_creates_an_event_through_the_api_and_invalid_input_saves_nothing(staff_client, park, room):
+def test_park_admin_creates_an_event_through_the_api_and_invalid_input_saves_nothing(
+    staff_client, park, room
+):
     start = at(5, 9)
-    payload = {"title": "创新路演", "kind": "roadshow", "starts_at": start.isoformat(),
-               "ends_at": (start + dt.timedelta(hours=2)).isoformat(), "capacity": 50}
+    payload = {
+        "title": "创新路演",
+        "kind": "roadshow",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+        "capacity": 50,
+    }
     r = staff_client.post("/api/v1/sharing/events", payload, content_type=JSON)
     assert r.status_code == 201, r.json()
     assert (r.json()["park_id"], r.json()["capacity"], r.json()["registered"]) == (park.pk, 50, 0)
     before = _state()
-    r = staff_client.post("/api/v1/sharing/events", {**payload, "ends_at": start.isoformat()}, content_type=JSON)
-    assert r.json() == {"detail": "Invalid input.", "fields": {"ends_at": ["结束时间必须晚于开始时间。"]}}
-    r = staff_client.post("/api/v1/sharing/events", {**payload, "offering_id": room.offering_id}, content_type=JSON)
+    r = staff_client.post(
+        "/api/v1/sharing/events", {**payload, "ends_at": start.isoformat()}, content_type=JSON
+    )
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"ends_at": ["结束时间必须晚于开始时间。"]},
+    }
+    r = staff_client.post(
+        "/api/v1/sharing/events", {**payload, "offering_id": room.offering_id}, content_type=JSON
+    )
     assert r.json()["fields"] == {"offering": ["所属服务须为本园区“活动”类服务。"]}
-    r = staff_client.post(f"/sharing/events/new/?park={park.pk}",
-                          _event_form(ends_at=at(10, 14).strftime("%Y-%m-%dT%H:%M")))
-    assert r.status_code == 400 and r.context["form"].errors["ends_at"] == ["结束时间必须晚于开始时间。"]
+    r = staff_client.post(
+        f"/sharing/events/new/?park={park.pk}",
+        _event_form(ends_at=at(10, 14).strftime("%Y-%m-%dT%H:%M")),
+    )
+    assert r.status_code == 400 and r.context["form"].errors["ends_at"] == [
+        "结束时间必须晚于开始时间。"
+    ]
     assert _state() == before
 
 
 # --- access ---------------------------------------------------------------------------
+
 
 def _page_writes(park, room, institution, product, event):
     return [
@@ -314,25 +521,52 @@ def _page_writes(park, room, institution, product, event):
 def _api_writes(park, room, institution, product, event):
     start = at(5, 9)
     return [
-        ("post", "/api/v1/sharing/offerings", {"park_id": park.pk, "share": "shared_brand", "name": "x", "operator": "x",
-                                               "delivery": "event"}),
+        (
+            "post",
+            "/api/v1/sharing/offerings",
+            {
+                "park_id": park.pk,
+                "share": "shared_brand",
+                "name": "x",
+                "operator": "x",
+                "delivery": "event",
+            },
+        ),
         ("patch", f"/api/v1/sharing/offerings/{room.offering_id}", {"name": "篡改"}),
         ("post", f"/api/v1/sharing/offerings/{room.offering_id}/resources", {"name": "篡改"}),
         ("patch", f"/api/v1/sharing/resources/{room.pk}", {"name": "篡改"}),
-        ("post", "/api/v1/sharing/institutions", {"park_id": park.pk, "name": "篡改", "kind": "bank"}),
+        (
+            "post",
+            "/api/v1/sharing/institutions",
+            {"park_id": park.pk, "name": "篡改", "kind": "bank"},
+        ),
         ("patch", f"/api/v1/sharing/institutions/{institution.pk}", {"name": "篡改"}),
-        ("post", f"/api/v1/sharing/institutions/{institution.pk}/products", {"name": "x", "amount_min": 1, "amount_max": 2}),
+        (
+            "post",
+            f"/api/v1/sharing/institutions/{institution.pk}/products",
+            {"name": "x", "amount_min": 1, "amount_max": 2},
+        ),
         ("patch", f"/api/v1/sharing/products/{product.pk}", {"name": "篡改"}),
-        ("post", "/api/v1/sharing/events", {"park_id": park.pk, "title": "x", "kind": "salon", "capacity": 1,
-                                            "starts_at": start.isoformat(),
-                                            "ends_at": (start + dt.timedelta(hours=1)).isoformat()}),
+        (
+            "post",
+            "/api/v1/sharing/events",
+            {
+                "park_id": park.pk,
+                "title": "x",
+                "kind": "salon",
+                "capacity": 1,
+                "starts_at": start.isoformat(),
+                "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
+            },
+        ),
         ("patch", f"/api/v1/sharing/events/{event.pk}", {"title": "篡改"}),
     ]
 
 
 @pytest.mark.parametrize("who", ["viewer", "member"])
-def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(who, viewer, member, park, room, institution,
-                                                                       product, event):
+def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
+    who, viewer, member, park, room, institution, product, event
+):
     client = _client(viewer if who == "viewer" else member)
     before = _state()
     for url, data in _page_writes(park, room, institution, product, event):
@@ -345,11 +579,15 @@ def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(who, view
     assert client.get("/sharing/offerings/new/").status_code == 403
     assert _state() == before
     for page in ("/sharing/", "/sharing/finance/", "/sharing/events/"):
-        assert "/new/" not in client.get(page).content.decode().replace("/sharing/finance/needs/new/", "")
+        assert "/new/" not in client.get(page).content.decode().replace(
+            "/sharing/finance/needs/new/", ""
+        )
     assert "修改活动" not in client.get(f"/sharing/events/{event.pk}/").content.decode()
 
 
-def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, room, institution, product, event):
+def test_outsider_gets_404_and_nothing_is_saved(
+    outsider_client, park, room, institution, product, event
+):
     before = _state()
     for url, data in _page_writes(park, room, institution, product, event):
         assert outsider_client.get(url).status_code == 404, url
@@ -362,15 +600,23 @@ def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, room, ins
 
 def test_operator_sees_the_manage_links(operator_client, park, room, institution, product, event):
     body = operator_client.get(f"/sharing/?park={park.pk}").content.decode()
-    for link in (f"/sharing/offerings/new/?park={park.pk}", f"/sharing/offerings/{room.offering_id}/edit/",
-                 f"/sharing/offerings/{room.offering_id}/resources/new/"):
+    for link in (
+        f"/sharing/offerings/new/?park={park.pk}",
+        f"/sharing/offerings/{room.offering_id}/edit/",
+        f"/sharing/offerings/{room.offering_id}/resources/new/",
+    ):
         assert link in body
     body = operator_client.get(f"/sharing/finance/?park={park.pk}").content.decode()
-    for link in (f"/sharing/finance/institutions/{institution.pk}/edit/",
-                 f"/sharing/finance/institutions/{institution.pk}/products/new/",
-                 f"/sharing/finance/products/{product.pk}/edit/"):
+    for link in (
+        f"/sharing/finance/institutions/{institution.pk}/edit/",
+        f"/sharing/finance/institutions/{institution.pk}/products/new/",
+        f"/sharing/finance/products/{product.pk}/edit/",
+    ):
         assert link in body
-    assert f"/sharing/events/new/?park={park.pk}" in operator_client.get("/sharing/events/").content.decode()
+    assert (
+        f"/sharing/events/new/?park={park.pk}"
+        in operator_client.get("/sharing/events/").content.decode()
+    )
     for url, _data in _page_writes(park, room, institution, product, event):
         assert operator_client.get(url).status_code == 200, url
     # Without ?park=: the first park they may change.
@@ -379,90 +625,184 @@ def test_operator_sees_the_manage_links(operator_client, park, room, institution
 
 # --- booking on behalf of a firm ------------------------------------------------------
 
+
 def _book(client, resource, start, end, **extra):
-    return client.post("/api/v1/sharing/bookings", {"resource_id": resource.pk, "start": start.isoformat(),
-                                                    "end": end.isoformat(), **extra}, content_type=JSON)
+    return client.post(
+        "/api/v1/sharing/bookings",
+        {"resource_id": resource.pk, "start": start.isoformat(), "end": end.isoformat(), **extra},
+        content_type=JSON,
+    )
 
 
-def test_operator_books_on_behalf_of_a_firm_through_the_page(operator_client, operator, enterprise, room):
+def test_operator_books_on_behalf_of_a_firm_through_the_page(
+    operator_client, operator, enterprise, room
+):
     room.approval_required = True  # the operator is the approver: their booking is confirmed
     room.save()
     r = operator_client.get(f"/sharing/resources/{room.pk}/")
     assert list(r.context["form"].fields["enterprise"].queryset) == [enterprise]
     day = at(2, 9)
-    r = operator_client.post(f"/sharing/resources/{room.pk}/", {
-        "enterprise": enterprise.pk, "day": day.date().isoformat(), "start": "09:00", "end": "10:30", "purpose": "客户来访"})
+    r = operator_client.post(
+        f"/sharing/resources/{room.pk}/",
+        {
+            "enterprise": enterprise.pk,
+            "day": day.date().isoformat(),
+            "start": "09:00",
+            "end": "10:30",
+            "purpose": "客户来访",
+        },
+    )
     assert r.status_code == 302
     assert r["Location"] == f"/sharing/bookings/?enterprise={enterprise.pk}&month={day:%Y-%m}"
     b = Booking.objects.get()
-    assert (b.enterprise, b.booked_by, b.status, b.start, b.end) == (enterprise, operator, "confirmed", day, at(2, 10, 30))
+    assert (b.enterprise, b.booked_by, b.status, b.start, b.end) == (
+        enterprise,
+        operator,
+        "confirmed",
+        day,
+        at(2, 10, 30),
+    )
     assert AuditEntry.objects.get(model="sharing.booking").actor == operator
     # Overlaps are refused whoever books; the exact error shows on the form.
-    r = operator_client.post(f"/sharing/resources/{room.pk}/", {
-        "enterprise": enterprise.pk, "day": day.date().isoformat(), "start": "10:00", "end": "11:00"})
-    assert r.status_code == 400 and r.context["form"].errors["start"] == ["该时段已被预约，请选择其他时间。"]
-    r = operator_client.post(f"/sharing/resources/{room.pk}/", {"day": day.date().isoformat(), "start": "12:00", "end": "13:00"})
+    r = operator_client.post(
+        f"/sharing/resources/{room.pk}/",
+        {
+            "enterprise": enterprise.pk,
+            "day": day.date().isoformat(),
+            "start": "10:00",
+            "end": "11:00",
+        },
+    )
+    assert r.status_code == 400 and r.context["form"].errors["start"] == [
+        "该时段已被预约，请选择其他时间。"
+    ]
+    r = operator_client.post(
+        f"/sharing/resources/{room.pk}/",
+        {"day": day.date().isoformat(), "start": "12:00", "end": "13:00"},
+    )
     assert r.status_code == 400 and "enterprise" in r.context["form"].errors
     assert Booking.objects.count() == 1
 
 
 def test_park_admin_books_on_behalf_through_the_api_and_overlaps_are_refused_both_ways(
-        staff_client, staff, member_client, member, park, enterprise, room):
+    staff_client, staff, member_client, member, park, enterprise, room
+):
     other_firm = EnterpriseFactory(park=park)
     assert _book(member_client, room, at(2, 9), at(2, 11)).status_code == 201
     r = _book(staff_client, room, at(2, 10), at(2, 12), enterprise_id=other_firm.pk)
     assert r.status_code == 400
-    assert r.json() == {"detail": "Invalid input.", "fields": {"start": ["该时段已被预约，请选择其他时间。"]}}
+    assert r.json() == {
+        "detail": "Invalid input.",
+        "fields": {"start": ["该时段已被预约，请选择其他时间。"]},
+    }
     r = _book(staff_client, room, at(2, 11), at(2, 12), enterprise_id=other_firm.pk, purpose="代约")
     assert r.status_code == 201, r.json()
-    assert (r.json()["enterprise_id"], r.json()["booked_by_id"], r.json()["status"]) == (other_firm.pk, staff.pk, "confirmed")
+    assert (r.json()["enterprise_id"], r.json()["booked_by_id"], r.json()["status"]) == (
+        other_firm.pk,
+        staff.pk,
+        "confirmed",
+    )
     r = _book(member_client, room, at(2, 11, 30), at(2, 12, 30))
     assert r.json()["fields"] == {"start": ["该时段已被预约，请选择其他时间。"]}
     # The rules still apply to staff, and a firm must be named.
-    assert _book(staff_client, room, at(3, 9, 10), at(3, 9, 40), enterprise_id=other_firm.pk).json()["fields"] == {
-        "start": ["预约须按 30 分钟的时段对齐。"]}
-    assert _book(staff_client, room, at(3, 9), at(3, 10)).json()["fields"] == {"enterprise": ["请选择为哪家企业预约。"]}
+    assert _book(
+        staff_client, room, at(3, 9, 10), at(3, 9, 40), enterprise_id=other_firm.pk
+    ).json()["fields"] == {"start": ["预约须按 30 分钟的时段对齐。"]}
+    assert _book(staff_client, room, at(3, 9), at(3, 10)).json()["fields"] == {
+        "enterprise": ["请选择为哪家企业预约。"]
+    }
     assert Booking.objects.count() == 2
 
 
-def test_staff_bookings_count_towards_the_firms_monthly_quota(operator_client, member_client, enterprise, room):
+def test_staff_bookings_count_towards_the_firms_monthly_quota(
+    operator_client, member_client, enterprise, room
+):
     room.monthly_quota_hours = Decimal("2")
     room.save()
-    day = 2 if (timezone.localdate() + dt.timedelta(days=3)).month == (timezone.localdate() + dt.timedelta(days=2)).month else 1
-    assert _book(operator_client, room, at(day, 9), at(day, 11), enterprise_id=enterprise.pk).status_code == 201
+    day = (
+        2
+        if (timezone.localdate() + dt.timedelta(days=3)).month
+        == (timezone.localdate() + dt.timedelta(days=2)).month
+        else 1
+    )
+    assert (
+        _book(
+            operator_client, room, at(day, 9), at(day, 11), enterprise_id=enterprise.pk
+        ).status_code
+        == 201
+    )
     r = _book(member_client, room, at(day, 14), at(day, 15))
     assert r.status_code == 400 and "超出本企业本月该资源的预约上限" in r.json()["fields"]["end"][0]
 
 
-def test_training_gate_on_behalf_needs_a_certified_person_of_the_firm(operator_client, operator, member, enterprise,
-                                                                      spectrometer):
+def test_training_gate_on_behalf_needs_a_certified_person_of_the_firm(
+    operator_client, operator, member, enterprise, spectrometer
+):
     r = _book(operator_client, spectrometer, at(2, 9), at(2, 10), enterprise_id=enterprise.pk)
-    assert r.json()["fields"] == {"enterprise": ["该企业没有通过该设备培训认证（且在有效期内）的人员，不能预约。"]}
+    assert r.json()["fields"] == {
+        "enterprise": ["该企业没有通过该设备培训认证（且在有效期内）的人员，不能预约。"]
+    }
     # The operator's own certification means nothing; an expired one of the firm neither.
     today = timezone.localdate()
-    Certification.objects.create(resource=spectrometer, user=operator, certified_on=today, expires_on=today + dt.timedelta(days=30))
-    cert = Certification.objects.create(resource=spectrometer, user=member, certified_on=today, expires_on=today)
-    assert _book(operator_client, spectrometer, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code == 400
+    Certification.objects.create(
+        resource=spectrometer,
+        user=operator,
+        certified_on=today,
+        expires_on=today + dt.timedelta(days=30),
+    )
+    cert = Certification.objects.create(
+        resource=spectrometer, user=member, certified_on=today, expires_on=today
+    )
+    assert (
+        _book(
+            operator_client, spectrometer, at(2, 9), at(2, 10), enterprise_id=enterprise.pk
+        ).status_code
+        == 400
+    )
     cert.expires_on = today + dt.timedelta(days=30)
     cert.save()
-    assert _book(operator_client, spectrometer, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code == 201
+    assert (
+        _book(
+            operator_client, spectrometer, at(2, 9), at(2, 10), enterprise_id=enterprise.pk
+        ).status_code
+        == 201
+    )
     assert Booking.objects.get().booked_by == operator
 
 
-def test_booking_on_behalf_is_refused_to_viewers_members_and_outsiders(viewer_client, member_client, outsider_client,
-                                                                       operator, park, other_park, enterprise, room):
+def test_booking_on_behalf_is_refused_to_viewers_members_and_outsiders(
+    viewer_client, member_client, outsider_client, operator, park, other_park, enterprise, room
+):
     neighbour = EnterpriseFactory(park=park)
     foreign = EnterpriseFactory(park=other_park)
-    assert _book(viewer_client, room, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code == 403
-    r = viewer_client.post(f"/sharing/resources/{room.pk}/", {"enterprise": enterprise.pk, "day": at(2, 9).date().isoformat(),
-                                                             "start": "09:00", "end": "10:00"})
+    assert (
+        _book(viewer_client, room, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code
+        == 403
+    )
+    r = viewer_client.post(
+        f"/sharing/resources/{room.pk}/",
+        {
+            "enterprise": enterprise.pk,
+            "day": at(2, 9).date().isoformat(),
+            "start": "09:00",
+            "end": "10:00",
+        },
+    )
     assert r.status_code == 403
     # A member books only for their own firm: another firm is not even visible to them.
-    assert _book(member_client, room, at(2, 9), at(2, 10), enterprise_id=neighbour.pk).status_code == 404
-    assert _book(outsider_client, room, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code == 404
+    assert (
+        _book(member_client, room, at(2, 9), at(2, 10), enterprise_id=neighbour.pk).status_code
+        == 404
+    )
+    assert (
+        _book(outsider_client, room, at(2, 9), at(2, 10), enterprise_id=enterprise.pk).status_code
+        == 404
+    )
     # An operator of this park cannot see a firm of another park; the service refuses it anyway.
     op = _client(operator)
     assert _book(op, room, at(2, 9), at(2, 10), enterprise_id=foreign.pk).status_code == 404
     with pytest.raises(Exception, match="只能为本园区的企业预约"):
-        services.booking_create(actor=operator, resource=room, start=at(2, 9), end=at(2, 10), enterprise=foreign)
+        services.booking_create(
+            actor=operator, resource=room, start=at(2, 9), end=at(2, 10), enterprise=foreign
+        )
     assert Booking.objects.count() == 0

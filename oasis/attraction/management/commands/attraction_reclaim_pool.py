@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Return neglected attraction leads to the pool (idempotent; run daily)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="ISO date-time to run as (default: now); for back-fills and tests")
+        parser.add_argument(
+            "--now", help="ISO date-time to run as (default: now); for back-fills and tests"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()

@@ -28,12 +28,18 @@ def load_facts(raw: Any) -> list[Any]:
 
 
 class Command(BaseCommand):
-    help = "Assess enterprises' 专精特新 tiers from a JSON file of facts; prints the verdicts as JSON."
+    help = (
+        "Assess enterprises' 专精特新 tiers from a JSON file of facts; prints the verdicts as JSON."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="JSON file: a list of facts, or {\"enterprises\": [...]}; - for stdin")
+        parser.add_argument(
+            "file", help='JSON file: a list of facts, or {"enterprises": [...]}; - for stdin'
+        )
         parser.add_argument("--rules", default="auto", choices=["auto", "miit-2022", "miit-2026"])
-        parser.add_argument("--date", default=None, help="assessment date YYYY-MM-DD (fills facts without one)")
+        parser.add_argument(
+            "--date", default=None, help="assessment date YYYY-MM-DD (fills facts without one)"
+        )
         parser.add_argument("--no-path", action="store_true", help="leave out the next-tier paths")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -51,13 +57,22 @@ class Command(BaseCommand):
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                               returncode=BAD_INPUT) from exc
+            raise CommandError(
+                f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                returncode=BAD_INPUT,
+            ) from exc
         try:
-            verdicts = assess(load_facts(raw), opts["rules"], opts["date"], next_tier=not opts["no_path"])
+            verdicts = assess(
+                load_facts(raw), opts["rules"], opts["date"], next_tier=not opts["no_path"]
+            )
         except FactsError as exc:
-            lines = [f"enterprise {p['enterprise_id']!r}, field {p['field']!r}: {p['message']}" for p in exc.problems]
-            raise CommandError("invalid facts:\n  " + "\n  ".join(lines), returncode=BAD_INPUT) from exc
+            lines = [
+                f"enterprise {p['enterprise_id']!r}, field {p['field']!r}: {p['message']}"
+                for p in exc.problems
+            ]
+            raise CommandError(
+                "invalid facts:\n  " + "\n  ".join(lines), returncode=BAD_INPUT
+            ) from exc
         except ValueError as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from exc
         self.stdout.write(json.dumps(verdicts, ensure_ascii=False, indent=2, default=json_default))

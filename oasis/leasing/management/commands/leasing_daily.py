@@ -13,7 +13,12 @@ class Command(BaseCommand):
     help = "Expire ended leases, sync unit status and record expiry reminders (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="run as of this day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="run as of this day (YYYY-MM-DD)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = services.leases_daily(on=options["date"])

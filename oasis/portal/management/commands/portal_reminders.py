@@ -12,7 +12,12 @@ class Command(BaseCommand):
     help = "Send reporting reminders (due soon / overdue); idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="run as of this day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="run as of this day (YYYY-MM-DD)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = campaign_reminders_send(today=options["date"])

@@ -12,4 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = ticket_sla_check()
-        self.stdout.write(f"response={counts['response']} resolution={counts['resolution']} escalated={counts['escalated']}")
+        self.stdout.write(
+            f"response={counts['response']} resolution={counts['resolution']} escalated={counts['escalated']}"
+        )
