@@ -22,9 +22,9 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Staff land on the dashboard, a member on their firm's portal."""
     if request.user.is_member:
-        return redirect("portal-home")
+        return redirect("portal:home")
     if selectors.user_is_staff(request.user):
-        return redirect("dashboard")
+        return redirect("dashboards:dashboard")
     return render(request, "accounts/no_role.html", status=403)
 
 
@@ -53,7 +53,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.api_token_revoke(user=request.user, token_id=pk):
         raise Http404
     messages.success(request, _("令牌已撤销。"))
-    return redirect("profile")
+    return redirect("accounts:profile")
 
 
 def ping(request: HttpRequest) -> HttpResponse:

@@ -108,7 +108,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, filters, errors)
     context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["title"] = _("招商线索")
-    context["list_url"] = reverse("attraction-lead-list")
+    context["list_url"] = reverse("attraction:lead-list")
     return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
 
 
@@ -123,7 +123,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["title"] = _("线索公海")
     context["is_pool"] = True
-    context["list_url"] = reverse("attraction-pool")
+    context["list_url"] = reverse("attraction:pool")
     return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
 
 
@@ -214,7 +214,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("线索已创建。"))
-            return redirect("attraction-lead-detail", pk=lead.pk)
+            return redirect("attraction:lead-detail", pk=lead.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -250,7 +250,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("attraction-lead-detail", pk=lead.pk)
+            return redirect("attraction:lead-detail", pk=lead.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -296,7 +296,7 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, _("阶段已更新。"))
-    return redirect("attraction-lead-detail", pk=lead.pk)
+    return redirect("attraction:lead-detail", pk=lead.pk)
 
 
 @login_required
@@ -330,7 +330,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
             status=400,
         )
     messages.success(request, _("跟进已记录。"))
-    return redirect("attraction-lead-detail", pk=lead.pk)
+    return redirect("attraction:lead-detail", pk=lead.pk)
 
 
 @login_required
@@ -346,7 +346,7 @@ def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpRespon
     if activity is None:
         raise Http404
     services.activity_complete(actor=request.user, activity=activity)
-    return redirect("attraction-lead-detail", pk=lead.pk)
+    return redirect("attraction:lead-detail", pk=lead.pk)
 
 
 @login_required
@@ -360,7 +360,7 @@ def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors_text(exc))
     else:
         messages.success(request, _("已认领。"))
-    return redirect("attraction-lead-detail", pk=lead.pk)
+    return redirect("attraction:lead-detail", pk=lead.pk)
 
 
 @login_required
@@ -380,7 +380,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _errors_text(exc))
         else:
             messages.success(request, _("负责人已更新。"))
-    return redirect("attraction-lead-detail", pk=lead.pk)
+    return redirect("attraction:lead-detail", pk=lead.pk)
 
 
 @login_required
@@ -421,7 +421,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已签约并建立企业档案与投资协议。"))
-            return redirect("attraction-lead-detail", pk=lead.pk)
+            return redirect("attraction:lead-detail", pk=lead.pk)
     status = 400 if form.errors or (request.method == "POST" and not formset.is_valid()) else 200
     return render(
         request,
@@ -520,7 +520,7 @@ def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("attraction-partner-detail", pk=partner.pk)
+            return redirect("attraction:partner-detail", pk=partner.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -604,7 +604,7 @@ def lead_import(request: HttpRequest) -> HttpResponse:
                 file_errors = [_errors_text(exc)]
         if result and result.created:
             messages.success(request, _("已导入 %(n)d 条线索。") % {"n": result.created})
-            return redirect("attraction-lead-list")
+            return redirect("attraction:lead-list")
     status = (
         400
         if form.errors
@@ -647,7 +647,7 @@ def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("attraction-pool")
+            return redirect("attraction:pool")
     status = 400 if form.errors else 200
     return render(
         request,

@@ -113,7 +113,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("创新档案已保存。"))
-            return redirect("enterprise-detail", pk=enterprise.pk)
+            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
     context = {"nav": "enterprises", "e": enterprise, "form": form, **records}
     return render(
         request, "cultivation/profile_form.html", context, status=400 if form.errors else 200
@@ -152,7 +152,7 @@ def record_edit(
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("cultivation-profile", pk=enterprise.pk)
+            return redirect("cultivation:profile", pk=enterprise.pk)
     context = {
         "nav": "enterprises",
         "e": enterprise,
@@ -171,7 +171,7 @@ def record_delete(request: HttpRequest, pk: int, kind: str, record_id: int) -> H
     instance = _record(enterprise, kind, record_id)[2]
     services.record_delete(actor=request.user, instance=instance)
     messages.success(request, _("已删除。"))
-    return redirect("cultivation-profile", pk=enterprise.pk)
+    return redirect("cultivation:profile", pk=enterprise.pk)
 
 
 def _owners(user: Any) -> Any:
@@ -242,7 +242,7 @@ def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
             add_service_errors(form, exc)
         else:
             messages.success(request, _("培育库已保存。"))
-            return redirect("cultivation-pool")
+            return redirect("cultivation:pool")
     context = {"nav": "cultivation", "form": form, "entry": entry}
     return render(
         request, "cultivation/pool_form.html", context, status=400 if form.errors else 200
@@ -256,4 +256,4 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
     if reminder is None:
         raise Http404
     services.reminder_done(actor=request.user, reminder=reminder)
-    return redirect("cultivation-pool")
+    return redirect("cultivation:pool")

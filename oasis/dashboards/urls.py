@@ -2,4 +2,6 @@ from django.urls import path
 
 from . import views
 
+app_name = "dashboards"
+
 urlpatterns = [path("", views.dashboard, name="dashboard")]

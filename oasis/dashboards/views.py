@@ -70,7 +70,7 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "output": [_yi(i.totals.output_value) for i in industries],
             "links": [
                 _link(
-                    "enterprise-list",
+                    "enterprises:enterprise-list",
                     park=park_id,
                     status=Enterprise.Status.SETTLED,
                     focus_industry=i.industry,
@@ -95,7 +95,8 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "unavailable": [_area(b.unavailable_area) for b in fig.buildings],
             "firms": [b.firms for b in fig.buildings],
             "links": [
-                _link("unit-list", park=park_id, building=b.building_id) for b in fig.buildings
+                _link("parks:unit-list", park=park_id, building=b.building_id)
+                for b in fig.buildings
             ],
         },
         "trend": {
@@ -118,7 +119,8 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             "categories": [s.label for s in fig.statuses],
             "counts": [s.count for s in fig.statuses],
             "links": [
-                _link("enterprise-list", park=park_id, status=s.status) for s in fig.statuses
+                _link("enterprises:enterprise-list", park=park_id, status=s.status)
+                for s in fig.statuses
             ],
         },
     }
@@ -127,7 +129,7 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
 def _sharing_chart(data: dict[str, Any], *, park_id: int) -> dict[str, Any]:
     """This month's five shares: hours booked against hours open, and firms served."""
     shares = data["shares"]
-    link = f"{reverse('sharing-stats')}?{urlencode({'park': park_id, 'month': data['month'][:7]})}"
+    link = f"{reverse('sharing:stats')}?{urlencode({'park': park_id, 'month': data['month'][:7]})}"
     return {
         "names": {
             "booked": _("已预约小时"),

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "enterprises"
+
 urlpatterns = [
     path("", views.enterprise_list, name="enterprise-list"),
     path("new/", views.enterprise_create, name="enterprise-create"),

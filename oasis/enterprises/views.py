@@ -39,7 +39,7 @@ def _changeable_parks(user: Any) -> Any:
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
-        return redirect("enterprise-detail", pk=request.user.enterprise_id)
+        return redirect("enterprises:enterprise-detail", pk=request.user.enterprise_id)
     errors: list[str] = []
     try:
         filters = EnterpriseFilter.model_validate(request.GET.dict())
@@ -130,7 +130,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("企业已创建。"))
-            return redirect("enterprise-detail", pk=enterprise.pk)
+            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -168,7 +168,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("enterprise-detail", pk=enterprise.pk)
+            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -205,7 +205,7 @@ def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("年度数据已保存。"))
-                return redirect("enterprise-detail", pk=enterprise.pk)
+                return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -235,7 +235,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -
             add_service_errors(form, exc)
         else:
             messages.success(request, _("联系人已保存。"))
-            return redirect("enterprise-detail", pk=enterprise.pk)
+            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
     status = 400 if form.errors else 200
     return render(
         request,

@@ -2,10 +2,12 @@ from django.urls import path
 
 from . import views
 
+app_name = "leasing"
+
 urlpatterns = [
     path("", views.lease_list, name="lease-list"),
     path("new/", views.lease_create, name="lease-create"),
-    path("my/", views.my_leases, name="leasing-my"),
+    path("my/", views.my_leases, name="my-leases"),
     path("<int:pk>/", views.lease_detail, name="lease-detail"),
     path("<int:pk>/activate/", views.lease_activate, name="lease-activate"),
     path("<int:pk>/payments/new/", views.payment_create, name="payment-create"),
@@ -14,11 +16,11 @@ urlpatterns = [
     path("<int:pk>/amend/", views.lease_amend, name="lease-amend"),
     path("<int:pk>/deposit/refund/", views.deposit_refund, name="deposit-refund"),
     path("bills/", views.bill_list, name="bill-list"),
-    path("receivables/", views.receivables, name="leasing-receivables"),
-    path("occupancy/", views.occupancy, name="leasing-occupancy"),
-    path("buildings/<int:pk>/stack/", views.stacking_plan, name="leasing-stack"),
-    path("units/<int:pk>/", views.unit_panel, name="leasing-unit"),
-    path("import/", views.import_start, name="leasing-import"),
-    path("import/template.xlsx", views.import_template, name="leasing-import-template"),
-    path("import/<int:pk>/", views.import_job, name="leasing-import-job"),
+    path("receivables/", views.receivables, name="receivables"),
+    path("occupancy/", views.occupancy, name="occupancy"),
+    path("buildings/<int:pk>/stack/", views.stacking_plan, name="stack"),
+    path("units/<int:pk>/", views.unit_panel, name="unit"),
+    path("import/", views.import_start, name="import"),
+    path("import/template.xlsx", views.import_template, name="import-template"),
+    path("import/<int:pk>/", views.import_job, name="import-job"),
 ]

@@ -61,7 +61,7 @@ def _partial(request: HttpRequest, template: str, name: str = "results") -> str:
 @login_required
 def lease_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
-        return redirect("leasing-my")
+        return redirect("leasing:my-leases")
     filters = selectors.LeaseFilter.from_query(request.GET)
     qs = selectors.lease_list(user=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
@@ -117,7 +117,7 @@ def lease_create(request: HttpRequest) -> HttpResponse:
                 if lease.status == Lease.Status.ACTIVE
                 else _("合同草稿已保存。"),
             )
-            return redirect("lease-detail", pk=lease.pk)
+            return redirect("leasing:lease-detail", pk=lease.pk)
     return render(
         request,
         "leasing/lease_form.html",
@@ -168,7 +168,7 @@ def lease_activate(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, m)
     else:
         messages.success(request, _("合同已签约生效。"))
-    return redirect("lease-detail", pk=lease.pk)
+    return redirect("leasing:lease-detail", pk=lease.pk)
 
 
 @login_required
@@ -192,7 +192,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("收款已登记。"))
-            return redirect("lease-detail", pk=lease.pk)
+            return redirect("leasing:lease-detail", pk=lease.pk)
     return render(
         request,
         "leasing/action_form.html",
@@ -214,7 +214,7 @@ def _action(
             add_service_errors(form, exc)
         else:
             messages.success(request, done)
-            return redirect("lease-detail", pk=result.pk)
+            return redirect("leasing:lease-detail", pk=result.pk)
     return render(
         request,
         "leasing/action_form.html",
@@ -282,7 +282,7 @@ def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("保证金退还已登记。"))
-            return redirect("lease-detail", pk=lease.pk)
+            return redirect("leasing:lease-detail", pk=lease.pk)
     return render(
         request,
         "leasing/action_form.html",
@@ -392,7 +392,7 @@ def unit_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def my_leases(request: HttpRequest) -> HttpResponse:
     """An enterprise member's own leases, bills and balance."""
     if not request.user.is_member:
-        return redirect("lease-list")
+        return redirect("leasing:lease-list")
     tenant_id = request.user.enterprise_id
     leases = selectors.member_leases(user=request.user)
     bills = (
@@ -441,7 +441,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             else:
                 job_id = job.pk
                 transaction.on_commit(lambda: tasks.import_workbook.enqueue(job_id))
-                return redirect("leasing-import-job", pk=job.pk)
+                return redirect("leasing:import-job", pk=job.pk)
     return render(
         request,
         "leasing/import.html",

@@ -64,7 +64,7 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("park-detail", pk=park.pk)
+            return redirect("parks:park-detail", pk=park.pk)
     return render(
         request,
         "parks/park_form.html",
@@ -108,7 +108,7 @@ def building_create(request: HttpRequest, park_pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("楼宇已创建。"))
-            return redirect("building-detail", pk=building.pk)
+            return redirect("parks:building-detail", pk=building.pk)
     return render(
         request,
         "parks/building_form.html",
@@ -130,7 +130,7 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("building-detail", pk=building.pk)
+            return redirect("parks:building-detail", pk=building.pk)
     return render(
         request,
         "parks/building_form.html",
@@ -182,7 +182,7 @@ def unit_create(request: HttpRequest, building_pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("单元已创建。"))
-            return redirect("building-detail", pk=building.pk)
+            return redirect("parks:building-detail", pk=building.pk)
     return render(
         request,
         "parks/unit_form.html",
@@ -206,7 +206,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("building-detail", pk=building.pk)
+            return redirect("parks:building-detail", pk=building.pk)
     context = {
         "nav": "parks",
         "form": form,

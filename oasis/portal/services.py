@@ -401,7 +401,7 @@ def activation_path(user: User) -> str:
     Django's token covers the password hash and the last login."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse(
-        "portal-member-activate",
+        "portal:member-activate",
         kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
     )
 

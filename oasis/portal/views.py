@@ -89,7 +89,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_member:
         if user_is_staff(user):
-            return redirect("portal-campaign-list")
+            return redirect("portal:campaign-list")
         raise PermissionDenied
     enterprise = enterprise_get_for_user(user=user, pk=user.enterprise_id)
     context = {
@@ -120,7 +120,7 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     report = selectors.report_for_member(user=request.user, campaign=campaign)
     if report is not None and report.status not in Report.EDITABLE:
-        return redirect("portal-report-detail", report_id=report.pk)
+        return redirect("portal:report-detail", report_id=report.pk)
     initial = {f: getattr(report, f) for f in campaign.fields} if report else {}
     if report:
         initial["explanation"] = report.explanation
@@ -150,9 +150,9 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已提交，等待园区审核。") if submit else _("已暂存。"))
             return (
-                redirect("portal-report-detail", report_id=saved.pk)
+                redirect("portal:report-detail", report_id=saved.pk)
                 if submit
-                else redirect("portal-report-fill", campaign_id=campaign.pk)
+                else redirect("portal:report-fill", campaign_id=campaign.pk)
             )
     status = 400 if form.errors else 200
     context = {
@@ -226,7 +226,7 @@ def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
             messages.success(
                 request, _("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。")
             )
-            return redirect("portal-review-queue")
+            return redirect("portal:review-queue")
     return _report_page(request, report, form=form, status=400)
 
 
@@ -253,7 +253,7 @@ def _manageable_parks(user: Any, capability: str) -> Any:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
-        return redirect("portal-home")
+        return redirect("portal:home")
     _staff_only(request)
     page = Paginator(selectors.campaign_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -286,7 +286,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("填报任务已发布。"))
-            return redirect("portal-campaign-detail", campaign_id=campaign.pk)
+            return redirect("portal:campaign-detail", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
     return render(
         request, "portal/campaign_form.html", {"nav": "portal", "form": form}, status=status
@@ -315,7 +315,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("portal-campaign-detail", campaign_id=campaign.pk)
+            return redirect("portal:campaign-detail", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -389,7 +389,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("通知已发布。"))
-            return redirect("portal-notice-detail", notice_id=notice.pk)
+            return redirect("portal:notice-detail", notice_id=notice.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -455,14 +455,14 @@ def member_remove(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("已移除 %(name)s。") % {"name": colleague})
-    return redirect("portal-member-list")
+    return redirect("portal:member-list")
 
 
 class MemberActivateView(PasswordResetConfirmView):
     """The one-time link of an invitation: set a password, then log in."""
 
     template_name = "portal/member_activate.html"
-    success_url = reverse_lazy("login")
+    success_url = reverse_lazy("accounts:login")
     post_reset_login = False
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -118,7 +118,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def _offering_url(offering: Offering) -> str:
-    return f"{reverse('sharing-catalogue')}?park={offering.park_id}#offering-{offering.pk}"
+    return f"{reverse('sharing:catalogue')}?park={offering.park_id}#offering-{offering.pk}"
 
 
 @login_required
@@ -146,7 +146,7 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect(_offering_url(offering))
     title = _("修改共享服务：%(name)s") % {"name": offering.name} if offering else _("新增共享服务")
-    return _form_page(request, form, title, f"{reverse('sharing-catalogue')}?park={park.pk}")
+    return _form_page(request, form, title, f"{reverse('sharing:catalogue')}?park={park.pk}")
 
 
 @login_required
@@ -164,7 +164,7 @@ def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("sharing-resource", pk=resource.pk)
+            return redirect("sharing:resource", pk=resource.pk)
     return _form_page(
         request, form, _("新增资源：%(name)s") % {"name": offering.name}, _offering_url(offering)
     )
@@ -209,9 +209,9 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     },
                 )
                 if user.is_member:
-                    return redirect("sharing-booking-list")
+                    return redirect("sharing:booking-list")
                 return redirect(
-                    f"{reverse('sharing-booking-list')}?enterprise={booking.enterprise_id}"
+                    f"{reverse('sharing:booking-list')}?enterprise={booking.enterprise_id}"
                     f"&month={timezone.localtime(booking.start):%Y-%m}"
                 )
     cert = None
@@ -263,7 +263,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("sharing-resource", pk=resource.pk)
+            return redirect("sharing:resource", pk=resource.pk)
     return render(
         request,
         "sharing/form.html",
@@ -289,7 +289,7 @@ def certification_grant(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, e)
     else:
         messages.success(request, _("培训认证已登记。"))
-    return redirect("sharing-resource", pk=resource.pk)
+    return redirect("sharing:resource", pk=resource.pk)
 
 
 @login_required
@@ -388,7 +388,7 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("已更新预约状态。"))
     nxt = request.POST.get("next", "")
-    return redirect(nxt if nxt.startswith("/sharing/") else "sharing-booking-list")
+    return redirect(nxt if nxt.startswith("/sharing/") else "sharing:booking-list")
 
 
 # ------------------------------------------------------------------ statements
@@ -467,7 +467,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("申请已提交。"))
-            return redirect("sharing-request", pk=item.pk)
+            return redirect("sharing:request", pk=item.pk)
     return render(
         request,
         "sharing/form.html",
@@ -528,7 +528,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not any(f is not None and f.is_bound and f.errors for f in (assign, deliver, rate)):
                 messages.success(request, _("已更新。"))
-                return redirect("sharing-request", pk=item.pk)
+                return redirect("sharing:request", pk=item.pk)
         item = selectors.request_get_for_user(user=user, pk=pk)
     return render(
         request,
@@ -575,7 +575,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("融资需求已提交。"))
-            return redirect("sharing-need", pk=need.pk)
+            return redirect("sharing:need", pk=need.pk)
     return render(
         request,
         "sharing/form.html",
@@ -607,7 +607,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, msg)
         else:
             messages.success(request, _("已更新。"))
-        return redirect("sharing-need", pk=need.pk)
+        return redirect("sharing:need", pk=need.pk)
     return render(
         request,
         "sharing/need_detail.html",
@@ -648,13 +648,13 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect(f"{reverse('sharing-finance')}?park={park.pk}")
+            return redirect(f"{reverse('sharing:finance')}?park={park.pk}")
     title = (
         _("修改合作机构：%(name)s") % {"name": institution.name}
         if institution
         else _("新增合作机构")
     )
-    return _form_page(request, form, title, f"{reverse('sharing-finance')}?park={park.pk}")
+    return _form_page(request, form, title, f"{reverse('sharing:finance')}?park={park.pk}")
 
 
 def _product_page(
@@ -666,7 +666,7 @@ def _product_page(
         request.POST or None,
         instance=FinanceProduct.objects.get(pk=product.pk) if product else None,
     )
-    back = f"{reverse('sharing-finance')}?park={institution.park_id}"
+    back = f"{reverse('sharing:finance')}?park={institution.park_id}"
     if request.method == "POST" and form.is_valid():
         try:
             services.product_save(
@@ -737,12 +737,12 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("sharing-event", pk=event.pk)
+            return redirect("sharing:event", pk=event.pk)
     title = _("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动")
     back = (
-        reverse("sharing-event", args=[event.pk])
+        reverse("sharing:event", args=[event.pk])
         if event
-        else f"{reverse('sharing-event-list')}?park={park.pk}"
+        else f"{reverse('sharing:event-list')}?park={park.pk}"
     )
     return _form_page(request, form, title, back)
 
@@ -777,7 +777,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
-        return redirect("sharing-event", pk=event.pk)
+        return redirect("sharing:event", pk=event.pk)
     regs = selectors.registration_list(user=user, event=event)
     seats = sum(1 for r in event.registrations.all() if r.status == Registration.Status.REGISTERED)
     mine = next((r for r in regs if r.user_id == user.pk), None)
@@ -820,7 +820,7 @@ def showcase_detail(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, showcase=sc, published=request.POST.get("published") == "1"
         )
         messages.success(request, _("已更新。"))
-        return redirect("sharing-showcase", pk=sc.pk)
+        return redirect("sharing:showcase", pk=sc.pk)
     return render(
         request, "sharing/showcase_detail.html", _ctx(request, sc=sc, can_manage=can_manage)
     )
@@ -842,7 +842,7 @@ def showcase_edit(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存，待园区发布。"))
-            return redirect("sharing-showcase", pk=sc.pk)
+            return redirect("sharing:showcase", pk=sc.pk)
     return render(
         request,
         "sharing/form.html",

@@ -84,7 +84,7 @@ def _detail(ticket: Ticket) -> dict:
             "name": a.original_name,
             "size": a.size,
             "url": reverse(
-                "ticket-attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": a.pk}
+                "tickets:ticket-attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": a.pk}
             ),
         }
 

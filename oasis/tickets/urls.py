@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "tickets"
+
 urlpatterns = [
     path("", views.ticket_list, name="ticket-list"),
     path("new/", views.ticket_create, name="ticket-create"),

@@ -67,7 +67,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("工单已提交。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     status = 400 if form.errors else 200
     return render(
         request, "tickets/ticket_form.html", {"nav": "tickets", "form": form}, status=status
@@ -125,7 +125,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("回复已发送。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     return _detail(request, ticket, status=400, reply_form=form)
 
 
@@ -145,7 +145,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已分派。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     return _detail(request, ticket, status=400, assign_form=form)
 
 
@@ -165,7 +165,7 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("工单已标记为已解决。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     return _detail(request, ticket, status=400, resolve_form=form)
 
 
@@ -193,7 +193,7 @@ def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("感谢您的评价。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     return _detail(request, ticket, status=400, confirm_form=form)
 
 
@@ -211,7 +211,7 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("工单已重新打开。"))
-            return redirect("ticket-detail", ticket_id=ticket.pk)
+            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
     return _detail(request, ticket, status=400, reopen_form=form)
 
 
