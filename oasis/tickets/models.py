@@ -86,7 +86,7 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
-    # Set once by the SLA job (tickets_sla); the flags stay after a late answer.
+    # Set once by the SLA job (tickets-sla); the flags stay after a late answer.
     response_breached = models.BooleanField(_("响应超时"), default=False)
     resolution_breached = models.BooleanField(_("解决超时"), default=False)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)

@@ -56,5 +56,5 @@ def test_seed_attraction_on_the_demo_park(db):
         "behind",
         "not_reported",
     }
-    call_command("attraction_reclaim_pool", now="2025-06-30T12:00:00")
+    call_command("attraction-reclaim-pool", now="2025-06-30T12:00:00")
     assert Lead.objects.pool().count() > 0

@@ -500,8 +500,8 @@ def test_reclaim_command_is_idempotent(park, manager, staff, make_lead):
         last_activity_at=t0 - dt.timedelta(days=11)
     )
     Lead.objects.filter(pk=busy.pk).update(last_activity_at=t0 - dt.timedelta(days=9))
-    call_command("attraction_reclaim_pool", now=t0.isoformat())
-    call_command("attraction_reclaim_pool", now=t0.isoformat())
+    call_command("attraction-reclaim-pool", now=t0.isoformat())
+    call_command("attraction-reclaim-pool", now=t0.isoformat())
     owners = dict(Lead.objects.values_list("company_name", "owner"))
     assert owners == {
         "冷淡企业有限公司": None,

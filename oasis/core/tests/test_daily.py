@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -27,3 +28,16 @@ def test_daily_runs_every_job_and_a_second_run_records_nothing_new():
     after_first = _counts()
     call_command("daily", stdout=StringIO())
     assert _counts() == after_first
+
+
+def test_every_oasis_command_is_named_one_way_and_daily_runs_every_periodic_job():
+    """Our commands are lower-case words joined by hyphens (`oasis seed-demo`), and every
+    app's periodic job is one of `oasis daily`'s jobs."""
+    from django.core.management import get_commands
+
+    ours = {name for name, app in get_commands().items() if app.startswith("oasis.")}
+    assert ours, "no Oasis command found"
+    for name in ours:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
+    on_demand = {"daily", "assess", "seed-demo"}
+    assert ours - on_demand == set(DAILY_JOBS)

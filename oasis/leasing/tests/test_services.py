@@ -300,7 +300,7 @@ def test_daily_command_expires_and_reminds_idempotently(staff, enterprise, units
         data=lease_data(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 3, 1)),
     )
     for _ in range(2):
-        call_command("leasing_daily", "--date", "2026-03-15")
+        call_command("leasing-daily", "--date", "2026-03-15")
     ended.refresh_from_db()
     units[1].refresh_from_db()
     assert ended.status == Lease.Status.EXPIRED and units[1].status == Unit.Status.VACANT

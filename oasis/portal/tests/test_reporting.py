@@ -390,8 +390,8 @@ def test_reminders_are_idempotent(park, enterprise, member):
     assert counts == {"due_soon": 1, "overdue": 0}
     assert campaign_reminders_send(today=dt.date(2026, 10, 23)) == {"due_soon": 0, "overdue": 0}
     assert campaign_reminders_send(today=dt.date(2026, 10, 24)) == {"due_soon": 0, "overdue": 0}
-    call_command("portal_reminders", "--date", "2026-10-26", stdout=io.StringIO())
-    call_command("portal_reminders", "--date", "2026-10-27", stdout=io.StringIO())
+    call_command("portal-reminders", "--date", "2026-10-26", stdout=io.StringIO())
+    call_command("portal-reminders", "--date", "2026-10-27", stdout=io.StringIO())
     assert list(ReportReminder.objects.order_by("kind").values_list("enterprise_id", "kind")) == [
         (enterprise.pk, "due_soon"),
         (enterprise.pk, "overdue"),

@@ -198,7 +198,7 @@ def test_sla_breach_and_escalation_is_idempotent(member, enterprise):
     fresh = make_ticket(enterprise, member, category="policy")
     assert ticket_sla_check() == {"response": 1, "resolution": 0, "escalated": 1}
     out = io.StringIO()
-    call_command("tickets_sla", stdout=out)
+    call_command("tickets-sla", stdout=out)
     assert out.getvalue().strip() == "response=0 resolution=0 escalated=0"
     late.refresh_from_db()
     answered.refresh_from_db()

@@ -8,11 +8,11 @@ from django.core.management.base import BaseCommand
 
 # By name, so core imports no domain app.
 DAILY_JOBS = (
-    "leasing_daily",  # lease expiry reminders, expiries, unit status
+    "leasing-daily",  # lease expiry reminders, expiries, unit status
     "cultivation-reminders",  # title expiry and re-review reminders
-    "attraction_reclaim_pool",  # neglected leads back to the pool
-    "portal_reminders",  # reporting campaign reminders
-    "tickets_sla",  # SLA breach flags and escalation
+    "attraction-reclaim-pool",  # neglected leads back to the pool
+    "portal-reminders",  # reporting campaign reminders
+    "tickets-sla",  # SLA breach flags and escalation
 )
 
 
