@@ -23,6 +23,7 @@ from django.db import transaction
 from oasis.accounts.models import ParkRole, Role
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.parks.models import Park
+from oasis.rules.tiers import GRADIENT
 
 from .models import (
     Award,
@@ -276,7 +277,7 @@ def _seed_pool(rng: random.Random, park: Park, reference_date: dt.date) -> None:
         .select_related("user")
         .order_by("role", "user_id")
     )
-    order = ("innovative_sme", "srdi_sme", "little_giant")
+    order = GRADIENT
     entries = []
     for eid, st in sorted(_verdicts(park, reference_date).items()):
         top = max((i for i, t in enumerate(order) if st.get(t) == "qualified"), default=-1)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oasis.enterprises.models import Enterprise
+from oasis.rules import tiers
 
 
 class MainProductField(models.TextChoices):
@@ -39,22 +40,31 @@ class ChuangkeGroup(models.TextChoices):
     TOP500 = "top500", _("全国 500 强")
 
 
+class Tier(models.TextChoices):
+    """The tiers of `oasis.rules.tiers.Tier` as Django choices, with the labels people read.
+    Every model, form and schema that names a tier uses these (or `GRADIENT_CHOICES`)."""
+
+    INNOVATIVE_SME = tiers.Tier.INNOVATIVE_SME.value, _("创新型中小企业")
+    TECH_SME = tiers.Tier.TECH_SME.value, _("科技型中小企业")
+    SRDI_SME = tiers.Tier.SRDI_SME.value, _("专精特新中小企业")
+    LITTLE_GIANT = tiers.Tier.LITTLE_GIANT.value, _("专精特新“小巨人”企业")
+
+
+#: Choices of a field that names one step of the three-step gradient (a notice's
+#: audience, a finance product's minimum tier).
+GRADIENT_CHOICES = [(t.value, t.label) for t in Tier if t in tiers.GRADIENT]
+
+
 class TitleKind(models.TextChoices):
-    INNOVATIVE_SME = "innovative_sme", _("创新型中小企业")
-    TECH_SME = "tech_sme", _("科技型中小企业")
-    SRDI_SME = "srdi_sme", _("专精特新中小企业")
-    LITTLE_GIANT = "little_giant", _("专精特新“小巨人”企业")
+    # A tier is also a title a firm is granted (and holds until it expires).
+    INNOVATIVE_SME = Tier.INNOVATIVE_SME.value, Tier.INNOVATIVE_SME.label
+    TECH_SME = Tier.TECH_SME.value, Tier.TECH_SME.label
+    SRDI_SME = Tier.SRDI_SME.value, Tier.SRDI_SME.label
+    LITTLE_GIANT = Tier.LITTLE_GIANT.value, Tier.LITTLE_GIANT.label
     HIGH_TECH = "high_tech_enterprise", _("高新技术企业")
     TECH_INNOVATION_DEMO = "tech_innovation_demo", _("国家级技术创新示范企业")
     IP_ADVANTAGE = "ip_advantage", _("知识产权优势企业")
     IP_DEMO = "ip_demo", _("知识产权示范企业")
-
-
-class Tier(models.TextChoices):
-    INNOVATIVE_SME = "innovative_sme", _("创新型中小企业")
-    TECH_SME = "tech_sme", _("科技型中小企业")
-    SRDI_SME = "srdi_sme", _("专精特新中小企业")
-    LITTLE_GIANT = "little_giant", _("专精特新“小巨人”企业")
 
 
 def _bool(verbose: str) -> models.BooleanField:

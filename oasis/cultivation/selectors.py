@@ -25,6 +25,7 @@ from oasis.accounts.selectors import user_can, user_is_staff, user_park_ids
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.rules import RuleSet, assess_frame, explain, load_rule_set, pick_rule_set
+from oasis.rules.tiers import LEVEL
 
 from .facts import build_facts_frame
 from .filters import PoolFilter, ScreeningFilter
@@ -41,7 +42,6 @@ HELP_SERVICES: dict[str, tuple[Any, str]] = {
 }
 STATUS_LABELS = {"qualified": _("符合"), "not_qualified": _("不符合"), "review": _("待核实")}
 SIZE_LABELS = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"), "large": _("大型")}
-TIER_LEVEL = {"innovative_sme": 1, "tech_sme": 1, "srdi_sme": 2, "little_giant": 3}
 NEAR_MISS_SHARE = Fraction(1, 10)
 
 
@@ -324,7 +324,7 @@ def screening_run(*, user: Any, filters: ScreeningFilter) -> Screening:
             st = entry["tiers"][k]["status"]
             counts[k][st] += 1
             statuses.append((k, st, entry["tiers"][k]["score"]))
-            if st == "qualified" and (top is None or TIER_LEVEL[k] > TIER_LEVEL[top]):
+            if st == "qualified" and (top is None or LEVEL[k] > LEVEL[top]):
                 top = k
         path = entry.get("next_tier") or {}
         name, uscc = names[eid]

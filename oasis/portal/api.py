@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.cultivation.models import Tier
 from oasis.enterprises.models import FocusIndustry
 from oasis.parks.models import Building
 from oasis.parks.selectors import park_get_for_user
 
 from . import selectors, services
-from .models import AudienceTier, Campaign, PeriodKind, Report
+from .models import Campaign, PeriodKind, Report
 
 router = Router(tags=["portal"])
 
@@ -91,7 +92,7 @@ class NoticeIn(Schema):
     body: str = Field(..., min_length=1, max_length=20000)
     audience_industry: FocusIndustry | None = None
     audience_building_id: int | None = None
-    audience_tier: AudienceTier | None = None
+    audience_tier: Tier | None = None
 
 
 class NoticeOut(Schema):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oasis.cultivation.models import GRADIENT_CHOICES
 from oasis.enterprises.models import MAX_HEADCOUNT, MAX_MONEY, Enterprise, FocusIndustry
 from oasis.parks.models import Building, Park
 
@@ -279,12 +280,6 @@ class ReportReminder(models.Model):
         return f"{self.campaign_id}/{self.enterprise_id}/{self.kind}"
 
 
-class AudienceTier(models.TextChoices):
-    INNOVATIVE_SME = "innovative_sme", _("创新型中小企业")
-    SRDI_SME = "srdi_sme", _("专精特新中小企业")
-    LITTLE_GIANT = "little_giant", _("专精特新“小巨人”企业")
-
-
 class Notice(models.Model):
     """A notice the park publishes to its firms: all of them, or those matching every
     audience filter that is set (industry, building, tier)."""
@@ -306,7 +301,7 @@ class Notice(models.Model):
         related_name="+",
     )
     audience_tier = models.CharField(
-        _("面向梯度"), max_length=20, choices=AudienceTier.choices, blank=True
+        _("面向梯度"), max_length=20, choices=GRADIENT_CHOICES, blank=True
     )
     published_at = models.DateTimeField(_("发布时间"), db_index=True)
     published_by = models.ForeignKey(

@@ -23,7 +23,7 @@ from fractions import Fraction
 import polars as pl
 
 from oasis.rules.facts import MICRO, FactsFrame
-from oasis.rules.ruleset import Group, Quantity, Rule, RuleSet, Tier, column_for
+from oasis.rules.ruleset import Group, Quantity, Rule, RuleSet, TierRules, column_for
 from oasis.rules.sizing import size_expr
 
 #: Points are carried in micro-points (exact sums of fractional provincial points).
@@ -321,7 +321,7 @@ def _all_rules(rs: RuleSet) -> list[tuple[str, Rule]]:
     return out
 
 
-def _group_expr(tier: Tier, gid: str, cols: dict[str, pl.Expr]) -> pl.Expr:
+def _group_expr(tier: TierRules, gid: str, cols: dict[str, pl.Expr]) -> pl.Expr:
     g = tier.groups[gid]
 
     def item(name: str) -> pl.Expr:
@@ -338,7 +338,7 @@ def _group_expr(tier: Tier, gid: str, cols: dict[str, pl.Expr]) -> pl.Expr:
     return _points_status(tier, g, cols)
 
 
-def _points_status(tier: Tier, g: Group, cols: dict[str, pl.Expr]) -> pl.Expr:
+def _points_status(tier: TierRules, g: Group, cols: dict[str, pl.Expr]) -> pl.Expr:
     lo = lambda r: pl.col(f"{tier.key}.{r}.points")  # noqa: E731
     hi = lambda r: pl.col(f"{tier.key}.{r}.points_max")  # noqa: E731
     total_lo = pl.sum_horizontal([lo(i) for i in g.items])

@@ -23,10 +23,8 @@ import polars as pl
 
 from oasis.rules.engine import column_scale, effective_threshold
 from oasis.rules.facts import HEADCOUNT_FIELDS, MONEY_FIELDS, FactsFrame
-from oasis.rules.ruleset import Group, Quantity, Rule, RuleSet, Tier, column_for
-
-#: Rank of each tier in the gradient; both tier-1 doors share rank 1.
-TIER_LEVEL = {"innovative_sme": 1, "tech_sme": 1, "srdi_sme": 2, "little_giant": 3}
+from oasis.rules.ruleset import Group, Quantity, Rule, RuleSet, TierRules, column_for
+from oasis.rules.tiers import LEVEL
 
 #: Default effort of fixing a failed rule, by kind: the path search prefers cheap
 #: changes (more R&D) over slow or impossible ones (awards, compliance history).
@@ -421,7 +419,7 @@ def upgrade_options(
 
 
 def _points_plan(
-    tier: Tier, g: Group, rr: dict[str, dict[str, Any]], fr: dict[str, Any], year: int | None
+    tier: TierRules, g: Group, rr: dict[str, dict[str, Any]], fr: dict[str, Any], year: int | None
 ) -> tuple[float, list[dict[str, Any]]] | None:
     items = list(g.items)
     cur = {i: float(rr[i]["_pmin"]) for i in items}
@@ -470,7 +468,7 @@ def _points_plan(
 
 
 def _plan(
-    tier: Tier,
+    tier: TierRules,
     node: str,
     rs: RuleSet,
     rr: dict[str, dict[str, Any]],
@@ -510,9 +508,9 @@ def next_tier(
     fr: dict[str, Any],
 ) -> dict[str, Any] | None:
     """The smallest set of changes reaching the tier above the highest qualified one."""
-    qualified = [TIER_LEVEL.get(t, 0) for t, s in statuses.items() if s == "qualified"]
+    qualified = [LEVEL.get(t, 0) for t, s in statuses.items() if s == "qualified"]
     level = max(qualified, default=0) + 1
-    targets = [t for t in rs.tier_order if TIER_LEVEL.get(t) == level]
+    targets = [t for t in rs.tier_order if LEVEL.get(t) == level]
     if not targets:
         return None
     year = fr.get("year")

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from oasis.rules.sizing import industry_group
+from oasis.rules.tiers import Tier
 
 MONEY_FIELDS = (
     "revenue",
@@ -39,10 +40,7 @@ MONEY_LIMIT_FEN = MONEY_LIMIT_CNY * 100
 
 IP_FIELDS = ("class1", "class1_self_developed", "class1_high_value", "class1_applied", "class2")
 TITLE_KINDS = (
-    "innovative_sme",
-    "tech_sme",
-    "srdi_sme",
-    "little_giant",
+    *(t.value for t in Tier),  # a tier is also a title a firm holds
     "high_tech_enterprise",
     "tech_innovation_demo",
     "ip_advantage",

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from oasis.rules.tiers import Tier
+
 RULESETS_DIR = Path(__file__).parent / "rulesets"
 
 #: Date from which ``auto`` picks the 2026 rules (工信部企业〔2026〕2号 in force).
@@ -191,7 +193,9 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Tier:
+class TierRules:
+    """One tier's rules in a rule set: its groups, its rules and the group at the root."""
+
     key: str
     label: str
     label_en: str
@@ -219,7 +223,7 @@ class RuleSet:
     effective_from: dt.date
     tier_order: tuple[str, ...]
     common: tuple[Rule, ...]
-    tiers: dict[str, Tier] = field(hash=False)
+    tiers: dict[str, TierRules] = field(hash=False)
 
     def tier_rules(self, tier: str) -> list[Rule]:
         """Rules listed in a tier's verdict: common eligibility first, then the tier's own."""
@@ -330,7 +334,7 @@ def _read(name: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> Tier:
+def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> TierRules:
     if "inherit" in spec:
         # The tier is defined by another document (2026 keeps the 2022 innovative-SME
         # table): reuse it so one edit changes both, but keep our own source note.
@@ -368,7 +372,7 @@ def _tier(key: str, spec: dict[str, Any], common_ids: set[str], where: str) -> T
                 )
     if spec.get("root") not in groups:
         raise RuleSetError(f"{where}: root must name a group")
-    return Tier(
+    return TierRules(
         key=key,
         label=str(spec["label"]),
         label_en=str(spec["label_en"]),
@@ -394,6 +398,9 @@ def load_rule_set(name: str) -> RuleSet:
     order = tuple(meta["tier_order"])
     if set(order) != set(tiers):
         raise RuleSetError(f"{name}: tier_order must list every tier")
+    unknown = set(order) - set(Tier)
+    if unknown:
+        raise RuleSetError(f"{name}: unknown tiers {sorted(unknown)} (see oasis/rules/tiers.py)")
     eff = meta["effective_from"]
     return RuleSet(
         name=str(meta["name"]),

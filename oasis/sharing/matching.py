@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from oasis.rules.tiers import LEVEL
+
 NEAR_SHARE = Decimal("0.2")
-TIER_RANK = {"": 0, "innovative_sme": 1, "srdi_sme": 2, "little_giant": 3}
 
 
 @dataclass(frozen=True)
@@ -132,16 +133,16 @@ def match(
             say("fail", _("发展阶段“%(s)s”不在产品目标阶段内。") % {"s": labels.get(stage, stage)})
 
     if terms.min_tier:
-        need_rank = TIER_RANK.get(terms.min_tier, 0)
+        need_rank = LEVEL.get(terms.min_tier, 0)
         if firm.tier is None:
             say(
                 "near",
                 _("梯度培育结果未知，须达到“%(t)s”。")
                 % {"t": labels.get(terms.min_tier, terms.min_tier)},
             )
-        elif TIER_RANK.get(firm.tier, 0) >= need_rank:
+        elif LEVEL.get(firm.tier, 0) >= need_rank:
             say("ok", _("已达到“%(t)s”梯度。") % {"t": labels.get(terms.min_tier, terms.min_tier)})
-        elif TIER_RANK.get(firm.tier, 0) == need_rank - 1:
+        elif LEVEL.get(firm.tier, 0) == need_rank - 1:
             say(
                 "near", _("距“%(t)s”还差一级。") % {"t": labels.get(terms.min_tier, terms.min_tier)}
             )

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from oasis.cultivation.models import GRADIENT_CHOICES
 from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Park
 
@@ -434,15 +435,6 @@ class Stage(models.TextChoices):
     MATURE = "mature", _("成熟期（>10年）")
 
 
-class Tier(models.TextChoices):
-    INNOVATIVE = "innovative_sme", _("创新型中小企业")
-    SRDI = "srdi_sme", _("专精特新中小企业")
-    LITTLE_GIANT = "little_giant", _("专精特新“小巨人”")
-
-
-TIER_RANK = {"": 0, Tier.INNOVATIVE: 1, Tier.SRDI: 2, Tier.LITTLE_GIANT: 3}
-
-
 # The annual figures a product may require a firm to have reported.
 FIGURE_FIELDS = (
     "revenue",
@@ -487,7 +479,7 @@ class FinanceProduct(models.Model):
     term_months_max = models.PositiveSmallIntegerField(_("最长期限（月）"), default=36)
     stages = models.JSONField(_("目标阶段"), default=list, blank=True)
     industries = models.JSONField(_("目标产业"), default=list, blank=True)
-    min_tier = models.CharField(_("最低梯度"), max_length=20, choices=Tier.choices, blank=True)
+    min_tier = models.CharField(_("最低梯度"), max_length=20, choices=GRADIENT_CHOICES, blank=True)
     min_revenue = models.DecimalField(
         _("最低营业收入（元）"), max_digits=16, decimal_places=2, null=True, blank=True
     )
@@ -707,5 +699,4 @@ __all__ = [
     "Statement",
     "StatementLine",
     "ServiceRequest",
-    "Tier",
 ]

@@ -24,6 +24,7 @@ from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
+from oasis.rules.tiers import GRADIENT, LEVEL
 
 from . import booking_rules, pricing
 from .models import (
@@ -609,10 +610,9 @@ def firm_tier(enterprise: Enterprise, on: dt.date | None = None) -> str | None:
         tiers = verdict["results"][0]["tiers"]
     except Exception:  # noqa: BLE001 - a broken verdict must not break matching
         return None
-    ranks = {"innovative_sme": 1, "srdi_sme": 2, "little_giant": 3}
-    held = [k for k, rank in ranks.items() if tiers.get(k, {}).get("status") == "qualified"]
-    best = max(held, key=ranks.__getitem__, default="")
-    if not best and any(tiers.get(k, {}).get("status") == "review" for k in ranks):
+    held = [k for k in GRADIENT if tiers.get(k, {}).get("status") == "qualified"]
+    best = max(held, key=LEVEL.__getitem__, default="")
+    if not best and any(tiers.get(k, {}).get("status") == "review" for k in GRADIENT):
         return None  # the engine is waiting on facts to verify: unknown, not "none"
     return best
 

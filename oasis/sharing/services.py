@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts.models import User
 from oasis.core.audit import audit_record, diff, snapshot
 from oasis.core.models import AuditEntry
+from oasis.cultivation.models import Tier
 from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Park
 
@@ -40,7 +41,6 @@ from .models import (
     Stage,
     Statement,
     StatementLine,
-    Tier,
 )
 
 T = TypeVar("T")

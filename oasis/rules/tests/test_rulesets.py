@@ -7,6 +7,7 @@ import pytest
 from oasis.rules import available_rule_sets, load_rule_set, pick_rule_set
 from oasis.rules import ruleset as ruleset_mod
 from oasis.rules.tests.factories import base_facts, row
+from oasis.rules.tiers import GRADIENT, Tier
 
 
 def test_available_rule_sets():
@@ -91,6 +92,35 @@ def test_threshold_change_is_a_data_edit(tmp_path: Path, monkeypatch):
         monkeypatch.undo()
         ruleset_mod.load_rule_set.cache_clear()
     assert row(base_facts(), "miit-2026")["little_giant.status"] == "qualified"
+
+
+def test_a_rule_set_names_only_known_tiers(tmp_path: Path, monkeypatch):
+    for p in ruleset_mod.RULESETS_DIR.glob("*.toml"):
+        shutil.copy(p, tmp_path / p.name)
+    f = tmp_path / "miit-2022.toml"
+    f.write_text(
+        f.read_text(encoding="utf-8").replace('"little_giant"', '"giant"'), encoding="utf-8"
+    )
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("[tiers.little_giant", "[tiers.giant"),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(ruleset_mod, "RULESETS_DIR", tmp_path)
+    ruleset_mod.load_rule_set.cache_clear()
+    try:
+        with pytest.raises(ruleset_mod.RuleSetError) as exc:
+            load_rule_set("miit-2022")
+    finally:
+        monkeypatch.undo()
+        ruleset_mod.load_rule_set.cache_clear()
+    assert str(exc.value) == "miit-2022: unknown tiers ['giant'] (see oasis/rules/tiers.py)"
+
+
+def test_tier_steps():
+    assert [t.level for t in Tier] == [1, 1, 2, 3]
+    assert GRADIENT == (Tier.INNOVATIVE_SME, Tier.SRDI_SME, Tier.LITTLE_GIANT)
+    for name in available_rule_sets():
+        assert set(load_rule_set(name).tier_order) <= set(Tier)
 
 
 def test_every_rule_has_labels_and_confidence():

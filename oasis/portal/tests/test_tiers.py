@@ -1,0 +1,11 @@
+"""A notice's audience and a finance product's minimum name tiers by cultivation's choices."""
+
+from oasis.cultivation.models import GRADIENT_CHOICES
+from oasis.portal.models import Notice
+from oasis.sharing.models import FinanceProduct
+
+
+def test_every_tier_field_uses_the_one_set_of_choices():
+    assert Notice._meta.get_field("audience_tier").choices == GRADIENT_CHOICES
+    assert FinanceProduct._meta.get_field("min_tier").choices == GRADIENT_CHOICES
+    assert str(dict(GRADIENT_CHOICES)["little_giant"]) == "专精特新“小巨人”企业"
