@@ -99,6 +99,29 @@ def viewer_client(viewer):
     return _client_for(viewer)
 
 
+# --- the write path ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def dashboard(staff_client, park):
+    """Reads `park`'s dashboard as its page shows it now (through the cache): the figures
+    and the charts. Each app's write-path test reads it before and after a write."""
+
+    def read(**params):
+        r = staff_client.get("/dashboard/", {"park": park.pk, **params})
+        assert r.status_code == 200
+        return r.context["fig"], r.context["charts"]
+
+    return read
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the block's after-commit work (the data version bump) as
+    a real commit would; tests otherwise run inside one transaction that never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 # --- browser tests ----------------------------------------------------------------------
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")

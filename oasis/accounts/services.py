@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from oasis.core.writes import record, record_deletion
+
 from .models import ApiToken, LoginFailure, ParkRole, User
 
 TOKEN_PREFIX = "oas_"
@@ -56,11 +58,13 @@ def _digest(token: str) -> str:
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal token; returns the row and the clear token (shown once)."""
+    """Create a personal token; returns the row and the clear token (shown once). The
+    audit row keeps its name and prefix, never the digest."""
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name.strip()[:60] or "token", prefix=clear[:12], digest=_digest(clear)
     )
+    record(actor=user, instance=token, park_id=None)
     return token, clear
 
 
@@ -79,13 +83,20 @@ def api_token_authenticate(clear: str) -> User | None:
 
 @transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> bool:
-    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
-    return deleted > 0
+    """Revoke one of the user's own tokens; False when they have no such token."""
+    token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+    if token is None:
+        return False
+    record_deletion(actor=user, instance=token, park_id=None)
+    return True
 
 
 @transaction.atomic
-def park_role_grant(*, user: User, park_id: int, role: str) -> ParkRole:
+def park_role_grant(*, actor: User | None, user: User, park_id: int, role: str) -> ParkRole:
+    """Give a staff member a role in a park (a second grant of the same role is a no-op)."""
     if user.is_member:
         raise ValueError("an enterprise member cannot hold a park role")
-    role_row, _ = ParkRole.objects.get_or_create(user=user, park_id=park_id, role=role)
+    role_row, created = ParkRole.objects.get_or_create(user=user, park_id=park_id, role=role)
+    if created:
+        record(actor=actor, instance=role_row, park_id=park_id)
     return role_row

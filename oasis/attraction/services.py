@@ -13,9 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oasis.core.audit import audit_record, snapshot
 from oasis.core.identifiers import normalize_uscc
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, snapshot
 from oasis.enterprises import services as enterprise_services
 from oasis.enterprises.models import Enterprise
 from oasis.leasing import services as leasing_services
@@ -199,9 +198,7 @@ def lead_create(
         lead.owner = owner
     lead.save()
     StageChange.objects.create(lead=lead, from_stage="", to_stage=Stage.LEAD, actor=actor, at=now)
-    audit_record(
-        actor=actor, instance=lead, action=AuditEntry.Action.CREATE, before=None, park_id=park.pk
-    )
+    record(actor=actor, instance=lead, park_id=park.pk)
     return lead
 
 
@@ -222,13 +219,7 @@ def lead_update(
     if lead.name_key != before["name_key"] or lead.uscc != before["uscc"]:
         _check_duplicates(lead, confirm_duplicates)
     lead.save()
-    audit_record(
-        actor=actor,
-        instance=lead,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=lead, before=before, park_id=lead.park_id)
     return lead
 
 
@@ -286,13 +277,7 @@ def lead_move(
                     "settled_on": firm.settled_on or timezone.localdate(now),
                 },
             )
-    audit_record(
-        actor=actor,
-        instance=lead,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=lead, before=before, park_id=lead.park_id)
     return lead
 
 
@@ -318,13 +303,7 @@ def activity_add(
     activity.full_clean()
     activity.save()
     Lead.objects.filter(pk=lead.pk).update(last_activity_at=now)
-    audit_record(
-        actor=actor,
-        instance=activity,
-        action=AuditEntry.Action.CREATE,
-        before=None,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=activity, park_id=lead.park_id)
     return activity
 
 
@@ -336,13 +315,7 @@ def activity_complete(*, actor: Any, activity: Activity) -> Activity:
     activity.done = True
     activity.save(update_fields=["done"])
     Lead.objects.filter(pk=lead.pk).update(last_activity_at=timezone.now())
-    audit_record(
-        actor=actor,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=activity, before=before, park_id=lead.park_id)
     return activity
 
 
@@ -355,13 +328,7 @@ def _set_owner(*, actor: Any, lead: Lead, owner: Any, note: str) -> Lead:
     lead.last_activity_at = now
     lead.save(update_fields=["owner", "pooled_at", "last_activity_at", "updated_at"])
     Activity.objects.create(lead=lead, kind=Activity.Kind.SYSTEM, body=note, actor=actor, at=now)
-    audit_record(
-        actor=actor,
-        instance=lead,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=lead, before=before, park_id=lead.park_id)
     return lead
 
 
@@ -429,13 +396,7 @@ def pool_reclaim(*, now: dt.datetime | None = None) -> int:
                     body=_("超过 %(days)d 天无跟进，退回公海")
                     % {"days": days_by_park.get(park_id, default_days)},
                 )
-                audit_record(
-                    actor=None,
-                    instance=lead,
-                    action=AuditEntry.Action.UPDATE,
-                    before=before,
-                    park_id=park_id,
-                )
+                record(actor=None, instance=lead, before=before, park_id=park_id)
             returned += len(stale)
     return returned
 
@@ -520,32 +481,14 @@ def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
                 {f"commitments.{i}.{k}": v for k, v in exc.message_dict.items()}
             ) from exc
         commitment.save()
-        audit_record(
-            actor=actor,
-            instance=commitment,
-            action=AuditEntry.Action.CREATE,
-            before=None,
-            park_id=lead.park_id,
-        )
+        record(actor=actor, instance=commitment, park_id=lead.park_id)
     before = snapshot(lead)
     lead.enterprise = firm
     lead.save(update_fields=["enterprise", "updated_at"])
     if sign.unit_ids:
         _draft_lease(actor=actor, firm=firm, sign=sign)
-    audit_record(
-        actor=actor,
-        instance=agreement,
-        action=AuditEntry.Action.CREATE,
-        before=None,
-        park_id=lead.park_id,
-    )
-    audit_record(
-        actor=actor,
-        instance=lead,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=lead.park_id,
-    )
+    record(actor=actor, instance=agreement, park_id=lead.park_id)
+    record(actor=actor, instance=lead, before=before, park_id=lead.park_id)
     return agreement
 
 
@@ -608,13 +551,7 @@ def partner_save(
             raise ValidationError({"name": [_("同类型中已有同名的合作方。")]}) from exc
         raise
     partner.save()
-    audit_record(
-        actor=actor,
-        instance=partner,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=park.pk,
-    )
+    record(actor=actor, instance=partner, before=before, park_id=park.pk)
     return partner
 
 
@@ -631,13 +568,7 @@ def settings_save(*, actor: Any, park: Park, data: dict[str, Any]) -> Attraction
             setattr(obj, key, data[key])
     obj.full_clean()
     obj.save()
-    audit_record(
-        actor=actor,
-        instance=obj,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=park.pk,
-    )
+    record(actor=actor, instance=obj, before=before, park_id=park.pk)
     return obj
 
 

@@ -46,20 +46,13 @@ class ParkScopedAdmin(admin.ModelAdmin):
         return qs if parks is None else qs.filter(**{f"{self.park_lookup}__in": parks})
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        # Admin edits go to the same audit log as the services' writes.
-        from .audit import audit_record, snapshot
-        from .models import AuditEntry
+        # Admin edits take the services' write path: audited, and the park's figures move.
+        from .writes import record, snapshot
 
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         park_id = obj.pk if self.park_lookup == "pk" else _park_id_of(obj, self.park_lookup)
-        audit_record(
-            actor=request.user,
-            instance=obj,
-            action=AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE,
-            before=before,
-            park_id=park_id,
-        )
+        record(actor=request.user, instance=obj, before=before, park_id=park_id)
 
     def _allowed(self, request: Any) -> bool:
         return admin_site_has_permission(request)

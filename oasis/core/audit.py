@@ -1,4 +1,5 @@
-"""Snapshots and diffs for the audit log. Services call `audit_record` after a write."""
+"""Snapshots and diffs for the audit log, and an object's history. Services write
+audit rows through `oasis.core.writes` only."""
 
 from __future__ import annotations
 
@@ -19,10 +20,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Fields never stored in the audit log, whatever the model: a password hash or a
+#: token's digest would let anyone who reads the log attack the secret offline.
+SECRET_FIELDS = frozenset({"password", "digest"})
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The instance's concrete field values as JSON-ready data (FKs as ids)."""
+    """The instance's concrete field values as JSON-ready data (FKs as ids), secrets left out."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
+        if field.name in SECRET_FIELDS:
+            continue
         value = getattr(instance, field.attname)
         if (
             isinstance(field, models.DecimalField)
@@ -43,30 +51,6 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     after = after or {}
     keys = sorted(set(before) | set(after))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
-
-
-def audit_record(
-    *,
-    actor: Any,
-    instance: models.Model,
-    action: str,
-    before: dict[str, Any] | None,
-    park_id: int | None,
-) -> AuditEntry | None:
-    """Write the audit row for one change. An update that changed nothing writes none."""
-    after = None if action == AuditEntry.Action.DELETE else snapshot(instance)
-    changes = diff(before, after)
-    if action == AuditEntry.Action.UPDATE and not changes:
-        return None
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        model=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        park_id=park_id,
-        changes=changes,
-    )
 
 
 def audit_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:

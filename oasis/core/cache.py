@@ -1,8 +1,8 @@
 """A per-park data version for caching read-heavy aggregates (the dashboard).
 
-Every service that changes what the dashboard counts calls `park_data_changed` after
-its transaction commits; readers put the version in their cache key, so a change is
-visible on the next request. The TTL on cached values bounds staleness where the cache
+Every service write marks its park's data changed through the one write path
+(`oasis.core.writes`), which bumps the version after the transaction commits; readers put
+the version in their cache key, so a change is visible on the next request. The TTL on cached values bounds staleness where the cache
 is per process (local memory without REDIS_URL) and another process made the change."""
 
 from __future__ import annotations

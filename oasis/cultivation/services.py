@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts import roles
 from oasis.accounts.models import ParkRole
 from oasis.accounts.selectors import user_can
-from oasis.core.audit import audit_record, snapshot
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
 
 from .models import (
@@ -98,13 +97,7 @@ def innovation_profile_save(
         profile.qualitative_at = timezone.now()
     profile.full_clean()
     _save(profile)
-    audit_record(
-        actor=actor,
-        instance=profile,
-        before=before,
-        park_id=enterprise.park_id,
-        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-    )
+    record(actor=actor, instance=profile, before=before, park_id=enterprise.park_id)
     return profile
 
 
@@ -128,13 +121,7 @@ def record_save(
         setattr(obj, key, value)
     obj.full_clean()
     _save(obj)
-    audit_record(
-        actor=actor,
-        instance=obj,
-        before=before,
-        park_id=enterprise.park_id,
-        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-    )
+    record(actor=actor, instance=obj, before=before, park_id=enterprise.park_id)
     return obj
 
 
@@ -148,17 +135,7 @@ def title_save(
 def record_delete(*, actor: Any, instance: models.Model) -> None:
     enterprise = Enterprise.objects.get(pk=instance.enterprise_id)  # type: ignore[attr-defined]
     _check_can_change(actor, enterprise)
-    before = snapshot(instance)
-    pk = instance.pk
-    instance.delete()
-    instance.pk = pk
-    audit_record(
-        actor=actor,
-        instance=instance,
-        action=AuditEntry.Action.DELETE,
-        before=before,
-        park_id=enterprise.park_id,
-    )
+    record_deletion(actor=actor, instance=instance, park_id=enterprise.park_id)
 
 
 # ------------------------------------------------------------------ pool
@@ -199,13 +176,7 @@ def pool_entry_save(
             raise ValidationError({"target_year": [_("该企业在该年度已有相同目标。")]}) from exc
         raise
     _save(obj)
-    audit_record(
-        actor=actor,
-        instance=obj,
-        before=before,
-        park_id=enterprise.park_id,
-        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-    )
+    record(actor=actor, instance=obj, before=before, park_id=enterprise.park_id)
     return obj
 
 
@@ -250,13 +221,7 @@ def reminders_generate(*, today: dt.date | None = None) -> list[Reminder]:
         reminder = Reminder(title=title, kind=kind, due_on=due_on)
         reminder.full_clean()
         _save(reminder)
-        audit_record(
-            actor=None,
-            instance=reminder,
-            action=AuditEntry.Action.CREATE,
-            before=None,
-            park_id=title.enterprise.park_id,
-        )
+        record(actor=None, instance=reminder, park_id=title.enterprise.park_id)
         created.append(reminder)
     return created
 
@@ -268,11 +233,5 @@ def reminder_done(*, actor: Any, reminder: Reminder) -> Reminder:
     before = snapshot(reminder)
     reminder.done_at = timezone.now()
     reminder.save(update_fields=["done_at"])
-    audit_record(
-        actor=actor,
-        instance=reminder,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=enterprise.park_id,
-    )
+    record(actor=actor, instance=reminder, before=before, park_id=enterprise.park_id)
     return reminder

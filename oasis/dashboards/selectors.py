@@ -340,11 +340,11 @@ def dashboard_figures_cached(*, park: Park, year: int | None = None) -> Dashboar
 
 
 def sharing_month_cached(*, park: Park, month: Any) -> dict[str, Any]:
-    """The five shares' utilisation for a month (oasis.sharing), cached briefly: bookings
-    change all day and a dashboard a minute behind them is fine."""
+    """The five shares' utilisation for a month (oasis.sharing), cached under the park's
+    data version like the figures above: a booking shows on the next request."""
     from oasis.sharing.selectors import sharing_utilisation
 
-    key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}"
+    key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}:{park_data_version(park.pk)}"
     data = cache.get(key)
     if data is None:
         data = sharing_utilisation(park=park, month=month)

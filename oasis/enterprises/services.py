@@ -12,10 +12,8 @@ from pypinyin import Style, lazy_pinyin
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_can
-from oasis.core.audit import audit_record, snapshot
-from oasis.core.cache import park_data_changed
 from oasis.core.identifiers import industry_section, normalize_uscc
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, snapshot
 from oasis.parks.models import Park, Unit
 
 from .models import AnnualFigure, Contact, Enterprise
@@ -95,14 +93,7 @@ def enterprise_create(
     enterprise.full_clean()
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
-    audit_record(
-        actor=actor,
-        instance=enterprise,
-        action=AuditEntry.Action.CREATE,
-        before=None,
-        park_id=park.pk,
-    )
-    park_data_changed(park.pk)
+    record(actor=actor, instance=enterprise, park_id=park.pk)
     return enterprise
 
 
@@ -124,14 +115,7 @@ def enterprise_update(
     enterprise.full_clean()
     _save_unique(enterprise)
     _set_units(enterprise, unit_ids)
-    audit_record(
-        actor=actor,
-        instance=enterprise,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=enterprise.park_id,
-    )
-    park_data_changed(enterprise.park_id)
+    record(actor=actor, instance=enterprise, before=before, park_id=enterprise.park_id)
     return enterprise
 
 
@@ -169,14 +153,7 @@ def annual_figure_save(
     figure.full_clean()
     figure.save()
     figure.refresh_from_db()  # callers see stored values (amounts at fen precision)
-    audit_record(
-        actor=actor,
-        instance=figure,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=enterprise.park_id,
-    )
-    park_data_changed(enterprise.park_id)
+    record(actor=actor, instance=figure, before=before, park_id=enterprise.park_id)
     return figure
 
 
@@ -199,11 +176,5 @@ def contact_save(
             setattr(contact, key, data[key])
     contact.full_clean()
     contact.save()
-    audit_record(
-        actor=actor,
-        instance=contact,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=enterprise.park_id,
-    )
+    record(actor=actor, instance=contact, before=before, park_id=enterprise.park_id)
     return contact

@@ -552,9 +552,8 @@ def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
         if floor is None:
             floor = floors[(b.pk, u["floor"])] = Floor.objects.create(building=b, number=u["floor"])
         unit = Unit(building=b, floor=floor, code=u["code"], use=u["use"], area=u["area"])
-        unit.full_clean()
         new_units[(u["building"], u["code"])] = unit
-    Unit.objects.bulk_create(new_units.values(), batch_size=500)
+    park_services.units_create_many(actor=actor, park=park, units=list(new_units.values()))
     tenants = {e.pk: e for e in Enterprise.objects.filter(park=park).select_related("park")}
     for row in plan.leases:
         unit_ids = [int(k[1]) if k[0] == "#" else new_units[k].pk for k in row["unit_keys"]]

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_can
-from oasis.core.audit import audit_record, snapshot
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 
@@ -55,22 +54,6 @@ def _require(actor: Any, park_id: int) -> None:
         return  # system jobs (management commands, imports run by a task for a checked user)
     if getattr(actor, "is_member", False) or not user_can(actor, park_id, roles.SPACE_CHANGE):
         raise PermissionDenied(_("没有执行该操作的权限。"))
-
-
-def _audit(
-    actor: Any,
-    instance: Any,
-    before: dict[str, Any] | None,
-    park_id: int,
-    action: str | None = None,
-) -> None:
-    audit_record(
-        actor=actor,
-        instance=instance,
-        action=action or (AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE),
-        before=before,
-        park_id=park_id,
-    )
 
 
 def lease_terms(
@@ -216,7 +199,7 @@ def lease_create(
             for u in units
         ]
     )
-    _audit(actor, lease, None, park.pk)
+    record(actor=actor, instance=lease, park_id=park.pk)
     if activate:
         lease = lease_activate(actor=actor, lease=lease, on=on)
     return lease
@@ -283,7 +266,7 @@ def lease_activate(*, actor: Any, lease: Lease, on: dt.date | None = None) -> Le
             property_fee=ZERO,
             amount=lease.deposit,
         )
-    _audit(actor, lease, before, lease.park_id)
+    record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease), on=on)
     return lease
 
@@ -324,7 +307,7 @@ def bills_reconcile(
         bill.amount = change.rent + change.property_fee
         bill.note = note or bill.note
         bill.save(update_fields=["rent", "property_fee", "amount", "note"])
-        _audit(actor, bill, before, lease.park_id)
+        record(actor=actor, instance=bill, before=before, park_id=lease.park_id)
     seq = max((b.seq for b in bills if b.pk not in set(plan.withdraw)), default=0)
     new = []
     for line in plan.issue:
@@ -350,7 +333,7 @@ def bills_reconcile(
         if bill.kind == Bill.Kind.ADJUSTMENT:
             if bill.amount < 0:
                 _credit_note_settle(lease=lease, note=bill)
-            _audit(actor, bill, None, lease.park_id)
+            record(actor=actor, instance=bill, park_id=lease.park_id)
     return plan
 
 
@@ -481,7 +464,7 @@ def units_sync_status(*, actor: Any, unit_ids: Iterable[int], on: dt.date | None
             before = snapshot(unit)
             unit.status = target
             unit.save(update_fields=["status"])
-            _audit(actor, unit, before, unit.building.park_id)
+            record(actor=actor, instance=unit, before=before, park_id=unit.building.park_id)
             changed += 1
     return changed
 
@@ -491,8 +474,7 @@ def lease_delete_draft(*, actor: Any, lease: Lease) -> None:
     _require(actor, lease.park_id)
     if lease.status != Lease.Status.DRAFT:
         raise ValidationError({"status": [_("只有草稿合同可以删除。")]})
-    _audit(actor, lease, snapshot(lease), lease.park_id, AuditEntry.Action.DELETE)
-    lease.delete()
+    record_deletion(actor=actor, instance=lease, park_id=lease.park_id)
 
 
 @transaction.atomic
@@ -530,7 +512,7 @@ def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Le
     bills_reconcile(
         actor=actor, lease=lease, note=_("提前终止于 %(date)s") % {"date": on.isoformat()}
     )
-    _audit(actor, lease, before, lease.park_id)
+    record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease))
     return lease
 
@@ -572,7 +554,7 @@ def lease_renew(
     before = snapshot(lease)
     lease.status = Lease.Status.RENEWED
     lease.save(update_fields=["status", "updated_at"])
-    _audit(actor, lease, before, lease.park_id)
+    record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     return successor
 
 
@@ -622,7 +604,7 @@ def lease_amend(
         lease=lease,
         note=_("合同变更，%(date)s 起生效") % {"date": effective_on.isoformat()},
     )
-    _audit(actor, lease, before, lease.park_id)
+    record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     return lease
 
 
@@ -704,7 +686,7 @@ def payment_record(
         payment.unallocated = left
         payment.save(update_fields=["unallocated"])
     payment.refresh_from_db()  # callers see stored values (amounts at fen precision)
-    _audit(actor, payment, None, lease.park_id)
+    record(actor=actor, instance=payment, park_id=lease.park_id)
     return payment
 
 
@@ -742,8 +724,8 @@ def deposit_refund(*, actor: Any, lease: Lease, on: dt.date, reference: str = ""
         before = snapshot(bill)
         bill.amount = bill.paid
         bill.save(update_fields=["amount"])
-        _audit(actor, bill, before, lease.park_id)
-    _audit(actor, refund, None, lease.park_id)
+        record(actor=actor, instance=bill, before=before, park_id=lease.park_id)
+    record(actor=actor, instance=refund, park_id=lease.park_id)
     return refund
 
 
@@ -777,7 +759,7 @@ def leases_daily(*, on: dt.date | None = None) -> dict[str, int]:
         before = snapshot(lease)
         lease.status = Lease.Status.EXPIRED
         lease.save(update_fields=["status", "updated_at"])
-        _audit(None, lease, before, lease.park_id)
+        record(actor=None, instance=lease, before=before, park_id=lease.park_id)
     # Units whose lease started or ended since yesterday (or any day the job did not run).
     touched = LeaseUnit.objects.filter(occupies=True).filter(
         lease__status__in=[*Lease.RUNNING, Lease.Status.EXPIRED],

@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
-from oasis.core.audit import audit_record, snapshot
-from oasis.core.cache import park_data_changed
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, snapshot
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.services import annual_figure_save
 from oasis.enterprises.validation import figure_errors
@@ -57,16 +55,6 @@ CAMPAIGN_FIELDS = frozenset(
 )
 
 
-def _audit(actor: Any, instance: Any, before: dict[str, Any] | None, park_id: int | None) -> None:
-    audit_record(
-        actor=actor,
-        instance=instance,
-        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=park_id,
-    )
-
-
 def _is_member(actor: Any) -> bool:
     return bool(getattr(actor, "is_member", False))
 
@@ -98,7 +86,7 @@ def campaign_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Campaign
     campaign = Campaign(park=park, created_by=actor, **data)
     _campaign_clean(campaign)
     campaign.save()
-    _audit(actor, campaign, None, park.pk)
+    record(actor=actor, instance=campaign, park_id=park.pk)
     return campaign
 
 
@@ -120,7 +108,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> 
         setattr(campaign, key, value)
     _campaign_clean(campaign)
     campaign.save()
-    _audit(actor, campaign, before, campaign.park_id)
+    record(actor=actor, instance=campaign, before=before, park_id=campaign.park_id)
     return campaign
 
 
@@ -190,7 +178,7 @@ def report_save(
         report.submitted_at = now
         report.submitted_by = actor
     report.save()
-    _audit(actor, report, before, campaign.park_id)
+    record(actor=actor, instance=report, before=before, park_id=campaign.park_id)
     return report
 
 
@@ -218,7 +206,7 @@ def report_return(
     report.reviewed_by = actor
     report.full_clean()
     report.save()
-    _audit(actor, report, before, report.campaign.park_id)
+    record(actor=actor, instance=report, before=before, park_id=report.campaign.park_id)
     return report
 
 
@@ -246,7 +234,7 @@ def report_accept(
     report.reviewed_by = actor
     report.full_clean()
     report.save()
-    _audit(actor, report, before, campaign.park_id)
+    record(actor=actor, instance=report, before=before, park_id=campaign.park_id)
     collected = {f: getattr(report, f) for f in campaign.fields}
     if campaign.kind == PeriodKind.ANNUAL:
         data = {f: v for f, v in collected.items() if f in ReportValues.ANNUAL_FIGURE_FIELDS}
@@ -277,8 +265,7 @@ def report_accept(
         figure.report = report
         figure.full_clean()
         figure.save()
-        _audit(actor, figure, fig_before, campaign.park_id)
-        park_data_changed(campaign.park_id)
+        record(actor=actor, instance=figure, before=fig_before, park_id=campaign.park_id)
     return report
 
 
@@ -367,7 +354,7 @@ def notice_publish(*, actor: Any, park: Park, data: dict[str, Any]) -> Notice:
         raise ValidationError({"audience_building": [_("楼宇不属于本园区。")]})
     notice.full_clean()
     notice.save()
-    _audit(actor, notice, None, park.pk)
+    record(actor=actor, instance=notice, park_id=park.pk)
     return notice
 
 
@@ -427,13 +414,7 @@ def member_invite(
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(
-        actor=actor,
-        instance=user,
-        action=AuditEntry.Action.CREATE,
-        before=None,
-        park_id=enterprise.park_id,
-    )
+    record(actor=actor, instance=user, park_id=enterprise.park_id)
     return user, activation_path(user)
 
 
@@ -450,21 +431,5 @@ def member_remove(*, actor: Any, user: User) -> User:
     user.is_active = False
     user.is_enterprise_admin = False
     user.save(update_fields=["is_active", "is_enterprise_admin"])
-    # The password hash is in the snapshot; the audit row must not keep it.
-    before.pop("password", None)
-    after_user = snapshot(user)
-    after_user.pop("password", None)
-    AuditEntry.objects.create(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        model=user._meta.label_lower,
-        object_id=str(user.pk),
-        object_repr=str(user)[:200],
-        park_id=enterprise.park_id,
-        changes={
-            k: [before.get(k), after_user.get(k)]
-            for k in after_user
-            if before.get(k) != after_user.get(k)
-        },
-    )
+    record(actor=actor, instance=user, before=before, park_id=enterprise.park_id)
     return user

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts.models import User
-from oasis.core.audit import audit_record, diff, snapshot
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, snapshot
 from oasis.cultivation.models import Tier
 from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Park
@@ -44,45 +43,11 @@ from .models import (
 )
 
 T = TypeVar("T")
-CREATE, UPDATE = AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE
 
 
 def _save(instance: models.Model) -> None:
     instance.full_clean()
     instance.save()
-
-
-def _snap(instance: models.Model) -> dict[str, Any]:
-    return {
-        k: v.isoformat() if isinstance(v, dt.time) else v for k, v in snapshot(instance).items()
-    }
-
-
-def _audit(
-    actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None
-) -> None:
-    if isinstance(instance, Resource):
-        # core.audit's snapshot leaves datetime.time as is, which JSONField cannot store
-        # (opening hours); until core handles it, write Resource's row with times as text.
-        changes = diff(before, _snap(instance))
-        if before is None or changes:
-            AuditEntry.objects.create(
-                actor=actor if getattr(actor, "pk", None) else None,
-                action=CREATE if before is None else UPDATE,
-                model=instance._meta.label_lower,
-                object_id=str(instance.pk),
-                object_repr=str(instance)[:200],
-                park_id=park_id,
-                changes=changes,
-            )
-        return
-    audit_record(
-        actor=actor,
-        instance=instance,
-        action=CREATE if before is None else UPDATE,
-        before=before,
-        park_id=park_id,
-    )
 
 
 def _apply(instance: models.Model, data: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -169,7 +134,7 @@ def offering_save(
     if errors:
         raise ValidationError(errors)
     _save(offering)
-    _audit(actor, offering, before, park.pk)
+    record(actor=actor, instance=offering, before=before, park_id=park.pk)
     return offering
 
 
@@ -181,7 +146,7 @@ def resource_save(
     selectors.require_manage(user=actor, park_id=offering.park_id)
     if offering.delivery != Delivery.RESOURCE:
         raise ValidationError({"offering": [_("只有“可预约资源”类服务可以添加资源。")]})
-    before = _snap(resource) if resource else None
+    before = snapshot(resource) if resource else None
     resource = resource or Resource(offering=offering, park_id=offering.park_id)
     _apply(resource, data, RESOURCE_FIELDS)
     errors: dict[str, list[str]] = {}
@@ -203,7 +168,7 @@ def resource_save(
     if errors:
         raise ValidationError(errors)
     _save(resource)
-    _audit(actor, resource, before, offering.park_id)
+    record(actor=actor, instance=resource, before=before, park_id=offering.park_id)
     return resource
 
 
@@ -220,7 +185,7 @@ def certification_grant(
     cert = cert or Certification(resource=resource, user=user)
     cert.certified_on, cert.expires_on, cert.certified_by = certified_on, expires_on, actor
     _save(cert)
-    _audit(actor, cert, before, resource.park_id)
+    record(actor=actor, instance=cert, before=before, park_id=resource.park_id)
     return cert
 
 
@@ -348,7 +313,7 @@ def _booking_create(
             booking.save()
     except IntegrityError as exc:  # PostgreSQL: lost the race to a simultaneous booking
         raise ValidationError({"start": [taken]}) from exc
-    _audit(actor, booking, None, resource.park_id)
+    record(actor=actor, instance=booking, park_id=resource.park_id)
     return booking
 
 
@@ -359,7 +324,7 @@ def _set_status(actor: Any, booking: Booking, status: str, **extra: Any) -> Book
     for k, v in extra.items():
         setattr(booking, k, v)
     _save(booking)
-    _audit(actor, booking, before, booking.resource.park_id)
+    record(actor=actor, instance=booking, before=before, park_id=booking.resource.park_id)
     return booking
 
 
@@ -464,7 +429,7 @@ def statement_issue(*, actor: Any, enterprise: Enterprise, month: dt.date) -> St
             for line in view.lines
         ]
     )
-    _audit(actor, statement, None, enterprise.park_id)
+    record(actor=actor, instance=statement, park_id=enterprise.park_id)
     return statement
 
 
@@ -492,7 +457,7 @@ def request_submit(
         detail=detail,
     )
     _save(item)
-    _audit(actor, item, None, offering.park_id)
+    record(actor=actor, instance=item, park_id=offering.park_id)
     return item
 
 
@@ -512,7 +477,7 @@ def request_assign(*, actor: Any, item: ServiceRequest, assignee: User) -> Servi
     before = snapshot(item)
     item.assignee, item.status = assignee, ServiceRequest.Status.ASSIGNED
     _save(item)
-    _audit(actor, item, before, park_id)
+    record(actor=actor, instance=item, before=before, park_id=park_id)
     return item
 
 
@@ -535,7 +500,7 @@ def request_deliver(
     item.status, item.delivery_note, item.quantity = ServiceRequest.Status.DELIVERED, note, quantity
     item.delivered_on = on or timezone.localdate()
     _save(item)
-    _audit(actor, item, before, item.offering.park_id)
+    record(actor=actor, instance=item, before=before, park_id=item.offering.park_id)
     return item
 
 
@@ -551,7 +516,7 @@ def request_rate(
     before = snapshot(item)
     item.rating, item.rating_comment, item.status = rating, comment, ServiceRequest.Status.CLOSED
     _save(item)
-    _audit(actor, item, before, item.offering.park_id)
+    record(actor=actor, instance=item, before=before, park_id=item.offering.park_id)
     return item
 
 
@@ -575,7 +540,7 @@ def institution_save(
     ):
         raise ValidationError({"name": [_("本园区已有同名机构。")]})
     _save(inst)
-    _audit(actor, inst, before, park.pk)
+    record(actor=actor, instance=inst, before=before, park_id=park.pk)
     return inst
 
 
@@ -644,7 +609,7 @@ def product_save(
     if errors:
         raise ValidationError(errors)
     _save(product)
-    _audit(actor, product, before, institution.park_id)
+    record(actor=actor, instance=product, before=before, park_id=institution.park_id)
     return product
 
 
@@ -658,7 +623,7 @@ def need_create(*, actor: Any, data: dict[str, Any]) -> FinancingNeed:
     if need.consent:
         need.consent_at = timezone.now()
     _save(need)
-    _audit(actor, need, None, actor.enterprise.park_id)
+    record(actor=actor, instance=need, park_id=actor.enterprise.park_id)
     if need.consent:
         need_match(actor=actor, need=need)
     return need
@@ -726,7 +691,7 @@ def need_match(*, actor: Any, need: FinancingNeed, on: dt.date | None = None) ->
         m = m or Match(need=need, product=p)
         m.verdict, m.reasons = result.verdict, list(result.reasons)
         _save(m)
-        _audit(actor, m, before, enterprise.park_id)
+        record(actor=actor, instance=m, before=before, park_id=enterprise.park_id)
         out.append(m)
     return out
 
@@ -744,7 +709,7 @@ def match_set_outcome(
     match.outcome = outcome
     match.funded_amount = funded_amount if outcome == Match.Outcome.FUNDED else None
     _save(match)
-    _audit(actor, match, before, match.need.enterprise.park_id)
+    record(actor=actor, instance=match, before=before, park_id=match.need.enterprise.park_id)
     return match
 
 
@@ -796,7 +761,7 @@ def event_save(
     if errors:
         raise ValidationError(errors)
     _save(event)
-    _audit(actor, event, before, park.pk)
+    record(actor=actor, instance=event, before=before, park_id=park.pk)
     if event.pk and before is not None and event.capacity > seated:
         waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
             "created_at", "id"
@@ -805,7 +770,7 @@ def event_save(
             reg_before = snapshot(reg)
             reg.status = Registration.Status.REGISTERED
             _save(reg)
-            _audit(actor, reg, reg_before, park.pk)
+            record(actor=actor, instance=reg, before=reg_before, park_id=park.pk)
     return event
 
 
@@ -836,7 +801,7 @@ def _event_register(actor: Any, event: Event) -> Registration:
     )
     reg = Registration(event=event, user=actor, enterprise=actor.enterprise, status=status)
     _save(reg)
-    _audit(actor, reg, None, event.park_id)
+    record(actor=actor, instance=reg, park_id=event.park_id)
     return reg
 
 
@@ -853,7 +818,7 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     before = snapshot(reg)
     reg.status = Registration.Status.CANCELLED
     _save(reg)
-    _audit(actor, reg, before, event.park_id)
+    record(actor=actor, instance=reg, before=before, park_id=event.park_id)
     if freed:
         nxt = (
             event.registrations.filter(status=Registration.Status.WAITLISTED)
@@ -864,7 +829,7 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
             before = snapshot(nxt)
             nxt.status = Registration.Status.REGISTERED
             _save(nxt)
-            _audit(actor, nxt, before, event.park_id)
+            record(actor=actor, instance=nxt, before=before, park_id=event.park_id)
     return reg
 
 
@@ -881,7 +846,7 @@ def registration_check_in(
     before = snapshot(reg)
     reg.checked_in_at = now or timezone.now()
     _save(reg)
-    _audit(actor, reg, before, reg.event.park_id)
+    record(actor=actor, instance=reg, before=before, park_id=reg.event.park_id)
     return reg
 
 
@@ -904,7 +869,7 @@ def showcase_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -
     if actor.is_member:
         sc.published, sc.published_at = False, None
     _save(sc)
-    _audit(actor, sc, before, enterprise.park_id)
+    record(actor=actor, instance=sc, before=before, park_id=enterprise.park_id)
     return sc
 
 
@@ -915,5 +880,5 @@ def showcase_publish(*, actor: Any, showcase: Showcase, published: bool) -> Show
     showcase.published = published
     showcase.published_at = timezone.now() if published else None
     _save(showcase)
-    _audit(actor, showcase, before, showcase.enterprise.park_id)
+    record(actor=actor, instance=showcase, before=before, park_id=showcase.enterprise.park_id)
     return showcase

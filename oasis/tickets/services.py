@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_can
-from oasis.core.audit import audit_record, snapshot
-from oasis.core.models import AuditEntry
+from oasis.core.writes import record, snapshot
 
 from .models import Category, Ticket, TicketAttachment, TicketMessage, sla_deadlines
 from .uploads import uploads_check
@@ -81,13 +80,7 @@ def _attach(
 def _save(ticket: Ticket, actor: Any, before: dict[str, Any] | None) -> None:
     ticket.full_clean()
     ticket.save()
-    audit_record(
-        actor=actor,
-        instance=ticket,
-        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-        before=before,
-        park_id=ticket.park_id,
-    )
+    record(actor=actor, instance=ticket, before=before, park_id=ticket.park_id)
 
 
 @transaction.atomic
@@ -153,6 +146,7 @@ def ticket_reply(
         ticket=ticket, author=actor, from_staff=not is_member, body=body, created_at=now
     )
     _attach(ticket, message, actor, files, types)
+    record(actor=actor, instance=message, park_id=ticket.park_id)
     if not is_member:
         before = snapshot(ticket)
         if ticket.first_response_at is None:

@@ -1,0 +1,112 @@
+"""The one write path. Every service write ends with one of these calls, which does the
+two things every write needs and no service has to remember:
+
+* the audit row (`AuditEntry`), in the service's transaction: a create when there was no
+  `before` snapshot, an update otherwise (an update that changed nothing writes none),
+  a delete through `record_deletion`; secrets never reach the stored values;
+* the park's data version moves after commit (`oasis.core.cache.park_data_changed`), so
+  cached figures (the dashboard) are recomputed on the next request.
+
+    before = snapshot(lease)            # updates: the values before the change
+    ...change and save...
+    record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
+
+Rows that are themselves the record of a change (a stage change, a ticket's event line,
+a payment's allocations) are written beside the audited row they belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+
+from .audit import diff, snapshot
+from .cache import park_data_changed
+from .models import AuditEntry
+
+__all__ = ["record", "record_bulk_create", "record_deletion", "snapshot"]
+
+
+def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    # System jobs pass None; an anonymous user has no row to point at.
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _entry(
+    *,
+    actor: AbstractBaseUser | None,
+    instance: models.Model,
+    action: str,
+    park_id: int | None,
+    changes: dict[str, list[Any]],
+) -> AuditEntry:
+    return AuditEntry(
+        actor=_actor(actor),
+        action=action,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        park_id=park_id,
+        changes=changes,
+    )
+
+
+def record(
+    *,
+    actor: AbstractBaseUser | None,
+    instance: models.Model,
+    park_id: int | None,
+    before: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """Record a saved create (`before` is None) or update (`before` is the instance's
+    `snapshot` taken before the change) and mark `park_id`'s data changed."""
+    changes = diff(before, snapshot(instance))
+    park_data_changed(park_id)
+    if before is not None and not changes:
+        return None
+    action = AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE
+    entry = _entry(actor=actor, instance=instance, action=action, park_id=park_id, changes=changes)
+    entry.save()
+    return entry
+
+
+def record_deletion(
+    *, actor: AbstractBaseUser | None, instance: models.Model, park_id: int | None
+) -> AuditEntry:
+    """Delete `instance` and record it with its last values."""
+    before = snapshot(instance)
+    entry = _entry(
+        actor=actor,
+        instance=instance,
+        action=AuditEntry.Action.DELETE,
+        park_id=park_id,
+        changes=diff(before, None),
+    )
+    instance.delete()
+    entry.save()
+    park_data_changed(park_id)
+    return entry
+
+
+def record_bulk_create(
+    *,
+    actor: AbstractBaseUser | None,
+    instances: Iterable[models.Model],
+    park_id: int | None,
+) -> Sequence[AuditEntry]:
+    """Record rows created in bulk (`bulk_create`, so they have their pks): one audit
+    row each, written in one statement."""
+    entries = [
+        _entry(
+            actor=actor,
+            instance=obj,
+            action=AuditEntry.Action.CREATE,
+            park_id=park_id,
+            changes=diff(None, snapshot(obj)),
+        )
+        for obj in instances
+    ]
+    park_data_changed(park_id)
+    return AuditEntry.objects.bulk_create(entries, batch_size=500)
