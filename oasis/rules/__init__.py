@@ -57,8 +57,10 @@ Facts = Sequence[dict[str, Any]]
 
 
 def _date(d: dt.date | str | None) -> dt.date | None:
-    if d is None or type(d) is dt.date:
-        return d  # type: ignore[return-value]
+    if d is None:
+        return None
+    if type(d) is dt.date:
+        return d
     try:
         return dt.date.fromisoformat(str(d))
     except ValueError:
@@ -178,4 +180,5 @@ def size_class(
             "y1_total_assets": pl.Int64,
         },
     )
-    return df.select(size_expr()).item()
+    size: str | None = df.select(size_expr()).item()
+    return size

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from oasis.rules.facts import MICRO, FactsFrame
 from oasis.rules.ruleset import Group, Quantity, Rule, RuleSet, TierRules, column_for
@@ -120,7 +121,7 @@ def _first_match(conds: list[pl.Expr], points: list[int]) -> tuple[pl.Expr, pl.E
     """[min, max] points of a best-first case list with three-valued conditions."""
 
     def chain(fill: bool) -> pl.Expr:
-        e: pl.Expr | pl.When | pl.Then | None = None
+        e: Then | ChainedThen | None = None
         for c, p in zip(conds, points):
             cc = c.fill_null(fill)
             e = (
@@ -152,9 +153,9 @@ def points_range(rule: Rule, qc: QCols | None = None) -> tuple[pl.Expr, pl.Expr]
             [c.points for c in rule.cases],
         )
     if k == "enum_points":
-        col = pl.col(column_for(rule.fact or ""))
+        fact_col = pl.col(column_for(rule.fact or ""))
         mapping = {key: p * PSCALE for key, p in rule.points_map}
-        v = col.cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.Int64)
+        v = fact_col.cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.Int64)
         return v.fill_null(0), v.fill_null(rule.max_points * PSCALE)
     if k == "count_points":
         cols = [pl.col(column_for(f)) for f in rule.facts]
@@ -339,8 +340,12 @@ def _group_expr(tier: TierRules, gid: str, cols: dict[str, pl.Expr]) -> pl.Expr:
 
 
 def _points_status(tier: TierRules, g: Group, cols: dict[str, pl.Expr]) -> pl.Expr:
-    lo = lambda r: pl.col(f"{tier.key}.{r}.points")  # noqa: E731
-    hi = lambda r: pl.col(f"{tier.key}.{r}.points_max")  # noqa: E731
+    def lo(r: str) -> pl.Expr:
+        return pl.col(f"{tier.key}.{r}.points")
+
+    def hi(r: str) -> pl.Expr:
+        return pl.col(f"{tier.key}.{r}.points_max")
+
     total_lo = pl.sum_horizontal([lo(i) for i in g.items])
     total_hi = pl.sum_horizontal([hi(i) for i in g.items])
     cols[f"{tier.key}.{g.id}.score_min"] = total_lo

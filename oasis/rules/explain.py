@@ -124,9 +124,9 @@ def quantity_gap(q: Quantity, op: str, t: Fraction, fr: dict[str, Any]) -> Fract
     elif k == "cagr":
         need, have = effective_threshold(q, t) * v[1], v[0]
     elif k == "sum":
-        need, have = t, sum(v)
+        need, have = t, sum(v, Fraction(0))
     elif k == "mean":
-        need, have = t * len(v), sum(v)
+        need, have = t * len(v), sum(v, Fraction(0))
     else:
         return None
     gap = need - have if up else have - need
@@ -363,19 +363,19 @@ def upgrade_options(
     elif k == "count_points":
         off = [f for f in rule.facts if fr.get(column_for(f)) is False]
         for n in range(1, len(off) + 1):
-            p = min(rule.cap, pmin + n * rule.per_item)
-            if p > pmin:
+            reach = min(rule.cap, pmin + n * rule.per_item)
+            if reach > pmin:
                 opts.append(
                     (
-                        float(p),
+                        float(reach),
                         EFFORT["points"] * n,
                         _step(
                             tier,
                             rule,
                             "obtain",
-                            f"meet {', '.join(off[:n])} ({rule.label_en}: {pmin:g} -> {p:g} points)",
+                            f"meet {', '.join(off[:n])} ({rule.label_en}: {pmin:g} -> {reach:g} points)",
                             fact=", ".join(off[:n]),
-                            points=(pmin, p),
+                            points=(pmin, reach),
                         ),
                     )
                 )
@@ -477,7 +477,8 @@ def _plan(
 ) -> tuple[float, list[dict[str, Any]]] | None:
     """Cheapest (cost, steps) making ``node`` pass; None if no known way."""
     if node == "common":
-        cost, steps = 0.0, []
+        cost = 0.0
+        steps: list[dict[str, Any]] = []
         for r in rs.common:
             c, s = fail_steps(
                 tier.key, r, fr, rr[r.id]["passed"], year, common=True, value=rr[r.id]["value"]
