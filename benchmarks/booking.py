@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common  # noqa: E402
+import _common
 
 DB_NAME = "oasis_bench_booking"
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -180,7 +180,7 @@ def fire(
             else:
                 with lock:
                     problems.append(f"HTTP {resp.status}: {body[:200]!r}")
-        except Exception as exc:  # noqa: BLE001 - every failure is counted, none hidden
+        except Exception as exc:
             with lock:
                 problems.append(repr(exc))
         with lock:

@@ -253,7 +253,7 @@ def existing_count() -> int:
     try:
         park = Park.objects.filter(name=PARK_NAME).first()
         return Enterprise.objects.filter(park=park).count() if park else -1
-    except Exception:  # noqa: BLE001 — an old or half-written file is simply rebuilt
+    except Exception:
         return -1
 
 

@@ -171,7 +171,7 @@ def _reload(user: Any, lead: Lead) -> Lead:
 
 
 @router.get("/stages", response=list[StageOut])
-def stage_list(request: HttpRequest):  # noqa: ANN201
+def stage_list(request: HttpRequest):
     selectors.require_staff(request.user)
     from .models import STAGE_WEIGHT
 
@@ -183,13 +183,13 @@ def stage_list(request: HttpRequest):  # noqa: ANN201
 
 @router.get("/leads", response=list[LeadOut])
 @paginate(LimitOffsetPagination)
-def lead_list(request: HttpRequest, filters: Query[LeadFilter]):  # noqa: ANN201
+def lead_list(request: HttpRequest, filters: Query[LeadFilter]):
     selectors.require_staff(request.user)
     return selectors.lead_list(user=request.user, filters=filters)
 
 
 @router.post("/leads", response={201: LeadOut})
-def lead_create(request: HttpRequest, payload: LeadIn):  # noqa: ANN201
+def lead_create(request: HttpRequest, payload: LeadIn):
     selectors.require_staff(request.user)
     park = selectors.park_get_for_change(user=request.user, pk=payload.park_id)
     data = _lead_data(payload, park_id=park.pk, exclude_unset=False)
@@ -200,13 +200,13 @@ def lead_create(request: HttpRequest, payload: LeadIn):  # noqa: ANN201
 
 
 @router.get("/leads/{lead_id}", response=LeadOut)
-def lead_detail(request: HttpRequest, lead_id: int):  # noqa: ANN201
+def lead_detail(request: HttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     return selectors.lead_get_for_user(user=request.user, pk=lead_id)
 
 
 @router.patch("/leads/{lead_id}", response=LeadOut)
-def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):  # noqa: ANN201
+def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     data = _lead_data(payload, park_id=lead.park_id, exclude_unset=True)
@@ -217,7 +217,7 @@ def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):  # noqa
 
 
 @router.post("/leads/{lead_id}/stage", response=LeadOut)
-def lead_move(request: HttpRequest, lead_id: int, payload: StageIn):  # noqa: ANN201
+def lead_move(request: HttpRequest, lead_id: int, payload: StageIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     services.lead_move(actor=request.user, lead=lead, stage=payload.stage, reason=payload.reason)
@@ -225,28 +225,28 @@ def lead_move(request: HttpRequest, lead_id: int, payload: StageIn):  # noqa: AN
 
 
 @router.get("/leads/{lead_id}/stages", response=list[StageChangeOut])
-def lead_stage_changes(request: HttpRequest, lead_id: int):  # noqa: ANN201
+def lead_stage_changes(request: HttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     return selectors.lead_stage_changes(lead=lead)
 
 
 @router.get("/leads/{lead_id}/activities", response=list[ActivityOut])
-def activity_list(request: HttpRequest, lead_id: int):  # noqa: ANN201
+def activity_list(request: HttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     return selectors.lead_activities(lead=lead)
 
 
 @router.post("/leads/{lead_id}/activities", response={201: ActivityOut})
-def activity_add(request: HttpRequest, lead_id: int, payload: ActivityIn):  # noqa: ANN201
+def activity_add(request: HttpRequest, lead_id: int, payload: ActivityIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     return Status(201, services.activity_add(actor=request.user, lead=lead, data=payload.dict()))
 
 
 @router.post("/leads/{lead_id}/claim", response=LeadOut)
-def lead_claim(request: HttpRequest, lead_id: int):  # noqa: ANN201
+def lead_claim(request: HttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     services.lead_claim(actor=request.user, lead=lead)
@@ -254,7 +254,7 @@ def lead_claim(request: HttpRequest, lead_id: int):  # noqa: ANN201
 
 
 @router.post("/leads/{lead_id}/assign", response=LeadOut)
-def lead_assign(request: HttpRequest, lead_id: int, payload: AssignIn):  # noqa: ANN201
+def lead_assign(request: HttpRequest, lead_id: int, payload: AssignIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     owner = None

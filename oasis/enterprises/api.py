@@ -102,12 +102,12 @@ class FigureOut(FigureIn):
 
 @router.get("", response=list[EnterpriseListOut])
 @paginate(LimitOffsetPagination)
-def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilter]):  # noqa: ANN201
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilter]):
     return selectors.enterprise_list(user=request.user, filters=filters)
 
 
 @router.post("", response={201: EnterpriseOut})
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN201
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
     park = park_get_for_user(user=request.user, pk=payload.park_id)
     data = payload.dict(exclude={"park_id", "unit_ids"})
     return Status(
@@ -119,12 +119,12 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN
 
 
 @router.get("/{enterprise_id}", response=EnterpriseOut)
-def enterprise_detail(request: HttpRequest, enterprise_id: int):  # noqa: ANN201
+def enterprise_detail(request: HttpRequest, enterprise_id: int):
     return selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
 
 
 @router.patch("/{enterprise_id}", response=EnterpriseOut)
-def enterprise_update(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch):  # noqa: ANN201
+def enterprise_update(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch):
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     data = payload.dict(exclude_unset=True, exclude={"unit_ids"})
     unit_ids = payload.unit_ids if "unit_ids" in payload.model_fields_set else None
@@ -134,13 +134,13 @@ def enterprise_update(request: HttpRequest, enterprise_id: int, payload: Enterpr
 
 
 @router.get("/{enterprise_id}/figures", response=list[FigureOut])
-def figure_list(request: HttpRequest, enterprise_id: int):  # noqa: ANN201
+def figure_list(request: HttpRequest, enterprise_id: int):
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     return selectors.enterprise_figures(enterprise=enterprise)
 
 
 @router.get("/{enterprise_id}/figures/{year}", response=FigureOut)
-def figure_detail(request: HttpRequest, enterprise_id: int, year: int):  # noqa: ANN201
+def figure_detail(request: HttpRequest, enterprise_id: int, year: int):
     return selectors.figure_get_for_user(user=request.user, enterprise_id=enterprise_id, year=year)
 
 
@@ -150,7 +150,7 @@ def figure_save(
     enterprise_id: int,
     payload: FigureIn,
     year: int = Path(..., ge=1990, le=2100),
-):  # noqa: ANN201
+):
     """Create or replace the figures of one year (fields left out keep their value)."""
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     return services.annual_figure_save(

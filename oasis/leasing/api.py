@@ -163,7 +163,7 @@ def lease_list(
     request: HttpRequest,
     tab: str = "all",
     q: str = "",
-    park: int | None = None,  # noqa: ANN201
+    park: int | None = None,
     tenant: int | None = None,
 ):
     filters = selectors.LeaseFilter.from_query(
@@ -173,7 +173,7 @@ def lease_list(
 
 
 @router.post("/leases", response={201: LeaseOut})
-def lease_create(request: HttpRequest, payload: LeaseIn):  # noqa: ANN201
+def lease_create(request: HttpRequest, payload: LeaseIn):
     tenant = enterprise_get_for_user(user=request.user, pk=payload.tenant_id)
     data = payload.dict(exclude={"tenant_id", "unit_ids", "free_periods", "activate"})
     lease = services.lease_create(
@@ -188,12 +188,12 @@ def lease_create(request: HttpRequest, payload: LeaseIn):  # noqa: ANN201
 
 
 @router.get("/leases/{lease_id}", response=LeaseOut)
-def lease_detail(request: HttpRequest, lease_id: int):  # noqa: ANN201
+def lease_detail(request: HttpRequest, lease_id: int):
     return _lease(request, lease_id)
 
 
 @router.post("/leases/{lease_id}/activate", response=LeaseOut)
-def lease_activate(request: HttpRequest, lease_id: int):  # noqa: ANN201
+def lease_activate(request: HttpRequest, lease_id: int):
     lease = services.lease_activate(
         actor=request.user, lease=_lease(request, lease_id, change=True)
     )
@@ -201,7 +201,7 @@ def lease_activate(request: HttpRequest, lease_id: int):  # noqa: ANN201
 
 
 @router.post("/leases/{lease_id}/renew", response={201: LeaseOut})
-def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):  # noqa: ANN201
+def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):
     lease = _lease(request, lease_id, change=True)
     successor = services.lease_renew(
         actor=request.user,
@@ -213,7 +213,7 @@ def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):  # noqa:
 
 
 @router.post("/leases/{lease_id}/terminate", response=LeaseOut)
-def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):  # noqa: ANN201
+def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):
     lease = _lease(request, lease_id, change=True)
     services.lease_terminate(
         actor=request.user, lease=lease, on=payload.terminated_on, reason=payload.reason
@@ -222,23 +222,23 @@ def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn): 
 
 
 @router.get("/leases/{lease_id}/bills", response=list[BillOut])
-def lease_bills(request: HttpRequest, lease_id: int):  # noqa: ANN201
+def lease_bills(request: HttpRequest, lease_id: int):
     return selectors.lease_bills(lease=_lease(request, lease_id))
 
 
 @router.get("/bills", response=list[BillOut])
 @paginate(LimitOffsetPagination)
-def bill_list(request: HttpRequest, state: str = "all", park: int | None = None):  # noqa: ANN201
+def bill_list(request: HttpRequest, state: str = "all", park: int | None = None):
     return selectors.bill_list(user=request.user, state=state, park=park)
 
 
 @router.get("/leases/{lease_id}/payments", response=list[PaymentOut])
-def payment_list(request: HttpRequest, lease_id: int):  # noqa: ANN201
+def payment_list(request: HttpRequest, lease_id: int):
     return list(_lease(request, lease_id).payments.all())
 
 
 @router.post("/leases/{lease_id}/payments", response={201: PaymentOut})
-def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # noqa: ANN201
+def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):
     lease = _lease(request, lease_id, change=True)
     bill = None
     if payload.bill_id is not None:
@@ -258,7 +258,7 @@ def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):  # 
 
 
 @router.post("/leases/{lease_id}/deposit/refund", response={201: DepositRefundOut})
-def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn):  # noqa: ANN201
+def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn):
     lease = _lease(request, lease_id, change=True)
     refund = services.deposit_refund(
         actor=request.user,
@@ -270,7 +270,7 @@ def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn
 
 
 @router.get("/receivables/ageing", response=AgeingOut)
-def ageing(request: HttpRequest, park: int | None = None):  # noqa: ANN201
+def ageing(request: HttpRequest, park: int | None = None):
     if request.user.is_member:
         raise PermissionDenied
     total, _rows = selectors.receivables_ageing(user=request.user, park=park)
@@ -285,7 +285,7 @@ def _occ(o: selectors.Occupancy) -> dict:
 
 
 @router.get("/occupancy", response=OccupancyOut)
-def occupancy(request: HttpRequest, park: int | None = None):  # noqa: ANN201
+def occupancy(request: HttpRequest, park: int | None = None):
     if request.user.is_member:
         raise PermissionDenied
     data = selectors.occupancy(user=request.user, park=park)

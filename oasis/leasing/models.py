@@ -140,7 +140,7 @@ class Lease(models.Model):
         return self.number
 
     @property
-    def effective_end(self):  # noqa: ANN201 - a date
+    def effective_end(self):
         return self.terminated_on or self.end_date
 
 

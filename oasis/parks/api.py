@@ -108,22 +108,22 @@ class UnitOut(Schema):
 
 
 @router.get("", response=list[ParkOut])
-def park_list(request: HttpRequest):  # noqa: ANN201 - ninja reads the response schema
+def park_list(request: HttpRequest):
     return selectors.park_list(user=request.user)
 
 
 @router.post("", response={201: ParkOut})
-def park_create(request: HttpRequest, payload: ParkIn):  # noqa: ANN201
+def park_create(request: HttpRequest, payload: ParkIn):
     return Status(201, services.park_create(actor=request.user, data=payload.dict()))
 
 
 @router.get("/{park_id}", response=ParkOut)
-def park_detail(request: HttpRequest, park_id: int):  # noqa: ANN201
+def park_detail(request: HttpRequest, park_id: int):
     return selectors.park_get_for_user(user=request.user, pk=park_id)
 
 
 @router.patch("/{park_id}", response=ParkOut)
-def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):  # noqa: ANN201
+def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return services.park_update(
         actor=request.user, park=park, data=payload.dict(exclude_unset=True)
@@ -132,24 +132,24 @@ def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):  # noqa
 
 @router.get("/{park_id}/buildings", response=list[BuildingOut])
 @paginate(LimitOffsetPagination)
-def building_list(request: HttpRequest, park_id: int):  # noqa: ANN201
+def building_list(request: HttpRequest, park_id: int):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return selectors.building_list(user=request.user, park_id=park.pk)
 
 
 @router.post("/{park_id}/buildings", response={201: BuildingOut})
-def building_create(request: HttpRequest, park_id: int, payload: BuildingIn):  # noqa: ANN201
+def building_create(request: HttpRequest, park_id: int, payload: BuildingIn):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return Status(201, services.building_create(actor=request.user, park=park, data=payload.dict()))
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut)
-def building_detail(request: HttpRequest, building_id: int):  # noqa: ANN201
+def building_detail(request: HttpRequest, building_id: int):
     return selectors.building_get_for_user(user=request.user, pk=building_id)
 
 
 @router.patch("/buildings/{building_id}", response=BuildingOut)
-def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch):  # noqa: ANN201
+def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     return services.building_update(
         actor=request.user, building=building, data=payload.dict(exclude_unset=True)
@@ -163,13 +163,13 @@ def unit_list(
     building_id: int,
     status: Unit.Status | None = None,
     use: UnitUse | None = None,
-):  # noqa: ANN201
+):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     return selectors.unit_list(user=request.user, building_id=building.pk, status=status, use=use)
 
 
 @router.post("/buildings/{building_id}/units", response={201: UnitOut})
-def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):  # noqa: ANN201
+def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     floor = building.floors.filter(pk=payload.floor_id).first()
     if floor is None:
@@ -179,12 +179,12 @@ def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):  # noq
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
-def unit_detail(request: HttpRequest, unit_id: int):  # noqa: ANN201
+def unit_detail(request: HttpRequest, unit_id: int):
     return selectors.unit_get_for_user(user=request.user, pk=unit_id)
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
-def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatch):  # noqa: ANN201
+def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatch):
     unit = selectors.unit_get_for_user(user=request.user, pk=unit_id)
     return services.unit_update(
         actor=request.user, unit=unit, data=payload.dict(exclude_unset=True)

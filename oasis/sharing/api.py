@@ -379,7 +379,7 @@ class ParkMonthQuery(MonthQuery):
 
 
 @router.get("/catalogue", response=list[ShareOut])
-def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return [
         {"share": s.key, "label": str(s.label), "offerings": s.offerings}
@@ -392,14 +392,14 @@ def _park_id(data: dict[str, Any]) -> int | None:
 
 
 @router.post("/offerings", response={201: OfferingOut})
-def offering_create(request: HttpRequest, payload: OfferingIn):  # noqa: ANN201
+def offering_create(request: HttpRequest, payload: OfferingIn):
     data = payload.dict(exclude_unset=True)
     park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
     return Status(201, services.offering_save(actor=request.user, park=park, data=data))
 
 
 @router.patch("/offerings/{offering_id}", response=OfferingOut)
-def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatch):  # noqa: ANN201
+def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatch):
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
     return services.offering_save(
         actor=request.user,
@@ -410,7 +410,7 @@ def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPat
 
 
 @router.post("/offerings/{offering_id}/resources", response={201: ResourceOut})
-def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn):  # noqa: ANN201
+def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn):
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
     return Status(
         201,
@@ -421,12 +421,12 @@ def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn)
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut)
-def resource_detail(request: HttpRequest, resource_id: int):  # noqa: ANN201
+def resource_detail(request: HttpRequest, resource_id: int):
     return selectors.resource_get_for_user(user=request.user, pk=resource_id)
 
 
 @router.patch("/resources/{resource_id}", response=ResourceOut)
-def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePatch):  # noqa: ANN201
+def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePatch):
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_id)
     return services.resource_save(
         actor=request.user,
@@ -441,7 +441,7 @@ def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePat
 
 @router.get("/bookings", response=list[BookingOut])
 @paginate(LimitOffsetPagination)
-def booking_list(request: HttpRequest, q: Query[BookingQuery]):  # noqa: ANN201
+def booking_list(request: HttpRequest, q: Query[BookingQuery]):
     month = selectors.parse_month(q.month) if q.month else None
     return selectors.booking_list(
         user=request.user,
@@ -453,7 +453,7 @@ def booking_list(request: HttpRequest, q: Query[BookingQuery]):  # noqa: ANN201
 
 
 @router.post("/bookings", response={201: BookingOut})
-def booking_create(request: HttpRequest, payload: BookingIn):  # noqa: ANN201
+def booking_create(request: HttpRequest, payload: BookingIn):
     resource = selectors.resource_get_for_user(user=request.user, pk=payload.resource_id)
     enterprise = (
         enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
@@ -472,36 +472,36 @@ def booking_create(request: HttpRequest, payload: BookingIn):  # noqa: ANN201
 
 
 @router.get("/bookings/{booking_id}", response=BookingOut)
-def booking_detail(request: HttpRequest, booking_id: int):  # noqa: ANN201
+def booking_detail(request: HttpRequest, booking_id: int):
     return selectors.booking_get_for_user(user=request.user, pk=booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def booking_cancel(request: HttpRequest, booking_id: int):  # noqa: ANN201
+def booking_cancel(request: HttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_cancel(actor=request.user, booking=booking)
 
 
 @router.post("/bookings/{booking_id}/approve", response=BookingOut)
-def booking_approve(request: HttpRequest, booking_id: int):  # noqa: ANN201
+def booking_approve(request: HttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_decide(actor=request.user, booking=booking, approve=True)
 
 
 @router.post("/bookings/{booking_id}/reject", response=BookingOut)
-def booking_reject(request: HttpRequest, booking_id: int):  # noqa: ANN201
+def booking_reject(request: HttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_decide(actor=request.user, booking=booking, approve=False)
 
 
 @router.post("/bookings/{booking_id}/no-show", response=BookingOut)
-def booking_no_show(request: HttpRequest, booking_id: int):  # noqa: ANN201
+def booking_no_show(request: HttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_mark_no_show(actor=request.user, booking=booking)
 
 
 @router.post("/bookings/{booking_id}/usage", response=BookingOut)
-def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):  # noqa: ANN201
+def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_record_usage(
         actor=request.user, booking=booking, used_minutes=payload.used_minutes
@@ -509,7 +509,7 @@ def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):  # n
 
 
 @router.get("/statements/{enterprise_id}", response=StatementOut)
-def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):  # noqa: ANN201
+def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):
     view = selectors.statement_get_for_user(
         user=request.user, enterprise_id=enterprise_id, month=selectors.parse_month(q.month)
     )
@@ -527,12 +527,12 @@ def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):  
 
 @router.get("/requests", response=list[RequestOut])
 @paginate(LimitOffsetPagination)
-def request_list(request: HttpRequest, status: ServiceRequest.Status | None = None):  # noqa: ANN201
+def request_list(request: HttpRequest, status: ServiceRequest.Status | None = None):
     return selectors.request_list(user=request.user, status=status)
 
 
 @router.post("/requests", response={201: RequestOut})
-def request_submit(request: HttpRequest, payload: RequestIn):  # noqa: ANN201
+def request_submit(request: HttpRequest, payload: RequestIn):
     offering = selectors.offering_get_for_user(user=request.user, pk=payload.offering_id)
     return Status(
         201,
@@ -543,12 +543,12 @@ def request_submit(request: HttpRequest, payload: RequestIn):  # noqa: ANN201
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
-def request_detail(request: HttpRequest, request_id: int):  # noqa: ANN201
+def request_detail(request: HttpRequest, request_id: int):
     return selectors.request_get_for_user(user=request.user, pk=request_id)
 
 
 @router.post("/requests/{request_id}/assign", response=RequestOut)
-def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):  # noqa: ANN201
+def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
     if assignee is None:
@@ -557,7 +557,7 @@ def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):  #
 
 
 @router.post("/requests/{request_id}/deliver", response=RequestOut)
-def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):  # noqa: ANN201
+def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     return services.request_deliver(
         actor=request.user, item=item, note=payload.note, quantity=payload.quantity
@@ -565,7 +565,7 @@ def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn): 
 
 
 @router.post("/requests/{request_id}/rate", response=RequestOut)
-def request_rate(request: HttpRequest, request_id: int, payload: RateIn):  # noqa: ANN201
+def request_rate(request: HttpRequest, request_id: int, payload: RateIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     return services.request_rate(
         actor=request.user, item=item, rating=payload.rating, comment=payload.comment
@@ -576,20 +576,20 @@ def request_rate(request: HttpRequest, request_id: int, payload: RateIn):  # noq
 
 
 @router.get("/institutions", response=list[InstitutionOut])
-def institution_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+def institution_list(request: HttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return list(selectors.institution_list(user=request.user, park=park))
 
 
 @router.post("/institutions", response={201: InstitutionOut})
-def institution_create(request: HttpRequest, payload: InstitutionIn):  # noqa: ANN201
+def institution_create(request: HttpRequest, payload: InstitutionIn):
     data = payload.dict(exclude_unset=True)
     park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
     return Status(201, services.institution_save(actor=request.user, park=park, data=data))
 
 
 @router.patch("/institutions/{institution_id}", response=InstitutionOut)
-def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatch):  # noqa: ANN201
+def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatch):
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
     return services.institution_save(
         actor=request.user, park=inst.park, institution=inst, data=payload.dict(exclude_unset=True)
@@ -597,7 +597,7 @@ def institution_update(request: HttpRequest, institution_id: int, payload: Insti
 
 
 @router.post("/institutions/{institution_id}/products", response={201: ProductOut})
-def product_create(request: HttpRequest, institution_id: int, payload: ProductIn):  # noqa: ANN201
+def product_create(request: HttpRequest, institution_id: int, payload: ProductIn):
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
     return Status(
         201,
@@ -608,7 +608,7 @@ def product_create(request: HttpRequest, institution_id: int, payload: ProductIn
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
-def product_update(request: HttpRequest, product_id: int, payload: ProductPatch):  # noqa: ANN201
+def product_update(request: HttpRequest, product_id: int, payload: ProductPatch):
     product = selectors.product_get_for_user(user=request.user, pk=product_id)
     return services.product_save(
         actor=request.user,
@@ -620,30 +620,30 @@ def product_update(request: HttpRequest, product_id: int, payload: ProductPatch)
 
 @router.get("/needs", response=list[NeedOut])
 @paginate(LimitOffsetPagination)
-def need_list(request: HttpRequest):  # noqa: ANN201
+def need_list(request: HttpRequest):
     return selectors.need_list(user=request.user)
 
 
 @router.post("/needs", response={201: NeedOut})
-def need_create(request: HttpRequest, payload: NeedIn):  # noqa: ANN201
+def need_create(request: HttpRequest, payload: NeedIn):
     return Status(201, services.need_create(actor=request.user, data=payload.dict()))
 
 
 @router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def match_list(request: HttpRequest, need_id: int):  # noqa: ANN201
+def match_list(request: HttpRequest, need_id: int):
     need = selectors.need_get_for_user(user=request.user, pk=need_id)
     return list(selectors.match_list(need=need))
 
 
 @router.post("/needs/{need_id}/match", response=list[MatchOut])
-def need_match(request: HttpRequest, need_id: int):  # noqa: ANN201
+def need_match(request: HttpRequest, need_id: int):
     need = selectors.need_get_for_user(user=request.user, pk=need_id)
     services.need_match(actor=request.user, need=need)
     return list(selectors.match_list(need=need))
 
 
 @router.post("/matches/{match_id}/outcome", response=MatchOut)
-def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):  # noqa: ANN201
+def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):
     match = selectors.match_get_for_user(user=request.user, pk=match_id)
     services.match_set_outcome(
         actor=request.user,
@@ -659,7 +659,7 @@ def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):  # n
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
-def event_list(request: HttpRequest, q: Query[ParkMonthQuery]):  # noqa: ANN201
+def event_list(request: HttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return selectors.event_list(user=request.user, park=park)
 
@@ -675,7 +675,7 @@ def _event_data(request: HttpRequest, payload: EventPatch) -> dict[str, Any]:
 
 
 @router.post("/events", response={201: EventOut})
-def event_create(request: HttpRequest, payload: EventIn):  # noqa: ANN201
+def event_create(request: HttpRequest, payload: EventIn):
     park = selectors.managed_park_for_user(user=request.user, park_id=payload.park_id)
     data = _event_data(request, payload)
     data.pop("park_id", None)
@@ -690,12 +690,12 @@ def _event_out(request: HttpRequest, event: Event) -> Event:
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def event_detail(request: HttpRequest, event_id: int):  # noqa: ANN201
+def event_detail(request: HttpRequest, event_id: int):
     return _event_out(request, selectors.event_get_for_user(user=request.user, pk=event_id))
 
 
 @router.patch("/events/{event_id}", response=EventOut)
-def event_update(request: HttpRequest, event_id: int, payload: EventPatch):  # noqa: ANN201
+def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
     event = selectors.event_get_for_user(user=request.user, pk=event_id)
     services.event_save(
         actor=request.user, park=event.park, event=event, data=_event_data(request, payload)
@@ -704,19 +704,19 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch):  # n
 
 
 @router.post("/events/{event_id}/register", response={201: RegistrationOut})
-def event_register(request: HttpRequest, event_id: int):  # noqa: ANN201
+def event_register(request: HttpRequest, event_id: int):
     event = selectors.event_get_for_user(user=request.user, pk=event_id)
     return Status(201, services.event_register(actor=request.user, event=event))
 
 
 @router.post("/registrations/{registration_id}/cancel", response=RegistrationOut)
-def registration_cancel(request: HttpRequest, registration_id: int):  # noqa: ANN201
+def registration_cancel(request: HttpRequest, registration_id: int):
     reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
     return services.registration_cancel(actor=request.user, registration=reg)
 
 
 @router.post("/registrations/{registration_id}/check-in", response=RegistrationOut)
-def registration_check_in(request: HttpRequest, registration_id: int):  # noqa: ANN201
+def registration_check_in(request: HttpRequest, registration_id: int):
     reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
     return services.registration_check_in(actor=request.user, registration=reg)
 

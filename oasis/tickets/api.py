@@ -78,7 +78,7 @@ class ConfirmIn(Schema):
 
 
 def _detail(ticket: Ticket) -> dict:
-    def att(a) -> dict:  # noqa: ANN001
+    def att(a) -> dict:
         return {
             "id": a.pk,
             "name": a.original_name,
@@ -112,7 +112,7 @@ def ticket_list(
     category: str = "",
     mine: bool = False,
     breached: bool = False,
-):  # noqa: ANN201
+):
     filters = selectors.TicketFilter.from_query(
         {
             "status": status,
@@ -125,25 +125,25 @@ def ticket_list(
 
 
 @router.post("", response={201: TicketDetailOut})
-def ticket_open(request: HttpRequest, payload: TicketIn):  # noqa: ANN201
+def ticket_open(request: HttpRequest, payload: TicketIn):
     ticket = services.ticket_open(actor=request.user, **payload.dict())
     return Status(201, _detail(ticket))
 
 
 @router.get("/{ticket_id}", response=TicketDetailOut)
-def ticket_detail(request: HttpRequest, ticket_id: int):  # noqa: ANN201
+def ticket_detail(request: HttpRequest, ticket_id: int):
     return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
 
 
 @router.post("/{ticket_id}/replies", response={201: TicketDetailOut})
-def ticket_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # noqa: ANN201
+def ticket_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_reply(actor=request.user, ticket=ticket, body=payload.body)
     return Status(201, _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id)))
 
 
 @router.post("/{ticket_id}/assign", response=TicketDetailOut)
-def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):  # noqa: ANN201
+def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied(_("没有处理该工单的权限。"))
@@ -157,14 +157,14 @@ def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):  # n
 
 
 @router.post("/{ticket_id}/resolve", response=TicketDetailOut)
-def ticket_resolve(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # noqa: ANN201
+def ticket_resolve(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_resolve(actor=request.user, ticket=ticket, body=payload.body)
     return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
 
 
 @router.post("/{ticket_id}/confirm", response=TicketDetailOut)
-def ticket_confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):  # noqa: ANN201
+def ticket_confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_confirm(
         actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment
