@@ -44,6 +44,8 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/oasis makemigrations --check --dry-run
 
 # Needs GNU gettext (xgettext, msgfmt); the compiled .mo files are committed so that

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from . import services
+from .models import User
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -13,7 +14,7 @@ class ThrottledModelBackend(ModelBackend):
 
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
-    ) -> Any:
+    ) -> User | None:
         username = username or kwargs.get("username") or ""
         ip = services.client_ip(request)
         if services.login_throttled(username=username, ip=ip):

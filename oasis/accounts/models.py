@@ -30,6 +30,9 @@ class User(AbstractUser):
     )
     is_enterprise_admin = models.BooleanField(_("企业管理员"), default=False)
 
+    # Roles by park, memoised for one request by `oasis.accounts.selectors` (not a field).
+    _oasis_roles: dict[int, set[str]]
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")

@@ -3,29 +3,29 @@ Every selector of every app scopes through these."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from .models import ParkRole
+from .http import AnyUser
+from .models import ParkRole, User
 from .roles import CAPABILITIES
 
 
-def _roles_by_park(user: Any) -> dict[int, set[str]]:
+def _roles_by_park(user: AnyUser) -> dict[int, set[str]]:
+    if not isinstance(user, User) or user.is_member:
+        return {}
     # Cached on the user object: a request asks this many times, the database once.
-    cached = getattr(user, "_oasis_roles", None)
+    cached: dict[int, set[str]] | None = getattr(user, "_oasis_roles", None)
     if cached is None:
         cached = {}
-        if user.is_authenticated and not user.is_member:
-            for park_id, role in ParkRole.objects.filter(user=user).values_list("park_id", "role"):
-                cached.setdefault(park_id, set()).add(role)
+        for park_id, role in ParkRole.objects.filter(user=user).values_list("park_id", "role"):
+            cached.setdefault(park_id, set()).add(role)
         user._oasis_roles = cached
     return cached
 
 
-def is_superuser(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_superuser and not user.is_member)
+def is_superuser(user: AnyUser) -> bool:
+    return isinstance(user, User) and user.is_superuser and not user.is_member
 
 
-def user_park_ids(user: Any, capability: str | None = None) -> set[int] | None:
+def user_park_ids(user: AnyUser, capability: str | None = None) -> set[int] | None:
     """Parks the user may read (or, with a capability, change). None means all parks."""
     if is_superuser(user):
         return None
@@ -36,20 +36,20 @@ def user_park_ids(user: Any, capability: str | None = None) -> set[int] | None:
     return {park_id for park_id, r in roles.items() if r & allowed}
 
 
-def user_can(user: Any, park_id: int, capability: str) -> bool:
+def user_can(user: AnyUser, park_id: int, capability: str) -> bool:
     parks = user_park_ids(user, capability)
     return parks is None or park_id in parks
 
 
-def user_is_staff(user: Any) -> bool:
+def user_is_staff(user: AnyUser) -> bool:
     return is_superuser(user) or bool(_roles_by_park(user))
 
 
-def user_roles(user: Any) -> list[str]:
+def user_roles(user: AnyUser) -> list[str]:
     return sorted({r for roles in _roles_by_park(user).values() for r in roles})
 
 
-def user_is_park_admin_anywhere(user: Any) -> bool:
+def user_is_park_admin_anywhere(user: AnyUser) -> bool:
     from .models import Role
 
     return is_superuser(user) or any(Role.PARK_ADMIN in r for r in _roles_by_park(user).values())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from oasis.core.writes import record, record_deletion
@@ -18,7 +18,7 @@ from .models import ApiToken, LoginFailure, ParkRole, User
 TOKEN_PREFIX = "oas_"
 
 
-def client_ip(request: Any) -> str:
+def client_ip(request: HttpRequest | None) -> str:
     # Behind a reverse proxy set OASIS_TRUST_X_FORWARDED_FOR; otherwise the header is a lie
     # any client can tell, and would let a guesser dodge the throttle.
     if request is None:
@@ -26,8 +26,8 @@ def client_ip(request: Any) -> str:
     if getattr(settings, "OASIS_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+            return str(forwarded).split(",")[0].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def login_throttled(*, username: str, ip: str) -> bool:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import ApiTokenForm, LoginForm
+from .http import AuthedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -19,7 +20,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     """Staff land on the dashboard, a member on their firm's portal."""
     if request.user.is_member:
         return redirect("portal:home")
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedHttpRequest) -> HttpResponse:
     new_token: str | None = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     # Only the caller's own tokens: anyone else's is not found (nothing is revoked).
     if not services.api_token_revoke(user=request.user, token_id=pk):
         raise Http404

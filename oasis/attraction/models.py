@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from oasis.core.identifiers import validate_industry_code, validate_uscc
 from oasis.enterprises.models import MAX_MONEY, Enterprise, FocusIndustry
@@ -19,7 +20,7 @@ from oasis.parks.models import Park, UnitUse
 NONNEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-def _money(verbose: str) -> models.DecimalField:
+def _money(verbose: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(
         verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE
     )

@@ -16,7 +16,8 @@ def _key(park_id: int) -> str:
 
 
 def park_data_version(park_id: int) -> int:
-    return int(cache.get_or_set(_key(park_id), 1, timeout=None))
+    version = cache.get_or_set(_key(park_id), 1, timeout=None)
+    return int(version) if version is not None else 1
 
 
 def park_data_changed(park_id: int | None) -> None:

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from oasis.enterprises.models import Enterprise
 from oasis.rules import tiers
@@ -67,11 +68,11 @@ class TitleKind(models.TextChoices):
     IP_DEMO = "ip_demo", _("知识产权示范企业")
 
 
-def _bool(verbose: str) -> models.BooleanField:
+def _bool(verbose: StrOrPromise) -> models.BooleanField:
     return models.BooleanField(verbose, null=True, blank=True)
 
 
-def _count(verbose: str) -> models.PositiveIntegerField:
+def _count(verbose: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(verbose, null=True, blank=True)
 
 

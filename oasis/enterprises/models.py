@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from oasis.core.identifiers import validate_industry_code, validate_uscc
 from oasis.parks.models import Park, Unit
@@ -110,7 +111,7 @@ class Contact(models.Model):
         return self.name
 
 
-def _money(verbose: str) -> models.DecimalField:
+def _money(verbose: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=16, decimal_places=2, null=True, blank=True)
 
 

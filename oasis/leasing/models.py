@@ -57,7 +57,7 @@ class Lease(models.Model):
     tenant = models.ForeignKey(
         Enterprise, verbose_name=_("承租企业"), on_delete=models.PROTECT, related_name="leases"
     )
-    units = models.ManyToManyField(
+    units: models.ManyToManyField[Unit, LeaseUnit] = models.ManyToManyField(
         Unit, through="LeaseUnit", verbose_name=_("单元"), related_name="leases"
     )
     start_date = models.DateField(_("起租日"))

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from oasis.core.admin_scoping import ParkScopedAdmin
 
@@ -10,14 +12,14 @@ class ParkAdmin(ParkScopedAdmin):
     park_lookup = "pk"
     list_display = ["name", "city", "land_mu", "planned_floor_area", "target_enterprises"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Park]:
         from oasis.core.admin_scoping import admin_park_ids
 
         qs = admin.ModelAdmin.get_queryset(self, request)
         parks = admin_park_ids(request.user)
         return qs if parks is None else qs.filter(pk__in=parks)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
 

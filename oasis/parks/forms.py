@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from .models import Building, Park, Unit
@@ -47,8 +49,10 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["floor", "code", "use", "area", "status", "occupants"]
 
-    def __init__(self, *args: object, building: Building, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["floor"].queryset = building.floors.order_by("-number")
+    def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        floor = self.fields["floor"]
+        assert isinstance(floor, forms.ModelChoiceField)
+        floor.queryset = building.floors.order_by("-number")
         if self.instance.pk:
-            self.fields["floor"].disabled = True
+            floor.disabled = True

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
+from oasis.accounts.http import AnyUser
 from oasis.accounts.selectors import user_can, user_park_ids
 
 from .models import Building, Floor, Park, Unit
 
 
-def park_queryset_for_user(user: Any) -> QuerySet[Park]:
+def park_queryset_for_user(user: AnyUser) -> QuerySet[Park]:
     if not user.is_authenticated or user.is_member:
         return Park.objects.none()
     parks = user_park_ids(user)
     return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
 
-def park_list(*, user: Any) -> QuerySet[Park]:
+def park_list(*, user: AnyUser) -> QuerySet[Park]:
     return park_queryset_for_user(user).annotate(building_count=Count("buildings", distinct=True))
 
 
-def park_get_for_user(*, user: Any, pk: int, capability: str | None = None) -> Park:
+def park_get_for_user(*, user: AnyUser, pk: int, capability: str | None = None) -> Park:
     park = park_queryset_for_user(user).filter(pk=pk).first()
     if park is None:
         raise Http404
@@ -32,11 +31,11 @@ def park_get_for_user(*, user: Any, pk: int, capability: str | None = None) -> P
     return park
 
 
-def building_queryset_for_user(user: Any) -> QuerySet[Building]:
+def building_queryset_for_user(user: AnyUser) -> QuerySet[Building]:
     return Building.objects.filter(park__in=park_queryset_for_user(user))
 
 
-def building_list(*, user: Any, park_id: int | None = None) -> QuerySet[Building]:
+def building_list(*, user: AnyUser, park_id: int | None = None) -> QuerySet[Building]:
     qs = (
         building_queryset_for_user(user)
         .select_related("park")
@@ -50,14 +49,14 @@ def building_list(*, user: Any, park_id: int | None = None) -> QuerySet[Building
     return qs.order_by("park_id", "phase", "code")
 
 
-def building_get_for_user(*, user: Any, pk: int) -> Building:
+def building_get_for_user(*, user: AnyUser, pk: int) -> Building:
     building = building_queryset_for_user(user).select_related("park").filter(pk=pk).first()
     if building is None:
         raise Http404
     return building
 
 
-def floor_get_for_user(*, user: Any, pk: int) -> Floor:
+def floor_get_for_user(*, user: AnyUser, pk: int) -> Floor:
     floor = (
         Floor.objects.filter(building__in=building_queryset_for_user(user))
         .select_related("building__park")
@@ -69,11 +68,11 @@ def floor_get_for_user(*, user: Any, pk: int) -> Floor:
     return floor
 
 
-def unit_queryset_for_user(user: Any) -> QuerySet[Unit]:
+def unit_queryset_for_user(user: AnyUser) -> QuerySet[Unit]:
     return Unit.objects.filter(building__park__in=park_queryset_for_user(user))
 
 
-def unit_get_for_user(*, user: Any, pk: int) -> Unit:
+def unit_get_for_user(*, user: AnyUser, pk: int) -> Unit:
     unit = (
         unit_queryset_for_user(user).select_related("building__park", "floor").filter(pk=pk).first()
     )
@@ -84,7 +83,7 @@ def unit_get_for_user(*, user: Any, pk: int) -> Unit:
 
 def unit_list(
     *,
-    user: Any,
+    user: AnyUser,
     park_id: int | None = None,
     building_id: int | None = None,
     status: str | None = None,

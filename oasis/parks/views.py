@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_can
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
@@ -21,20 +22,20 @@ from .forms import BuildingForm, ParkForm, UnitForm
 from .models import Unit, UnitUse
 
 
-def _deny_members(request: HttpRequest) -> None:
+def _deny_members(request: AuthedHttpRequest) -> None:
     if request.user.is_member:
         raise PermissionDenied
 
 
 @login_required
-def park_list(request: HttpRequest) -> HttpResponse:
+def park_list(request: AuthedHttpRequest) -> HttpResponse:
     _deny_members(request)
     parks = selectors.park_list(user=request.user)
     return render(request, "parks/park_list.html", {"nav": "parks", "parks": parks})
 
 
 @login_required
-def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def park_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     park = selectors.park_get_for_user(user=request.user, pk=pk)
     buildings = selectors.building_list(user=request.user, park_id=park.pk).annotate(
         leased_area=Sum("units__area", filter=Q(units__status=Unit.Status.LEASED)),
@@ -52,7 +53,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def park_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     park = selectors.park_get_for_user(user=request.user, pk=pk)
     if not user_can(request.user, park.pk, roles.PARK_CHANGE):
         raise PermissionDenied
@@ -74,7 +75,7 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def building_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get_for_user(user=request.user, pk=pk)
     floors = selectors.building_floors(building=building)
     units = [u for _f, us in floors for u in us]
@@ -94,7 +95,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def building_create(request: HttpRequest, park_pk: int) -> HttpResponse:
+def building_create(request: AuthedHttpRequest, park_pk: int) -> HttpResponse:
     park = selectors.park_get_for_user(user=request.user, pk=park_pk)
     if not user_can(request.user, park.pk, roles.SPACE_CHANGE):
         raise PermissionDenied
@@ -118,7 +119,7 @@ def building_create(request: HttpRequest, park_pk: int) -> HttpResponse:
 
 
 @login_required
-def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def building_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get_for_user(user=request.user, pk=pk)
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
         raise PermissionDenied
@@ -140,7 +141,7 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     _deny_members(request)
     get = request.GET
     park = get.get("park")
@@ -169,7 +170,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_create(request: HttpRequest, building_pk: int) -> HttpResponse:
+def unit_create(request: AuthedHttpRequest, building_pk: int) -> HttpResponse:
     building = selectors.building_get_for_user(user=request.user, pk=building_pk)
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
         raise PermissionDenied
@@ -192,7 +193,7 @@ def unit_create(request: HttpRequest, building_pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk)
     building = unit.building
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from oasis.cultivation.models import GRADIENT_CHOICES
 from oasis.enterprises.models import MAX_HEADCOUNT, MAX_MONEY, Enterprise, FocusIndustry
@@ -26,13 +27,13 @@ MONEY = [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONEY)]
 COUNT = [MaxValueValidator(MAX_HEADCOUNT)]
 
 
-def _money(verbose: str) -> models.DecimalField:
+def _money(verbose: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(
         verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=MONEY
     )
 
 
-def _count(verbose: str) -> models.PositiveIntegerField:
+def _count(verbose: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(verbose, null=True, blank=True, validators=COUNT)
 
 
@@ -78,7 +79,8 @@ class ReportValues(models.Model):
 
 
 def field_choices() -> list[tuple[str, str]]:
-    return [(f, str(ReportValues._meta.get_field(f).verbose_name)) for f in ReportValues.FIELDS]
+    fields = {f.name: f for f in ReportValues._meta.concrete_fields}
+    return [(f, str(fields[f].verbose_name)) for f in ReportValues.FIELDS]
 
 
 def _default_fields() -> list[str]:

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 
 register = template.Library()
 
@@ -11,7 +12,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
     """The current query string with some keys replaced (for paging and sorting links)."""
-    query = context["request"].GET.copy()
+    query: QueryDict = context["request"].GET.copy()
     for key, value in kwargs.items():
         if value in (None, ""):
             query.pop(key, None)

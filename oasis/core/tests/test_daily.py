@@ -10,7 +10,7 @@ from oasis.core.management.commands.daily import DAILY_JOBS
 
 def _counts() -> dict[str, int]:
     return {
-        m._meta.label: m.objects.count()
+        m._meta.label: m._default_manager.count()
         for m in apps.get_models()
         if m._meta.app_label != "sessions"
     }
