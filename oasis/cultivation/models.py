@@ -53,7 +53,7 @@ class Tier(models.TextChoices):
 
 #: Choices of a field that names one step of the three-step gradient (a notice's
 #: audience, a finance product's minimum tier).
-GRADIENT_CHOICES = [(t.value, t.label) for t in Tier if t in tiers.GRADIENT]
+GRADIENT_CHOICES = [(t.value, t.label) for t in Tier if t.value in tiers.GRADIENT]
 
 
 class TitleKind(models.TextChoices):
