@@ -29,9 +29,11 @@ from .models import AuditEntry
 __all__ = ["record", "record_bulk_create", "record_deletion", "snapshot"]
 
 
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    # System jobs pass None; an anonymous user has no row to point at.
-    return actor if getattr(actor, "pk", None) else None
+def _actor_id(actor: AbstractBaseUser | None) -> int | None:
+    # System jobs pass None; an anonymous user has no row to point at. By id: core sits
+    # below accounts and does not name the user model.
+    pk = getattr(actor, "pk", None)
+    return int(pk) if pk else None
 
 
 def _entry(
@@ -43,7 +45,7 @@ def _entry(
     changes: dict[str, list[Any]],
 ) -> AuditEntry:
     return AuditEntry(
-        actor=_actor(actor),
+        actor_id=_actor_id(actor),
         action=action,
         model=instance._meta.label_lower,
         object_id=str(instance.pk),
