@@ -48,11 +48,11 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/oasis makemigrations --check --dry-run
 
-# Needs GNU gettext (xgettext, msgfmt); the compiled .mo files are committed so that
-# a fresh machine needs neither.
+# Extract the Chinese source strings into the English .po, compile the .mo and list the
+# entries that still need English (tools/messages.py; CONTRIBUTING.md, "Language").
+# Extracting needs GNU gettext; the compiled .mo is committed so a fresh machine needs none.
 messages: install-dev
-	cd oasis && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore "rules/*"
-	$(BIN)/python tools/translate_en.py
+	$(BIN)/python tools/messages.py
 
 bench: install
 	for b in benchmarks/[a-z]*.py; do $(BIN)/python $$b || exit 1; done

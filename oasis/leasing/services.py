@@ -18,6 +18,7 @@ from django.db.models import F, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_can
@@ -106,15 +107,16 @@ _TERM_FIELD_FOR = {
     "escalation_pct": "escalation_pct",
     "free_rent": "free_rent",
 }
+# Lazy: translated when the error is raised, in the language of the request that raised it.
 _TERM_MESSAGES = {
-    "end_date": _("到期日不能早于起租日。"),
-    "area": _("请至少选择一个单元。"),
-    "rent_rate": _("租金不能为负数。"),
-    "property_fee_rate": _("物业费不能为负数。"),
-    "cycle_months": _("付款周期无效。"),
-    "rent_basis": _("计租方式无效。"),
-    "escalation_pct": _("年递增率应在 0 到 100 之间。"),
-    "free_rent": _("免租期结束日不能早于开始日。"),
+    "end_date": gettext_lazy("到期日不能早于起租日。"),
+    "area": gettext_lazy("请至少选择一个单元。"),
+    "rent_rate": gettext_lazy("租金不能为负数。"),
+    "property_fee_rate": gettext_lazy("物业费不能为负数。"),
+    "cycle_months": gettext_lazy("付款周期无效。"),
+    "rent_basis": gettext_lazy("计租方式无效。"),
+    "escalation_pct": gettext_lazy("年递增率应在 0 到 100 之间。"),
+    "free_rent": gettext_lazy("免租期结束日不能早于开始日。"),
 }
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from oasis.core.testing import EnterpriseFactory, FloorFactory, UnitFactory
 from oasis.leasing import services
@@ -85,6 +86,14 @@ def test_sign_form_shows_service_errors(leasing_client, lease, enterprise, unit)
     )
     assert r.status_code == 400 and "到期日不能早于起租日。" in r.content.decode()
     assert Lease.objects.count() == 1
+
+
+def test_sign_form_errors_are_in_english_for_an_english_user(leasing_client, enterprise, units):
+    leasing_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = leasing_client.post("/leasing/new/", sign_form(units[1], enterprise, end_date="2026-01-01"))
+    assert r.status_code == 400
+    assert "The expiry date cannot be before the start date." in r.content.decode()
+    assert Lease.objects.count() == 0
 
 
 def test_payment_page_and_overpayment_error(leasing_client, lease):

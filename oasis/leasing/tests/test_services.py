@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from oasis.core.models import AuditEntry
 from oasis.core.testing import UnitFactory
@@ -94,6 +95,22 @@ def test_bad_terms_give_a_clear_error_and_save_nothing(
         )
     assert errors(exc) == {field: [message]}
     assert Lease.objects.count() == 0
+
+
+def test_bad_terms_are_explained_in_the_users_language(staff, enterprise, unit):
+    """The messages are translated when raised, not when the module was imported."""
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.lease_create(
+            actor=staff,
+            tenant=enterprise,
+            unit_ids=[unit.pk],
+            data=lease_data(end_date=dt.date(2025, 12, 1), rent_rate=D("-1")),
+            activate=True,
+        )
+    assert errors(exc) == {
+        "end_date": ["The expiry date cannot be before the start date."],
+        "rent_rate": ["The rent cannot be negative."],
+    }
 
 
 def test_unknown_unit_and_unit_of_another_park(staff, enterprise, other_park):
