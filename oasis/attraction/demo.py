@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -138,6 +140,9 @@ NOTES = {
 OPEN_MIX = [(Stage.LEAD, 30), (Stage.NEGOTIATION, 25), (Stage.VISIT, 15), (Stage.INTENT, 12)]
 
 
+T = TypeVar("T")
+
+
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -146,7 +151,7 @@ def _money(rng: random.Random, lo: int, hi: int) -> Decimal:
     return Decimal(rng.randrange(lo, hi)) * 100_000
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+def _pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
@@ -300,6 +305,7 @@ def seed_attraction(*, park: Park, rng: random.Random, reference_date: dt.date) 
 
     # Dates: each lead walks its stages from its creation day.
     changes: list[StageChange] = []
+    walks: list[list[tuple[str, str, int, dt.datetime]]] = []  # each plan's stage changes
     for lead, durations, lost in plans:
         final_rank = STAGE_RANK[lead.stage] if not lost else len(durations) - 1
         # Firms' leads end on the move-in (or signing) day; the others reach their stage today.
@@ -310,23 +316,22 @@ def seed_attraction(*, park: Park, rng: random.Random, reference_date: dt.date) 
         lead.name_key = rules.name_key(lead.company_name)
         lead.max_rank = final_rank
         at = lead.created_at
-        lead._demo_changes = [("", Stage.LEAD, 0, at)]  # type: ignore[attr-defined]
+        walk: list[tuple[str, str, int, dt.datetime]] = [("", Stage.LEAD, 0, at)]
         for r in range(1, final_rank + 1):
             spent = durations[r - 1] * 86400
             at = at + dt.timedelta(days=durations[r - 1])
-            lead._demo_changes.append((PIPELINE[r - 1], PIPELINE[r], spent, at))  # type: ignore[attr-defined]
+            walk.append((PIPELINE[r - 1], PIPELINE[r], spent, at))
         if lost:
             at = at + dt.timedelta(days=durations[final_rank])
-            lead._demo_changes.append(
-                (PIPELINE[final_rank], Stage.LOST, durations[final_rank] * 86400, at)
-            )  # type: ignore[attr-defined]
+            walk.append((PIPELINE[final_rank], Stage.LOST, durations[final_rank] * 86400, at))
+        walks.append(walk)
         lead.stage_entered_at = at
         lead.last_activity_at = at
     Lead.objects.bulk_create([p[0] for p in plans])
 
     activities: list[Activity] = []
-    for lead, _durations, lost in plans:
-        for from_stage, to_stage, spent, at in lead._demo_changes:  # type: ignore[attr-defined]
+    for (lead, _durations, lost), walk in zip(plans, walks, strict=True):
+        for from_stage, to_stage, spent, at in walk:
             changes.append(
                 StageChange(
                     lead=lead,
@@ -385,6 +390,7 @@ def seed_attraction(*, park: Park, rng: random.Random, reference_date: dt.date) 
     }
     agreements = []
     for lead, durations, _lost in plans[: len(firms)]:
+        assert lead.enterprise_id is not None  # the settled firms' own leads
         signed_on = (lead.created_at + dt.timedelta(days=sum(durations[:4]))).date()
         agreements.append(
             Agreement(

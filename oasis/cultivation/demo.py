@@ -184,7 +184,7 @@ def seed_cultivation(*, park: Park, rng: random.Random, reference_date: dt.date)
         .order_by("enterprise_id", "-year")
         .values("enterprise_id", "year", "revenue", "rd_expense", "headcount")
     ):
-        figures.setdefault(row["enterprise_id"], []).append(row)
+        figures.setdefault(row["enterprise_id"], []).append(dict(row))
     y = reference_date.year
     profiles, extra, awards, equity, scores, titles = [], [], [], [], [], []
     for e in firms:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Model
 from pypinyin import Style, lazy_pinyin
 
 from oasis.accounts.models import ParkRole, Role, User
@@ -158,7 +159,7 @@ PLANNED_FLOOR_AREA = 518_000
 assert sum(b.gross_area for b in BUILDINGS) == PLANNED_FLOOR_AREA, "buildings must fill the plan"
 
 # Net lettable share of a floor's gross area, by use (cores, corridors, plant rooms).
-_NET_SHARE = {_MFG: 0.92, _RND: 0.85, _OFFICE: 0.85, _APT: 0.80, _COM: 0.85}
+_NET_SHARE: dict[str, float] = {_MFG: 0.92, _RND: 0.85, _OFFICE: 0.85, _APT: 0.80, _COM: 0.85}
 # Typical apartment layouts (m²) and how common each is in a talent apartment block.
 _APT_LAYOUTS = ((35, 3), (45, 4), (55, 5), (65, 3), (75, 2), (90, 1))
 
@@ -278,7 +279,7 @@ _STATUS_WEIGHTS = (
     (Enterprise.Status.EXITED, 6),
 )
 # Which space each industry looks for first: makers want factory floors, designers want labs.
-_SPACE_PREFERENCE = {
+_SPACE_PREFERENCE: dict[str, tuple[tuple[str, int], ...]] = {
     FocusIndustry.AUTOMOTIVE: ((_MFG, 7), (_RND, 3)),
     FocusIndustry.NEW_ENERGY: ((_MFG, 7), (_RND, 3)),
     FocusIndustry.LIFE_HEALTH: ((_RND, 7), (_MFG, 3)),
@@ -548,7 +549,7 @@ def demo_park_get() -> Park | None:
 DOMAIN_APPS = ("portal", "tickets", "sharing", "attraction", "leasing", "cultivation")
 
 
-def _park_path(model: type, seen: tuple[type, ...] = ()) -> str | None:
+def _park_path(model: type[Model], seen: tuple[type[Model], ...] = ()) -> str | None:
     """The shortest foreign-key path from `model` to Park ("park", "enterprise__park", …)."""
     from django.db import models as m
 
@@ -559,7 +560,7 @@ def _park_path(model: type, seen: tuple[type, ...] = ()) -> str | None:
     best: str | None = None
     for f in fks:
         target = f.related_model
-        if target is model or target in seen or len(seen) >= 3:
+        if isinstance(target, str) or target is model or target in seen or len(seen) >= 3:
             continue
         rest = _park_path(target, (*seen, model))
         if rest and (best is None or rest.count("__") + 1 < best.count("__")):
@@ -586,13 +587,13 @@ def _delete_domains(park: Park) -> None:
         # Self-references (a renewed lease's predecessor) would block their own delete.
         for f in model._meta.concrete_fields:
             if isinstance(f, m.ForeignKey) and f.related_model is model and f.null:
-                model.objects.filter(**{path: park}).update(**{f.name: None})
+                model._default_manager.filter(**{path: park}).update(**{f.name: None})
     for _attempt in range(len(pending) + 1):
         blocked = []
         for model, path in pending:
             try:
                 with transaction.atomic():
-                    model.objects.filter(**{path: park}).delete()
+                    model._default_manager.filter(**{path: park}).delete()
             except ProtectedError:
                 blocked.append((model, path))
         if not blocked:
@@ -814,7 +815,11 @@ def _write_firms(
     Returns the first two (settled) firms, for the member logins."""
     maker = _FirmMaker(rng, park, count)
     unit_link = Enterprise.units.through
-    completed = dict(Building.objects.filter(park=park).values_list("pk", "completed_on"))
+    completed = {
+        pk: on
+        for pk, on in Building.objects.filter(park=park).values_list("pk", "completed_on")
+        if on is not None
+    }
     firsts: list[Enterprise] = []
     for start in range(0, count, BATCH_SIZE):
         firms = [maker.make(i) for i in range(start, min(count, start + BATCH_SIZE))]
@@ -827,7 +832,7 @@ def _write_firms(
                 if taken:
                     # Nobody moves into a building before it is finished.
                     ready = max(completed[u.building_id] for u in taken)
-                    if e.settled_on < ready:
+                    if e.settled_on is None or e.settled_on < ready:
                         e.settled_on = _date_between(
                             rng, ready, REFERENCE_DATE - dt.timedelta(days=30)
                         )

@@ -10,11 +10,11 @@ from decimal import Decimal
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, UnitUse
 
-from . import services
+from . import schedule, services
 from .models import Bill, DepositRefund, ImportJob, Lease, Payment, PaymentAllocation
 
 # 元/㎡/天 by use, the going rates around Changshu for new park space.
-RATES = {
+RATES: dict[str, tuple[Decimal, Decimal]] = {
     UnitUse.MANUFACTURING: (Decimal("0.75"), Decimal("1.10")),
     UnitUse.RND: (Decimal("1.10"), Decimal("1.60")),
     UnitUse.OFFICE: (Decimal("1.80"), Decimal("2.80")),
@@ -47,17 +47,16 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         years = rng.choice([3, 3, 5])
         if rng.random() < 0.15:  # runs out within the next three months
             end = reference_date + dt.timedelta(days=rng.randint(10, 85))
-            start = services.schedule.add_months(end + dt.timedelta(days=1), -12 * years)
+            start = schedule.add_months(end + dt.timedelta(days=1), -12 * years)
         else:
             start = reference_date - dt.timedelta(days=rng.randint(30, 900))
-            end = services.schedule.add_months(start, 12 * years) - dt.timedelta(days=1)
+            end = schedule.add_months(start, 12 * years) - dt.timedelta(days=1)
         free = []
         if rng.random() < 0.5:
             free = [
                 (
                     start,
-                    services.schedule.add_months(start, rng.choice([1, 2, 3]))
-                    - dt.timedelta(days=1),
+                    schedule.add_months(start, rng.choice([1, 2, 3])) - dt.timedelta(days=1),
                 )
             ]
         lease = services.lease_create(
@@ -90,7 +89,7 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         services.lease_renew(
             actor=None,
             lease=old,
-            end_date=services.schedule.add_months(old.end_date, 36),
+            end_date=schedule.add_months(old.end_date, 36),
             data={
                 "rent_rate": (Decimal(old.rent_rate) * Decimal("1.05")).quantize(Decimal("0.01"))
             },

@@ -134,7 +134,8 @@ def terms_errors(terms: Terms) -> dict[str, str]:
         errors["cycle_months"] = "unknown payment cycle"
     if terms.rent_basis not in (PER_SQM_DAY, MONTHLY_TOTAL):
         errors["rent_basis"] = "unknown rent basis"
-    for rates in [terms, *terms.changes]:
+    every_rates: list[Terms | RateChange] = [terms, *terms.changes]
+    for rates in every_rates:
         if rates.rent_rate < 0:
             errors["rent_rate"] = "negative rent"
         if rates.property_fee_rate < 0:
@@ -172,7 +173,7 @@ def billing_periods(start: dt.date, end: dt.date, cycle_months: int) -> list[Per
 
 def _anniversaries(terms: Terms) -> list[dt.date]:
     """Start of lease year 1, 2, … within the term."""
-    out = []
+    out: list[dt.date] = []
     n = 1
     while True:
         day = add_months(terms.start, 12 * n)
@@ -184,7 +185,7 @@ def _anniversaries(terms: Terms) -> list[dt.date]:
 
 def _segments(period: Period, cuts: list[dt.date]) -> list[Period]:
     """Split a period at every cut date (a cut starts a new segment)."""
-    out = []
+    out: list[Period] = []
     cursor = period.start
     for cut in cuts:
         if cursor < cut <= period.end:
@@ -195,7 +196,7 @@ def _segments(period: Period, cuts: list[dt.date]) -> list[Period]:
 
 
 def _month_starts(period: Period) -> list[dt.date]:
-    out = []
+    out: list[dt.date] = []
     day = dt.date(period.start.year, period.start.month, 1)
     while True:
         day = add_months(day, 1)

@@ -246,6 +246,7 @@ def _seed_campaigns(
         submitted_at = _at(
             current.opens_on + dt.timedelta(days=rng.randint(1, 18)), rng.randint(9, 17)
         )
+        extra: dict[str, Any]
         if roll < 0.2:
             status, extra = Report.Status.DRAFT, {"submitted_at": None}
         elif roll < 0.3:
@@ -377,6 +378,7 @@ def _seed_notices(
     for notice in Notice.objects.filter(park=park).order_by("published_at"):
         for m in members:
             firm = m.enterprise
+            assert firm is not None  # members belong to a firm
             if notice.audience_industry and firm.focus_industry != notice.audience_industry:
                 continue
             if (
@@ -460,6 +462,7 @@ def _seed_tickets(
     now = _at(ref, 10)
     for i, (category, title, body, state, hours_ago, rating) in enumerate(TICKETS):
         author = members[i % len(members)]
+        assert author.enterprise_id is not None  # members belong to a firm
         opened = now - dt.timedelta(hours=hours_ago, minutes=rng.randint(0, 50))
         response_due, resolution_due = sla_deadlines(category, opened)
         ticket = Ticket(
@@ -523,6 +526,7 @@ def _seed_tickets(
                     closed = done + dt.timedelta(hours=rng.randint(1, 20))
                     ticket.status = Ticket.Status.CLOSED
                     ticket.closed_at = closed
+                    assert rating is not None  # every closed demo ticket is rated
                     ticket.rating = rating
                     ticket.rating_comment = {
                         5: "非常及时，感谢！",

@@ -353,7 +353,7 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
         return
     # The firm of the demo member logins goes first: its people see bookings, a
     # statement, requests and a matched financing need when they log in.
-    home = members[0].enterprise if members else firms[0]
+    home = (members[0].enterprise if members else None) or firms[0]
     firms = [home, *(f for f in firms if f.pk != home.pk)]
 
     offerings = {}
@@ -508,7 +508,7 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
 
     # Requests in every state.
     req_offerings = [o for o in offerings.values() if o.delivery == Delivery.REQUEST]
-    titles = {
+    titles: dict[str, list[str]] = {
         RequestKind.DIGITAL: ["MES 系统选型诊断", "车间数据采集方案"],
         RequestKind.TEST: ["高低温循环可靠性测试", "PCB 失效分析"],
         RequestKind.IP: ["车载雷达专利布局", "发明专利申请辅导"],

@@ -22,7 +22,7 @@ def _spread(park: Park, on: dt.date) -> tuple[Counter, int]:
     from oasis.accounts.models import User
 
     admin = User.objects.create_superuser("spread-admin", password="x-secret-1")
-    run = screening_run(user=admin, filters=ScreeningFilter(date=on))
+    run = screening_run(user=admin, filters=ScreeningFilter.model_validate({"date": on}))
     top = Counter(r.top_tier or "none" for r in run.rows if True)
     return top, sum(1 for r in run.rows if r.near_miss)
 

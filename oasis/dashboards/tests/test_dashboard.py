@@ -38,7 +38,7 @@ def _unit(
     occupants: int = 0,
 ) -> Unit:
     floor = FloorFactory(building=building)
-    return UnitFactory(
+    return UnitFactory.create(
         building=building,
         floor=floor,
         code=code,
@@ -457,7 +457,7 @@ def _populate(park, n: int) -> None:
             area="100.00",
             status=Unit.Status.LEASED if i % 2 else Unit.Status.VACANT,
         )
-        firm = EnterpriseFactory(
+        firm = EnterpriseFactory.create(
             park=park,
             focus_industry=industries[i % len(industries)],
             status=S.SETTLED if i % 3 else S.PROSPECT,

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.test import Client
 
 from oasis.core.testing import (
@@ -24,7 +25,8 @@ THREADS = 6
 
 
 def _in_memory_sqlite() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+    db = connections["default"]
+    return isinstance(db, SQLiteDatabaseWrapper) and db.is_in_memory_db()
 
 
 def test_concurrent_signings_of_one_unit_exactly_one_wins():

@@ -624,11 +624,13 @@ def _urls(route: str, world: dict[str, Any], *, shared: bool = False) -> list[st
     for name in names:
         value = _lookup(route, name, tables, world["values"])
         choices.append(value if isinstance(value, list) else [value])
-    urls = []
-    for combo in itertools.product(*choices):
-        parts = iter(combo)
-        urls.append("/" + PARAM.sub(lambda _m, parts=parts: str(next(parts)), route))
-    return urls
+    return ["/" + _fill(route, combo) for combo in itertools.product(*choices)]
+
+
+def _fill(route: str, values: tuple[Any, ...]) -> str:
+    """`route` with its parameters replaced by `values`, in order."""
+    parts = iter(values)
+    return PARAM.sub(lambda _m: str(next(parts)), route)
 
 
 def _is_shared(route: str, world: dict[str, Any]) -> bool:

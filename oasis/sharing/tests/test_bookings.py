@@ -514,7 +514,7 @@ def test_member_books_through_the_page(member_client, room):
 
 
 def _bulk(park, resources: int, per_resource: int, month: dt.date):
-    firm = EnterpriseFactory(park=park)
+    firm = EnterpriseFactory.create(park=park)
     user = make_user(f"bulk{resources}", enterprise=firm)
     offering = Offering.objects.create(
         park=park,
