@@ -7,11 +7,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.enterprises.models import FocusIndustry
 from oasis.parks.models import UnitUse
 
@@ -171,7 +171,7 @@ def _reload(user: Any, lead: Lead) -> Lead:
 
 
 @router.get("/stages", response=list[StageOut])
-def stage_list(request: HttpRequest):
+def stage_list(request: AuthedHttpRequest):
     selectors.require_staff(request.user)
     from .models import STAGE_WEIGHT
 
@@ -183,13 +183,13 @@ def stage_list(request: HttpRequest):
 
 @router.get("/leads", response=list[LeadOut])
 @paginate(LimitOffsetPagination)
-def lead_list(request: HttpRequest, filters: Query[LeadFilter]):
+def lead_list(request: AuthedHttpRequest, filters: Query[LeadFilter]):
     selectors.require_staff(request.user)
     return selectors.lead_list(user=request.user, filters=filters)
 
 
 @router.post("/leads", response={201: LeadOut})
-def lead_create(request: HttpRequest, payload: LeadIn):
+def lead_create(request: AuthedHttpRequest, payload: LeadIn):
     selectors.require_staff(request.user)
     park = selectors.park_get_for_change(user=request.user, pk=payload.park_id)
     data = _lead_data(payload, park_id=park.pk, exclude_unset=False)
@@ -200,13 +200,13 @@ def lead_create(request: HttpRequest, payload: LeadIn):
 
 
 @router.get("/leads/{lead_id}", response=LeadOut)
-def lead_detail(request: HttpRequest, lead_id: int):
+def lead_detail(request: AuthedHttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     return selectors.lead_get_for_user(user=request.user, pk=lead_id)
 
 
 @router.patch("/leads/{lead_id}", response=LeadOut)
-def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):
+def lead_update(request: AuthedHttpRequest, lead_id: int, payload: LeadPatch):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     data = _lead_data(payload, park_id=lead.park_id, exclude_unset=True)
@@ -217,7 +217,7 @@ def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch):
 
 
 @router.post("/leads/{lead_id}/stage", response=LeadOut)
-def lead_move(request: HttpRequest, lead_id: int, payload: StageIn):
+def lead_move(request: AuthedHttpRequest, lead_id: int, payload: StageIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     services.lead_move(actor=request.user, lead=lead, stage=payload.stage, reason=payload.reason)
@@ -225,28 +225,28 @@ def lead_move(request: HttpRequest, lead_id: int, payload: StageIn):
 
 
 @router.get("/leads/{lead_id}/stages", response=list[StageChangeOut])
-def lead_stage_changes(request: HttpRequest, lead_id: int):
+def lead_stage_changes(request: AuthedHttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     return selectors.lead_stage_changes(lead=lead)
 
 
 @router.get("/leads/{lead_id}/activities", response=list[ActivityOut])
-def activity_list(request: HttpRequest, lead_id: int):
+def activity_list(request: AuthedHttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     return selectors.lead_activities(lead=lead)
 
 
 @router.post("/leads/{lead_id}/activities", response={201: ActivityOut})
-def activity_add(request: HttpRequest, lead_id: int, payload: ActivityIn):
+def activity_add(request: AuthedHttpRequest, lead_id: int, payload: ActivityIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     return Status(201, services.activity_add(actor=request.user, lead=lead, data=payload.dict()))
 
 
 @router.post("/leads/{lead_id}/claim", response=LeadOut)
-def lead_claim(request: HttpRequest, lead_id: int):
+def lead_claim(request: AuthedHttpRequest, lead_id: int):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_change(user=request.user, pk=lead_id)
     services.lead_claim(actor=request.user, lead=lead)
@@ -254,7 +254,7 @@ def lead_claim(request: HttpRequest, lead_id: int):
 
 
 @router.post("/leads/{lead_id}/assign", response=LeadOut)
-def lead_assign(request: HttpRequest, lead_id: int, payload: AssignIn):
+def lead_assign(request: AuthedHttpRequest, lead_id: int, payload: AssignIn):
     selectors.require_staff(request.user)
     lead = selectors.lead_get_for_user(user=request.user, pk=lead_id)
     owner = None

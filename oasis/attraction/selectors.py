@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from oasis.accounts import roles as capabilities
-from oasis.accounts.models import ParkRole
+from oasis.accounts.models import ParkRole, User
 from oasis.accounts.selectors import user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Park
@@ -61,21 +61,21 @@ BOARD_LIMIT = 50
 # Scoped through accounts' access helpers (one cached role query per request).
 
 
-def _parks_with(user: Any, capability: str | None) -> set[int] | None:
+def _parks_with(user: User, capability: str | None) -> set[int] | None:
     if not user.is_authenticated or getattr(user, "is_member", False):
         return set()
     return user_park_ids(user, capability)
 
 
-def read_park_ids(user: Any) -> set[int] | None:
+def read_park_ids(user: User) -> set[int] | None:
     return _parks_with(user, None)
 
 
-def change_park_ids(user: Any) -> set[int] | None:
+def change_park_ids(user: User) -> set[int] | None:
     return _parks_with(user, capabilities.ATTRACTION_CHANGE)
 
 
-def manage_park_ids(user: Any) -> set[int] | None:
+def manage_park_ids(user: User) -> set[int] | None:
     return _parks_with(user, capabilities.ATTRACTION_MANAGE)
 
 
@@ -83,15 +83,15 @@ def _in(parks: set[int] | None, park_id: int) -> bool:
     return parks is None or park_id in parks
 
 
-def can_change(user: Any, park_id: int) -> bool:
+def can_change(user: User, park_id: int) -> bool:
     return _in(change_park_ids(user), park_id)
 
 
-def can_manage(user: Any, park_id: int) -> bool:
+def can_manage(user: User, park_id: int) -> bool:
     return _in(manage_park_ids(user), park_id)
 
 
-def lead_owner_candidates(*, user: Any) -> Any:
+def lead_owner_candidates(*, user: User) -> Any:
     """People who may own leads in the parks the user can read (the owner filter)."""
     from django.contrib.auth import get_user_model
 
@@ -104,16 +104,16 @@ def lead_owner_candidates(*, user: Any) -> Any:
     return get_user_model().objects.filter(pk__in=roles.values("user_id")).order_by("username")
 
 
-def can_see_confidential(user: Any, park_id: int) -> bool:
+def can_see_confidential(user: User, park_id: int) -> bool:
     return can_change(user, park_id)
 
 
-def can_hold_leads(user: Any, park_id: int) -> bool:
+def can_hold_leads(user: User, park_id: int) -> bool:
     """Who may own a lead: attraction managers and park administrators of the park."""
     return can_change(user, park_id)
 
 
-def require_staff(user: Any) -> None:
+def require_staff(user: User) -> None:
     """Members and people without any park role get 403 on every attraction page."""
     parks = read_park_ids(user)
     if parks is not None and not parks:
@@ -124,17 +124,17 @@ def _park_filter(parks: set[int] | None, field: str = "park_id") -> Q:
     return Q() if parks is None else Q(**{f"{field}__in": parks})
 
 
-def park_queryset(user: Any) -> QuerySet[Park]:
+def park_queryset(user: User) -> QuerySet[Park]:
     parks = read_park_ids(user)
     return Park.objects.filter(_park_filter(parks, "pk")).order_by("name")
 
 
-def changeable_parks(user: Any) -> QuerySet[Park]:
+def changeable_parks(user: User) -> QuerySet[Park]:
     parks = change_park_ids(user)
     return Park.objects.filter(_park_filter(parks, "pk")).order_by("name")
 
 
-def park_get_for_change(*, user: Any, pk: int) -> Park:
+def park_get_for_change(*, user: User, pk: int) -> Park:
     park = changeable_parks(user).filter(pk=pk).first()
     if park is None:
         raise Http404
@@ -151,7 +151,7 @@ def settings_for(park: Park | int) -> AttractionSettings:
 # --- leads ---------------------------------------------------------------------------
 
 
-def lead_queryset_for_user(user: Any) -> QuerySet[Lead]:
+def lead_queryset_for_user(user: User) -> QuerySet[Lead]:
     parks = read_park_ids(user)
     if parks is not None and not parks:
         return Lead.objects.none()
@@ -172,7 +172,7 @@ def lead_queryset_for_user(user: Any) -> QuerySet[Lead]:
     return qs.annotate(conf_ok=conf)
 
 
-def lead_get_for_user(*, user: Any, pk: int) -> Lead:
+def lead_get_for_user(*, user: User, pk: int) -> Lead:
     lead = (
         lead_queryset_for_user(user)
         .select_related("park", "owner", "partner", "enterprise")
@@ -184,7 +184,7 @@ def lead_get_for_user(*, user: Any, pk: int) -> Lead:
     return lead
 
 
-def lead_get_for_change(*, user: Any, pk: int) -> Lead:
+def lead_get_for_change(*, user: User, pk: int) -> Lead:
     """A lead the user may change; 404 when they may not see it, 403 when read-only."""
     lead = lead_get_for_user(user=user, pk=pk)
     if not can_change(user, lead.park_id):
@@ -192,7 +192,7 @@ def lead_get_for_change(*, user: Any, pk: int) -> Lead:
     return lead
 
 
-def lead_list(*, user: Any, filters: LeadFilter) -> QuerySet[Lead]:
+def lead_list(*, user: User, filters: LeadFilter) -> QuerySet[Lead]:
     return filters.apply(lead_queryset_for_user(user)).select_related("park", "owner", "partner")
 
 
@@ -204,7 +204,7 @@ class BoardColumn:
     leads: list[Lead]
 
 
-def lead_board(*, user: Any, filters: LeadFilter) -> list[BoardColumn]:
+def lead_board(*, user: User, filters: LeadFilter) -> list[BoardColumn]:
     """The kanban: each pipeline stage with its count and first cards. One query for the
     counts and one per stage, whatever the number of leads."""
     base = filters.apply(lead_queryset_for_user(user), stage=False)
@@ -221,7 +221,7 @@ def lead_board(*, user: Any, filters: LeadFilter) -> list[BoardColumn]:
     return columns
 
 
-def pool_list(*, user: Any, filters: LeadFilter) -> QuerySet[Lead]:
+def pool_list(*, user: User, filters: LeadFilter) -> QuerySet[Lead]:
     return lead_list(user=user, filters=filters).filter(owner__isnull=True, stage__in=OPEN_STAGES)
 
 
@@ -330,14 +330,14 @@ def agreement_progress(
 # --- partners (ambassadors, advisors, institutions) ----------------------------------
 
 
-def partner_queryset_for_user(user: Any) -> QuerySet[Partner]:
+def partner_queryset_for_user(user: User) -> QuerySet[Partner]:
     parks = read_park_ids(user)
     if parks is not None and not parks:
         return Partner.objects.none()
     return Partner.objects.filter(_park_filter(parks))
 
 
-def partner_get_for_user(*, user: Any, pk: int) -> Partner:
+def partner_get_for_user(*, user: User, pk: int) -> Partner:
     partner = partner_queryset_for_user(user).select_related("park").filter(pk=pk).first()
     if partner is None:
         raise Http404
@@ -345,7 +345,7 @@ def partner_get_for_user(*, user: Any, pk: int) -> Partner:
 
 
 def partner_list(
-    *, user: Any, kind: str | None = None, park_id: int | None = None
+    *, user: User, kind: str | None = None, park_id: int | None = None
 ) -> QuerySet[Partner]:
     """Each partner with the leads they brought, how many signed, and the value signed.
     Attribution is the lead's `partner`, independent of who owns the lead now."""
@@ -388,7 +388,7 @@ def _label(dimension: str, value: Any) -> str:
 
 
 def funnel_report(
-    *, user: Any, park_id: int | None = None, since: dt.date | None = None
+    *, user: User, park_id: int | None = None, since: dt.date | None = None
 ) -> dict[str, Any]:
     """Conversion (leads that reached each stage) and average days spent in each stage,
     by source, focus industry, owner and month of creation. Every number is a database
@@ -448,7 +448,7 @@ def _funnel_row(label: str, r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pipeline_progress(*, user: Any, park: Park) -> dict[str, Any]:
+def pipeline_progress(*, user: User, park: Park) -> dict[str, Any]:
     """The park's targets against its pipeline weighted by stage (lost leads count
     nothing; a settled lead counts fully). One aggregate query."""
     weight = Case(
@@ -499,6 +499,6 @@ def pipeline_progress(*, user: Any, park: Park) -> dict[str, Any]:
     }
 
 
-def stage_counts(*, user: Any) -> dict[str, int]:
+def stage_counts(*, user: User) -> dict[str, int]:
     qs = lead_queryset_for_user(user).order_by().values_list("stage").annotate(n=Count("id"))
     return dict(qs)

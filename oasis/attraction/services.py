@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oasis.accounts.models import User
 from oasis.core.identifiers import normalize_uscc
 from oasis.core.writes import record, snapshot
 from oasis.enterprises import services as enterprise_services
@@ -91,12 +92,12 @@ class DuplicateWarning(ValidationError):
         self.duplicates = duplicates
 
 
-def _check_change(actor: Any, park_id: int) -> None:
+def _check_change(actor: User, park_id: int) -> None:
     if not selectors.can_change(actor, park_id):
         raise PermissionDenied(_("没有修改该园区招商线索的权限。"))
 
 
-def _check_owner_capacity(*, owner: Any, park_id: int, adding: int = 1) -> None:
+def _check_owner_capacity(*, owner: User, park_id: int, adding: int = 1) -> None:
     if not selectors.can_hold_leads(owner, park_id):
         raise ValidationError({"owner": [_("负责人须为该园区的招商经理或园区管理员。")]})
     # Lock the person's row: two claims at once must not both slip under the limit.
@@ -166,10 +167,10 @@ def _validate(lead: Lead) -> None:
 @transaction.atomic
 def lead_create(
     *,
-    actor: Any,
+    actor: User,
     park: Park,
     data: dict[str, Any],
-    owner: Any = None,
+    owner: User | None = None,
     confirm_duplicates: bool = False,
     now: dt.datetime | None = None,
 ) -> Lead:
@@ -204,7 +205,7 @@ def lead_create(
 
 @transaction.atomic
 def lead_update(
-    *, actor: Any, lead: Lead, data: dict[str, Any], confirm_duplicates: bool = False
+    *, actor: User, lead: Lead, data: dict[str, Any], confirm_duplicates: bool = False
 ) -> Lead:
     _check_change(actor, lead.park_id)
     unknown = set(data) - LEAD_FIELDS
@@ -225,7 +226,7 @@ def lead_update(
 
 @transaction.atomic
 def lead_move(
-    *, actor: Any, lead: Lead, stage: str, reason: str = "", now: dt.datetime | None = None
+    *, actor: User, lead: Lead, stage: str, reason: str = "", now: dt.datetime | None = None
 ) -> Lead:
     """Move a lead to another stage (any direction along the pipeline, or to lost with a
     reason). Reaching 入驻 needs a signed agreement and marks the firm settled."""
@@ -283,7 +284,7 @@ def lead_move(
 
 @transaction.atomic
 def activity_add(
-    *, actor: Any, lead: Lead, data: dict[str, Any], now: dt.datetime | None = None
+    *, actor: User, lead: Lead, data: dict[str, Any], now: dt.datetime | None = None
 ) -> Activity:
     _check_change(actor, lead.park_id)
     kind = data.get("kind")
@@ -308,7 +309,7 @@ def activity_add(
 
 
 @transaction.atomic
-def activity_complete(*, actor: Any, activity: Activity) -> Activity:
+def activity_complete(*, actor: User, activity: Activity) -> Activity:
     lead = activity.lead
     _check_change(actor, lead.park_id)
     before = snapshot(activity)
@@ -319,7 +320,7 @@ def activity_complete(*, actor: Any, activity: Activity) -> Activity:
     return activity
 
 
-def _set_owner(*, actor: Any, lead: Lead, owner: Any, note: str) -> Lead:
+def _set_owner(*, actor: User, lead: Lead, owner: User | None, note: str) -> Lead:
     before = snapshot(lead)
     now = timezone.now()
     lead.owner = owner
@@ -333,7 +334,7 @@ def _set_owner(*, actor: Any, lead: Lead, owner: Any, note: str) -> Lead:
 
 
 @transaction.atomic
-def lead_claim(*, actor: Any, lead: Lead) -> Lead:
+def lead_claim(*, actor: User, lead: Lead) -> Lead:
     """Take a lead from the pool (公海), within the per-person limit."""
     _check_change(actor, lead.park_id)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -344,7 +345,7 @@ def lead_claim(*, actor: Any, lead: Lead) -> Lead:
 
 
 @transaction.atomic
-def lead_assign(*, actor: Any, lead: Lead, owner: Any) -> Lead:
+def lead_assign(*, actor: User, lead: Lead, owner: User | None) -> Lead:
     """A park administrator gives a lead to someone (or back to the pool with None)."""
     if not selectors.can_manage(actor, lead.park_id):
         raise PermissionDenied(_("只有园区管理员可以分配线索。"))
@@ -420,7 +421,7 @@ class SignInput:
 
 
 @transaction.atomic
-def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
+def lead_convert(*, actor: User, lead: Lead, sign: SignInput) -> Agreement:
     """Turn a signed lead into an enterprise (created, or an existing one linked) and an
     investment agreement with its yearly commitments."""
     _check_change(actor, lead.park_id)
@@ -492,7 +493,7 @@ def lead_convert(*, actor: Any, lead: Lead, sign: SignInput) -> Agreement:
     return agreement
 
 
-def _draft_lease(*, actor: Any, firm: Enterprise, sign: SignInput) -> None:
+def _draft_lease(*, actor: User, firm: Enterprise, sign: SignInput) -> None:
     """The draft lease that signing promises the firm; same transaction as the signing."""
     errors: dict[str, list[str]] = {}
     if sign.lease_start is None:
@@ -526,7 +527,7 @@ PARTNER_FIELDS = frozenset({"kind", "name", "organisation", "title", "phone", "n
 
 @transaction.atomic
 def partner_save(
-    *, actor: Any, park: Park, data: dict[str, Any], partner: Partner | None = None
+    *, actor: User, park: Park, data: dict[str, Any], partner: Partner | None = None
 ) -> Partner:
     _check_change(actor, park.pk)
     unknown = set(data) - PARTNER_FIELDS
@@ -556,7 +557,7 @@ def partner_save(
 
 
 @transaction.atomic
-def settings_save(*, actor: Any, park: Park, data: dict[str, Any]) -> AttractionSettings:
+def settings_save(*, actor: User, park: Park, data: dict[str, Any]) -> AttractionSettings:
     if not selectors.can_manage(actor, park.pk):
         raise PermissionDenied(_("只有园区管理员可以修改招商设置。"))
     obj = AttractionSettings.objects.select_for_update().filter(park=park).first()
@@ -593,7 +594,7 @@ class ImportResult:
 
 def leads_import(
     *,
-    actor: Any,
+    actor: User,
     park: Park,
     rows: list[tuple[int, dict[str, Any], dict[str, str]]],
     dry_run: bool,

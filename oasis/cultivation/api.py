@@ -4,10 +4,10 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
 from oasis.enterprises.selectors import enterprise_get_for_user
 from oasis.rules import FactsError, assess
@@ -36,7 +36,9 @@ def _facts_field(eid: Any, field: str) -> str:
 
 
 @router.post("/assess", response={200: dict[str, Any], 400: ErrorOut})
-def assess_facts(request: HttpRequest, rules: RuleSetName = "auto", date: dt.date | None = None):
+def assess_facts(
+    request: AuthedHttpRequest, rules: RuleSetName = "auto", date: dt.date | None = None
+):
     """Verdicts for facts in the body: a list, or {"enterprises": [...]} (the contract of
     assessment-facts.md). Any problem: 400 naming the enterprise id and field, no verdicts."""
     try:
@@ -64,7 +66,7 @@ def assess_facts(request: HttpRequest, rules: RuleSetName = "auto", date: dt.dat
 
 @router.get("/enterprises/{enterprise_id}/verdict", response=dict[str, Any])
 def enterprise_verdict(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     enterprise_id: int,
     rules: RuleSetName = "auto",
     date: dt.date | None = None,
@@ -77,7 +79,9 @@ def enterprise_verdict(
 
 
 @router.get("/enterprises/{enterprise_id}/facts", response=dict[str, Any])
-def enterprise_facts_get(request: HttpRequest, enterprise_id: int, date: dt.date | None = None):
+def enterprise_facts_get(
+    request: AuthedHttpRequest, enterprise_id: int, date: dt.date | None = None
+):
     """The facts the engine reads for a stored firm (the contract's shape)."""
     enterprise = enterprise_get_for_user(user=request.user, pk=enterprise_id)
     facts = enterprise_facts(enterprise, selectors.assessment_day(date))
@@ -97,7 +101,7 @@ class ScreeningRowOut(Schema):
 
 @router.get("/screening", response=list[ScreeningRowOut])
 @paginate(LimitOffsetPagination)
-def screening(request: HttpRequest, filters: Query[ScreeningFilter]):
+def screening(request: AuthedHttpRequest, filters: Query[ScreeningFilter]):
     run = selectors.screening_run(user=request.user, filters=filters)
     return [
         {
@@ -159,12 +163,12 @@ def _pool_data(payload: Schema, exclude: set[str], unset: bool) -> dict[str, Any
 
 @router.get("/pool", response=list[PoolEntryOut])
 @paginate(LimitOffsetPagination)
-def pool_list(request: HttpRequest, filters: Query[PoolFilter]):
+def pool_list(request: AuthedHttpRequest, filters: Query[PoolFilter]):
     return selectors.pool_entry_list(user=request.user, filters=filters)
 
 
 @router.post("/pool", response={201: PoolEntryOut})
-def pool_create(request: HttpRequest, payload: PoolEntryIn):
+def pool_create(request: AuthedHttpRequest, payload: PoolEntryIn):
     enterprise = enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
     data = _pool_data(payload, {"enterprise_id"}, unset=False)
     return Status(
@@ -173,7 +177,7 @@ def pool_create(request: HttpRequest, payload: PoolEntryIn):
 
 
 @router.patch("/pool/{entry_id}", response=PoolEntryOut)
-def pool_update(request: HttpRequest, entry_id: int, payload: PoolEntryPatch):
+def pool_update(request: AuthedHttpRequest, entry_id: int, payload: PoolEntryPatch):
     entry = selectors.pool_entry_get_for_user(user=request.user, pk=entry_id)
     data = _pool_data(payload, set(), unset=True)
     return services.pool_entry_save(
@@ -195,12 +199,12 @@ class TitleOut(TitleIn):
 
 @router.get("/titles", response=list[TitleOut])
 @paginate(LimitOffsetPagination)
-def title_list(request: HttpRequest, expiring_before: dt.date | None = None):
+def title_list(request: AuthedHttpRequest, expiring_before: dt.date | None = None):
     return selectors.title_list(user=request.user, expiring_before=expiring_before)
 
 
 @router.post("/enterprises/{enterprise_id}/titles", response={201: TitleOut})
-def title_create(request: HttpRequest, enterprise_id: int, payload: TitleIn):
+def title_create(request: AuthedHttpRequest, enterprise_id: int, payload: TitleIn):
     enterprise = enterprise_get_for_user(user=request.user, pk=enterprise_id)
     return Status(
         201, services.title_save(actor=request.user, enterprise=enterprise, data=payload.dict())
@@ -208,7 +212,7 @@ def title_create(request: HttpRequest, enterprise_id: int, payload: TitleIn):
 
 
 @router.delete("/titles/{title_id}", response={204: None})
-def title_delete(request: HttpRequest, title_id: int):
+def title_delete(request: AuthedHttpRequest, title_id: int):
     title: Title = selectors.title_get_for_user(user=request.user, pk=title_id)
     services.record_delete(actor=request.user, instance=title)
     return Status(204, None)

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_is_staff, user_park_ids
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
@@ -74,7 +75,7 @@ def enterprise_verdict(
 
 
 def verdict_get_for_user(
-    *, user: Any, enterprise_id: int, rule_set: str | None = None, on: dt.date | None = None
+    *, user: User, enterprise_id: int, rule_set: str | None = None, on: dt.date | None = None
 ) -> dict[str, Any]:
     enterprise = enterprise_get_for_user(user=user, pk=enterprise_id)
     return enterprise_verdict(enterprise=enterprise, rule_set=rule_set, on=on)
@@ -150,7 +151,7 @@ def _help(key: str | None) -> dict[str, Any] | None:
 
 
 def verdict_panel(
-    *, user: Any, enterprise: Enterprise, rule_set: str | None = None, on: dt.date | None = None
+    *, user: User, enterprise: Enterprise, rule_set: str | None = None, on: dt.date | None = None
 ) -> dict[str, Any]:
     """What the enterprise page shows: tiers indicator by indicator and the path.
     ``enterprise`` comes from `enterprise_get_for_user`, so a member only ever gets their own."""
@@ -202,7 +203,7 @@ def verdict_panel(
     }
 
 
-def cultivation_can_change(*, user: Any, enterprise: Enterprise) -> bool:
+def cultivation_can_change(*, user: User, enterprise: Enterprise) -> bool:
     """Only park staff with the enterprise-change capability edit the innovation file
     (qualitative judgements are the park's); members and viewers read."""
     if getattr(user, "is_member", False):
@@ -247,7 +248,7 @@ class Screening:
         ]
 
 
-def screening_queryset(*, user: Any) -> QuerySet[Enterprise]:
+def screening_queryset(*, user: User) -> QuerySet[Enterprise]:
     """Firms the screening covers: settled firms the user may see. Members see none
     (a member's verdict is on their own enterprise page)."""
     if not user.is_authenticated or getattr(user, "is_member", False):
@@ -303,7 +304,7 @@ def _near_miss(rs: RuleSet, entry: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def screening_run(*, user: Any, filters: ScreeningFilter) -> Screening:
+def screening_run(*, user: User, filters: ScreeningFilter) -> Screening:
     """Every firm in the user's scope under one rule set, with the next-tier path and
     near misses. A fixed number of queries whatever the number of firms."""
     on = assessment_day(filters.date)
@@ -377,19 +378,19 @@ def screening_rows(screening: Screening, filters: ScreeningFilter) -> list[Scree
 # ------------------------------------------------------------------ pool and titles
 
 
-def _staff_scope(user: Any) -> set[int] | None:
+def _staff_scope(user: User) -> set[int] | None:
     if not user.is_authenticated or getattr(user, "is_member", False) or not user_is_staff(user):
         raise PermissionDenied
     return user_park_ids(user)
 
 
-def pool_entry_queryset_for_user(user: Any) -> QuerySet[PoolEntry]:
+def pool_entry_queryset_for_user(user: User) -> QuerySet[PoolEntry]:
     parks = _staff_scope(user)
     qs = PoolEntry.objects.all()
     return qs if parks is None else qs.filter(enterprise__park_id__in=parks)
 
 
-def pool_entry_list(*, user: Any, filters: PoolFilter) -> QuerySet[PoolEntry]:
+def pool_entry_list(*, user: User, filters: PoolFilter) -> QuerySet[PoolEntry]:
     qs = pool_entry_queryset_for_user(user).select_related("enterprise", "owner")
     if filters.tier:
         qs = qs.filter(target_tier=filters.tier)
@@ -402,19 +403,19 @@ def pool_entry_list(*, user: Any, filters: PoolFilter) -> QuerySet[PoolEntry]:
     return qs.order_by("target_year", "enterprise__name", "id")
 
 
-def pool_entry_get_for_user(*, user: Any, pk: int) -> PoolEntry:
+def pool_entry_get_for_user(*, user: User, pk: int) -> PoolEntry:
     entry = pool_entry_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
     if entry is None:
         raise Http404
     return entry
 
 
-def title_queryset_for_user(user: Any) -> QuerySet[Title]:
+def title_queryset_for_user(user: User) -> QuerySet[Title]:
     """Titles of the firms the user may see (a member: their own firm's)."""
     return Title.objects.filter(enterprise__in=enterprise_queryset_for_user(user).values("pk"))
 
 
-def title_list(*, user: Any, expiring_before: dt.date | None = None) -> QuerySet[Title]:
+def title_list(*, user: User, expiring_before: dt.date | None = None) -> QuerySet[Title]:
     _staff_scope(user)
     qs = title_queryset_for_user(user).select_related("enterprise")
     if expiring_before:
@@ -422,14 +423,14 @@ def title_list(*, user: Any, expiring_before: dt.date | None = None) -> QuerySet
     return qs.order_by("valid_until", "id")
 
 
-def title_get_for_user(*, user: Any, pk: int) -> Title:
+def title_get_for_user(*, user: User, pk: int) -> Title:
     title = title_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
     if title is None:
         raise Http404
     return title
 
 
-def reminder_list(*, user: Any, open_only: bool = True) -> QuerySet[Reminder]:
+def reminder_list(*, user: User, open_only: bool = True) -> QuerySet[Reminder]:
     parks = _staff_scope(user)
     qs = Reminder.objects.select_related("title", "title__enterprise")
     if parks is not None:

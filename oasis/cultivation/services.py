@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
-from oasis.accounts.models import ParkRole
+from oasis.accounts.models import ParkRole, User
 from oasis.accounts.selectors import user_can
 from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
@@ -50,7 +50,7 @@ RECORD_FIELDS: dict[type[models.Model], frozenset[str]] = {
 }
 
 
-def _check_can_change(actor: Any, enterprise: Enterprise) -> None:
+def _check_can_change(actor: User, enterprise: Enterprise) -> None:
     if getattr(actor, "is_member", False) or not user_can(
         actor, enterprise.park_id, roles.ENTERPRISE_CHANGE
     ):
@@ -74,7 +74,7 @@ def _save(instance: models.Model) -> None:
 
 @transaction.atomic
 def innovation_profile_save(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any]
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any]
 ) -> InnovationProfile:
     """Create or update the firm's innovation profile. A changed qualitative judgement
     records who made it and when."""
@@ -104,7 +104,7 @@ def innovation_profile_save(
 @transaction.atomic
 def record_save(
     *,
-    actor: Any,
+    actor: User,
     enterprise: Enterprise,
     model: type[models.Model],
     data: dict[str, Any],
@@ -126,13 +126,13 @@ def record_save(
 
 
 def title_save(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], title: Title | None = None
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], title: Title | None = None
 ) -> Title:
     return record_save(actor=actor, enterprise=enterprise, model=Title, data=data, instance=title)  # type: ignore[return-value]
 
 
 @transaction.atomic
-def record_delete(*, actor: Any, instance: models.Model) -> None:
+def record_delete(*, actor: User, instance: models.Model) -> None:
     enterprise = Enterprise.objects.get(pk=instance.enterprise_id)  # type: ignore[attr-defined]
     _check_can_change(actor, enterprise)
     record_deletion(actor=actor, instance=instance, park_id=enterprise.park_id)
@@ -143,7 +143,7 @@ def record_delete(*, actor: Any, instance: models.Model) -> None:
 POOL_FIELDS = frozenset({"target_tier", "target_year", "owner", "plan", "progress", "status"})
 
 
-def _check_owner(owner: Any, enterprise: Enterprise) -> None:
+def _check_owner(owner: User, enterprise: Enterprise) -> None:
     if owner is None:
         return
     if getattr(owner, "is_member", False) or not (
@@ -155,7 +155,7 @@ def _check_owner(owner: Any, enterprise: Enterprise) -> None:
 
 @transaction.atomic
 def pool_entry_save(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], entry: PoolEntry | None = None
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], entry: PoolEntry | None = None
 ) -> PoolEntry:
     """Put a firm in the cultivation pool, or update its target, owner, plan or progress."""
     _check_can_change(actor, enterprise)
@@ -227,7 +227,7 @@ def reminders_generate(*, today: dt.date | None = None) -> list[Reminder]:
 
 
 @transaction.atomic
-def reminder_done(*, actor: Any, reminder: Reminder) -> Reminder:
+def reminder_done(*, actor: User, reminder: Reminder) -> Reminder:
     enterprise = reminder.title.enterprise
     _check_can_change(actor, enterprise)
     before = snapshot(reminder)

@@ -24,6 +24,7 @@ from django.db.models import Count, FilteredRelation, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from oasis.accounts.models import User
 from oasis.core.cache import park_data_version
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Building, Park, Unit, UnitUse
@@ -153,7 +154,7 @@ class DashboardFigures:
         return self.leased_area / lettable if lettable else None
 
 
-def dashboard_parks(*, user: Any, park_id: int | None) -> tuple[Park | None, list[Park]]:
+def dashboard_parks(*, user: User, park_id: int | None) -> tuple[Park | None, list[Park]]:
     """The park to show and the parks the user may pick from (one query).
 
     An id the user may not read is a 404, not a fallback: a shared link must never

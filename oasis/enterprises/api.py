@@ -4,10 +4,10 @@ scoping as the list page."""
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.parks.selectors import park_get_for_user
 
 from . import selectors, services
@@ -102,12 +102,12 @@ class FigureOut(FigureIn):
 
 @router.get("", response=list[EnterpriseListOut])
 @paginate(LimitOffsetPagination)
-def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilter]):
+def enterprise_list(request: AuthedHttpRequest, filters: Query[EnterpriseFilter]):
     return selectors.enterprise_list(user=request.user, filters=filters)
 
 
 @router.post("", response={201: EnterpriseOut})
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
+def enterprise_create(request: AuthedHttpRequest, payload: EnterpriseIn):
     park = park_get_for_user(user=request.user, pk=payload.park_id)
     data = payload.dict(exclude={"park_id", "unit_ids"})
     return Status(
@@ -119,12 +119,12 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
 
 
 @router.get("/{enterprise_id}", response=EnterpriseOut)
-def enterprise_detail(request: HttpRequest, enterprise_id: int):
+def enterprise_detail(request: AuthedHttpRequest, enterprise_id: int):
     return selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
 
 
 @router.patch("/{enterprise_id}", response=EnterpriseOut)
-def enterprise_update(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch):
+def enterprise_update(request: AuthedHttpRequest, enterprise_id: int, payload: EnterprisePatch):
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     data = payload.dict(exclude_unset=True, exclude={"unit_ids"})
     unit_ids = payload.unit_ids if "unit_ids" in payload.model_fields_set else None
@@ -134,19 +134,19 @@ def enterprise_update(request: HttpRequest, enterprise_id: int, payload: Enterpr
 
 
 @router.get("/{enterprise_id}/figures", response=list[FigureOut])
-def figure_list(request: HttpRequest, enterprise_id: int):
+def figure_list(request: AuthedHttpRequest, enterprise_id: int):
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=enterprise_id)
     return selectors.enterprise_figures(enterprise=enterprise)
 
 
 @router.get("/{enterprise_id}/figures/{year}", response=FigureOut)
-def figure_detail(request: HttpRequest, enterprise_id: int, year: int):
+def figure_detail(request: AuthedHttpRequest, enterprise_id: int, year: int):
     return selectors.figure_get_for_user(user=request.user, enterprise_id=enterprise_id, year=year)
 
 
 @router.put("/{enterprise_id}/figures/{year}", response=FigureOut)
 def figure_save(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     enterprise_id: int,
     payload: FigureIn,
     year: int = Path(..., ge=1990, le=2100),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.identifiers import industry_section, normalize_uscc
 from oasis.core.writes import record, snapshot
@@ -44,7 +45,7 @@ def search_key_for(name: str) -> str:
     return f"{initials} {full}"[:400]
 
 
-def _check_can_change(actor: Any, enterprise: Enterprise, fields: set[str]) -> None:
+def _check_can_change(actor: User, enterprise: Enterprise, fields: set[str]) -> None:
     if getattr(actor, "is_member", False):
         if actor.enterprise_id != enterprise.pk or not fields <= MEMBER_EDITABLE:
             raise PermissionDenied(_("企业用户只能修改本企业的部分信息。"))
@@ -81,7 +82,7 @@ def _set_units(enterprise: Enterprise, unit_ids: list[int] | None) -> None:
 
 @transaction.atomic
 def enterprise_create(
-    *, actor: Any, park: Park, data: dict[str, Any], unit_ids: list[int] | None = None
+    *, actor: User, park: Park, data: dict[str, Any], unit_ids: list[int] | None = None
 ) -> Enterprise:
     if not user_can(actor, park.pk, roles.ENTERPRISE_CHANGE) or getattr(actor, "is_member", False):
         raise PermissionDenied(_("没有在该园区新建企业的权限。"))
@@ -99,7 +100,7 @@ def enterprise_create(
 
 @transaction.atomic
 def enterprise_update(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], unit_ids: list[int] | None = None
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], unit_ids: list[int] | None = None
 ) -> Enterprise:
     fields = set(data) | ({"units"} if unit_ids is not None else set())
     _check_can_change(actor, enterprise, fields)
@@ -119,7 +120,7 @@ def enterprise_update(
     return enterprise
 
 
-def _check_can_change_figures(actor: Any, enterprise: Enterprise) -> None:
+def _check_can_change_figures(actor: User, enterprise: Enterprise) -> None:
     if getattr(actor, "is_member", False):
         # Official figures change only when the park accepts a report (oasis.portal), so
         # the dashboard never counts unreviewed numbers.
@@ -130,7 +131,7 @@ def _check_can_change_figures(actor: Any, enterprise: Enterprise) -> None:
 
 @transaction.atomic
 def annual_figure_save(
-    *, actor: Any, enterprise: Enterprise, year: int, data: dict[str, Any]
+    *, actor: User, enterprise: Enterprise, year: int, data: dict[str, Any]
 ) -> AnnualFigure:
     """Create or update one year of figures (fields not in `data` keep their value)."""
     _check_can_change_figures(actor, enterprise)
@@ -159,7 +160,7 @@ def annual_figure_save(
 
 @transaction.atomic
 def contact_save(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], contact: Contact | None = None
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], contact: Contact | None = None
 ) -> Contact:
     if getattr(actor, "is_member", False):
         if actor.enterprise_id != enterprise.pk:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
@@ -160,7 +161,7 @@ def _lease(request: HttpRequest, lease_id: int, *, change: bool = False) -> Leas
 @router.get("/leases", response=list[LeaseOut])
 @paginate(LimitOffsetPagination)
 def lease_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     tab: str = "all",
     q: str = "",
     park: int | None = None,
@@ -173,7 +174,7 @@ def lease_list(
 
 
 @router.post("/leases", response={201: LeaseOut})
-def lease_create(request: HttpRequest, payload: LeaseIn):
+def lease_create(request: AuthedHttpRequest, payload: LeaseIn):
     tenant = enterprise_get_for_user(user=request.user, pk=payload.tenant_id)
     data = payload.dict(exclude={"tenant_id", "unit_ids", "free_periods", "activate"})
     lease = services.lease_create(
@@ -188,12 +189,12 @@ def lease_create(request: HttpRequest, payload: LeaseIn):
 
 
 @router.get("/leases/{lease_id}", response=LeaseOut)
-def lease_detail(request: HttpRequest, lease_id: int):
+def lease_detail(request: AuthedHttpRequest, lease_id: int):
     return _lease(request, lease_id)
 
 
 @router.post("/leases/{lease_id}/activate", response=LeaseOut)
-def lease_activate(request: HttpRequest, lease_id: int):
+def lease_activate(request: AuthedHttpRequest, lease_id: int):
     lease = services.lease_activate(
         actor=request.user, lease=_lease(request, lease_id, change=True)
     )
@@ -201,7 +202,7 @@ def lease_activate(request: HttpRequest, lease_id: int):
 
 
 @router.post("/leases/{lease_id}/renew", response={201: LeaseOut})
-def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):
+def lease_renew(request: AuthedHttpRequest, lease_id: int, payload: RenewIn):
     lease = _lease(request, lease_id, change=True)
     successor = services.lease_renew(
         actor=request.user,
@@ -213,7 +214,7 @@ def lease_renew(request: HttpRequest, lease_id: int, payload: RenewIn):
 
 
 @router.post("/leases/{lease_id}/terminate", response=LeaseOut)
-def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):
+def lease_terminate(request: AuthedHttpRequest, lease_id: int, payload: TerminateIn):
     lease = _lease(request, lease_id, change=True)
     services.lease_terminate(
         actor=request.user, lease=lease, on=payload.terminated_on, reason=payload.reason
@@ -222,23 +223,23 @@ def lease_terminate(request: HttpRequest, lease_id: int, payload: TerminateIn):
 
 
 @router.get("/leases/{lease_id}/bills", response=list[BillOut])
-def lease_bills(request: HttpRequest, lease_id: int):
+def lease_bills(request: AuthedHttpRequest, lease_id: int):
     return selectors.lease_bills(lease=_lease(request, lease_id))
 
 
 @router.get("/bills", response=list[BillOut])
 @paginate(LimitOffsetPagination)
-def bill_list(request: HttpRequest, state: str = "all", park: int | None = None):
+def bill_list(request: AuthedHttpRequest, state: str = "all", park: int | None = None):
     return selectors.bill_list(user=request.user, state=state, park=park)
 
 
 @router.get("/leases/{lease_id}/payments", response=list[PaymentOut])
-def payment_list(request: HttpRequest, lease_id: int):
+def payment_list(request: AuthedHttpRequest, lease_id: int):
     return list(_lease(request, lease_id).payments.all())
 
 
 @router.post("/leases/{lease_id}/payments", response={201: PaymentOut})
-def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):
+def payment_create(request: AuthedHttpRequest, lease_id: int, payload: PaymentIn):
     lease = _lease(request, lease_id, change=True)
     bill = None
     if payload.bill_id is not None:
@@ -258,7 +259,7 @@ def payment_create(request: HttpRequest, lease_id: int, payload: PaymentIn):
 
 
 @router.post("/leases/{lease_id}/deposit/refund", response={201: DepositRefundOut})
-def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn):
+def deposit_refund(request: AuthedHttpRequest, lease_id: int, payload: DepositRefundIn):
     lease = _lease(request, lease_id, change=True)
     refund = services.deposit_refund(
         actor=request.user,
@@ -270,7 +271,7 @@ def deposit_refund(request: HttpRequest, lease_id: int, payload: DepositRefundIn
 
 
 @router.get("/receivables/ageing", response=AgeingOut)
-def ageing(request: HttpRequest, park: int | None = None):
+def ageing(request: AuthedHttpRequest, park: int | None = None):
     if request.user.is_member:
         raise PermissionDenied
     total, _rows = selectors.receivables_ageing(user=request.user, park=park)
@@ -285,7 +286,7 @@ def _occ(o: selectors.Occupancy) -> dict:
 
 
 @router.get("/occupancy", response=OccupancyOut)
-def occupancy(request: HttpRequest, park: int | None = None):
+def occupancy(request: AuthedHttpRequest, park: int | None = None):
     if request.user.is_member:
         raise PermissionDenied
     data = selectors.occupancy(user=request.user, park=park)

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from oasis.accounts.models import User
 from oasis.enterprises.models import Enterprise
 from oasis.parks import services as park_services
 from oasis.parks.models import Building, Floor, Park, Unit, UnitUse
@@ -537,7 +538,7 @@ def validate(
 
 
 @transaction.atomic
-def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
+def apply(*, actor: User, park: Park, plan: Plan) -> dict[str, int]:
     """Write a validated plan; any error rolls everything back."""
     services._require(actor, park.pk)
     buildings = {b["code"]: services_building(actor, park, b) for b in plan.buildings}
@@ -586,12 +587,12 @@ def apply(*, actor: Any, park: Park, plan: Plan) -> dict[str, int]:
     return {"buildings": len(plan.buildings), "units": len(plan.units), "leases": len(plan.leases)}
 
 
-def services_building(actor: Any, park: Park, row: dict[str, Any]) -> Building:
+def services_building(actor: User, park: Park, row: dict[str, Any]) -> Building:
     data = {k: row[k] for k in ("code", "name", "use", "floors_above", "gross_area", "phase")}
     return park_services.building_create(actor=actor, park=park, data=data)
 
 
-def import_submit(*, actor: Any, park: Park, upload: Any, dry_run: bool) -> Preview | ImportJob:
+def import_submit(*, actor: User, park: Park, upload: Any, dry_run: bool) -> Preview | ImportJob:
     """Dry run: validate now and return the preview. Otherwise store the file as a job for
     the background task (the caller enqueues it)."""
     services._require(actor, park.pk)

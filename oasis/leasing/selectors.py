@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.parks.models import Building, Unit, UnitUse
 from oasis.parks.selectors import building_queryset_for_user
@@ -28,7 +29,7 @@ EXPIRY_WINDOWS = (30, 60, 90)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def _scope(qs: QuerySet, user: Any, *, tenant_field: str = "tenant_id") -> QuerySet:
+def _scope(qs: QuerySet, user: User, *, tenant_field: str = "tenant_id") -> QuerySet:
     if not user.is_authenticated:
         return qs.none()
     if user.is_member:
@@ -37,11 +38,11 @@ def _scope(qs: QuerySet, user: Any, *, tenant_field: str = "tenant_id") -> Query
     return qs if parks is None else qs.filter(park_id__in=parks)
 
 
-def lease_queryset_for_user(user: Any) -> QuerySet[Lease]:
+def lease_queryset_for_user(user: User) -> QuerySet[Lease]:
     return _scope(Lease.objects.all(), user)
 
 
-def lease_get_for_user(*, user: Any, pk: int) -> Lease:
+def lease_get_for_user(*, user: User, pk: int) -> Lease:
     lease = (
         lease_queryset_for_user(user)
         .select_related("tenant", "park", "predecessor")
@@ -53,29 +54,29 @@ def lease_get_for_user(*, user: Any, pk: int) -> Lease:
     return lease
 
 
-def lease_can_change(*, user: Any, lease: Lease) -> bool:
+def lease_can_change(*, user: User, lease: Lease) -> bool:
     return not user.is_member and user_can(user, lease.park_id, roles.SPACE_CHANGE)
 
 
-def can_change_any(user: Any) -> bool:
+def can_change_any(user: User) -> bool:
     if not user.is_authenticated or user.is_member:
         return False
     parks = user_park_ids(user, roles.SPACE_CHANGE)
     return parks is None or bool(parks)
 
 
-def bill_queryset_for_user(user: Any) -> QuerySet[Bill]:
+def bill_queryset_for_user(user: User) -> QuerySet[Bill]:
     return _scope(Bill.objects.all(), user)
 
 
-def bill_get_for_user(*, user: Any, pk: int) -> Bill:
+def bill_get_for_user(*, user: User, pk: int) -> Bill:
     bill = bill_queryset_for_user(user).select_related("lease").filter(pk=pk).first()
     if bill is None:
         raise Http404
     return bill
 
 
-def payment_queryset_for_user(user: Any) -> QuerySet[Payment]:
+def payment_queryset_for_user(user: User) -> QuerySet[Payment]:
     return _scope(Payment.objects.all(), user, tenant_field="lease__tenant_id")
 
 
@@ -104,7 +105,7 @@ class LeaseFilter:
         )
 
 
-def lease_list(*, user: Any, filters: LeaseFilter, on: dt.date | None = None) -> QuerySet[Lease]:
+def lease_list(*, user: User, filters: LeaseFilter, on: dt.date | None = None) -> QuerySet[Lease]:
     """Leases with tenant and unit codes, each list a fixed number of queries."""
     day = on or today()
     qs = lease_queryset_for_user(user).select_related("tenant", "park")
@@ -155,7 +156,7 @@ def lease_list(*, user: Any, filters: LeaseFilter, on: dt.date | None = None) ->
     )
 
 
-def expiry_counts(*, user: Any, on: dt.date | None = None) -> dict[int, int]:
+def expiry_counts(*, user: User, on: dt.date | None = None) -> dict[int, int]:
     day = on or today()
     qs = lease_queryset_for_user(user).filter(status=Lease.Status.ACTIVE, end_date__gte=day)
     agg = qs.aggregate(
@@ -213,7 +214,7 @@ def deposit_refundable(*, lease: Lease, balance: dict[str, Any]) -> bool:
 
 
 def bill_list(
-    *, user: Any, state: str = "open", park: int | None = None, on: dt.date | None = None
+    *, user: User, state: str = "open", park: int | None = None, on: dt.date | None = None
 ) -> QuerySet[Bill]:
     day = on or today()
     qs = bill_queryset_for_user(user).select_related("lease", "tenant")
@@ -240,7 +241,7 @@ def _ageing_aggregates(day: dt.date) -> dict[str, Any]:
 
 
 def receivables_ageing(
-    *, user: Any, park: int | None = None, on: dt.date | None = None
+    *, user: User, park: int | None = None, on: dt.date | None = None
 ) -> tuple[AgeingBuckets, list[dict[str, Any]]]:
     """Outstanding amounts due by `on`, bucketed by days past due, for the parks the user
     sees, overall and by tenant; two aggregate queries whatever the number of bills.
@@ -258,7 +259,7 @@ def receivables_ageing(
     return total, rows
 
 
-def tenant_balance(*, user: Any, tenant_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
+def tenant_balance(*, user: User, tenant_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
     day = on or today()
     qs = bill_queryset_for_user(user).filter(tenant_id=tenant_id)
     agg = qs.aggregate(**_balance_aggregates(day))
@@ -372,7 +373,7 @@ def _occ_aggs() -> dict[str, Any]:
     }
 
 
-def occupancy(*, user: Any, park: int | None = None) -> dict[str, Any]:
+def occupancy(*, user: User, park: int | None = None) -> dict[str, Any]:
     """Occupancy rate (leased area / lettable area, unavailable units excluded) for the
     park, by building and by use: three aggregate queries."""
     units = Unit.objects.filter(building__in=building_queryset_for_user(user))
@@ -396,11 +397,11 @@ def occupancy(*, user: Any, park: int | None = None) -> dict[str, Any]:
     return {"park": total, "buildings": by_building, "uses": by_use}
 
 
-def member_leases(*, user: Any) -> QuerySet[Lease]:
+def member_leases(*, user: User) -> QuerySet[Lease]:
     return lease_list(user=user, filters=LeaseFilter(tab="all"))
 
 
-def import_job_get_for_user(*, user: Any, pk: int) -> ImportJob:
+def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
     parks = user_park_ids(user, roles.SPACE_CHANGE)
     qs = ImportJob.objects.filter(pk=pk)
     if user.is_member:

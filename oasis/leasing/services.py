@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
@@ -50,7 +51,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _require(actor: Any, park_id: int) -> None:
+def _require(actor: User | None, park_id: int) -> None:
     if actor is None:
         return  # system jobs (management commands, imports run by a task for a checked user)
     if getattr(actor, "is_member", False) or not user_can(actor, park_id, roles.SPACE_CHANGE):
@@ -166,7 +167,7 @@ def _free_periods(lease: Lease, periods: list[tuple[dt.date, dt.date]]) -> list[
 @transaction.atomic
 def lease_create(
     *,
-    actor: Any,
+    actor: User | None,
     tenant: Enterprise,
     unit_ids: list[int],
     data: dict[str, Any],
@@ -237,7 +238,7 @@ def _check_no_overlap(lease: Lease) -> None:
 
 
 @transaction.atomic
-def lease_activate(*, actor: Any, lease: Lease, on: dt.date | None = None) -> Lease:
+def lease_activate(*, actor: User | None, lease: Lease, on: dt.date | None = None) -> Lease:
     """Sign a draft: its units become occupied for its term and its bills are issued."""
     _require(actor, lease.park_id)
     lease = Lease.objects.select_for_update().get(pk=lease.pk)
@@ -278,7 +279,7 @@ def _unit_ids(lease: Lease) -> list[int]:
 
 
 def bills_reconcile(
-    *, actor: Any, lease: Lease, on: dt.date | None = None, note: str = ""
+    *, actor: User | None, lease: Lease, on: dt.date | None = None, note: str = ""
 ) -> schedule.Plan:
     """Bring the lease's bills in line with its schedule (see `schedule.reconcile`): on
     signing this issues every bill; after an amendment or an early termination, unpaid
@@ -440,7 +441,9 @@ def bills_generate_many(*, leases: Iterable[Lease], batch_size: int = 5000) -> i
     return count + len(rows)
 
 
-def units_sync_status(*, actor: Any, unit_ids: Iterable[int], on: dt.date | None = None) -> int:
+def units_sync_status(
+    *, actor: User | None, unit_ids: Iterable[int], on: dt.date | None = None
+) -> int:
     """Bring Unit.status in line with the running leases on `on`; returns units changed.
     Reserved or unavailable units with no lease are left as the space officer set them."""
     day = on or today()
@@ -472,7 +475,7 @@ def units_sync_status(*, actor: Any, unit_ids: Iterable[int], on: dt.date | None
 
 
 @transaction.atomic
-def lease_delete_draft(*, actor: Any, lease: Lease) -> None:
+def lease_delete_draft(*, actor: User | None, lease: Lease) -> None:
     _require(actor, lease.park_id)
     if lease.status != Lease.Status.DRAFT:
         raise ValidationError({"status": [_("只有草稿合同可以删除。")]})
@@ -480,7 +483,7 @@ def lease_delete_draft(*, actor: Any, lease: Lease) -> None:
 
 
 @transaction.atomic
-def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Lease:
+def lease_terminate(*, actor: User | None, lease: Lease, on: dt.date, reason: str) -> Lease:
     """End a running lease early on `on` (the last day let). The schedule becomes the
     shorter term's: the period holding `on` is re-billed by days up to and including it
     and later periods are withdrawn. Money already paid for days after `on` becomes the
@@ -519,13 +522,13 @@ def lease_terminate(*, actor: Any, lease: Lease, on: dt.date, reason: str) -> Le
     return lease
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
 @transaction.atomic
 def lease_renew(
-    *, actor: Any, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
+    *, actor: User | None, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
 ) -> Lease:
     """Renew a running lease: the successor starts the day after it ends, on the same units,
     with the old terms unless `data` changes them; it is signed at once."""
@@ -562,7 +565,7 @@ def lease_renew(
 
 @transaction.atomic
 def lease_amend(
-    *, actor: Any, lease: Lease, data: dict[str, Any], effective_on: dt.date, reason: str
+    *, actor: User | None, lease: Lease, data: dict[str, Any], effective_on: dt.date, reason: str
 ) -> Lease:
     """Change a signed lease's terms from `effective_on` (kept as an amendment); the bills
     are brought in line with the amended schedule: days before `effective_on` keep the
@@ -613,7 +616,7 @@ def lease_amend(
 @transaction.atomic
 def payment_record(
     *,
-    actor: Any,
+    actor: User | None,
     lease: Lease,
     amount: Decimal,
     paid_on: dt.date,
@@ -696,7 +699,9 @@ DEPOSIT_REFUNDABLE = (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
 
 
 @transaction.atomic
-def deposit_refund(*, actor: Any, lease: Lease, on: dt.date, reference: str = "") -> DepositRefund:
+def deposit_refund(
+    *, actor: User | None, lease: Lease, on: dt.date, reference: str = ""
+) -> DepositRefund:
     """Hand back the deposit of a lease that has ended (terminated or expired): what was
     received on the deposit bill is recorded as refunded, by whom and when; a part never
     received stops being asked for and is recorded as cancelled. Once per lease."""

@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+
+from oasis.accounts.http import AuthedHttpRequest
 
 from . import selectors, services
 from .models import Building, Unit, UnitUse
@@ -108,22 +109,22 @@ class UnitOut(Schema):
 
 
 @router.get("", response=list[ParkOut])
-def park_list(request: HttpRequest):
+def park_list(request: AuthedHttpRequest):
     return selectors.park_list(user=request.user)
 
 
 @router.post("", response={201: ParkOut})
-def park_create(request: HttpRequest, payload: ParkIn):
+def park_create(request: AuthedHttpRequest, payload: ParkIn):
     return Status(201, services.park_create(actor=request.user, data=payload.dict()))
 
 
 @router.get("/{park_id}", response=ParkOut)
-def park_detail(request: HttpRequest, park_id: int):
+def park_detail(request: AuthedHttpRequest, park_id: int):
     return selectors.park_get_for_user(user=request.user, pk=park_id)
 
 
 @router.patch("/{park_id}", response=ParkOut)
-def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):
+def park_update(request: AuthedHttpRequest, park_id: int, payload: ParkPatch):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return services.park_update(
         actor=request.user, park=park, data=payload.dict(exclude_unset=True)
@@ -132,24 +133,24 @@ def park_update(request: HttpRequest, park_id: int, payload: ParkPatch):
 
 @router.get("/{park_id}/buildings", response=list[BuildingOut])
 @paginate(LimitOffsetPagination)
-def building_list(request: HttpRequest, park_id: int):
+def building_list(request: AuthedHttpRequest, park_id: int):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return selectors.building_list(user=request.user, park_id=park.pk)
 
 
 @router.post("/{park_id}/buildings", response={201: BuildingOut})
-def building_create(request: HttpRequest, park_id: int, payload: BuildingIn):
+def building_create(request: AuthedHttpRequest, park_id: int, payload: BuildingIn):
     park = selectors.park_get_for_user(user=request.user, pk=park_id)
     return Status(201, services.building_create(actor=request.user, park=park, data=payload.dict()))
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut)
-def building_detail(request: HttpRequest, building_id: int):
+def building_detail(request: AuthedHttpRequest, building_id: int):
     return selectors.building_get_for_user(user=request.user, pk=building_id)
 
 
 @router.patch("/buildings/{building_id}", response=BuildingOut)
-def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch):
+def building_update(request: AuthedHttpRequest, building_id: int, payload: BuildingPatch):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     return services.building_update(
         actor=request.user, building=building, data=payload.dict(exclude_unset=True)
@@ -159,7 +160,7 @@ def building_update(request: HttpRequest, building_id: int, payload: BuildingPat
 @router.get("/buildings/{building_id}/units", response=list[UnitOut])
 @paginate(LimitOffsetPagination)
 def unit_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     building_id: int,
     status: Unit.Status | None = None,
     use: UnitUse | None = None,
@@ -169,7 +170,7 @@ def unit_list(
 
 
 @router.post("/buildings/{building_id}/units", response={201: UnitOut})
-def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):
+def unit_create(request: AuthedHttpRequest, building_id: int, payload: UnitIn):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
     floor = building.floors.filter(pk=payload.floor_id).first()
     if floor is None:
@@ -179,12 +180,12 @@ def unit_create(request: HttpRequest, building_id: int, payload: UnitIn):
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
-def unit_detail(request: HttpRequest, unit_id: int):
+def unit_detail(request: AuthedHttpRequest, unit_id: int):
     return selectors.unit_get_for_user(user=request.user, pk=unit_id)
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
-def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatch):
+def unit_update(request: AuthedHttpRequest, unit_id: int, payload: UnitPatch):
     unit = selectors.unit_get_for_user(user=request.user, pk=unit_id)
     return services.unit_update(
         actor=request.user, unit=unit, data=payload.dict(exclude_unset=True)

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import is_superuser, user_can
 from oasis.core.writes import record, record_bulk_create, snapshot
 
@@ -42,7 +43,7 @@ BUILDING_FIELDS = (
 UNIT_FIELDS = ("code", "use", "area", "status", "occupants")
 
 
-def _require(actor: Any, park_id: int, capability: str) -> None:
+def _require(actor: User, park_id: int, capability: str) -> None:
     if getattr(actor, "is_member", False) or not user_can(actor, park_id, capability):
         raise PermissionDenied(_("没有执行该操作的权限。"))
 
@@ -55,7 +56,7 @@ def _apply(instance: models.Model, data: dict[str, Any], allowed: tuple[str, ...
 
 
 def _write(
-    actor: Any, instance: models.Model, before: dict[str, Any] | None, park_id: int | None
+    actor: User, instance: models.Model, before: dict[str, Any] | None, park_id: int | None
 ) -> None:
     instance.full_clean()
     instance.save()
@@ -63,7 +64,7 @@ def _write(
 
 
 @transaction.atomic
-def park_create(*, actor: Any, data: dict[str, Any]) -> Park:
+def park_create(*, actor: User, data: dict[str, Any]) -> Park:
     if not is_superuser(actor):
         raise PermissionDenied(_("只有平台管理员可以新建园区。"))
     park = Park()
@@ -75,7 +76,7 @@ def park_create(*, actor: Any, data: dict[str, Any]) -> Park:
 
 
 @transaction.atomic
-def park_update(*, actor: Any, park: Park, data: dict[str, Any]) -> Park:
+def park_update(*, actor: User, park: Park, data: dict[str, Any]) -> Park:
     _require(actor, park.pk, roles.PARK_CHANGE)
     park = Park.objects.select_for_update().get(pk=park.pk)
     before = snapshot(park)
@@ -85,7 +86,7 @@ def park_update(*, actor: Any, park: Park, data: dict[str, Any]) -> Park:
 
 
 @transaction.atomic
-def building_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Building:
+def building_create(*, actor: User, park: Park, data: dict[str, Any]) -> Building:
     """Create a building and its floors 1..floors_above."""
     _require(actor, park.pk, roles.SPACE_CHANGE)
     building = Building(park=park)
@@ -98,7 +99,7 @@ def building_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Building
 
 
 @transaction.atomic
-def building_update(*, actor: Any, building: Building, data: dict[str, Any]) -> Building:
+def building_update(*, actor: User, building: Building, data: dict[str, Any]) -> Building:
     _require(actor, building.park_id, roles.SPACE_CHANGE)
     building = Building.objects.select_for_update().get(pk=building.pk)
     before = snapshot(building)
@@ -116,7 +117,7 @@ def building_update(*, actor: Any, building: Building, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def unit_create(*, actor: Any, floor: Floor, data: dict[str, Any]) -> Unit:
+def unit_create(*, actor: User, floor: Floor, data: dict[str, Any]) -> Unit:
     building = floor.building
     _require(actor, building.park_id, roles.SPACE_CHANGE)
     unit = Unit(building=building, floor=floor)
@@ -126,7 +127,7 @@ def unit_create(*, actor: Any, floor: Floor, data: dict[str, Any]) -> Unit:
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: Unit, data: dict[str, Any]) -> Unit:
+def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
     park_id = unit.building.park_id
     _require(actor, park_id, roles.SPACE_CHANGE)
     unit = Unit.objects.select_for_update().select_related("building").get(pk=unit.pk)
@@ -137,7 +138,7 @@ def unit_update(*, actor: Any, unit: Unit, data: dict[str, Any]) -> Unit:
 
 
 @transaction.atomic
-def units_create_many(*, actor: Any, park: Park, units: list[Unit]) -> list[Unit]:
+def units_create_many(*, actor: User, park: Park, units: list[Unit]) -> list[Unit]:
     """Create many new units of `park` at once (an import): each validated, written in
     bulk, one audit row each."""
     _require(actor, park.pk, roles.SPACE_CHANGE)

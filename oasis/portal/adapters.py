@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import F
 
+from oasis.accounts.models import User
+
 
 def _find(module: str, name: str) -> Callable[..., Any] | None:
     try:
@@ -23,18 +25,18 @@ def _find(module: str, name: str) -> Callable[..., Any] | None:
     return getattr(importlib.import_module(module), name, None)
 
 
-def tier_verdict(*, user: Any, enterprise: Any) -> dict[str, Any] | None:
+def tier_verdict(*, user: User, enterprise: Any) -> dict[str, Any] | None:
     """The firm's tier verdict, indicator by indicator, and its path to the next tier."""
     fn = _find("oasis.cultivation.selectors", "verdict_panel")
     return None if fn is None else fn(user=user, enterprise=enterprise)
 
 
-def leases(*, user: Any) -> list[Any] | None:
+def leases(*, user: User) -> list[Any] | None:
     fn = _find("oasis.leasing.selectors", "member_leases")
     return None if fn is None else list(fn(user=user)[:10])
 
 
-def open_bills(*, user: Any) -> list[Any] | None:
+def open_bills(*, user: User) -> list[Any] | None:
     fn = _find("oasis.leasing.selectors", "bill_queryset_for_user")
     if fn is None:
         return None
@@ -43,12 +45,12 @@ def open_bills(*, user: Any) -> list[Any] | None:
     )
 
 
-def bookings(*, user: Any) -> list[Any] | None:
+def bookings(*, user: User) -> list[Any] | None:
     fn = _find("oasis.sharing.selectors", "member_bookings")
     return None if fn is None else list(fn(user=user)[:10])
 
 
-def service_requests(*, user: Any) -> list[Any] | None:
+def service_requests(*, user: User) -> list[Any] | None:
     fn = _find("oasis.sharing.selectors", "member_service_requests")
     return None if fn is None else list(fn(user=user)[:10])
 

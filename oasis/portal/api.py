@@ -5,11 +5,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.cultivation.models import Tier
 from oasis.enterprises.models import FocusIndustry
 from oasis.parks.models import Building
@@ -110,17 +110,17 @@ class NoticeOut(Schema):
 
 @router.get("/campaigns", response=list[CampaignOut])
 @paginate(LimitOffsetPagination)
-def campaign_list(request: HttpRequest):
+def campaign_list(request: AuthedHttpRequest):
     return selectors.campaign_list(user=request.user)
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut)
-def campaign_detail(request: HttpRequest, campaign_id: int):
+def campaign_detail(request: AuthedHttpRequest, campaign_id: int):
     return selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
 
 
 @router.put("/campaigns/{campaign_id}/report", response=ReportOut)
-def report_save(request: HttpRequest, campaign_id: int, payload: ReportIn):
+def report_save(request: AuthedHttpRequest, campaign_id: int, payload: ReportIn):
     """Save the caller's firm's report; `submit: true` submits it. Implausible figures
     without an explanation: 400 with the flags under fields.explanation."""
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
@@ -136,7 +136,7 @@ def report_save(request: HttpRequest, campaign_id: int, payload: ReportIn):
 
 @router.get("/reports", response=list[ReportOut])
 @paginate(LimitOffsetPagination)
-def report_list(request: HttpRequest, status: str = "", campaign_id: int | None = None):
+def report_list(request: AuthedHttpRequest, status: str = "", campaign_id: int | None = None):
     qs = selectors.report_queryset_for_user(request.user).order_by("-id")
     if status:
         if status not in Report.Status.values:
@@ -148,30 +148,30 @@ def report_list(request: HttpRequest, status: str = "", campaign_id: int | None 
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
-def report_detail(request: HttpRequest, report_id: int):
+def report_detail(request: AuthedHttpRequest, report_id: int):
     return selectors.report_get_for_user(user=request.user, pk=report_id)
 
 
 @router.post("/reports/{report_id}/accept", response=ReportOut)
-def report_accept(request: HttpRequest, report_id: int, payload: ReviewIn):
+def report_accept(request: AuthedHttpRequest, report_id: int, payload: ReviewIn):
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     return services.report_accept(actor=request.user, report=report, comment=payload.comment)
 
 
 @router.post("/reports/{report_id}/return", response=ReportOut)
-def report_return(request: HttpRequest, report_id: int, payload: ReviewIn):
+def report_return(request: AuthedHttpRequest, report_id: int, payload: ReviewIn):
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     return services.report_return(actor=request.user, report=report, comment=payload.comment)
 
 
 @router.get("/notices", response=list[NoticeOut])
 @paginate(LimitOffsetPagination)
-def notice_list(request: HttpRequest):
+def notice_list(request: AuthedHttpRequest):
     return selectors.notice_list(user=request.user)
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut)
-def notice_detail(request: HttpRequest, notice_id: int):
+def notice_detail(request: AuthedHttpRequest, notice_id: int):
     """Reading a notice as a member records the read receipt."""
     notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
     services.notice_mark_read(user=request.user, notice=notice)
@@ -179,7 +179,7 @@ def notice_detail(request: HttpRequest, notice_id: int):
 
 
 @router.post("/notices", response={201: NoticeOut})
-def notice_publish(request: HttpRequest, payload: NoticeIn):
+def notice_publish(request: AuthedHttpRequest, payload: NoticeIn):
     park = park_get_for_user(user=request.user, pk=payload.park_id)
     building = None
     if payload.audience_building_id is not None:

@@ -25,11 +25,11 @@ from .models import Campaign, Notice, NoticeRead, PeriodFigure, PeriodKind, Repo
 # ------------------------------------------------------------------------- campaigns
 
 
-def _staff_parks(user: Any, capability: str | None = None) -> set[int] | None:
+def _staff_parks(user: User, capability: str | None = None) -> set[int] | None:
     return user_park_ids(user, capability)
 
 
-def campaign_queryset_for_user(user: Any) -> QuerySet[Campaign]:
+def campaign_queryset_for_user(user: User) -> QuerySet[Campaign]:
     if not user.is_authenticated:
         return Campaign.objects.none()
     if user.is_member:
@@ -38,18 +38,18 @@ def campaign_queryset_for_user(user: Any) -> QuerySet[Campaign]:
     return Campaign.objects.all() if parks is None else Campaign.objects.filter(park_id__in=parks)
 
 
-def campaign_get_for_user(*, user: Any, pk: int) -> Campaign:
+def campaign_get_for_user(*, user: User, pk: int) -> Campaign:
     campaign = campaign_queryset_for_user(user).select_related("park").filter(pk=pk).first()
     if campaign is None:
         raise Http404
     return campaign
 
 
-def campaign_can_manage(*, user: Any, park_id: int) -> bool:
+def campaign_can_manage(*, user: User, park_id: int) -> bool:
     return not user.is_member and user_can(user, park_id, roles.CAMPAIGN_MANAGE)
 
 
-def report_can_review(*, user: Any, park_id: int) -> bool:
+def report_can_review(*, user: User, park_id: int) -> bool:
     return not user.is_member and user_can(user, park_id, roles.REPORT_REVIEW)
 
 
@@ -58,7 +58,7 @@ def expected_firms(*, park_id: int) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(park_id=park_id, status=Enterprise.Status.SETTLED)
 
 
-def campaign_list(*, user: Any) -> QuerySet[Campaign]:
+def campaign_list(*, user: User) -> QuerySet[Campaign]:
     """Campaigns with their completion counts, in one query."""
     expected = (
         Enterprise.objects.filter(park_id=OuterRef("park_id"), status=Enterprise.Status.SETTLED)
@@ -144,7 +144,7 @@ def campaign_progress(*, campaign: Campaign, today: dt.date | None = None) -> Ca
 # --------------------------------------------------------------------------- reports
 
 
-def report_queryset_for_user(user: Any) -> QuerySet[Report]:
+def report_queryset_for_user(user: User) -> QuerySet[Report]:
     if not user.is_authenticated:
         return Report.objects.none()
     if user.is_member:
@@ -157,7 +157,7 @@ def report_queryset_for_user(user: Any) -> QuerySet[Report]:
     )
 
 
-def report_get_for_user(*, user: Any, pk: int) -> Report:
+def report_get_for_user(*, user: User, pk: int) -> Report:
     report = (
         report_queryset_for_user(user)
         .select_related("campaign", "campaign__park", "enterprise", "submitted_by", "reviewed_by")
@@ -169,11 +169,11 @@ def report_get_for_user(*, user: Any, pk: int) -> Report:
     return report
 
 
-def report_for_member(*, user: Any, campaign: Campaign) -> Report | None:
+def report_for_member(*, user: User, campaign: Campaign) -> Report | None:
     return report_queryset_for_user(user).filter(campaign=campaign).first()
 
 
-def review_queue(*, user: Any, status: str = Report.Status.SUBMITTED) -> QuerySet[Report]:
+def review_queue(*, user: User, status: str = Report.Status.SUBMITTED) -> QuerySet[Report]:
     """Reports waiting for review in the parks the user may review."""
     if user.is_member:
         return Report.objects.none()
@@ -220,7 +220,7 @@ def report_flags_preview(
     return [f.as_dict() for f in flags]
 
 
-def member_campaigns(*, user: Any) -> list[tuple[Campaign, Report | None]]:
+def member_campaigns(*, user: User) -> list[tuple[Campaign, Report | None]]:
     """Open campaigns of the member's park with the firm's report (two queries)."""
     if not user.is_member:
         return []
@@ -235,7 +235,7 @@ def member_campaigns(*, user: Any) -> list[tuple[Campaign, Report | None]]:
     return [(c, reports.get(c.pk)) for c in campaigns]
 
 
-def member_reports(*, user: Any) -> QuerySet[Report]:
+def member_reports(*, user: User) -> QuerySet[Report]:
     return (
         report_queryset_for_user(user)
         .select_related("campaign")
@@ -259,7 +259,7 @@ def _audience_q(enterprise: Enterprise, *, on: dt.date) -> Q:
     return q & (Q(audience_tier="") | Q(audience_tier__in=tiers))
 
 
-def notice_queryset_for_user(user: Any) -> QuerySet[Notice]:
+def notice_queryset_for_user(user: User) -> QuerySet[Notice]:
     if not user.is_authenticated:
         return Notice.objects.none()
     if user.is_member:
@@ -272,7 +272,7 @@ def notice_queryset_for_user(user: Any) -> QuerySet[Notice]:
     return Notice.objects.all() if parks is None else Notice.objects.filter(park_id__in=parks)
 
 
-def notice_get_for_user(*, user: Any, pk: int) -> Notice:
+def notice_get_for_user(*, user: User, pk: int) -> Notice:
     notice = (
         notice_queryset_for_user(user)
         .select_related("park", "audience_building", "published_by")
@@ -284,11 +284,11 @@ def notice_get_for_user(*, user: Any, pk: int) -> Notice:
     return notice
 
 
-def notice_can_publish(*, user: Any, park_id: int) -> bool:
+def notice_can_publish(*, user: User, park_id: int) -> bool:
     return not user.is_member and user_can(user, park_id, roles.NOTICE_PUBLISH)
 
 
-def notice_list(*, user: Any) -> QuerySet[Notice]:
+def notice_list(*, user: User) -> QuerySet[Notice]:
     qs = notice_queryset_for_user(user).select_related("park", "audience_building")
     if user.is_member:
         return qs.annotate(
@@ -299,7 +299,7 @@ def notice_list(*, user: Any) -> QuerySet[Notice]:
     )
 
 
-def notice_unread_count(*, user: Any) -> int:
+def notice_unread_count(*, user: User) -> int:
     if not user.is_member:
         return 0
     return notice_queryset_for_user(user).exclude(reads__user=user).count()
@@ -343,7 +343,7 @@ def firm_members(*, enterprise: Enterprise) -> QuerySet[User]:
     )
 
 
-def member_get_for_admin(*, user: Any, pk: int) -> User:
+def member_get_for_admin(*, user: User, pk: int) -> User:
     """A colleague the firm's administrator may manage (404 for anyone else)."""
     if not (user.is_member and user.is_enterprise_admin):
         raise Http404

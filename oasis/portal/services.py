@@ -55,7 +55,7 @@ CAMPAIGN_FIELDS = frozenset(
 )
 
 
-def _is_member(actor: Any) -> bool:
+def _is_member(actor: User) -> bool:
     return bool(getattr(actor, "is_member", False))
 
 
@@ -77,7 +77,7 @@ def _campaign_clean(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Campaign:
+def campaign_create(*, actor: User, park: Park, data: dict[str, Any]) -> Campaign:
     if _is_member(actor) or not user_can(actor, park.pk, roles.CAMPAIGN_MANAGE):
         raise PermissionDenied(_("没有在该园区发起填报任务的权限。"))
     unknown = set(data) - CAMPAIGN_FIELDS
@@ -91,7 +91,7 @@ def campaign_create(*, actor: Any, park: Park, data: dict[str, Any]) -> Campaign
 
 
 @transaction.atomic
-def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> Campaign:
+def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) -> Campaign:
     if _is_member(actor) or not user_can(actor, campaign.park_id, roles.CAMPAIGN_MANAGE):
         raise PermissionDenied(_("没有修改该填报任务的权限。"))
     unknown = set(data) - CAMPAIGN_FIELDS
@@ -118,7 +118,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> 
 @transaction.atomic
 def report_save(
     *,
-    actor: Any,
+    actor: User,
     campaign: Campaign,
     data: dict[str, Any],
     explanation: str = "",
@@ -182,14 +182,14 @@ def report_save(
     return report
 
 
-def _check_review(actor: Any, report: Report) -> None:
+def _check_review(actor: User, report: Report) -> None:
     if _is_member(actor) or not user_can(actor, report.campaign.park_id, roles.REPORT_REVIEW):
         raise PermissionDenied(_("没有审核该填报的权限。"))
 
 
 @transaction.atomic
 def report_return(
-    *, actor: Any, report: Report, comment: str, now: dt.datetime | None = None
+    *, actor: User, report: Report, comment: str, now: dt.datetime | None = None
 ) -> Report:
     """Send a report back to the firm with what to fix."""
     _check_review(actor, report)
@@ -212,7 +212,7 @@ def report_return(
 
 @transaction.atomic
 def report_accept(
-    *, actor: Any, report: Report, comment: str = "", now: dt.datetime | None = None
+    *, actor: User, report: Report, comment: str = "", now: dt.datetime | None = None
 ) -> Report:
     """Accept a report: its figures become the firm's official figures. Annual ones go
     through `annual_figure_save` (audited, dashboard refreshed); monthly and quarterly
@@ -342,7 +342,7 @@ NOTICE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def notice_publish(*, actor: Any, park: Park, data: dict[str, Any]) -> Notice:
+def notice_publish(*, actor: User, park: Park, data: dict[str, Any]) -> Notice:
     if _is_member(actor) or not user_can(actor, park.pk, roles.NOTICE_PUBLISH):
         raise PermissionDenied(_("没有在该园区发布通知的权限。"))
     unknown = set(data) - NOTICE_FIELDS
@@ -360,7 +360,7 @@ def notice_publish(*, actor: Any, park: Park, data: dict[str, Any]) -> Notice:
 
 @transaction.atomic
 def notice_mark_read(
-    *, user: Any, notice: Notice, now: dt.datetime | None = None
+    *, user: User, notice: Notice, now: dt.datetime | None = None
 ) -> NoticeRead | None:
     """Record that a member opened a notice (once). Staff reading leaves no receipt.
     No audit row: a receipt is itself the record, and it is not a change to anything."""
@@ -377,7 +377,7 @@ def notice_mark_read(
 # --------------------------------------------------------------------------- members
 
 
-def _check_firm_admin(actor: Any) -> Enterprise:
+def _check_firm_admin(actor: User) -> Enterprise:
     if not (_is_member(actor) and actor.is_enterprise_admin):
         raise PermissionDenied(_("只有企业管理员可以管理本企业的账号。"))
     return actor.enterprise
@@ -395,7 +395,7 @@ def activation_path(user: User) -> str:
 
 @transaction.atomic
 def member_invite(
-    *, actor: Any, username: str, display_name: str = "", email: str = "", phone: str = ""
+    *, actor: User, username: str, display_name: str = "", email: str = "", phone: str = ""
 ) -> tuple[User, str]:
     """A firm's administrator adds a colleague to that firm. The account has no
     password until the colleague follows the one-time link (returned, shown once)."""
@@ -419,7 +419,7 @@ def member_invite(
 
 
 @transaction.atomic
-def member_remove(*, actor: Any, user: User) -> User:
+def member_remove(*, actor: User, user: User) -> User:
     """Deactivate a colleague (rows they wrote keep their author). Never oneself."""
     enterprise = _check_firm_admin(actor)
     user = User.objects.select_for_update().get(pk=user.pk)

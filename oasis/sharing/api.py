@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
 from oasis.enterprises.selectors import enterprise_get_for_user
 
@@ -379,7 +380,7 @@ class ParkMonthQuery(MonthQuery):
 
 
 @router.get("/catalogue", response=list[ShareOut])
-def catalogue(request: HttpRequest, q: Query[ParkMonthQuery]):
+def catalogue(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return [
         {"share": s.key, "label": str(s.label), "offerings": s.offerings}
@@ -392,14 +393,14 @@ def _park_id(data: dict[str, Any]) -> int | None:
 
 
 @router.post("/offerings", response={201: OfferingOut})
-def offering_create(request: HttpRequest, payload: OfferingIn):
+def offering_create(request: AuthedHttpRequest, payload: OfferingIn):
     data = payload.dict(exclude_unset=True)
     park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
     return Status(201, services.offering_save(actor=request.user, park=park, data=data))
 
 
 @router.patch("/offerings/{offering_id}", response=OfferingOut)
-def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatch):
+def offering_update(request: AuthedHttpRequest, offering_id: int, payload: OfferingPatch):
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
     return services.offering_save(
         actor=request.user,
@@ -410,7 +411,7 @@ def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPat
 
 
 @router.post("/offerings/{offering_id}/resources", response={201: ResourceOut})
-def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn):
+def resource_create(request: AuthedHttpRequest, offering_id: int, payload: ResourceIn):
     offering = selectors.offering_get_for_user(user=request.user, pk=offering_id)
     return Status(
         201,
@@ -421,12 +422,12 @@ def resource_create(request: HttpRequest, offering_id: int, payload: ResourceIn)
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut)
-def resource_detail(request: HttpRequest, resource_id: int):
+def resource_detail(request: AuthedHttpRequest, resource_id: int):
     return selectors.resource_get_for_user(user=request.user, pk=resource_id)
 
 
 @router.patch("/resources/{resource_id}", response=ResourceOut)
-def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePatch):
+def resource_update(request: AuthedHttpRequest, resource_id: int, payload: ResourcePatch):
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_id)
     return services.resource_save(
         actor=request.user,
@@ -441,7 +442,7 @@ def resource_update(request: HttpRequest, resource_id: int, payload: ResourcePat
 
 @router.get("/bookings", response=list[BookingOut])
 @paginate(LimitOffsetPagination)
-def booking_list(request: HttpRequest, q: Query[BookingQuery]):
+def booking_list(request: AuthedHttpRequest, q: Query[BookingQuery]):
     month = selectors.parse_month(q.month) if q.month else None
     return selectors.booking_list(
         user=request.user,
@@ -453,7 +454,7 @@ def booking_list(request: HttpRequest, q: Query[BookingQuery]):
 
 
 @router.post("/bookings", response={201: BookingOut})
-def booking_create(request: HttpRequest, payload: BookingIn):
+def booking_create(request: AuthedHttpRequest, payload: BookingIn):
     resource = selectors.resource_get_for_user(user=request.user, pk=payload.resource_id)
     enterprise = (
         enterprise_get_for_user(user=request.user, pk=payload.enterprise_id)
@@ -472,36 +473,36 @@ def booking_create(request: HttpRequest, payload: BookingIn):
 
 
 @router.get("/bookings/{booking_id}", response=BookingOut)
-def booking_detail(request: HttpRequest, booking_id: int):
+def booking_detail(request: AuthedHttpRequest, booking_id: int):
     return selectors.booking_get_for_user(user=request.user, pk=booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def booking_cancel(request: HttpRequest, booking_id: int):
+def booking_cancel(request: AuthedHttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_cancel(actor=request.user, booking=booking)
 
 
 @router.post("/bookings/{booking_id}/approve", response=BookingOut)
-def booking_approve(request: HttpRequest, booking_id: int):
+def booking_approve(request: AuthedHttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_decide(actor=request.user, booking=booking, approve=True)
 
 
 @router.post("/bookings/{booking_id}/reject", response=BookingOut)
-def booking_reject(request: HttpRequest, booking_id: int):
+def booking_reject(request: AuthedHttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_decide(actor=request.user, booking=booking, approve=False)
 
 
 @router.post("/bookings/{booking_id}/no-show", response=BookingOut)
-def booking_no_show(request: HttpRequest, booking_id: int):
+def booking_no_show(request: AuthedHttpRequest, booking_id: int):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_mark_no_show(actor=request.user, booking=booking)
 
 
 @router.post("/bookings/{booking_id}/usage", response=BookingOut)
-def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):
+def booking_usage(request: AuthedHttpRequest, booking_id: int, payload: UsageIn):
     booking = selectors.booking_get_for_user(user=request.user, pk=booking_id)
     return services.booking_record_usage(
         actor=request.user, booking=booking, used_minutes=payload.used_minutes
@@ -509,7 +510,7 @@ def booking_usage(request: HttpRequest, booking_id: int, payload: UsageIn):
 
 
 @router.get("/statements/{enterprise_id}", response=StatementOut)
-def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):
+def statement(request: AuthedHttpRequest, enterprise_id: int, q: Query[MonthQuery]):
     view = selectors.statement_get_for_user(
         user=request.user, enterprise_id=enterprise_id, month=selectors.parse_month(q.month)
     )
@@ -527,12 +528,12 @@ def statement(request: HttpRequest, enterprise_id: int, q: Query[MonthQuery]):
 
 @router.get("/requests", response=list[RequestOut])
 @paginate(LimitOffsetPagination)
-def request_list(request: HttpRequest, status: ServiceRequest.Status | None = None):
+def request_list(request: AuthedHttpRequest, status: ServiceRequest.Status | None = None):
     return selectors.request_list(user=request.user, status=status)
 
 
 @router.post("/requests", response={201: RequestOut})
-def request_submit(request: HttpRequest, payload: RequestIn):
+def request_submit(request: AuthedHttpRequest, payload: RequestIn):
     offering = selectors.offering_get_for_user(user=request.user, pk=payload.offering_id)
     return Status(
         201,
@@ -543,12 +544,12 @@ def request_submit(request: HttpRequest, payload: RequestIn):
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
-def request_detail(request: HttpRequest, request_id: int):
+def request_detail(request: AuthedHttpRequest, request_id: int):
     return selectors.request_get_for_user(user=request.user, pk=request_id)
 
 
 @router.post("/requests/{request_id}/assign", response=RequestOut)
-def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):
+def request_assign(request: AuthedHttpRequest, request_id: int, payload: AssignIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
     if assignee is None:
@@ -557,7 +558,7 @@ def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):
 
 
 @router.post("/requests/{request_id}/deliver", response=RequestOut)
-def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):
+def request_deliver(request: AuthedHttpRequest, request_id: int, payload: DeliverIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     return services.request_deliver(
         actor=request.user, item=item, note=payload.note, quantity=payload.quantity
@@ -565,7 +566,7 @@ def request_deliver(request: HttpRequest, request_id: int, payload: DeliverIn):
 
 
 @router.post("/requests/{request_id}/rate", response=RequestOut)
-def request_rate(request: HttpRequest, request_id: int, payload: RateIn):
+def request_rate(request: AuthedHttpRequest, request_id: int, payload: RateIn):
     item = selectors.request_get_for_user(user=request.user, pk=request_id)
     return services.request_rate(
         actor=request.user, item=item, rating=payload.rating, comment=payload.comment
@@ -576,20 +577,20 @@ def request_rate(request: HttpRequest, request_id: int, payload: RateIn):
 
 
 @router.get("/institutions", response=list[InstitutionOut])
-def institution_list(request: HttpRequest, q: Query[ParkMonthQuery]):
+def institution_list(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return list(selectors.institution_list(user=request.user, park=park))
 
 
 @router.post("/institutions", response={201: InstitutionOut})
-def institution_create(request: HttpRequest, payload: InstitutionIn):
+def institution_create(request: AuthedHttpRequest, payload: InstitutionIn):
     data = payload.dict(exclude_unset=True)
     park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
     return Status(201, services.institution_save(actor=request.user, park=park, data=data))
 
 
 @router.patch("/institutions/{institution_id}", response=InstitutionOut)
-def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatch):
+def institution_update(request: AuthedHttpRequest, institution_id: int, payload: InstitutionPatch):
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
     return services.institution_save(
         actor=request.user, park=inst.park, institution=inst, data=payload.dict(exclude_unset=True)
@@ -597,7 +598,7 @@ def institution_update(request: HttpRequest, institution_id: int, payload: Insti
 
 
 @router.post("/institutions/{institution_id}/products", response={201: ProductOut})
-def product_create(request: HttpRequest, institution_id: int, payload: ProductIn):
+def product_create(request: AuthedHttpRequest, institution_id: int, payload: ProductIn):
     inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
     return Status(
         201,
@@ -608,7 +609,7 @@ def product_create(request: HttpRequest, institution_id: int, payload: ProductIn
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
-def product_update(request: HttpRequest, product_id: int, payload: ProductPatch):
+def product_update(request: AuthedHttpRequest, product_id: int, payload: ProductPatch):
     product = selectors.product_get_for_user(user=request.user, pk=product_id)
     return services.product_save(
         actor=request.user,
@@ -620,30 +621,30 @@ def product_update(request: HttpRequest, product_id: int, payload: ProductPatch)
 
 @router.get("/needs", response=list[NeedOut])
 @paginate(LimitOffsetPagination)
-def need_list(request: HttpRequest):
+def need_list(request: AuthedHttpRequest):
     return selectors.need_list(user=request.user)
 
 
 @router.post("/needs", response={201: NeedOut})
-def need_create(request: HttpRequest, payload: NeedIn):
+def need_create(request: AuthedHttpRequest, payload: NeedIn):
     return Status(201, services.need_create(actor=request.user, data=payload.dict()))
 
 
 @router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def match_list(request: HttpRequest, need_id: int):
+def match_list(request: AuthedHttpRequest, need_id: int):
     need = selectors.need_get_for_user(user=request.user, pk=need_id)
     return list(selectors.match_list(need=need))
 
 
 @router.post("/needs/{need_id}/match", response=list[MatchOut])
-def need_match(request: HttpRequest, need_id: int):
+def need_match(request: AuthedHttpRequest, need_id: int):
     need = selectors.need_get_for_user(user=request.user, pk=need_id)
     services.need_match(actor=request.user, need=need)
     return list(selectors.match_list(need=need))
 
 
 @router.post("/matches/{match_id}/outcome", response=MatchOut)
-def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):
+def match_outcome(request: AuthedHttpRequest, match_id: int, payload: OutcomeIn):
     match = selectors.match_get_for_user(user=request.user, pk=match_id)
     services.match_set_outcome(
         actor=request.user,
@@ -659,7 +660,7 @@ def match_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn):
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
-def event_list(request: HttpRequest, q: Query[ParkMonthQuery]):
+def event_list(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return selectors.event_list(user=request.user, park=park)
 
@@ -675,7 +676,7 @@ def _event_data(request: HttpRequest, payload: EventPatch) -> dict[str, Any]:
 
 
 @router.post("/events", response={201: EventOut})
-def event_create(request: HttpRequest, payload: EventIn):
+def event_create(request: AuthedHttpRequest, payload: EventIn):
     park = selectors.managed_park_for_user(user=request.user, park_id=payload.park_id)
     data = _event_data(request, payload)
     data.pop("park_id", None)
@@ -690,12 +691,12 @@ def _event_out(request: HttpRequest, event: Event) -> Event:
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def event_detail(request: HttpRequest, event_id: int):
+def event_detail(request: AuthedHttpRequest, event_id: int):
     return _event_out(request, selectors.event_get_for_user(user=request.user, pk=event_id))
 
 
 @router.patch("/events/{event_id}", response=EventOut)
-def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
+def event_update(request: AuthedHttpRequest, event_id: int, payload: EventPatch):
     event = selectors.event_get_for_user(user=request.user, pk=event_id)
     services.event_save(
         actor=request.user, park=event.park, event=event, data=_event_data(request, payload)
@@ -704,19 +705,19 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
 
 
 @router.post("/events/{event_id}/register", response={201: RegistrationOut})
-def event_register(request: HttpRequest, event_id: int):
+def event_register(request: AuthedHttpRequest, event_id: int):
     event = selectors.event_get_for_user(user=request.user, pk=event_id)
     return Status(201, services.event_register(actor=request.user, event=event))
 
 
 @router.post("/registrations/{registration_id}/cancel", response=RegistrationOut)
-def registration_cancel(request: HttpRequest, registration_id: int):
+def registration_cancel(request: AuthedHttpRequest, registration_id: int):
     reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
     return services.registration_cancel(actor=request.user, registration=reg)
 
 
 @router.post("/registrations/{registration_id}/check-in", response=RegistrationOut)
-def registration_check_in(request: HttpRequest, registration_id: int):
+def registration_check_in(request: AuthedHttpRequest, registration_id: int):
     reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
     return services.registration_check_in(actor=request.user, registration=reg)
 
@@ -725,7 +726,7 @@ def registration_check_in(request: HttpRequest, registration_id: int):
 
 
 @router.get("/utilisation")
-def utilisation(request: HttpRequest, q: Query[ParkMonthQuery]) -> dict[str, Any]:
+def utilisation(request: AuthedHttpRequest, q: Query[ParkMonthQuery]) -> dict[str, Any]:
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     if request.user.is_member:
         raise Http404

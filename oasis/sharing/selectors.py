@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
@@ -51,7 +52,7 @@ SHARING_CHANGE = "sharing.change"  # accounts/roles.py: park admins and sharing 
 # ------------------------------------------------------------------ scope
 
 
-def park_ids_for(user: Any) -> set[int] | None:
+def park_ids_for(user: User) -> set[int] | None:
     """Parks whose catalogue the user may read. None means all (platform superuser)."""
     if not user.is_authenticated:
         return set()
@@ -60,12 +61,12 @@ def park_ids_for(user: Any) -> set[int] | None:
     return user_park_ids(user)
 
 
-def _in_parks(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
+def _in_parks(qs: QuerySet[Any], user: User, path: str) -> QuerySet[Any]:
     parks = park_ids_for(user)
     return qs if parks is None else qs.filter(**{f"{path}__in": parks})
 
 
-def can_manage(*, user: Any, park_id: int) -> bool:
+def can_manage(*, user: User, park_id: int) -> bool:
     """Operators and park admins change their parks' shared services; members and
     viewers never do."""
     return bool(
@@ -73,18 +74,18 @@ def can_manage(*, user: Any, park_id: int) -> bool:
     )
 
 
-def require_manage(*, user: Any, park_id: int) -> None:
+def require_manage(*, user: User, park_id: int) -> None:
     if not can_manage(user=user, park_id=park_id):
         raise PermissionDenied
 
 
-def managed_park_ids(user: Any) -> set[int] | None:
+def managed_park_ids(user: User) -> set[int] | None:
     if not user.is_authenticated or user.is_member:
         return set()
     return user_park_ids(user, SHARING_CHANGE)
 
 
-def managed_park_for_user(*, user: Any, park_id: int | None = None) -> Park:
+def managed_park_for_user(*, user: User, park_id: int | None = None) -> Park:
     """The park a management page works on: the one asked for (404 if the user cannot
     see it, 403 if they may only read it), else the first park the user may change."""
     if park_id:
@@ -100,7 +101,7 @@ def managed_park_for_user(*, user: Any, park_id: int | None = None) -> Park:
     return park
 
 
-def park_for_user(*, user: Any, park_id: int | None = None) -> Park:
+def park_for_user(*, user: User, park_id: int | None = None) -> Park:
     """The park a page is about: the member's own, or one of the staff user's parks."""
     qs = _in_parks(Park.objects.all(), user, "pk").order_by("pk")
     park = qs.filter(pk=park_id).first() if park_id else qs.first()
@@ -112,11 +113,11 @@ def park_for_user(*, user: Any, park_id: int | None = None) -> Park:
 # ------------------------------------------------------------------ catalogue
 
 
-def offering_queryset_for_user(user: Any) -> QuerySet[Offering]:
+def offering_queryset_for_user(user: User) -> QuerySet[Offering]:
     return _in_parks(Offering.objects.all(), user, "park_id")
 
 
-def offering_get_for_user(*, user: Any, pk: int) -> Offering:
+def offering_get_for_user(*, user: User, pk: int) -> Offering:
     offering = offering_queryset_for_user(user).select_related("park").filter(pk=pk).first()
     if offering is None:
         raise Http404
@@ -130,7 +131,7 @@ class ShareSection:
     offerings: list[Offering] = field(default_factory=list)
 
 
-def catalogue(*, user: Any, park: Park) -> list[ShareSection]:
+def catalogue(*, user: User, park: Park) -> list[ShareSection]:
     """The park's catalogue grouped by the five shares (in their official order), with
     each offering's resources; three queries whatever the size."""
     qs = offering_queryset_for_user(user).filter(park=park)
@@ -143,11 +144,11 @@ def catalogue(*, user: Any, park: Park) -> list[ShareSection]:
     return list(sections.values())
 
 
-def resource_queryset_for_user(user: Any) -> QuerySet[Resource]:
+def resource_queryset_for_user(user: User) -> QuerySet[Resource]:
     return _in_parks(Resource.objects.all(), user, "park_id")
 
 
-def resource_get_for_user(*, user: Any, pk: int) -> Resource:
+def resource_get_for_user(*, user: User, pk: int) -> Resource:
     resource = (
         resource_queryset_for_user(user).select_related("offering", "park").filter(pk=pk).first()
     )
@@ -171,7 +172,7 @@ def rules_of(resource: Resource) -> booking_rules.Rules:
     )
 
 
-def certification_valid(*, resource: Resource, user: Any, on: dt.date) -> Certification | None:
+def certification_valid(*, resource: Resource, user: User, on: dt.date) -> Certification | None:
     return Certification.objects.filter(resource=resource, user=user, expires_on__gte=on).first()
 
 
@@ -222,7 +223,7 @@ def month_days(month: dt.date) -> list[dt.date]:
 # ------------------------------------------------------------------ bookings
 
 
-def booking_queryset_for_user(user: Any) -> QuerySet[Booking]:
+def booking_queryset_for_user(user: User) -> QuerySet[Booking]:
     if not user.is_authenticated:
         return Booking.objects.none()
     if user.is_member:
@@ -230,7 +231,7 @@ def booking_queryset_for_user(user: Any) -> QuerySet[Booking]:
     return _in_parks(Booking.objects.all(), user, "resource__park_id")
 
 
-def booking_get_for_user(*, user: Any, pk: int) -> Booking:
+def booking_get_for_user(*, user: User, pk: int) -> Booking:
     booking = (
         booking_queryset_for_user(user)
         .select_related("resource__offering", "enterprise", "booked_by")
@@ -244,7 +245,7 @@ def booking_get_for_user(*, user: Any, pk: int) -> Booking:
 
 def booking_list(
     *,
-    user: Any,
+    user: User,
     month: dt.date | None = None,
     resource_id: int | None = None,
     enterprise_id: int | None = None,
@@ -263,7 +264,7 @@ def booking_list(
     return qs.order_by("start", "id")
 
 
-def bookable_firms(*, user: Any, resource: Resource) -> QuerySet[Enterprise]:
+def bookable_firms(*, user: User, resource: Resource) -> QuerySet[Enterprise]:
     """The firms staff may book `resource` for: the resource's park's firms the user sees."""
     return (
         enterprise_queryset_for_user(user).filter(park_id=resource.park_id).order_by("name", "id")
@@ -322,7 +323,7 @@ def _rows(
     return rows
 
 
-def park_calendar(*, user: Any, park: Park, month: dt.date) -> list[CalendarRow]:
+def park_calendar(*, user: User, park: Park, month: dt.date) -> list[CalendarRow]:
     """Every resource of the park × every day of the month, in two queries whatever the
     number of resources and bookings. Members see other firms' bookings as busy only
     (the template hides their firm)."""
@@ -347,7 +348,7 @@ def resource_calendar(*, resource: Resource, month: dt.date) -> CalendarRow:
 
 
 def firm_calendar(
-    *, user: Any, enterprise: Enterprise, month: dt.date
+    *, user: User, enterprise: Enterprise, month: dt.date
 ) -> list[tuple[dt.date, list[Booking]]]:
     start, end = month_bounds(month)
     bookings = list(
@@ -466,7 +467,7 @@ def statement_build(*, enterprise: Enterprise, month: dt.date) -> StatementView:
     return StatementView(enterprise, month, lines, pricing.total(lines))
 
 
-def statement_get_for_user(*, user: Any, enterprise_id: int, month: dt.date) -> StatementView:
+def statement_get_for_user(*, user: User, enterprise_id: int, month: dt.date) -> StatementView:
     enterprise = enterprise_get_for_user(user=user, pk=enterprise_id)
     return statement_build(enterprise=enterprise, month=month)
 
@@ -485,7 +486,7 @@ def park_revenue(*, park: Park, month: dt.date) -> dict[int, Decimal]:
 # ------------------------------------------------------------------ requests
 
 
-def request_queryset_for_user(user: Any) -> QuerySet[ServiceRequest]:
+def request_queryset_for_user(user: User) -> QuerySet[ServiceRequest]:
     if not user.is_authenticated:
         return ServiceRequest.objects.none()
     if user.is_member:
@@ -493,7 +494,7 @@ def request_queryset_for_user(user: Any) -> QuerySet[ServiceRequest]:
     return _in_parks(ServiceRequest.objects.all(), user, "offering__park_id")
 
 
-def request_get_for_user(*, user: Any, pk: int) -> ServiceRequest:
+def request_get_for_user(*, user: User, pk: int) -> ServiceRequest:
     item = (
         request_queryset_for_user(user)
         .select_related("offering", "enterprise", "assignee")
@@ -505,12 +506,12 @@ def request_get_for_user(*, user: Any, pk: int) -> ServiceRequest:
     return item
 
 
-def request_list(*, user: Any, status: str | None = None) -> QuerySet[ServiceRequest]:
+def request_list(*, user: User, status: str | None = None) -> QuerySet[ServiceRequest]:
     qs = request_queryset_for_user(user).select_related("offering", "enterprise", "assignee")
     return qs.filter(status=status) if status else qs
 
 
-def request_offerings(*, user: Any, park: Park) -> QuerySet[Offering]:
+def request_offerings(*, user: User, park: Park) -> QuerySet[Offering]:
     return offering_queryset_for_user(user).filter(
         park=park, delivery=Delivery.REQUEST, is_active=True
     )
@@ -519,13 +520,13 @@ def request_offerings(*, user: Any, park: Park) -> QuerySet[Offering]:
 # ------------------------------------------------------------------ finance
 
 
-def institution_list(*, user: Any, park: Park) -> QuerySet[Institution]:
+def institution_list(*, user: User, park: Park) -> QuerySet[Institution]:
     return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related(
         "products"
     )
 
 
-def institution_get_for_user(*, user: Any, pk: int) -> Institution:
+def institution_get_for_user(*, user: User, pk: int) -> Institution:
     inst = (
         _in_parks(Institution.objects.all(), user, "park_id")
         .select_related("park")
@@ -537,23 +538,23 @@ def institution_get_for_user(*, user: Any, pk: int) -> Institution:
     return inst
 
 
-def product_get_for_user(*, user: Any, pk: int) -> FinanceProduct:
+def product_get_for_user(*, user: User, pk: int) -> FinanceProduct:
     product = product_queryset_for_user(user).select_related("institution").filter(pk=pk).first()
     if product is None:
         raise Http404
     return product
 
 
-def product_queryset_for_user(user: Any) -> QuerySet[FinanceProduct]:
+def product_queryset_for_user(user: User) -> QuerySet[FinanceProduct]:
     return _in_parks(FinanceProduct.objects.all(), user, "institution__park_id")
 
 
-def product_list(*, user: Any, park: Park | None = None) -> QuerySet[FinanceProduct]:
+def product_list(*, user: User, park: Park | None = None) -> QuerySet[FinanceProduct]:
     qs = product_queryset_for_user(user).select_related("institution")
     return qs.filter(institution__park=park) if park else qs
 
 
-def need_queryset_for_user(user: Any) -> QuerySet[FinancingNeed]:
+def need_queryset_for_user(user: User) -> QuerySet[FinancingNeed]:
     if not user.is_authenticated:
         return FinancingNeed.objects.none()
     if user.is_member:
@@ -561,14 +562,14 @@ def need_queryset_for_user(user: Any) -> QuerySet[FinancingNeed]:
     return _in_parks(FinancingNeed.objects.all(), user, "enterprise__park_id")
 
 
-def need_get_for_user(*, user: Any, pk: int) -> FinancingNeed:
+def need_get_for_user(*, user: User, pk: int) -> FinancingNeed:
     need = need_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
     if need is None:
         raise Http404
     return need
 
 
-def need_list(*, user: Any) -> QuerySet[FinancingNeed]:
+def need_list(*, user: User) -> QuerySet[FinancingNeed]:
     return (
         need_queryset_for_user(user)
         .select_related("enterprise")
@@ -585,7 +586,7 @@ def match_list(*, need: FinancingNeed) -> QuerySet[Match]:
     )
 
 
-def match_get_for_user(*, user: Any, pk: int) -> Match:
+def match_get_for_user(*, user: User, pk: int) -> Match:
     match = (
         Match.objects.filter(need__in=need_queryset_for_user(user))
         .select_related("need__enterprise", "product")
@@ -624,11 +625,11 @@ def firm_latest_figure(enterprise: Enterprise) -> AnnualFigure | None:
 # ------------------------------------------------------------------ events
 
 
-def event_queryset_for_user(user: Any) -> QuerySet[Event]:
+def event_queryset_for_user(user: User) -> QuerySet[Event]:
     return _in_parks(Event.objects.all(), user, "park_id")
 
 
-def event_get_for_user(*, user: Any, pk: int) -> Event:
+def event_get_for_user(*, user: User, pk: int) -> Event:
     event = event_queryset_for_user(user).select_related("park").filter(pk=pk).first()
     if event is None:
         raise Http404
@@ -640,7 +641,7 @@ def event_offerings(*, park: Park) -> QuerySet[Offering]:
     return Offering.objects.filter(park=park, delivery=Delivery.EVENT).order_by("name", "id")
 
 
-def event_list(*, user: Any, park: Park) -> QuerySet[Event]:
+def event_list(*, user: User, park: Park) -> QuerySet[Event]:
     return (
         event_queryset_for_user(user)
         .filter(park=park)
@@ -656,7 +657,7 @@ def event_list(*, user: Any, park: Park) -> QuerySet[Event]:
     )
 
 
-def registration_list(*, user: Any, event: Event) -> list[Registration]:
+def registration_list(*, user: User, event: Event) -> list[Registration]:
     """Staff see everyone; a member sees their own firm's registrations only."""
     qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
         "user", "enterprise"
@@ -666,7 +667,7 @@ def registration_list(*, user: Any, event: Event) -> list[Registration]:
     return list(qs.order_by("created_at", "id"))
 
 
-def registration_get_for_user(*, user: Any, pk: int) -> Registration:
+def registration_get_for_user(*, user: User, pk: int) -> Registration:
     qs = Registration.objects.filter(event__in=event_queryset_for_user(user))
     if user.is_member:
         qs = qs.filter(user=user)
@@ -676,14 +677,14 @@ def registration_get_for_user(*, user: Any, pk: int) -> Registration:
     return reg
 
 
-def showcase_queryset_for_user(user: Any) -> QuerySet[Showcase]:
+def showcase_queryset_for_user(user: User) -> QuerySet[Showcase]:
     qs = _in_parks(Showcase.objects.all(), user, "enterprise__park_id")
     if user.is_authenticated and user.is_member:
         qs = qs.filter(Q(published=True) | Q(enterprise_id=user.enterprise_id))
     return qs
 
 
-def showcase_get_for_user(*, user: Any, pk: int) -> Showcase:
+def showcase_get_for_user(*, user: User, pk: int) -> Showcase:
     sc = showcase_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
     if sc is None:
         raise Http404
@@ -780,11 +781,11 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
 # ------------------------------------------------------------------ portal
 
 
-def member_bookings(*, user: Any) -> QuerySet[Booking]:
+def member_bookings(*, user: User) -> QuerySet[Booking]:
     """The member's own firm's bookings, latest first (the portal's bookings section)."""
     return booking_queryset_for_user(user).select_related("resource").order_by("-start")
 
 
-def member_service_requests(*, user: Any) -> QuerySet[ServiceRequest]:
+def member_service_requests(*, user: User) -> QuerySet[ServiceRequest]:
     """The member's own firm's service requests, newest first (the portal)."""
     return request_queryset_for_user(user).select_related("offering").order_by("-created_at")

@@ -112,7 +112,7 @@ RESOURCE_FIELDS = frozenset(
 
 @transaction.atomic
 def offering_save(
-    *, actor: Any, park: Park, data: dict[str, Any], offering: Offering | None = None
+    *, actor: User, park: Park, data: dict[str, Any], offering: Offering | None = None
 ) -> Offering:
     """Create or change a catalogue entry of the operator's park."""
     selectors.require_manage(user=actor, park_id=park.pk)
@@ -140,7 +140,7 @@ def offering_save(
 
 @transaction.atomic
 def resource_save(
-    *, actor: Any, offering: Offering, data: dict[str, Any], resource: Resource | None = None
+    *, actor: User, offering: Offering, data: dict[str, Any], resource: Resource | None = None
 ) -> Resource:
     """Create or change a bookable resource and its rules."""
     selectors.require_manage(user=actor, park_id=offering.park_id)
@@ -174,7 +174,7 @@ def resource_save(
 
 @transaction.atomic
 def certification_grant(
-    *, actor: Any, resource: Resource, user: User, certified_on: dt.date, expires_on: dt.date
+    *, actor: User, resource: Resource, user: User, certified_on: dt.date, expires_on: dt.date
 ) -> Certification:
     """Certify a firm's person on an instrument (the training gate), or renew it."""
     selectors.require_manage(user=actor, park_id=resource.park_id)
@@ -200,7 +200,7 @@ def _local(value: dt.datetime) -> dt.datetime:
 
 def booking_create(
     *,
-    actor: Any,
+    actor: User,
     resource: Resource,
     start: dt.datetime,
     end: dt.datetime,
@@ -218,7 +218,7 @@ def booking_create(
     )
 
 
-def _booking_firm(actor: Any, resource: Resource, enterprise: Enterprise | None) -> Enterprise:
+def _booking_firm(actor: User, resource: Resource, enterprise: Enterprise | None) -> Enterprise:
     """The firm a booking is for: a member's own; the chosen firm of the park for staff."""
     if actor.is_member:
         if enterprise is not None and enterprise.pk != actor.enterprise_id:
@@ -237,7 +237,7 @@ def _booking_firm(actor: Any, resource: Resource, enterprise: Enterprise | None)
 
 @transaction.atomic
 def _booking_create(
-    actor: Any,
+    actor: User,
     resource: Resource,
     start: dt.datetime,
     end: dt.datetime,
@@ -317,7 +317,7 @@ def _booking_create(
     return booking
 
 
-def _set_status(actor: Any, booking: Booking, status: str, **extra: Any) -> Booking:
+def _set_status(actor: User, booking: Booking, status: str, **extra: Any) -> Booking:
     before = snapshot(booking)
     booking.status = status
     booking.occupies = status in Booking.HOLDING
@@ -335,7 +335,7 @@ def _fresh(booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking, now: dt.datetime | None = None) -> Booking:
+def booking_cancel(*, actor: User, booking: Booking, now: dt.datetime | None = None) -> Booking:
     """The firm cancels until the resource's cancellation deadline; the operator any time
     before the booking ends."""
     booking = _fresh(booking)
@@ -364,7 +364,7 @@ def booking_cancel(*, actor: Any, booking: Booking, now: dt.datetime | None = No
 
 
 @transaction.atomic
-def booking_decide(*, actor: Any, booking: Booking, approve: bool) -> Booking:
+def booking_decide(*, actor: User, booking: Booking, approve: bool) -> Booking:
     """The operator approves or rejects a booking that needs approval."""
     booking = _fresh(booking)
     selectors.require_manage(user=actor, park_id=booking.resource.park_id)
@@ -377,7 +377,7 @@ def booking_decide(*, actor: Any, booking: Booking, approve: bool) -> Booking:
 
 @transaction.atomic
 def booking_mark_no_show(
-    *, actor: Any, booking: Booking, now: dt.datetime | None = None
+    *, actor: User, booking: Booking, now: dt.datetime | None = None
 ) -> Booking:
     """The firm did not come: the slot stays charged (it was held for them)."""
     booking = _fresh(booking)
@@ -391,7 +391,7 @@ def booking_mark_no_show(
 
 @transaction.atomic
 def booking_record_usage(
-    *, actor: Any, booking: Booking, used_minutes: int | None = None
+    *, actor: User, booking: Booking, used_minutes: int | None = None
 ) -> Booking:
     """Record actual use (defaults to the booked length); charges follow the used time."""
     booking = _fresh(booking)
@@ -405,7 +405,7 @@ def booking_record_usage(
 
 
 @transaction.atomic
-def statement_issue(*, actor: Any, enterprise: Enterprise, month: dt.date) -> Statement:
+def statement_issue(*, actor: User, enterprise: Enterprise, month: dt.date) -> Statement:
     """Freeze a firm's month into an issued statement (lines and total)."""
     selectors.require_manage(user=actor, park_id=enterprise.park_id)
     month = month.replace(day=1)
@@ -438,7 +438,7 @@ def statement_issue(*, actor: Any, enterprise: Enterprise, month: dt.date) -> St
 
 @transaction.atomic
 def request_submit(
-    *, actor: Any, offering: Offering, title: str, detail: str = ""
+    *, actor: User, offering: Offering, title: str, detail: str = ""
 ) -> ServiceRequest:
     """A member asks for a delivered service for their own firm."""
     if not actor.is_member:
@@ -466,7 +466,7 @@ def _fresh_request(item: ServiceRequest) -> ServiceRequest:
 
 
 @transaction.atomic
-def request_assign(*, actor: Any, item: ServiceRequest, assignee: User) -> ServiceRequest:
+def request_assign(*, actor: User, item: ServiceRequest, assignee: User) -> ServiceRequest:
     item = _fresh_request(item)
     park_id = item.offering.park_id
     selectors.require_manage(user=actor, park_id=park_id)
@@ -484,7 +484,7 @@ def request_assign(*, actor: Any, item: ServiceRequest, assignee: User) -> Servi
 @transaction.atomic
 def request_deliver(
     *,
-    actor: Any,
+    actor: User,
     item: ServiceRequest,
     note: str,
     quantity: Decimal = Decimal("1"),
@@ -506,7 +506,7 @@ def request_deliver(
 
 @transaction.atomic
 def request_rate(
-    *, actor: Any, item: ServiceRequest, rating: int, comment: str = ""
+    *, actor: User, item: ServiceRequest, rating: int, comment: str = ""
 ) -> ServiceRequest:
     item = _fresh_request(item)
     if not actor.is_member or actor.enterprise_id != item.enterprise_id:
@@ -525,7 +525,7 @@ def request_rate(
 
 @transaction.atomic
 def institution_save(
-    *, actor: Any, park: Park, data: dict[str, Any], institution: Institution | None = None
+    *, actor: User, park: Park, data: dict[str, Any], institution: Institution | None = None
 ) -> Institution:
     """Create or change a partner institution of the park's shared finance."""
     selectors.require_manage(user=actor, park_id=park.pk)
@@ -569,7 +569,7 @@ PRODUCT_FIELDS = frozenset(
 @transaction.atomic
 def product_save(
     *,
-    actor: Any,
+    actor: User,
     institution: Institution,
     data: dict[str, Any],
     product: FinanceProduct | None = None,
@@ -614,7 +614,7 @@ def product_save(
 
 
 @transaction.atomic
-def need_create(*, actor: Any, data: dict[str, Any]) -> FinancingNeed:
+def need_create(*, actor: User, data: dict[str, Any]) -> FinancingNeed:
     """A member states their firm's financing need; with consent it is matched at once."""
     if not actor.is_member:
         raise PermissionDenied(_("只有企业用户可以提交融资需求。"))
@@ -655,7 +655,7 @@ def firm_facts(enterprise: Enterprise, on: dt.date) -> matching.FirmFacts:
 
 
 @transaction.atomic
-def need_match(*, actor: Any, need: FinancingNeed, on: dt.date | None = None) -> list[Match]:
+def need_match(*, actor: User, need: FinancingNeed, on: dt.date | None = None) -> list[Match]:
     """(Re)match a need against the park's active products using the firm's figures and
     tier. Only with the firm's consent. Outcomes already tracked are kept."""
     enterprise = need.enterprise
@@ -698,7 +698,7 @@ def need_match(*, actor: Any, need: FinancingNeed, on: dt.date | None = None) ->
 
 @transaction.atomic
 def match_set_outcome(
-    *, actor: Any, match: Match, outcome: str, funded_amount: Decimal | None = None
+    *, actor: User, match: Match, outcome: str, funded_amount: Decimal | None = None
 ) -> Match:
     """The operator tracks a match to its outcome (contacted, approved, funded, declined)."""
     match = Match.objects.select_for_update().select_related("need__enterprise").get(pk=match.pk)
@@ -718,7 +718,7 @@ def match_set_outcome(
 
 @transaction.atomic
 def event_save(
-    *, actor: Any, park: Park, data: dict[str, Any], event: Event | None = None
+    *, actor: User, park: Park, data: dict[str, Any], event: Event | None = None
 ) -> Event:
     """Create or change an event. A capacity raised hands the new seats to the waitlist
     in order; it cannot drop below the seats already taken."""
@@ -774,13 +774,13 @@ def event_save(
     return event
 
 
-def event_register(*, actor: Any, event: Event) -> Registration:
+def event_register(*, actor: User, event: Event) -> Registration:
     """Register a person: a seat while there is one, else the waitlist (in order)."""
     return serialised(lambda: _event_register(actor, event))
 
 
 @transaction.atomic
-def _event_register(actor: Any, event: Event) -> Registration:
+def _event_register(actor: User, event: Event) -> Registration:
     # Lock the event: two registrations at once must not both take the last seat.
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not actor.is_member:
@@ -806,7 +806,7 @@ def _event_register(actor: Any, event: Event) -> Registration:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: Any, registration: Registration) -> Registration:
+def registration_cancel(*, actor: User, registration: Registration) -> Registration:
     """Cancel a registration; a freed seat goes to the first on the waitlist."""
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     reg = Registration.objects.get(pk=registration.pk)
@@ -835,7 +835,7 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 
 @transaction.atomic
 def registration_check_in(
-    *, actor: Any, registration: Registration, now: dt.datetime | None = None
+    *, actor: User, registration: Registration, now: dt.datetime | None = None
 ) -> Registration:
     reg = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     selectors.require_manage(user=actor, park_id=reg.event.park_id)
@@ -854,7 +854,7 @@ def registration_check_in(
 
 
 @transaction.atomic
-def showcase_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Showcase:
+def showcase_save(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> Showcase:
     """The firm (or the park) writes the showcase; a firm's edit takes it offline until
     the park publishes it again."""
     if actor.is_member:
@@ -874,7 +874,7 @@ def showcase_save(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -
 
 
 @transaction.atomic
-def showcase_publish(*, actor: Any, showcase: Showcase, published: bool) -> Showcase:
+def showcase_publish(*, actor: User, showcase: Showcase, published: bool) -> Showcase:
     selectors.require_manage(user=actor, park_id=showcase.enterprise.park_id)
     before = snapshot(showcase)
     showcase.published = published

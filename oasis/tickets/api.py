@@ -4,11 +4,12 @@ through the page (multipart); the API lists them with their access-checked URL."
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+
+from oasis.accounts.http import AuthedHttpRequest
 
 from . import selectors, services
 from .models import Category, Ticket
@@ -107,7 +108,7 @@ def _detail(ticket: Ticket) -> dict:
 @router.get("", response=list[TicketOut])
 @paginate(LimitOffsetPagination)
 def ticket_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     status: str = "",
     category: str = "",
     mine: bool = False,
@@ -125,25 +126,25 @@ def ticket_list(
 
 
 @router.post("", response={201: TicketDetailOut})
-def ticket_open(request: HttpRequest, payload: TicketIn):
+def ticket_open(request: AuthedHttpRequest, payload: TicketIn):
     ticket = services.ticket_open(actor=request.user, **payload.dict())
     return Status(201, _detail(ticket))
 
 
 @router.get("/{ticket_id}", response=TicketDetailOut)
-def ticket_detail(request: HttpRequest, ticket_id: int):
+def ticket_detail(request: AuthedHttpRequest, ticket_id: int):
     return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
 
 
 @router.post("/{ticket_id}/replies", response={201: TicketDetailOut})
-def ticket_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
+def ticket_reply(request: AuthedHttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_reply(actor=request.user, ticket=ticket, body=payload.body)
     return Status(201, _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id)))
 
 
 @router.post("/{ticket_id}/assign", response=TicketDetailOut)
-def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
+def ticket_assign(request: AuthedHttpRequest, ticket_id: int, payload: AssignIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied(_("没有处理该工单的权限。"))
@@ -157,14 +158,14 @@ def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
 
 
 @router.post("/{ticket_id}/resolve", response=TicketDetailOut)
-def ticket_resolve(request: HttpRequest, ticket_id: int, payload: ReplyIn):
+def ticket_resolve(request: AuthedHttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_resolve(actor=request.user, ticket=ticket, body=payload.body)
     return _detail(selectors.ticket_get_for_user(user=request.user, pk=ticket_id))
 
 
 @router.post("/{ticket_id}/confirm", response=TicketDetailOut)
-def ticket_confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):
+def ticket_confirm(request: AuthedHttpRequest, ticket_id: int, payload: ConfirmIn):
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     services.ticket_confirm(
         actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment

@@ -10,13 +10,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from oasis.accounts import roles
-from oasis.accounts.models import ParkRole
+from oasis.accounts.models import ParkRole, User
 from oasis.accounts.selectors import user_can, user_park_ids
 
 from .models import Category, Ticket, TicketAttachment, TicketMessage
 
 
-def ticket_queryset_for_user(user: Any) -> QuerySet[Ticket]:
+def ticket_queryset_for_user(user: User) -> QuerySet[Ticket]:
     if not user.is_authenticated:
         return Ticket.objects.none()
     if user.is_member:
@@ -25,7 +25,7 @@ def ticket_queryset_for_user(user: Any) -> QuerySet[Ticket]:
     return Ticket.objects.all() if parks is None else Ticket.objects.filter(park_id__in=parks)
 
 
-def ticket_get_for_user(*, user: Any, pk: int) -> Ticket:
+def ticket_get_for_user(*, user: User, pk: int) -> Ticket:
     ticket = (
         ticket_queryset_for_user(user)
         .select_related("enterprise", "park", "assignee", "opened_by")
@@ -37,11 +37,11 @@ def ticket_get_for_user(*, user: Any, pk: int) -> Ticket:
     return ticket
 
 
-def ticket_can_handle(*, user: Any, ticket: Ticket) -> bool:
+def ticket_can_handle(*, user: User, ticket: Ticket) -> bool:
     return not user.is_member and user_can(user, ticket.park_id, roles.TICKET_HANDLE)
 
 
-def ticket_can_handle_any(user: Any) -> bool:
+def ticket_can_handle_any(user: User) -> bool:
     if user.is_member:
         return False
     parks = user_park_ids(user, roles.TICKET_HANDLE)
@@ -67,7 +67,7 @@ class TicketFilter:
         )
 
 
-def ticket_list(*, user: Any, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
+def ticket_list(*, user: User, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
     """The queue (staff) or the firm's tickets (member), one query whatever the rows."""
     filters = filters or TicketFilter()
     qs = ticket_queryset_for_user(user).select_related("enterprise", "assignee")
@@ -94,7 +94,7 @@ def ticket_thread(*, ticket: Ticket) -> list[TicketMessage]:
     )
 
 
-def attachment_get_for_user(*, user: Any, ticket_id: int, pk: int) -> TicketAttachment:
+def attachment_get_for_user(*, user: User, ticket_id: int, pk: int) -> TicketAttachment:
     ticket = ticket_get_for_user(user=user, pk=ticket_id)
     attachment = ticket.attachments.filter(pk=pk).first()
     if attachment is None:
@@ -111,6 +111,6 @@ def handlers_for_park(*, park_id: int) -> QuerySet[Any]:
     return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
-def enterprise_tickets(*, user: Any, enterprise_id: int, limit: int = 5) -> list[Ticket]:
+def enterprise_tickets(*, user: User, enterprise_id: int, limit: int = 5) -> list[Ticket]:
     """The latest tickets of one firm, for the portal landing (scoped like the rest)."""
     return list(ticket_queryset_for_user(user).filter(enterprise_id=enterprise_id)[:limit])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.writes import record, snapshot
 
@@ -31,14 +32,14 @@ def assignee_invalid() -> str:
     return _("该用户不能处理本园区的工单。")
 
 
-def _check_handle(actor: Any, ticket: Ticket) -> None:
+def _check_handle(actor: User, ticket: Ticket) -> None:
     if getattr(actor, "is_member", False) or not user_can(
         actor, ticket.park_id, roles.TICKET_HANDLE
     ):
         raise PermissionDenied(_("没有处理该工单的权限。"))
 
 
-def _check_own(actor: Any, ticket: Ticket) -> None:
+def _check_own(actor: User, ticket: Ticket) -> None:
     if not getattr(actor, "is_member", False) or actor.enterprise_id != ticket.enterprise_id:
         raise PermissionDenied(_("只有提交工单的企业可以这样做。"))
 
@@ -47,7 +48,7 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _event(ticket: Ticket, actor: Any, body: str, now: dt.datetime) -> TicketMessage:
+def _event(ticket: Ticket, actor: User, body: str, now: dt.datetime) -> TicketMessage:
     return TicketMessage.objects.create(
         ticket=ticket,
         author=actor if getattr(actor, "pk", None) else None,
@@ -61,7 +62,7 @@ def _event(ticket: Ticket, actor: Any, body: str, now: dt.datetime) -> TicketMes
 def _attach(
     ticket: Ticket,
     message: TicketMessage | None,
-    actor: Any,
+    actor: User,
     files: list[UploadedFile],
     types: list[str],
 ) -> None:
@@ -77,7 +78,7 @@ def _attach(
         )
 
 
-def _save(ticket: Ticket, actor: Any, before: dict[str, Any] | None) -> None:
+def _save(ticket: Ticket, actor: User, before: dict[str, Any] | None) -> None:
     ticket.full_clean()
     ticket.save()
     record(actor=actor, instance=ticket, before=before, park_id=ticket.park_id)
@@ -86,7 +87,7 @@ def _save(ticket: Ticket, actor: Any, before: dict[str, Any] | None) -> None:
 @transaction.atomic
 def ticket_open(
     *,
-    actor: Any,
+    actor: User,
     category: str,
     title: str,
     body: str,
@@ -122,7 +123,7 @@ def ticket_open(
 @transaction.atomic
 def ticket_reply(
     *,
-    actor: Any,
+    actor: User,
     ticket: Ticket,
     body: str,
     files: list[UploadedFile] | None = None,
@@ -161,7 +162,7 @@ def ticket_reply(
 
 @transaction.atomic
 def ticket_assign(
-    *, actor: Any, ticket: Ticket, assignee: Any, now: dt.datetime | None = None
+    *, actor: User, ticket: Ticket, assignee: Any, now: dt.datetime | None = None
 ) -> Ticket:
     """Staff take a ticket (or give it to a colleague); accepting it counts as the response."""
     ticket = _lock(ticket)
@@ -185,7 +186,7 @@ def ticket_assign(
 
 @transaction.atomic
 def ticket_resolve(
-    *, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None
+    *, actor: User, ticket: Ticket, body: str, now: dt.datetime | None = None
 ) -> Ticket:
     ticket = _lock(ticket)
     _check_handle(actor, ticket)
@@ -210,7 +211,7 @@ def ticket_resolve(
 
 @transaction.atomic
 def ticket_confirm(
-    *, actor: Any, ticket: Ticket, rating: int, comment: str = "", now: dt.datetime | None = None
+    *, actor: User, ticket: Ticket, rating: int, comment: str = "", now: dt.datetime | None = None
 ) -> Ticket:
     """The firm confirms the resolution and rates it (1–5); the ticket closes."""
     ticket = _lock(ticket)
@@ -232,7 +233,7 @@ def ticket_confirm(
 
 @transaction.atomic
 def ticket_reopen(
-    *, actor: Any, ticket: Ticket, body: str, now: dt.datetime | None = None
+    *, actor: User, ticket: Ticket, body: str, now: dt.datetime | None = None
 ) -> Ticket:
     ticket = _lock(ticket)
     _check_own(actor, ticket)
