@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "template_partials",
+    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "oasis.core",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: which element htmx asked for
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -122,6 +122,10 @@ class PartnerForm(forms.ModelForm):
 
 
 class SignForm(forms.Form):
+    # The service checks the lead as well as this form: its errors name the lead's fields.
+    service_model = Lead
+    service_labels = {"commitments": _("年度承诺")}
+
     enterprise = forms.ModelChoiceField(
         label=_("关联已有企业"),
         queryset=Enterprise.objects.none(),

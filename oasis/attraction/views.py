@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
-from oasis.core.forms import add_service_errors
+from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
 from oasis.core.validation import error_fields
+from oasis.core.views import act, render_page, submit
 from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Unit
 
@@ -37,6 +39,8 @@ from .forms import (
     SignForm,
 )
 from .models import OPEN_STAGES, PIPELINE, Activity, Intent, Partner, Source, Stage
+
+T = TypeVar("T")
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,12 +82,6 @@ def _list_context(request: HttpRequest, filters: LeadFilter, errors: list[str]) 
     }
 
 
-def _partial(request: HttpRequest, template: str, target: str) -> str:
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
-        return f"{template}#{target}"
-    return template
-
-
 # --- board, list, pool ---------------------------------------------------------------
 
 
@@ -95,7 +93,7 @@ def lead_board(request: HttpRequest) -> HttpResponse:
     context["columns"] = selectors.lead_board(user=request.user, filters=filters)
     context["board_limit"] = selectors.BOARD_LIMIT
     context["can_move"] = selectors.changeable_parks(request.user).exists()
-    return render(request, _partial(request, "attraction/lead_board.html", "board"), context)
+    return render_page(request, "attraction/lead_board.html", context, partial="board")
 
 
 @login_required
@@ -109,7 +107,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["title"] = _("招商线索")
     context["list_url"] = reverse("attraction:lead-list")
-    return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
+    return render_page(request, "attraction/lead_list.html", context)
 
 
 @login_required
@@ -124,7 +122,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     context["title"] = _("线索公海")
     context["is_pool"] = True
     context["list_url"] = reverse("attraction:pool")
-    return render(request, _partial(request, "attraction/lead_list.html", "results"), context)
+    return render_page(request, "attraction/lead_list.html", context)
 
 
 # --- one lead ------------------------------------------------------------------------
@@ -186,6 +184,23 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "attraction/lead_detail.html", _detail_context(request, lead))
 
 
+def _detail_url(lead: Any) -> str:
+    return reverse("attraction:lead-detail", args=[lead.pk])
+
+
+def _noting_duplicates(found: list[Any], save: Callable[[dict[str, Any]], T]) -> Any:
+    """`save`, keeping the records a duplicate warning names so the form can list them."""
+
+    def run(data: dict[str, Any]) -> T:
+        try:
+            return save(data)
+        except services.DuplicateWarning as exc:
+            found.extend(exc.duplicates)
+            raise
+
+    return run
+
+
 @login_required
 def lead_create(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -199,28 +214,22 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             initial = {"partner": partner.pk, "source": partner.kind, "park": partner.park_id}
     form = LeadForm(request.POST or None, parks=parks, initial=initial)
     duplicates: list[selectors.Duplicate] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = services.lead_create(
-                actor=request.user,
-                park=form.cleaned_data["park"],
-                data=form.lead_data(),
-                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
-            )
-        except services.DuplicateWarning as exc:
-            duplicates = exc.duplicates
-            form.add_error(None, error_fields(exc)["duplicates"][0])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("线索已创建。"))
-            return redirect("attraction:lead-detail", pk=lead.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "attraction/lead_form.html",
-        {"nav": "attraction", "form": form, "duplicates": duplicates},
-        status=status,
+        form,
+        _noting_duplicates(
+            duplicates,
+            lambda data: services.lead_create(
+                actor=request.user,
+                park=data["park"],
+                data=form.lead_data(),
+                confirm_duplicates=data["confirm_duplicates"],
+            ),
+        ),
+        success=_("线索已创建。"),
+        next=_detail_url,
+        template="attraction/lead_form.html",
+        context={"nav": "attraction", "duplicates": duplicates},
     )
 
 
@@ -235,28 +244,22 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"park": lead.park_id},
     )
     duplicates: list[selectors.Duplicate] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lead_update(
+    return submit(
+        request,
+        form,
+        _noting_duplicates(
+            duplicates,
+            lambda data: services.lead_update(
                 actor=request.user,
                 lead=lead,
                 data=form.lead_data(),
-                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
-            )
-        except services.DuplicateWarning as exc:
-            duplicates = exc.duplicates
-            form.add_error(None, error_fields(exc)["duplicates"][0])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("attraction:lead-detail", pk=lead.pk)
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "attraction/lead_form.html",
-        {"nav": "attraction", "form": form, "lead": lead, "duplicates": duplicates},
-        status=status,
+                confirm_duplicates=data["confirm_duplicates"],
+            ),
+        ),
+        success=_("已保存。"),
+        next=_detail_url(lead),
+        template="attraction/lead_form.html",
+        context={"nav": "attraction", "lead": lead, "duplicates": duplicates},
     )
 
 
@@ -272,10 +275,10 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     form = MoveForm(request.POST)
-    ajax = bool(request.headers.get("HX-Request") or request.headers.get("X-Requested-With"))
+    ajax = bool(request.htmx or request.headers.get("X-Requested-With"))
     error = ""
     if not form.is_valid():
-        error = " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        error = form_errors_text(form)
     else:
         try:
             services.lead_move(
@@ -313,7 +316,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = ActivityForm()
     status = 400 if form.errors else 200
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         context = {
             "lead": lead,
             "activities": selectors.lead_activities(lead=lead),
@@ -354,13 +357,12 @@ def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpRespon
 def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
-    try:
-        services.lead_claim(actor=request.user, lead=lead)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("已认领。"))
-    return redirect("attraction:lead-detail", pk=lead.pk)
+    return act(
+        request,
+        lambda: services.lead_claim(actor=request.user, lead=lead),
+        success=_("已认领。"),
+        next=_detail_url(lead),
+    )
 
 
 @login_required
@@ -508,25 +510,19 @@ def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             raise PermissionDenied
     elif not parks.exists():
         raise PermissionDenied
-    form = PartnerForm(request.POST or None, instance=partner, parks=parks)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
-        park = partner.park if partner else form.cleaned_data["park"]
-        try:
-            partner = services.partner_save(
-                actor=request.user, park=park, data=data, partner=partner
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("attraction:partner-detail", pk=partner.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "attraction/partner_form.html",
-        {"nav": "attraction", "form": form, "partner": partner},
-        status=status,
+        PartnerForm(request.POST or None, instance=partner, parks=parks),
+        lambda data: services.partner_save(
+            actor=request.user,
+            park=partner.park if partner else data["park"],
+            data={k: v for k, v in data.items() if k != "park"},
+            partner=partner,
+        ),
+        success=_("已保存。"),
+        next=lambda saved: reverse("attraction:partner-detail", args=[saved.pk]),
+        template="attraction/partner_form.html",
+        context={"nav": "attraction", "partner": partner},
     )
 
 
@@ -640,18 +636,12 @@ def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
         instance=current if current.pk else None,
         initial={"neglect_days": current.neglect_days, "claim_limit": current.claim_limit},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.settings_save(actor=request.user, park=park, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("attraction:pool")
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "attraction/settings_form.html",
-        {"nav": "attraction", "form": form, "park": park},
-        status=status,
+        form,
+        lambda data: services.settings_save(actor=request.user, park=park, data=data),
+        success=_("已保存。"),
+        next="attraction:pool",
+        template="attraction/settings_form.html",
+        context={"nav": "attraction", "park": park},
     )

@@ -1,16 +1,52 @@
 """Showing a service's ValidationError on the form that called it."""
 
+from __future__ import annotations
+
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from .validation import error_fields
 
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Errors on fields the form shows go on those fields; the rest go on top."""
-    for field, msgs in error_fields(exc).items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+def field_label(form: forms.BaseForm, field: str) -> str | None:
+    """What people call a field the service named but the form does not show: the form's
+    `service_labels` entry, else the verbose name on the form's model (a ModelForm's, or
+    the form's `service_model`); None when nothing names it."""
+    labels = getattr(form, "service_labels", {})
+    if field in labels:
+        return str(labels[field])
+    meta = getattr(form, "_meta", None)
+    model = getattr(meta, "model", None) or getattr(form, "service_model", None)
+    if model is None:
+        return None
+    try:
+        verbose = getattr(model._meta.get_field(field), "verbose_name", None)
+    except FieldDoesNotExist:
+        return None
+    return capfirst(str(verbose)) if verbose else None
+
+
+def form_errors_text(form: forms.BaseForm) -> str:
+    """A form's errors as one sentence for a flash message or a plain-text answer, each
+    led by its field's label."""
+    parts = []
+    for field, msgs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
         for msg in msgs:
-            form.add_error(
-                target, msg if target else (f"{field}: {msg}" if field != NON_FIELD_ERRORS else msg)
-            )
+            parts.append(f"{label}{_('：')}{msg}" if label else str(msg))
+    return " ".join(parts)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Errors on fields the form shows go on those fields; the rest go on top, led by the
+    field's label (never its raw name) when it has one."""
+    for field, msgs in error_fields(exc).items():
+        if field in form.fields and field != NON_FIELD_ERRORS:
+            for msg in msgs:
+                form.add_error(field, msg)
+            continue
+        label = field_label(form, field) if field != NON_FIELD_ERRORS else None
+        for msg in msgs:
+            form.add_error(None, f"{label}{_('：')}{msg}" if label else msg)

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from pydantic import ValidationError as PydanticError
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_park_ids
-from oasis.core.forms import add_service_errors
+from oasis.core.views import render_page, submit
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
@@ -37,12 +38,6 @@ def _parse(schema: Any, request: HttpRequest) -> tuple[Any, list[str]]:
         return schema.model_validate(request.GET.dict()), []
     except PydanticError as exc:
         return schema(), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-
-
-def _partial(request: HttpRequest, template: str) -> str:
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-        return template + "#results"
-    return template
 
 
 @login_required
@@ -68,11 +63,8 @@ def screening(request: HttpRequest) -> HttpResponse:
             ("miit-2026", "miit-2026"),
         ],
     }
-    return render(
-        request,
-        _partial(request, "cultivation/screening.html"),
-        context,
-        status=400 if errors else 200,
+    return render_page(
+        request, "cultivation/screening.html", context, status=400 if errors else 200
     )
 
 
@@ -103,20 +95,16 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The innovation file of one firm: profile form and the lists beside it."""
     enterprise = _changeable(request, pk)
     records = selectors.enterprise_records(enterprise=enterprise)
-    form = InnovationProfileForm(request.POST or None, instance=records["profile"])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.innovation_profile_save(
-                actor=request.user, enterprise=enterprise, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("创新档案已保存。"))
-            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
-    context = {"nav": "enterprises", "e": enterprise, "form": form, **records}
-    return render(
-        request, "cultivation/profile_form.html", context, status=400 if form.errors else 200
+    return submit(
+        request,
+        InnovationProfileForm(request.POST or None, instance=records["profile"]),
+        lambda data: services.innovation_profile_save(
+            actor=request.user, enterprise=enterprise, data=data
+        ),
+        success=_("创新档案已保存。"),
+        next=reverse("enterprises:enterprise-detail", args=[enterprise.pk]),
+        template="cultivation/profile_form.html",
+        context={"nav": "enterprises", "e": enterprise, **records},
     )
 
 
@@ -138,29 +126,16 @@ def record_edit(
 ) -> HttpResponse:
     enterprise = _changeable(request, pk)
     model, form_class, instance = _record(enterprise, kind, record_id)
-    form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_save(
-                actor=request.user,
-                enterprise=enterprise,
-                model=model,
-                data=form.cleaned_data,
-                instance=instance,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("cultivation:profile", pk=enterprise.pk)
-    context = {
-        "nav": "enterprises",
-        "e": enterprise,
-        "form": form,
-        "title": model._meta.verbose_name,
-    }
-    return render(
-        request, "cultivation/record_form.html", context, status=400 if form.errors else 200
+    return submit(
+        request,
+        form_class(request.POST or None, instance=instance),
+        lambda data: services.record_save(
+            actor=request.user, enterprise=enterprise, model=model, data=data, instance=instance
+        ),
+        success=_("已保存。"),
+        next=reverse("cultivation:profile", args=[enterprise.pk]),
+        template="cultivation/record_form.html",
+        context={"nav": "enterprises", "e": enterprise, "title": model._meta.verbose_name},
     )
 
 
@@ -203,9 +178,7 @@ def pool(request: HttpRequest) -> HttpResponse:
         "reminders": selectors.reminder_list(user=request.user)[:100],
         "can_change": changeable is None or bool(changeable),
     }
-    return render(
-        request, _partial(request, "cultivation/pool.html"), context, status=400 if errors else 200
-    )
+    return render_page(request, "cultivation/pool.html", context, status=400 if errors else 200)
 
 
 @login_required
@@ -231,21 +204,19 @@ def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         enterprises=enterprises.order_by("name"),
         owners=_owners(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "enterprise"}
-        enterprise = entry.enterprise if entry else form.cleaned_data["enterprise"]
-        try:
-            services.pool_entry_save(
-                actor=request.user, enterprise=enterprise, data=data, entry=entry
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("培育库已保存。"))
-            return redirect("cultivation:pool")
-    context = {"nav": "cultivation", "form": form, "entry": entry}
-    return render(
-        request, "cultivation/pool_form.html", context, status=400 if form.errors else 200
+    return submit(
+        request,
+        form,
+        lambda data: services.pool_entry_save(
+            actor=request.user,
+            enterprise=entry.enterprise if entry else data["enterprise"],
+            data={k: v for k, v in data.items() if k != "enterprise"},
+            entry=entry,
+        ),
+        success=_("培育库已保存。"),
+        next="cultivation:pool",
+        template="cultivation/pool_form.html",
+        context={"nav": "cultivation", "entry": entry},
     )
 
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_park_ids
-from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
+from oasis.core.views import render_page, submit
 from oasis.cultivation import selectors as cultivation_selectors
 from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import park_queryset_for_user
@@ -58,10 +58,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "focus_industries": FocusIndustry.choices,
         "can_create": _changeable_parks(request.user).exists(),
     }
-    template = "enterprises/enterprise_list.html"
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "enterprises/enterprise_list.html", context)
 
 
 def _history(enterprise: Enterprise) -> list[AuditEntry]:
@@ -103,6 +100,15 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprises/enterprise_detail.html", context)
 
 
+def _detail_url(enterprise: Enterprise) -> str:
+    return reverse("enterprises:enterprise-detail", args=[enterprise.pk])
+
+
+def _own_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The enterprise's own fields (its park and units are passed separately)."""
+    return {k: v for k, v in data.items() if k not in ("park", "units")}
+
+
 def _units_for(parks: Any) -> Any:
     return (
         Unit.objects.filter(building__park__in=parks)
@@ -116,27 +122,19 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
     parks = _changeable_parks(request.user)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
-    form = EnterpriseForm(request.POST or None, parks=parks, units=_units_for(parks))
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
-        try:
-            enterprise = services.enterprise_create(
-                actor=request.user,
-                park=form.cleaned_data["park"],
-                data=data,
-                unit_ids=[u.pk for u in form.cleaned_data["units"]],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("企业已创建。"))
-            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "enterprises/enterprise_form.html",
-        {"nav": "enterprises", "form": form},
-        status=status,
+        EnterpriseForm(request.POST or None, parks=parks, units=_units_for(parks)),
+        lambda data: services.enterprise_create(
+            actor=request.user,
+            park=data["park"],
+            data=_own_fields(data),
+            unit_ids=[u.pk for u in data["units"]],
+        ),
+        success=_("企业已创建。"),
+        next=_detail_url,
+        template="enterprises/enterprise_form.html",
+        context={"nav": "enterprises"},
     )
 
 
@@ -157,24 +155,19 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             units=_units_for(parks),
             initial={"park": enterprise.park_id},
         )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("park", "units")}
-        unit_ids = None if is_member else [u.pk for u in form.cleaned_data["units"]]
-        try:
-            services.enterprise_update(
-                actor=request.user, enterprise=enterprise, data=data, unit_ids=unit_ids
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "enterprises/enterprise_form.html",
-        {"nav": "enterprises", "form": form, "e": enterprise},
-        status=status,
+        form,
+        lambda data: services.enterprise_update(
+            actor=request.user,
+            enterprise=enterprise,
+            data=_own_fields(data),
+            unit_ids=None if is_member else [u.pk for u in data["units"]],
+        ),
+        success=_("已保存。"),
+        next=_detail_url(enterprise),
+        template="enterprises/enterprise_form.html",
+        context={"nav": "enterprises", "e": enterprise},
     )
 
 
@@ -191,27 +184,24 @@ def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
     form = FigureForm(request.POST or None, instance=figure or AnnualFigure(enterprise=enterprise))
     if figure is not None:
         form.fields["year"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "year"}
-        target_year = figure.year if figure else form.cleaned_data["year"]
-        if figure is None and enterprise.figures.filter(year=target_year).exists():
-            form.add_error("year", _("该年度数据已存在，请在列表中修改。"))
-        else:
-            try:
-                services.annual_figure_save(
-                    actor=request.user, enterprise=enterprise, year=target_year, data=data
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("年度数据已保存。"))
-                return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
-    status = 400 if form.errors else 200
-    return render(
+
+    def save(data: dict[str, Any]) -> AnnualFigure:
+        year = figure.year if figure else data["year"]
+        if figure is None and enterprise.figures.filter(year=year).exists():
+            raise ValidationError({"year": _("该年度数据已存在，请在列表中修改。")})
+        values = {k: v for k, v in data.items() if k != "year"}
+        return services.annual_figure_save(
+            actor=request.user, enterprise=enterprise, year=year, data=values
+        )
+
+    return submit(
         request,
-        "enterprises/figure_form.html",
-        {"nav": "enterprises", "form": form, "e": enterprise, "figure": figure},
-        status=status,
+        form,
+        save,
+        success=_("年度数据已保存。"),
+        next=_detail_url(enterprise),
+        template="enterprises/figure_form.html",
+        context={"nav": "enterprises", "e": enterprise, "figure": figure},
     )
 
 
@@ -225,21 +215,14 @@ def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -
         contact = enterprise.contacts.filter(pk=contact_id).first()
         if contact is None:
             raise Http404
-    form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_save(
-                actor=request.user, enterprise=enterprise, data=form.cleaned_data, contact=contact
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("联系人已保存。"))
-            return redirect("enterprises:enterprise-detail", pk=enterprise.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "enterprises/contact_form.html",
-        {"nav": "enterprises", "form": form, "e": enterprise},
-        status=status,
+        ContactForm(request.POST or None, instance=contact),
+        lambda data: services.contact_save(
+            actor=request.user, enterprise=enterprise, data=data, contact=contact
+        ),
+        success=_("联系人已保存。"),
+        next=_detail_url(enterprise),
+        template="enterprises/contact_form.html",
+        context={"nav": "enterprises", "e": enterprise},
     )

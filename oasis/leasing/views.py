@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from oasis.accounts import roles
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
+from oasis.core.views import act, render_page, submit
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import building_get_for_user, park_queryset_for_user, unit_get_for_user
@@ -47,15 +49,13 @@ def _changeable_parks(user: Any) -> Any:
     return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
 
+def _detail_url(lease: Lease) -> str:
+    return reverse("leasing:lease-detail", args=[lease.pk])
+
+
 def _require_change(request: HttpRequest, lease: Lease) -> None:
     if not selectors.lease_can_change(user=request.user, lease=lease):
         raise PermissionDenied
-
-
-def _partial(request: HttpRequest, template: str, name: str = "results") -> str:
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == name:
-        return f"{template}#{name}"
-    return template
 
 
 @login_required
@@ -75,7 +75,7 @@ def lease_list(request: HttpRequest) -> HttpResponse:
         "can_change": selectors.can_change_any(request.user),
         "parks": park_queryset_for_user(request.user),
     }
-    return render(request, _partial(request, "leasing/lease_list.html"), context)
+    return render_page(request, "leasing/lease_list.html", context)
 
 
 @login_required
@@ -98,31 +98,23 @@ def lease_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unit", "").isdigit():
         initial["units"] = [int(request.GET["unit"])]
     form = LeaseForm(request.POST or None, tenants=tenants, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lease = services.lease_create(
-                actor=request.user,
-                tenant=form.cleaned_data["tenant"],
-                unit_ids=[u.pk for u in form.cleaned_data["units"]],
-                data=form.service_data(),
-                free_periods=form.free_periods(),
-                activate=form.cleaned_data["activate"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("合同已签约生效。")
-                if lease.status == Lease.Status.ACTIVE
-                else _("合同草稿已保存。"),
-            )
-            return redirect("leasing:lease-detail", pk=lease.pk)
-    return render(
+    return submit(
         request,
-        "leasing/lease_form.html",
-        {"nav": "leasing", "form": form},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: services.lease_create(
+            actor=request.user,
+            tenant=data["tenant"],
+            unit_ids=[u.pk for u in data["units"]],
+            data=form.service_data(),
+            free_periods=form.free_periods(),
+            activate=data["activate"],
+        ),
+        success=lambda lease: (
+            _("合同已签约生效。") if lease.status == Lease.Status.ACTIVE else _("合同草稿已保存。")
+        ),
+        next=_detail_url,
+        template="leasing/lease_form.html",
+        context={"nav": "leasing"},
     )
 
 
@@ -160,66 +152,52 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def lease_activate(request: HttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
-    try:
-        services.lease_activate(actor=request.user, lease=lease)
-    except ValidationError as exc:
-        for msgs in exc.message_dict.values():
-            for m in msgs:
-                messages.error(request, m)
-    else:
-        messages.success(request, _("合同已签约生效。"))
-    return redirect("leasing:lease-detail", pk=lease.pk)
+    return act(
+        request,
+        lambda: services.lease_activate(actor=request.user, lease=lease),
+        success=_("合同已签约生效。"),
+        next=_detail_url(lease),
+    )
 
 
 @login_required
 def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
-    form = PaymentForm(request.POST or None, lease=lease, initial={"paid_on": services.today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.payment_record(
-                actor=request.user,
-                lease=lease,
-                amount=d["amount"],
-                paid_on=d["paid_on"],
-                bill=d["bill"],
-                allow_prepayment=d["allow_prepayment"],
-                reference=d["reference"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("收款已登记。"))
-            return redirect("leasing:lease-detail", pk=lease.pk)
-    return render(
+    return submit(
         request,
-        "leasing/action_form.html",
-        {"nav": "leasing", "form": form, "lease": lease, "title": _("登记收款")},
-        status=400 if form.errors else 200,
+        PaymentForm(request.POST or None, lease=lease, initial={"paid_on": services.today()}),
+        lambda d: services.payment_record(
+            actor=request.user,
+            lease=lease,
+            amount=d["amount"],
+            paid_on=d["paid_on"],
+            bill=d["bill"],
+            allow_prepayment=d["allow_prepayment"],
+            reference=d["reference"],
+        ),
+        success=_("收款已登记。"),
+        next=_detail_url(lease),
+        template="leasing/action_form.html",
+        context={"nav": "leasing", "lease": lease, "title": _("登记收款")},
     )
 
 
 def _action(
     request: HttpRequest, pk: int, form_class: type, title: str, run: Any, done: str
 ) -> HttpResponse:
+    """A form on one lease (renew, terminate, amend, refund) ending on a lease's page."""
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(lease, form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("leasing:lease-detail", pk=result.pk)
-    return render(
+    return submit(
         request,
-        "leasing/action_form.html",
-        {"nav": "leasing", "form": form, "lease": lease, "title": title},
-        status=400 if form.errors else 200,
+        form,
+        lambda _data: run(lease, form),
+        success=done,
+        next=_detail_url,
+        template="leasing/action_form.html",
+        context={"nav": "leasing", "lease": lease, "title": title},
     )
 
 
@@ -269,25 +247,16 @@ def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
 def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
-    form = DepositRefundForm(request.POST or None, initial={"refunded_on": services.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deposit_refund(
-                actor=request.user,
-                lease=lease,
-                on=form.cleaned_data["refunded_on"],
-                reference=form.cleaned_data["reference"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("保证金退还已登记。"))
-            return redirect("leasing:lease-detail", pk=lease.pk)
-    return render(
+    return submit(
         request,
-        "leasing/action_form.html",
-        {"nav": "leasing", "form": form, "lease": lease, "title": _("退还保证金")},
-        status=400 if form.errors else 200,
+        DepositRefundForm(request.POST or None, initial={"refunded_on": services.today()}),
+        lambda d: services.deposit_refund(
+            actor=request.user, lease=lease, on=d["refunded_on"], reference=d["reference"]
+        ),
+        success=_("保证金退还已登记。"),
+        next=_detail_url(lease),
+        template="leasing/action_form.html",
+        context={"nav": "leasing", "lease": lease, "title": _("退还保证金")},
     )
 
 
@@ -306,9 +275,9 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return excel.export_bills(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return render_page(
         request,
-        _partial(request, "leasing/bill_list.html"),
+        "leasing/bill_list.html",
         {"nav": "leasing", "page": page, "state": state, "today": services.today()},
     )
 
@@ -382,10 +351,11 @@ def unit_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": selectors.can_change_any(request.user),
         "nav": "leasing",
     }
-    template = "leasing/unit_panel.html"
-    if not request.headers.get("HX-Request"):
-        template = "leasing/unit_page.html"
-    return render(request, template, context)
+    # A stacking-plan cell opens the panel in place; a plain visit gets it inside a page.
+    template = "leasing/unit_panel.html" if request.htmx else "leasing/unit_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -453,6 +423,6 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
-    return render(
-        request, _partial(request, "leasing/import_job.html", "job"), {"nav": "leasing", "job": job}
+    return render_page(
+        request, "leasing/import_job.html", {"nav": "leasing", "job": job}, partial="job"
     )

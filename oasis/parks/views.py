@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_can
 from oasis.core.audit import audit_history
-from oasis.core.forms import add_service_errors
+from oasis.core.views import submit
 
 from . import selectors, services
 from .forms import BuildingForm, ParkForm, UnitForm
@@ -57,20 +59,14 @@ def park_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     park = selectors.park_get_for_user(user=request.user, pk=pk)
     if not user_can(request.user, park.pk, roles.PARK_CHANGE):
         raise PermissionDenied
-    form = ParkForm(request.POST or None, instance=park)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.park_update(actor=request.user, park=park, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("parks:park-detail", pk=park.pk)
-    return render(
+    return submit(
         request,
-        "parks/park_form.html",
-        {"nav": "parks", "form": form, "park": park},
-        status=400 if form.errors else 200,
+        ParkForm(request.POST or None, instance=park),
+        lambda data: services.park_update(actor=request.user, park=park, data=data),
+        success=_("已保存。"),
+        next=reverse("parks:park-detail", args=[park.pk]),
+        template="parks/park_form.html",
+        context={"nav": "parks", "park": park},
     )
 
 
@@ -99,22 +95,14 @@ def building_create(request: AuthedHttpRequest, park_pk: int) -> HttpResponse:
     park = selectors.park_get_for_user(user=request.user, pk=park_pk)
     if not user_can(request.user, park.pk, roles.SPACE_CHANGE):
         raise PermissionDenied
-    form = BuildingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            building = services.building_create(
-                actor=request.user, park=park, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("楼宇已创建。"))
-            return redirect("parks:building-detail", pk=building.pk)
-    return render(
+    return submit(
         request,
-        "parks/building_form.html",
-        {"nav": "parks", "form": form, "park": park},
-        status=400 if form.errors else 200,
+        BuildingForm(request.POST or None),
+        lambda data: services.building_create(actor=request.user, park=park, data=data),
+        success=_("楼宇已创建。"),
+        next=lambda building: reverse("parks:building-detail", args=[building.pk]),
+        template="parks/building_form.html",
+        context={"nav": "parks", "park": park},
     )
 
 
@@ -123,20 +111,14 @@ def building_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get_for_user(user=request.user, pk=pk)
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
         raise PermissionDenied
-    form = BuildingForm(request.POST or None, instance=building)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.building_update(actor=request.user, building=building, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("parks:building-detail", pk=building.pk)
-    return render(
+    return submit(
         request,
-        "parks/building_form.html",
-        {"nav": "parks", "form": form, "park": building.park, "building": building},
-        status=400 if form.errors else 200,
+        BuildingForm(request.POST or None, instance=building),
+        lambda data: services.building_update(actor=request.user, building=building, data=data),
+        success=_("已保存。"),
+        next=reverse("parks:building-detail", args=[building.pk]),
+        template="parks/building_form.html",
+        context={"nav": "parks", "park": building.park, "building": building},
     )
 
 
@@ -169,26 +151,26 @@ def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "parks/unit_list.html", context)
 
 
+def _unit_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The unit's own fields (its floor is passed to the service separately)."""
+    return {k: v for k, v in data.items() if k != "floor"}
+
+
 @login_required
 def unit_create(request: AuthedHttpRequest, building_pk: int) -> HttpResponse:
     building = selectors.building_get_for_user(user=request.user, pk=building_pk)
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
         raise PermissionDenied
-    form = UnitForm(request.POST or None, building=building)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "floor"}
-        try:
-            services.unit_create(actor=request.user, floor=form.cleaned_data["floor"], data=data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("单元已创建。"))
-            return redirect("parks:building-detail", pk=building.pk)
-    return render(
+    return submit(
         request,
-        "parks/unit_form.html",
-        {"nav": "parks", "form": form, "building": building},
-        status=400 if form.errors else 200,
+        UnitForm(request.POST or None, building=building),
+        lambda data: services.unit_create(
+            actor=request.user, floor=data["floor"], data=_unit_data(data)
+        ),
+        success=_("单元已创建。"),
+        next=reverse("parks:building-detail", args=[building.pk]),
+        template="parks/unit_form.html",
+        context={"nav": "parks", "building": building},
     )
 
 
@@ -198,22 +180,19 @@ def unit_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     building = unit.building
     if not user_can(request.user, building.park_id, roles.SPACE_CHANGE):
         raise PermissionDenied
-    form = UnitForm(request.POST or None, instance=unit, building=building)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "floor"}
-        try:
-            services.unit_update(actor=request.user, unit=unit, data=data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("parks:building-detail", pk=building.pk)
     context = {
         "nav": "parks",
-        "form": form,
         "building": building,
         "unit": unit,
         "tenants": unit.enterprises.all(),
         "history": audit_history(unit),
     }
-    return render(request, "parks/unit_form.html", context, status=400 if form.errors else 200)
+    return submit(
+        request,
+        UnitForm(request.POST or None, instance=unit, building=building),
+        lambda data: services.unit_update(actor=request.user, unit=unit, data=_unit_data(data)),
+        success=_("已保存。"),
+        next=reverse("parks:building-detail", args=[building.pk]),
+        template="parks/unit_form.html",
+        context=context,
+    )

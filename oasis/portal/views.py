@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +21,7 @@ from oasis.accounts.selectors import user_is_staff, user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
+from oasis.core.views import submit
 from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
 from oasis.enterprises.services import MEMBER_EDITABLE
 from oasis.parks.models import Park
@@ -127,14 +128,14 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None, campaign=campaign, initial=initial)
     flags: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
+        submitting = request.POST.get("action") == "submit"
         try:
             saved = services.report_save(
                 actor=request.user,
                 campaign=campaign,
                 data=form.figures(),
                 explanation=form.cleaned_data["explanation"],
-                submit=submit,
+                submit=submitting,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -148,10 +149,10 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 else []
             )
         else:
-            messages.success(request, _("已提交，等待园区审核。") if submit else _("已暂存。"))
+            messages.success(request, _("已提交，等待园区审核。") if submitting else _("已暂存。"))
             return (
                 redirect("portal:report-detail", report_id=saved.pk)
-                if submit
+                if submitting
                 else redirect("portal:report-fill", campaign_id=campaign.pk)
             )
     status = 400 if form.errors else 200
@@ -210,24 +211,15 @@ def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
     if not selectors.report_can_review(user=request.user, park_id=report.campaign.park_id):
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            if accept:
-                services.report_accept(
-                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
-                )
-            else:
-                services.report_return(
-                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。")
-            )
-            return redirect("portal:review-queue")
-    return _report_page(request, report, form=form, status=400)
+    review = services.report_accept if accept else services.report_return
+    return submit(
+        request,
+        form,
+        lambda data: review(actor=request.user, report=report, comment=data["comment"]),
+        success=_("已采纳，数据已写入企业正式数据。") if accept else _("已退回企业修改。"),
+        next="portal:review-queue",
+        page=lambda status: _report_page(request, report, form=form, status=status),
+    )
 
 
 @login_required
@@ -276,21 +268,23 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CampaignForm(request.POST or None)
     form.fields["park"] = _park_field(parks)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "park"}
-        try:
-            campaign = services.campaign_create(
-                actor=request.user, park=form.cleaned_data["park"], data=data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("填报任务已发布。"))
-            return redirect("portal:campaign-detail", campaign_id=campaign.pk)
-    status = 400 if form.errors else 200
-    return render(
-        request, "portal/campaign_form.html", {"nav": "portal", "form": form}, status=status
+    return submit(
+        request,
+        form,
+        lambda data: services.campaign_create(
+            actor=request.user,
+            park=data["park"],
+            data={k: v for k, v in data.items() if k != "park"},
+        ),
+        success=_("填报任务已发布。"),
+        next=_campaign_url,
+        template="portal/campaign_form.html",
+        context={"nav": "portal"},
     )
+
+
+def _campaign_url(campaign: Any) -> str:
+    return reverse("portal:campaign-detail", args=[campaign.pk])
 
 
 def _park_field(parks: Any) -> Any:
@@ -307,21 +301,14 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     if not selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id):
         raise PermissionDenied
-    form = CampaignForm(request.POST or None, instance=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(actor=request.user, campaign=campaign, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("portal:campaign-detail", campaign_id=campaign.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "portal/campaign_form.html",
-        {"nav": "portal", "form": form, "campaign": campaign},
-        status=status,
+        CampaignForm(request.POST or None, instance=campaign),
+        lambda data: services.campaign_update(actor=request.user, campaign=campaign, data=data),
+        success=_("已保存。"),
+        next=_campaign_url(campaign),
+        template="portal/campaign_form.html",
+        context={"nav": "portal", "campaign": campaign},
     )
 
 
@@ -382,20 +369,14 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     form = NoticeForm(
         request.POST or None, park_id=park.pk, tier_available=adapters.tier_available()
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice = services.notice_publish(actor=request.user, park=park, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("通知已发布。"))
-            return redirect("portal:notice-detail", notice_id=notice.pk)
-    status = 400 if form.errors else 200
-    return render(
+    return submit(
         request,
-        "portal/notice_form.html",
-        {"nav": "portal", "form": form, "park": park},
-        status=status,
+        form,
+        lambda data: services.notice_publish(actor=request.user, park=park, data=data),
+        success=_("通知已发布。"),
+        next=lambda notice: reverse("portal:notice-detail", args=[notice.pk]),
+        template="portal/notice_form.html",
+        context={"nav": "portal", "park": park},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts.models import User
 from oasis.core.forms import add_service_errors
+from oasis.core.views import Message, Next, act, render_page, submit
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
 from . import booking_rules, selectors, services
@@ -72,12 +74,25 @@ def _managed_park(request: HttpRequest) -> Any:
     )
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, back_url: str) -> HttpResponse:
-    return render(
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    title: str,
+    next: Next,
+    back_url: str | None = None,
+    success: Message | None = None,
+) -> HttpResponse:
+    """A sharing form on the one form page, submitted to its service."""
+    return submit(
         request,
-        "sharing/form.html",
-        _ctx(request, form=form, title=title, back_url=back_url),
-        status=400 if form.errors else 200,
+        form,
+        save,
+        success=success or _("已保存。"),
+        next=next,
+        template="sharing/form.html",
+        context=_ctx(request, title=title, back_url=back_url),
     )
 
 
@@ -91,12 +106,6 @@ def _months(month: dt.date) -> dict[str, Any]:
         "prev_month": selectors.prev_month(month),
         "next_month": selectors.next_month(month),
     }
-
-
-def _hx_partial(request: HttpRequest, template: str, target: str) -> str:
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
-        return f"{template}#{target}"
-    return template
 
 
 # ------------------------------------------------------------------ catalogue
@@ -117,6 +126,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _resource_url(resource: Resource) -> str:
+    return reverse("sharing:resource", args=[resource.pk])
+
+
 def _offering_url(offering: Offering) -> str:
     return f"{reverse('sharing:catalogue')}?park={offering.park_id}#offering-{offering.pk}"
 
@@ -135,18 +148,16 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = OfferingForm(
         request.POST or None, instance=Offering.objects.get(pk=offering.pk) if offering else None
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            offering = services.offering_save(
-                actor=user, park=park, data=form.cleaned_data, offering=offering
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(_offering_url(offering))
-    title = _("修改共享服务：%(name)s") % {"name": offering.name} if offering else _("新增共享服务")
-    return _form_page(request, form, title, f"{reverse('sharing:catalogue')}?park={park.pk}")
+    return _form_page(
+        request,
+        form,
+        lambda data: services.offering_save(actor=user, park=park, data=data, offering=offering),
+        title=_("修改共享服务：%(name)s") % {"name": offering.name}
+        if offering
+        else _("新增共享服务"),
+        next=_offering_url,
+        back_url=f"{reverse('sharing:catalogue')}?park={park.pk}",
+    )
 
 
 @login_required
@@ -154,19 +165,13 @@ def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new bookable resource under the catalogue entry `pk`."""
     offering = selectors.offering_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=offering.park_id)
-    form = ResourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = services.resource_save(
-                actor=request.user, offering=offering, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("sharing:resource", pk=resource.pk)
     return _form_page(
-        request, form, _("新增资源：%(name)s") % {"name": offering.name}, _offering_url(offering)
+        request,
+        ResourceForm(request.POST or None),
+        lambda data: services.resource_save(actor=request.user, offering=offering, data=data),
+        title=_("新增资源：%(name)s") % {"name": offering.name},
+        next=_resource_url,
+        back_url=_offering_url(offering),
     )
 
 
@@ -230,11 +235,8 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         cert_form=CertificationForm(users=_park_members(resource.park_id)) if can_manage else None,
     )
     status = 400 if form is not None and form.errors else 200
-    return render(
-        request,
-        _hx_partial(request, "sharing/resource_detail.html", "calendar"),
-        context,
-        status=status,
+    return render_page(
+        request, "sharing/resource_detail.html", context, partial="calendar", status=status
     )
 
 
@@ -250,25 +252,15 @@ def _park_members(park_id: int) -> Any:
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=resource.park_id)
-    form = ResourceForm(request.POST or None, instance=Resource.objects.get(pk=resource.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_save(
-                actor=request.user,
-                offering=resource.offering,
-                data=form.cleaned_data,
-                resource=resource,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("sharing:resource", pk=resource.pk)
-    return render(
+    return _form_page(
         request,
-        "sharing/form.html",
-        _ctx(request, form=form, title=resource.name, back=resource),
-        status=400 if form.errors else 200,
+        ResourceForm(request.POST or None, instance=Resource.objects.get(pk=resource.pk)),
+        lambda data: services.resource_save(
+            actor=request.user, offering=resource.offering, data=data, resource=resource
+        ),
+        title=resource.name,
+        next=_resource_url(resource),
+        back_url=_resource_url(resource),
     )
 
 
@@ -297,9 +289,9 @@ def park_calendar(request: HttpRequest) -> HttpResponse:
     park = _park(request)
     month = _month(request)
     rows = selectors.park_calendar(user=request.user, park=park, month=month)
-    return render(
+    return render_page(
         request,
-        _hx_partial(request, "sharing/calendar.html", "calendar"),
+        "sharing/calendar.html",
         _ctx(
             request,
             park=park,
@@ -307,6 +299,7 @@ def park_calendar(request: HttpRequest) -> HttpResponse:
             days=selectors.month_days(month),
             **_months(month),
         ),
+        partial="calendar",
     )
 
 
@@ -341,9 +334,9 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             Booking.Status.CONFIRMED,
         ) and booking_rules.can_cancel(rules, start=b.start, now=now)
         b.manageable = selectors.can_manage(user=user, park_id=b.resource.park_id)
-    return render(
+    return render_page(
         request,
-        _hx_partial(request, "sharing/booking_list.html", "results"),
+        "sharing/booking_list.html",
         _ctx(
             request,
             bookings=bookings,
@@ -406,14 +399,12 @@ def statement(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if enterprise is None:
             raise Http404
-        try:
-            services.statement_issue(actor=user, enterprise=enterprise, month=month)
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(request, _("账单已出具。"))
-        return redirect(f"{request.path}?enterprise={enterprise.pk}&month={month:%Y-%m}")
+        return act(
+            request,
+            lambda: services.statement_issue(actor=user, enterprise=enterprise, month=month),
+            success=_("账单已出具。"),
+            next=f"{request.path}?enterprise={enterprise.pk}&month={month:%Y-%m}",
+        )
     view = selectors.statement_build(enterprise=enterprise, month=month) if enterprise else None
     firms = [] if user.is_member else enterprise_queryset_for_user(user).order_by("name")[:500]
     return render(
@@ -459,20 +450,13 @@ def request_create(request: HttpRequest) -> HttpResponse:
         if request.GET.get("offering", "").isdigit()
         else {}
     )
-    form = RequestForm(request.POST or None, offerings=offerings, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.request_submit(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("申请已提交。"))
-            return redirect("sharing:request", pk=item.pk)
-    return render(
+    return _form_page(
         request,
-        "sharing/form.html",
-        _ctx(request, form=form, title=_("提交服务申请")),
-        status=400 if form.errors else 200,
+        RequestForm(request.POST or None, offerings=offerings, initial=initial),
+        lambda data: services.request_submit(actor=user, **data),
+        title=_("提交服务申请"),
+        success=_("申请已提交。"),
+        next=lambda item: reverse("sharing:request", args=[item.pk]),
     )
 
 
@@ -567,20 +551,13 @@ def finance(request: HttpRequest) -> HttpResponse:
 def need_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_member:
         raise PermissionDenied
-    form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("融资需求已提交。"))
-            return redirect("sharing:need", pk=need.pk)
-    return render(
+    return _form_page(
         request,
-        "sharing/form.html",
-        _ctx(request, form=form, title=_("提交融资需求")),
-        status=400 if form.errors else 200,
+        NeedForm(request.POST or None),
+        lambda data: services.need_create(actor=request.user, data=data),
+        title=_("提交融资需求"),
+        success=_("融资需求已提交。"),
+        next=lambda need: reverse("sharing:need", args=[need.pk]),
     )
 
 
@@ -639,22 +616,19 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         request.POST or None,
         instance=Institution.objects.get(pk=institution.pk) if institution else None,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_save(
-                actor=user, park=park, data=form.cleaned_data, institution=institution
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(f"{reverse('sharing:finance')}?park={park.pk}")
-    title = (
-        _("修改合作机构：%(name)s") % {"name": institution.name}
+    back = f"{reverse('sharing:finance')}?park={park.pk}"
+    return _form_page(
+        request,
+        form,
+        lambda data: services.institution_save(
+            actor=user, park=park, data=data, institution=institution
+        ),
+        title=_("修改合作机构：%(name)s") % {"name": institution.name}
         if institution
-        else _("新增合作机构")
+        else _("新增合作机构"),
+        next=back,
+        back_url=back,
     )
-    return _form_page(request, form, title, f"{reverse('sharing:finance')}?park={park.pk}")
 
 
 def _product_page(
@@ -667,22 +641,18 @@ def _product_page(
         instance=FinanceProduct.objects.get(pk=product.pk) if product else None,
     )
     back = f"{reverse('sharing:finance')}?park={institution.park_id}"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_save(
-                actor=user, institution=institution, data=form.cleaned_data, product=product
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(back)
-    title = (
-        _("修改金融产品：%(name)s") % {"name": product.name}
+    return _form_page(
+        request,
+        form,
+        lambda data: services.product_save(
+            actor=user, institution=institution, data=data, product=product
+        ),
+        title=_("修改金融产品：%(name)s") % {"name": product.name}
         if product
-        else _("新增金融产品：%(name)s") % {"name": institution.name}
+        else _("新增金融产品：%(name)s") % {"name": institution.name},
+        next=back,
+        back_url=back,
     )
-    return _form_page(request, form, title, back)
 
 
 @login_required
@@ -730,21 +700,16 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance=Event.objects.get(pk=event.pk) if event else None,
         offerings=selectors.event_offerings(park=park),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_save(actor=user, park=park, data=form.cleaned_data, event=event)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("sharing:event", pk=event.pk)
-    title = _("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动")
-    back = (
-        reverse("sharing:event", args=[event.pk])
+    return _form_page(
+        request,
+        form,
+        lambda data: services.event_save(actor=user, park=park, data=data, event=event),
+        title=_("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动"),
+        next=lambda saved: reverse("sharing:event", args=[saved.pk]),
+        back_url=reverse("sharing:event", args=[event.pk])
         if event
-        else f"{reverse('sharing:event-list')}?park={park.pk}"
+        else f"{reverse('sharing:event-list')}?park={park.pk}",
     )
-    return _form_page(request, form, title, back)
 
 
 @login_required
@@ -832,22 +797,13 @@ def showcase_edit(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     enterprise = request.user.enterprise
     instance = Showcase.objects.filter(enterprise=enterprise).first()
-    form = ShowcaseForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sc = services.showcase_save(
-                actor=request.user, enterprise=enterprise, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存，待园区发布。"))
-            return redirect("sharing:showcase", pk=sc.pk)
-    return render(
+    return _form_page(
         request,
-        "sharing/form.html",
-        _ctx(request, form=form, title=_("企业风采")),
-        status=400 if form.errors else 200,
+        ShowcaseForm(request.POST or None, instance=instance),
+        lambda data: services.showcase_save(actor=request.user, enterprise=enterprise, data=data),
+        title=_("企业风采"),
+        success=_("已保存，待园区发布。"),
+        next=lambda sc: reverse("sharing:showcase", args=[sc.pk]),
     )
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts.selectors import user_is_staff
-from oasis.core.forms import add_service_errors
+from oasis.core.views import render_page, submit
 
 from . import selectors, services
 from .forms import AssignForm, ConfirmForm, ReopenForm, ReplyForm, ResolveForm, TicketForm
@@ -42,35 +42,27 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "categories": Category.choices,
         "is_member": request.user.is_member,
     }
-    template = "tickets/ticket_list.html"
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "tickets/ticket_list.html", context)
 
 
 @login_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_member:
         raise PermissionDenied
-    form = TicketForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.ticket_open(
-                actor=request.user,
-                category=data["category"],
-                title=data["title"],
-                body=data["body"],
-                files=data["files"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("工单已提交。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    status = 400 if form.errors else 200
-    return render(
-        request, "tickets/ticket_form.html", {"nav": "tickets", "form": form}, status=status
+    return submit(
+        request,
+        TicketForm(request.POST or None, request.FILES or None),
+        lambda data: services.ticket_open(
+            actor=request.user,
+            category=data["category"],
+            title=data["title"],
+            body=data["body"],
+            files=data["files"],
+        ),
+        success=_("工单已提交。"),
+        next=_detail_url,
+        template="tickets/ticket_form.html",
+        context={"nav": "tickets"},
     )
 
 
@@ -107,26 +99,44 @@ def _detail(
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
 
+def _detail_url(ticket: Ticket) -> str:
+    return reverse("tickets:ticket-detail", args=[ticket.pk])
+
+
+def _on_ticket(
+    request: HttpRequest,
+    ticket: Ticket,
+    slot: str,
+    form: Any,
+    save: Any,
+    success: str,
+) -> HttpResponse:
+    """Submit one of the ticket page's forms; on errors the page shows it in its `slot`."""
+    return submit(
+        request,
+        form,
+        save,
+        success=success,
+        next=_detail_url(ticket),
+        page=lambda status: _detail(request, ticket, status=status, **{slot: form}),
+    )
+
+
 @login_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if request.method != "POST":
         return _detail(request, ticket)
-    form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.ticket_reply(
-                actor=request.user,
-                ticket=ticket,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("回复已发送。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    return _detail(request, ticket, status=400, reply_form=form)
+    return _on_ticket(
+        request,
+        ticket,
+        "reply_form",
+        ReplyForm(request.POST, request.FILES),
+        lambda d: services.ticket_reply(
+            actor=request.user, ticket=ticket, body=d["body"], files=d["files"]
+        ),
+        _("回复已发送。"),
+    )
 
 
 @login_required
@@ -135,18 +145,14 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied
-    form = AssignForm(request.POST, handlers=selectors.handlers_for_park(park_id=ticket.park_id))
-    if form.is_valid():
-        try:
-            services.ticket_assign(
-                actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已分派。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    return _detail(request, ticket, status=400, assign_form=form)
+    return _on_ticket(
+        request,
+        ticket,
+        "assign_form",
+        AssignForm(request.POST, handlers=selectors.handlers_for_park(park_id=ticket.park_id)),
+        lambda d: services.ticket_assign(actor=request.user, ticket=ticket, assignee=d["assignee"]),
+        _("已分派。"),
+    )
 
 
 @login_required
@@ -155,18 +161,14 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_resolve(
-                actor=request.user, ticket=ticket, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("工单已标记为已解决。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    return _detail(request, ticket, status=400, resolve_form=form)
+    return _on_ticket(
+        request,
+        ticket,
+        "resolve_form",
+        ResolveForm(request.POST),
+        lambda d: services.ticket_resolve(actor=request.user, ticket=ticket, body=d["body"]),
+        _("工单已标记为已解决。"),
+    )
 
 
 def _own_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -180,39 +182,30 @@ def _own_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 @require_POST
 def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _own_ticket(request, ticket_id)
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_confirm(
-                actor=request.user,
-                ticket=ticket,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("感谢您的评价。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    return _detail(request, ticket, status=400, confirm_form=form)
+    return _on_ticket(
+        request,
+        ticket,
+        "confirm_form",
+        ConfirmForm(request.POST),
+        lambda d: services.ticket_confirm(
+            actor=request.user, ticket=ticket, rating=d["rating"], comment=d["comment"]
+        ),
+        _("感谢您的评价。"),
+    )
 
 
 @login_required
 @require_POST
 def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _own_ticket(request, ticket_id)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_reopen(
-                actor=request.user, ticket=ticket, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("工单已重新打开。"))
-            return redirect("tickets:ticket-detail", ticket_id=ticket.pk)
-    return _detail(request, ticket, status=400, reopen_form=form)
+    return _on_ticket(
+        request,
+        ticket,
+        "reopen_form",
+        ReopenForm(request.POST),
+        lambda d: services.ticket_reopen(actor=request.user, ticket=ticket, body=d["body"]),
+        _("工单已重新打开。"),
+    )
 
 
 @login_required

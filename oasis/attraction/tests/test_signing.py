@@ -105,10 +105,10 @@ def test_sign_needs_industry_code_and_unique_years(manager, manager_client, make
     r = manager_client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form())
     assert r.status_code == 400
     assert r.context["form"].non_field_errors() == [
-        "industry_code: 创建企业档案须先填写线索的行业代码。"
+        "行业代码：创建企业档案须先填写线索的行业代码。"
     ]
     r = manager_client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form(**{"c-1-year": "2025"}))
-    assert r.context["form"].non_field_errors() == ["commitments: 承诺年度不能重复。"]
+    assert r.context["form"].non_field_errors() == ["年度承诺：承诺年度不能重复。"]
     r = manager_client.post(f"/attraction/leads/{lead.pk}/sign/", sign_form(**{"c-0-year": ""}))
     assert r.status_code == 400 and r.context["formset"].forms[0].errors == {
         "year": ["请填写年度。"]
