@@ -35,7 +35,8 @@ def htmx_target(request: HttpRequest) -> str | None:
     htmx = getattr(request, "htmx", None)
     if not htmx or htmx.history_restore_request:
         return None
-    return htmx.target
+    target = htmx.target
+    return target if isinstance(target, str) else None
 
 
 def render_page(
