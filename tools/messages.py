@@ -148,13 +148,19 @@ def makemessages(source: Path) -> None:
     """Django's makemessages over `source` (a directory holding `locale/`), in-process and
     without the project's settings, so that a copy in a temporary directory writes only
     its own locale directory. New strings arrive empty, never with a guessed ("fuzzy")
-    translation, and the .po carries no creation date (one less merge conflict)."""
+    translation. For branches that add strings in parallel: entries are sorted by msgid
+    (an entry never moves when code around it changes), locations name files without line
+    numbers, and the .po carries no creation date."""
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.commands import makemessages as django_makemessages
 
     class Command(django_makemessages.Command):
-        msgmerge_options = [*django_makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
+        msgmerge_options = [
+            *django_makemessages.Command.msgmerge_options,
+            "--no-fuzzy-matching",
+            "--sort-output",
+        ]
 
     if not settings.configured:
         settings.configure()
