@@ -89,6 +89,7 @@ def _chart_data(fig: DashboardFigures) -> dict[str, dict[str, Any]]:
             },
             "categories": [b.code for b in fig.buildings],
             "titles": [b.name for b in fig.buildings],
+            "colon": _("："),  # the tooltip's "series: value" in the page's language
             "leased": [_area(b.leased_area) for b in fig.buildings],
             "reserved": [_area(b.reserved_area) for b in fig.buildings],
             "vacant": [_area(b.vacant_area) for b in fig.buildings],

@@ -61,7 +61,7 @@
         var i = items[0].dataIndex;
         var lines = [d.categories[i] + " " + d.titles[i]];
         items.forEach(function (it) {
-          if (it.value !== null && it.value !== undefined) lines.push(it.marker + it.seriesName + "：" + Number(it.value).toLocaleString());
+          if (it.value !== null && it.value !== undefined) lines.push(it.marker + it.seriesName + d.colon + Number(it.value).toLocaleString());
         });
         return lines.join("<br>");
       };
