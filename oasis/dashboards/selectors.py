@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, FilteredRelation, Q, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from oasis.accounts.models import User
 from oasis.core.cache import park_data_version
@@ -331,8 +332,10 @@ def dashboard_figures(*, park: Park, year: int | None = None) -> DashboardFigure
 
 def dashboard_figures_cached(*, park: Park, year: int | None = None) -> DashboardFigures:
     """`dashboard_figures` through the cache, keyed by the park's data version (see
-    oasis.core.cache): any service write to the park shows on the next request."""
-    key = f"oasis:dashboard:{park.pk}:{year or 'latest'}:{park_data_version(park.pk)}"
+    oasis.core.cache): any service write to the park shows on the next request. The figures
+    carry labels in the language they were computed in, so the language is in the key."""
+    version = park_data_version(park.pk)
+    key = f"oasis:dashboard:{park.pk}:{year or 'latest'}:{version}:{get_language()}"
     figures = cache.get(key)
     if figures is None:
         figures = dashboard_figures(park=park, year=year)
@@ -345,7 +348,8 @@ def sharing_month_cached(*, park: Park, month: Any) -> dict[str, Any]:
     data version like the figures above: a booking shows on the next request."""
     from oasis.sharing.selectors import sharing_utilisation
 
-    key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}:{park_data_version(park.pk)}"
+    version = park_data_version(park.pk)
+    key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}:{version}:{get_language()}"
     data = cache.get(key)
     if data is None:
         data = sharing_utilisation(park=park, month=month)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from oasis.core.testing import (
@@ -507,3 +508,20 @@ def test_dashboard_shows_this_months_shared_services(staff_client, park):
     data = r.context["charts"]["sharing"]
     assert len(data["categories"]) == 5
     assert data["links"][0].startswith(f"/sharing/stats/?park={park.pk}&month=")
+
+
+def test_cached_dashboard_speaks_each_readers_language(staff_client, park, scene):
+    """A Chinese reader fills the cache first; an English reader still gets English."""
+    html = staff_client.get(URL).content.decode()
+    assert _json(html, "chart-status-data")["categories"][0] == "意向"
+    assert _json(html, "chart-sharing-data")["categories"][0] == "共享数字"
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = staff_client.get(URL).content.decode()
+    assert _json(html, "chart-status-data")["categories"] == [
+        "Prospect",
+        "Signed",
+        "Settled",
+        "Exited",
+    ]
+    assert _json(html, "chart-industry-data")["categories"][0] == "Automotive"
+    assert _json(html, "chart-sharing-data")["categories"][0] == "Shared digital"
