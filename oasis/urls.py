@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from oasis.accounts import views as account_views
+from oasis.core import probes
 
 from .api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("ping/", account_views.ping, name="ping"),
+    # For machines: liveness, readiness (database, cache, storage) and metrics.
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("metrics", probes.metrics, name="metrics"),
     path("accounts/", include("oasis.accounts.urls")),
     path("dashboard/", include("oasis.dashboards.urls")),
     path("parks/", include("oasis.parks.urls")),

@@ -1,4 +1,7 @@
-"""The audit log: who changed what, when, with values before and after."""
+"""The audit log (who changed what, when, with values before and after) and the
+background workers' heartbeats."""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
@@ -39,3 +42,35 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class WorkerHeartbeatQuerySet(models.QuerySet["WorkerHeartbeat"]):
+    def alive(self) -> WorkerHeartbeatQuerySet:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        lost = dt.timedelta(seconds=settings.WORKER_LOST_SECONDS)
+        return self.filter(seen_at__gte=timezone.now() - lost)
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (`oasis worker`), refreshed every few seconds.
+    A task whose worker stopped beating is handed to another worker: a killed worker
+    loses no task."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = WorkerHeartbeatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("后台任务进程")
+        verbose_name_plural = _("后台任务进程")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.host}:{self.pid}"

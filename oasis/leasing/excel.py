@@ -637,14 +637,22 @@ def import_run(*, job_id: int) -> ImportJob:
 
     plan = validate(park=job.park, sheets=sheets, progress=progress)
     errors += plan.errors
-    if not errors:
-        try:
-            job.summary = apply(actor=job.created_by, park=job.park, plan=plan)
-        except ValidationError as exc:
-            errors = [RowError("", 0, k, m) for k, ms in exc.message_dict.items() for m in ms]
-    job.errors = [e.as_dict() for e in errors]
-    job.status = ImportJob.Status.FAILED if errors else ImportJob.Status.DONE
-    job.processed_rows = job.total_rows
-    job.finished_at = timezone.now()
-    job.save(update_fields=["errors", "status", "processed_rows", "finished_at", "summary"])
+    # The leases and the job's "done" commit together: a worker killed before the
+    # commit leaves the job to run again, one killed after leaves it done. Never twice.
+    with transaction.atomic():
+        if ImportJob.objects.select_for_update().get(pk=job.pk).status in (
+            ImportJob.Status.DONE,
+            ImportJob.Status.FAILED,
+        ):
+            return job
+        if not errors:
+            try:
+                job.summary = apply(actor=job.created_by, park=job.park, plan=plan)
+            except ValidationError as exc:
+                errors = [RowError("", 0, k, m) for k, ms in exc.message_dict.items() for m in ms]
+        job.errors = [e.as_dict() for e in errors]
+        job.status = ImportJob.Status.FAILED if errors else ImportJob.Status.DONE
+        job.processed_rows = job.total_rows
+        job.finished_at = timezone.now()
+        job.save(update_fields=["errors", "status", "processed_rows", "finished_at", "summary"])
     return job

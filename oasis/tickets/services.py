@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
+from oasis.core.storage import media_rollback, media_save
 from oasis.core.writes import record, snapshot
 
 from .models import Category, Ticket, TicketAttachment, TicketMessage, sla_deadlines
@@ -65,17 +66,21 @@ def _attach(
     actor: User,
     files: list[UploadedFile],
     types: list[str],
+    stored: list[Any],
 ) -> None:
+    """Store each file, then its row. A storage failure raises StorageUnavailable, which
+    rolls the ticket back; `media_rollback` then deletes the files already stored."""
     for upload, content_type in zip(files, types, strict=True):
-        TicketAttachment.objects.create(
+        attachment = TicketAttachment(
             ticket=ticket,
             message=message,
-            file=upload,
             original_name=(upload.name or "")[:200],
             content_type=content_type,
             size=upload.size or 0,
             uploaded_by=actor,
         )
+        media_save(attachment.file, upload.name or "file", upload, stored)
+        attachment.save()
 
 
 def _save(ticket: Ticket, actor: User, before: dict[str, Any] | None) -> None:
@@ -84,7 +89,6 @@ def _save(ticket: Ticket, actor: User, before: dict[str, Any] | None) -> None:
     record(actor=actor, instance=ticket, before=before, park_id=ticket.park_id)
 
 
-@transaction.atomic
 def ticket_open(
     *,
     actor: User,
@@ -94,10 +98,23 @@ def ticket_open(
     files: list[UploadedFile] | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """A member opens a ticket for their own firm; the SLA clock starts now."""
+    """A member opens a ticket for their own firm; the SLA clock starts now. The ticket
+    and its files are saved together or not at all."""
+    with media_rollback() as stored, transaction.atomic():
+        return _ticket_open(actor, category, title, body, files or [], now, stored)
+
+
+def _ticket_open(
+    actor: User,
+    category: str,
+    title: str,
+    body: str,
+    files: list[UploadedFile],
+    now: dt.datetime | None,
+    stored: list[Any],
+) -> Ticket:
     if not getattr(actor, "is_member", False):
         raise PermissionDenied(_("只有企业用户可以提交工单。"))
-    files = files or []
     types = _check_files(files)  # before any row: a bad file saves nothing
     if category not in Category.values:
         raise ValidationError({"category": [_("请选择有效的类别。")]})
@@ -116,11 +133,10 @@ def ticket_open(
         resolution_due_at=resolution_due,
     )
     _save(ticket, actor, None)
-    _attach(ticket, None, actor, files, types)
+    _attach(ticket, None, actor, files, types, stored)
     return ticket
 
 
-@transaction.atomic
 def ticket_reply(
     *,
     actor: User,
@@ -128,6 +144,19 @@ def ticket_reply(
     body: str,
     files: list[UploadedFile] | None = None,
     now: dt.datetime | None = None,
+) -> TicketMessage:
+    """A reply in the thread, with its files (all saved, or nothing)."""
+    with media_rollback() as stored, transaction.atomic():
+        return _ticket_reply(actor, ticket, body, files or [], now, stored)
+
+
+def _ticket_reply(
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    files: list[UploadedFile],
+    now: dt.datetime | None,
+    stored: list[Any],
 ) -> TicketMessage:
     ticket = _lock(ticket)
     is_member = getattr(actor, "is_member", False)
@@ -140,14 +169,13 @@ def ticket_reply(
     body = body.strip()
     if not body:
         raise ValidationError({"body": [_("请填写回复内容。")]})
-    files = files or []
     types = _check_files(files)
     now = now or timezone.now()
     message = TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=not is_member, body=body, created_at=now
     )
-    _attach(ticket, message, actor, files, types)
-    record(actor=actor, instance=message, park_id=ticket.park_id)
+from oasis.core.storage import media_rollback, media_save
+from oasis.core.writes import record, snapshot
     if not is_member:
         before = snapshot(ticket)
         if ticket.first_response_at is None:

@@ -261,3 +261,20 @@ def test_viewer_member_outsider_cannot_import(
     r = outsider_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)})
     assert r.status_code == 400  # their own form; this park is not a choice
     assert ImportJob.objects.count() == 0 and not Building.objects.filter(code="F9").exists()
+
+
+def test_an_import_whose_worker_died_runs_again_once(
+    leasing_client, park, enterprise, settings, tmp_path
+):
+    """A worker killed mid-import leaves the job RUNNING with nothing written; the
+    worker that takes it over imports it, and a third run changes nothing."""
+    from oasis.leasing import excel
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    leasing_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)})
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)  # killed here
+
+    assert excel.import_run(job_id=job.pk).status == "done"
+    assert excel.import_run(job_id=job.pk).status == "done"
+    assert Lease.objects.count() == 2 and Building.objects.filter(code="F9").count() == 1
