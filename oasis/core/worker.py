@@ -180,8 +180,14 @@ class Worker(DBWorker):
         logger.info("worker %s starting (queues %s)", self.worker_id, ",".join(self.queue_names))
         if self.startup_delay and self.interval:
             time.sleep(self.interval * 0.5)
-        wait_for_database()
-        self._beat()
+        while True:
+            wait_for_database()
+            try:
+                self._beat()
+                break
+            except DatabaseError as exc:
+                if not _connection_broken(exc):
+                    raise
         beating = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beating.start()
         try:
@@ -248,9 +254,11 @@ class Worker(DBWorker):
                 # The task's transaction did not commit: run it again once the database
                 # is back (on this worker or another).
                 logger.warning("task %s interrupted by the database: requeued", result.pk)
-                wait_for_database()
-                DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
-                    status=TaskResultStatus.READY
+                self._finish(
+                    DBTaskResult.objects.filter(
+                        pk=result.pk, status=TaskResultStatus.RUNNING
+                    ).update,
+                    status=TaskResultStatus.READY,
                 )
                 return
             logger.exception("task %s (%s) failed", result.pk, result.task_path)
@@ -259,12 +267,12 @@ class Worker(DBWorker):
             self._finish(partial(result.set_successful, value))
         task_finished.send(sender=backend, task_result=result.task_result)
 
-    def _finish(self, record: Any) -> None:
+    def _finish(self, record: Any, **kwargs: Any) -> None:
         """Record the outcome, waiting out a database outage: the effect is committed,
         only its record remains (a rerun would find the effect and do nothing)."""
         while True:
             try:
-                record()
+                record(**kwargs)
                 return
             except DatabaseError as exc:
                 if not _connection_broken(exc):

@@ -67,7 +67,10 @@ def test_two_workers_never_run_the_same_task(settings):
     assert sorted(runs, key=int) == [str(n) for n in range(40)]  # each exactly once
     rows = DBTaskResult.objects.filter(pk__in=[r.id for r in results])
     assert {row.status for row in rows} == {"SUCCESSFUL"}
-    assert all(len(row.worker_ids) == 1 for row in rows)
+    if connection.vendor == "postgresql":
+        # SKIP LOCKED: each task claimed once. (SQLite's in-memory test database locks
+        # whole tables, and a task that meets the lock is requeued: run once all the same.)
+        assert all(len(row.worker_ids) == 1 for row in rows)
     assert WorkerHeartbeat.objects.count() == 0  # a worker that stops says so
 
 
