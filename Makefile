@@ -10,7 +10,7 @@ STAMP     := $(VENV)/.stamp-runtime
 DEV_STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test install install-dev migrate seed serve lint check messages bench clean
+.PHONY: demo test install install-dev migrate seed serve lint check messages bench clean cluster cluster-stop
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Oasis needs Python 3.11 or newer")'
@@ -54,7 +54,15 @@ lint: install-dev
 messages: install-dev
 	$(BIN)/python tools/messages.py
 
-bench: install
+# The production stack on this machine without containers (nginx, two gunicorn nodes,
+# two workers, PostgreSQL, Redis, S3 via moto): see tools/cluster.py and README.
+cluster: install-dev
+	$(BIN)/python tools/cluster.py up
+
+cluster-stop:
+	$(BIN)/python tools/cluster.py down
+
+bench: install-dev
 	for b in benchmarks/[a-z]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -8,6 +8,7 @@ the response, so a user's error report can be found in the logs."""
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import json
 import logging
 import re
@@ -128,7 +129,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", _request_id.get()),
