@@ -192,19 +192,35 @@ def _manage(*args: str) -> None:
     subprocess.run([str(BIN / "oasis"), *args], cwd=ROOT, env=env(), check=True)
 
 
-def _nginx_conf() -> Path:
-    upstreams = "\n".join(
-        f"    server {HOST}:{node_port(n)} max_fails=1 fail_timeout=5s;" for n in node_names()
+def nginx_render(*, state: str, upstreams: list[str], listen: str, static_root: str | None) -> str:
+    """deploy/nginx.conf.template filled in (also renders deploy/nginx.compose.conf)."""
+    static = (
+        f"    location /static/ {{\n      alias {static_root}/;\n      expires 30d;\n"
+        '      add_header Cache-Control "public, immutable";\n    }\n'
+        if static_root
+        else ""
     )
     text = (ROOT / "deploy" / "nginx.conf.template").read_text()
     for key, value in {
-        "${STATE}": str(STATE),
+        "${STATE}": state,
         "${MIME_TYPES}": "/etc/nginx/mime.types",
-        "${UPSTREAMS}": upstreams,
-        "${LISTEN}": f"{HOST}:{PORT}",
-        "${STATIC_ROOT}": str(STATE / "var" / "static"),
+        "${UPSTREAMS}": "\n".join(
+            f"    server {u} max_fails=1 fail_timeout=5s;" for u in upstreams
+        ),
+        "${LISTEN}": listen,
+        "${STATIC_BLOCK}": static,
     }.items():
         text = text.replace(key, value)
+    return text
+
+
+def _nginx_conf() -> Path:
+    text = nginx_render(
+        state=str(STATE),
+        upstreams=[f"{HOST}:{node_port(n)}" for n in node_names()],
+        listen=f"{HOST}:{PORT}",
+        static_root=str(STATE / "var" / "static"),
+    )
     conf = STATE / "nginx.conf"
     conf.write_text("user root;\n" + text if os.geteuid() == 0 else text)
     return conf

@@ -33,3 +33,18 @@ def park_data_changed(park_id: int | None) -> None:
     # After commit: bumping earlier would let a concurrent reader cache the old data
     # under the new version.
     transaction.on_commit(bump)
+
+
+def parks_cache_key(prefix: str, park_ids: list[int], *parts: str) -> str:
+    """A cache key for a result computed over several parks: it changes when any of
+    their data versions does. One round trip for all the versions."""
+    import hashlib
+
+    keys = [_key(pk) for pk in park_ids]
+    found = cache.get_many(keys)
+    for k in keys:
+        if k not in found:
+            cache.add(k, 1, timeout=None)  # add, not set: never undo a concurrent bump
+    versions = ",".join(f"{pk}.{int(found.get(k, 1))}" for pk, k in zip(park_ids, keys))
+    digest = hashlib.sha256(f"{versions}|{'|'.join(parts)}".encode()).hexdigest()[:32]
+    return f"oasis:{prefix}:{digest}"

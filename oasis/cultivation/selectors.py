@@ -13,6 +13,8 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -23,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_is_staff, user_park_ids
+from oasis.core.cache import parks_cache_key
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
+from oasis.parks.models import Park
 from oasis.rules import RuleSet, assess_frame, explain, load_rule_set, pick_rule_set
 from oasis.rules.tiers import LEVEL
 
@@ -306,10 +310,33 @@ def _near_miss(rs: RuleSet, entry: dict[str, Any]) -> list[str]:
 
 def screening_run(*, user: User, filters: ScreeningFilter) -> Screening:
     """Every firm in the user's scope under one rule set, with the next-tier path and
-    near misses. A fixed number of queries whatever the number of firms."""
+    near misses. A fixed number of queries whatever the number of firms.
+
+    Evaluating a park's firms costs about a second, so the result is cached under the
+    data versions of the parks in scope (oasis.core.cache): a write that marks its park
+    changed shows on the next request; `DASHBOARD_CACHE_SECONDS` bounds the rest."""
     on = assessment_day(filters.date)
     rs = rule_set_for(filters.rules, on)
     qs = screening_queryset(user=user)
+    key = parks_cache_key(
+        "screening", _scope_parks(user), on.isoformat(), rs.name, get_language() or ""
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    screening = _screening_compute(qs, on, rs)
+    cache.set(key, screening, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return screening
+
+
+def _scope_parks(user: Any) -> list[int]:
+    parks = user_park_ids(user)
+    if parks is None:  # platform superuser: every park
+        return list(Park.objects.order_by("pk").values_list("pk", flat=True))
+    return sorted(parks)
+
+
+def _screening_compute(qs: QuerySet[Enterprise], on: dt.date, rs: RuleSet) -> Screening:
     ff, ids = build_facts_frame(qs, on)
     result = assess_frame(ff, rs.name)
     entries = explain(ff, result, rs)

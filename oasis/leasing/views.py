@@ -19,6 +19,7 @@ from oasis.accounts import roles
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
+from oasis.core.tasks import enqueue_with_write
 from oasis.core.views import act, render_page, submit
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
@@ -400,17 +401,21 @@ def import_start(request: HttpRequest) -> HttpResponse:
         park = form.cleaned_data["park"]
         upload = form.cleaned_data["file"]
         try:
-            job = excel.import_submit(
-                actor=request.user, park=park, upload=upload, dry_run=form.cleaned_data["dry_run"]
-            )
+            with transaction.atomic():
+                job = excel.import_submit(
+                    actor=request.user,
+                    park=park,
+                    upload=upload,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+                if not isinstance(job, excel.Preview):
+                    enqueue_with_write(tasks.import_workbook, job.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if isinstance(job, excel.Preview):
                 preview = job
             else:
-                job_id = job.pk
-                transaction.on_commit(lambda: tasks.import_workbook.enqueue(job_id))
                 return redirect("leasing:import-job", pk=job.pk)
     return render(
         request,

@@ -260,3 +260,21 @@ def test_title_record_add_and_delete(staff_client, enterprise):
 def test_anonymous_is_sent_to_login():
     resp = Client().get("/cultivation/screening/")
     assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_screening_is_cached_until_the_park_changes(
+    staff_client, park, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from oasis.core.cache import park_data_changed
+
+    firms = _screening_park(park)
+    url = f"/cultivation/screening/?date={ON}&rules=miit-2026"
+    first = staff_client.get(url).context["run"]
+    with django_assert_max_num_queries(6):  # session, user, roles: no evaluation
+        again = staff_client.get(url).context["run"]
+    assert again.counts == first.counts
+    InnovationProfile.objects.filter(enterprise=firms[0]).update(compliance_dishonest_list=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        park_data_changed(park.pk)
+    changed = staff_client.get(url).context["run"]
+    assert changed.counts["little_giant"]["qualified"] == 0
