@@ -25,7 +25,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "oasis")
 
 
-def child_exit(server, worker):  # noqa: ANN001, ANN201
+def child_exit(server, worker):
     """Prometheus multiprocess mode: forget the metrics files of a worker that exited."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

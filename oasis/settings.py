@@ -165,7 +165,7 @@ if MEDIA_STORAGE == "local":
 elif MEDIA_STORAGE == "s3":
     if not os.environ.get("S3_BUCKET"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
-    from botocore.config import Config as _S3Config
+    from botocore.config import Config as _S3Config  # type: ignore[import-untyped]
 
     _media = {
         "BACKEND": "storages.backends.s3.S3Storage",

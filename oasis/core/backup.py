@@ -146,7 +146,7 @@ class _Serializer(PythonSerializer):
 
 def _rows(model: type[models.Model], using: str) -> Iterator[dict[str, Any]]:
     """The model's rows as Django serialises them, in primary-key order."""
-    m2m = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    m2m = [f.name for f in _m2m_fields(model)]
     qs = model._base_manager.using(using).order_by("pk")
     if m2m:
         qs = qs.prefetch_related(*m2m)
@@ -394,7 +394,7 @@ def _load(model: type[models.Model], handle: IO[bytes], using: str) -> int:
             if deserialized.m2m_data:
                 m2m.append((deserialized.object.pk, deserialized.m2m_data))
         _insert_raw(model, objects, using)
-        for name, through, source, target in _m2m_fields(model):
+        for name, through, source, target in _m2m_links(model):
             links = [
                 through(**{source: pk, target: other})
                 for pk, data in m2m
@@ -412,17 +412,27 @@ def _insert_raw(model: type[models.Model], objects: list[models.Model], using: s
     manager = model._base_manager.using(using)
     size = connections[using].ops.bulk_batch_size(fields, objects) or len(objects)
     for batch in _batched(objects, max(1, size)):
-        manager._insert(batch, fields=fields, using=using, raw=True)
+        # QuerySet._insert: what Model.save_base uses for a raw save, a batch at a time.
+        manager._insert(batch, fields=fields, using=using, raw=True)  # type: ignore[attr-defined]
 
 
-def _m2m_fields(model: type[models.Model]) -> list[tuple[str, Any, str, str]]:
+def _m2m_fields(model: type[models.Model]) -> list[Any]:
+    """Many-to-many fields whose link table Django made (the rest are models of their own)."""
+    return [
+        f
+        for f in model._meta.many_to_many
+        if getattr(f.remote_field.through, "_meta", None)
+        and f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
+    ]
+
+
+def _m2m_links(model: type[models.Model]) -> list[tuple[str, Any, str, str]]:
     out = []
-    for f in model._meta.many_to_many:
+    for f in _m2m_fields(model):
         through = f.remote_field.through
-        if through._meta.auto_created:
-            out.append(
-                (f.name, through, f.m2m_field_name() + "_id", f.m2m_reverse_field_name() + "_id")
-            )
+        out.append(
+            (f.name, through, f.m2m_field_name() + "_id", f.m2m_reverse_field_name() + "_id")
+        )
     return out
 
 

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +23,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+
+if TYPE_CHECKING:
+    from prometheus_client import Metric
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = REGISTRY
     queue = CollectorRegistry()
@@ -117,7 +121,7 @@ class _TaskQueueCollector:
     """Tasks by status and live workers, read from the database at scrape time (the
     same figures on every node, so any node can be scraped for them)."""
 
-    def collect(self) -> Iterable[object]:
+    def collect(self) -> Iterable[Metric]:
         from django.db.models import Count
         from django_tasks_db.models import DBTaskResult
         from prometheus_client.core import GaugeMetricFamily

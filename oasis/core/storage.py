@@ -34,13 +34,16 @@ def media_rollback() -> Iterator[list[FieldFile]]:
     except BaseException:
         for field_file in stored:
             try:
-                field_file.storage.delete(field_file.name)
+                if field_file.name:
+                    field_file.storage.delete(field_file.name)
             except Exception:  # the storage is what failed: note it, keep the real error
                 logger.warning("could not delete orphan media file %s", field_file.name)
         raise
 
 
-def media_save(field_file: FieldFile, name: str, content: File, stored: list[FieldFile]) -> None:
+def media_save(
+    field_file: FieldFile, name: str, content: File[bytes], stored: list[FieldFile]
+) -> None:
     """Store `content` in `field_file` (without saving the model) and note it in `stored`.
     Any storage failure becomes StorageUnavailable, with a message a user can act on."""
     try:

@@ -164,7 +164,7 @@ class Worker(DBWorker):
 
     # ---------------------------------------------------------------------- loop
 
-    def _claim(self) -> DBTaskResult | None:
+    def _claim(self) -> DBTaskResult[Any, Any] | None:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
@@ -220,7 +220,7 @@ class Worker(DBWorker):
             except DatabaseError:
                 pass
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.running_task = True
         self.current_task_id = str(db_task_result.pk)
         token = request_id_set(f"task-{db_task_result.pk}")
@@ -232,7 +232,7 @@ class Worker(DBWorker):
             self.running_task = False
             self._run_tasks += 1
 
-    def _run(self, result: DBTaskResult) -> None:
+    def _run(self, result: DBTaskResult[Any, Any]) -> None:
         try:
             task = result.task
             task_result = result.task_result

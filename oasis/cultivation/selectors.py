@@ -321,7 +321,7 @@ def screening_run(*, user: User, filters: ScreeningFilter) -> Screening:
     key = parks_cache_key(
         "screening", _scope_parks(user), on.isoformat(), rs.name, get_language() or ""
     )
-    cached = cache.get(key)
+    cached: Screening | None = cache.get(key)
     if cached is not None:
         return cached
     screening = _screening_compute(qs, on, rs)

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from oasis.accounts.models import ParkRole, Role, User
 from oasis.enterprises.models import Enterprise
+from oasis.leasing import schedule
 from oasis.leasing import services as leasing
 from oasis.leasing.models import Lease, LeaseUnit
 from oasis.parks.models import Building, Floor, Park, Unit
@@ -89,7 +90,7 @@ def _leases(rng: random.Random, park: Park, n: int) -> tuple[int, int]:
             tenant_id=firm_id,
             area=sum((u.area for u in units), Decimal(0)),
             start_date=start,
-            end_date=leasing.schedule.add_months(start, 36) - dt.timedelta(days=1),
+            end_date=schedule.add_months(start, 36) - dt.timedelta(days=1),
             rent_basis="sqm_day",
             rent_rate=Decimal(rng.randint(80, 180)) / 100,
             property_fee_rate=Decimal(rng.randint(3, 8)),

@@ -174,8 +174,8 @@ def _ticket_reply(
     message = TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=not is_member, body=body, created_at=now
     )
-from oasis.core.storage import media_rollback, media_save
-from oasis.core.writes import record, snapshot
+    _attach(ticket, message, actor, files, types, stored)
+    record(actor=actor, instance=message, park_id=ticket.park_id)
     if not is_member:
         before = snapshot(ticket)
         if ticket.first_response_at is None:

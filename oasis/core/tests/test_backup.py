@@ -46,7 +46,7 @@ def _fill() -> None:
     group.permissions.add(Permission.objects.get(codename="view_user"))
     User.objects.get(username="viewer").groups.add(group)
     # Times keep their microseconds (JSON encoders like to cut them to milliseconds).
-    first = AuditEntry.objects.order_by("pk").first()
+    first = AuditEntry.objects.order_by("pk")[0]
     AuditEntry.objects.filter(pk=first.pk).update(at=first.at.replace(microsecond=123))
 
 

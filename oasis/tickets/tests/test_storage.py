@@ -3,7 +3,7 @@ outage in the middle of an upload, which must save nothing and leave no file beh
 
 from pathlib import Path
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -3,9 +3,9 @@ many as the load needs, on any machine that reaches the database."""
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from oasis.core.worker import Worker, worker_defaults
@@ -14,7 +14,7 @@ from oasis.core.worker import Worker, worker_defaults
 class Command(DBWorkerCommand):
     help = "Run background tasks; survives database restarts and takes over lost workers' tasks."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         defaults = worker_defaults()
         parser.add_argument(
