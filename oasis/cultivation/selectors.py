@@ -65,17 +65,24 @@ def enterprise_verdict(
     *, enterprise: Enterprise, rule_set: str | None = None, on: dt.date | None = None
 ) -> dict[str, Any]:
     """The verdict JSON (contract shape, one result) of a stored firm. The caller has
-    already passed the access helper for ``enterprise``."""
+    already passed the access helper for ``enterprise``. Cached like the screening, under
+    the park's data version: the firm's page and the portal show it on every visit."""
     on = assessment_day(on)
     rs = rule_set_for(rule_set, on)
+    key = parks_cache_key(f"verdict:{enterprise.pk}", [enterprise.park_id], on.isoformat(), rs.name)
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is not None:
+        return cached
     ff, _ = build_facts_frame(Enterprise.objects.filter(pk=enterprise.pk), on)
     result = assess_frame(ff, rs.name)
-    return {
+    verdict = {
         "rule_set": rs.name,
         "document": rs.document,
         "assessment_date": on.isoformat(),
         "results": explain(ff, result, rs, rows=[0]),
     }
+    cache.set(key, verdict, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return verdict
 
 
 def verdict_get_for_user(
