@@ -121,6 +121,8 @@ def main() -> None:
         pdf=PDF,
     )
     print(result.table)
+    for line in result.error_samples:
+        print("error:", line)
     print(
         f"RESULT users={USERS} requests={result.requests} errors={result.errors} "
         f"p95_ms={result.p95_ms:.0f} p95_over_trivial={result.p95_ms / result.trivial_p95_ms:.2f}"

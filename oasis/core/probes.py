@@ -44,10 +44,13 @@ def _check_database() -> None:
 
 
 def _check_cache() -> None:
-    key, value = "oasis:readyz", secrets.token_hex(8)
+    # A key of its own: concurrent probes must not read each other's value.
+    value = secrets.token_hex(8)
+    key = f"oasis:readyz:{value}"
     cache.set(key, value, timeout=30)
     if cache.get(key) != value:
         raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
 
 
 def _check_storage() -> None:
