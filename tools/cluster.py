@@ -205,7 +205,7 @@ def nginx_render(*, state: str, upstreams: list[str], listen: str, static_root: 
         "${STATE}": state,
         "${MIME_TYPES}": "/etc/nginx/mime.types",
         "${UPSTREAMS}": "\n".join(
-            f"    server {u} max_fails=1 fail_timeout=5s;" for u in upstreams
+            f"    server {u} max_fails=3 fail_timeout=5s;" for u in upstreams
         ),
         "${LISTEN}": listen,
         "${STATIC_BLOCK}": static,
