@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from oasis.core.identifiers import validate_industry_code, validate_uscc
+from oasis.core.texts import shown
 from oasis.enterprises.models import MAX_MONEY, Enterprise, FocusIndustry
 from oasis.parks.models import Park, UnitUse
 
@@ -293,6 +294,9 @@ class Activity(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     body = models.TextField(_("内容"))
+    # A system entry's source string and values (oasis.core.texts): pages show it in the
+    # reader's language; `body` keeps it in the default language.
+    body_source = models.JSONField(null=True, blank=True, editable=False)
     due_on = models.DateField(_("截止日期"), null=True, blank=True)
     done = models.BooleanField(_("已完成"), default=False)
     actor = models.ForeignKey(
@@ -314,6 +318,12 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.body[:30]}"
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language (written by the platform) or as its author
+        wrote it."""
+        return shown(self.body, self.body_source)
 
 
 class Agreement(models.Model):

@@ -12,9 +12,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oasis.accounts.models import User
 from oasis.core.identifiers import normalize_uscc
+from oasis.core.texts import TextSource, written
 from oasis.core.writes import record, snapshot
 from oasis.enterprises import services as enterprise_services
 from oasis.enterprises.models import Enterprise
@@ -320,7 +322,16 @@ def activity_complete(*, actor: User, activity: Activity) -> Activity:
     return activity
 
 
-def _set_owner(*, actor: User, lead: Lead, owner: User | None, note: str) -> Lead:
+# What the platform writes into a lead's history (oasis.core.texts).
+CLAIMED = gettext_noop("从公海认领")
+ASSIGNED = gettext_noop("分配给 %(name)s")
+RETURNED = gettext_noop("退回公海")
+RECLAIMED = gettext_noop("超过 %(days)d 天无跟进，退回公海")
+
+
+def _set_owner(
+    *, actor: User, lead: Lead, owner: User | None, note: tuple[str, TextSource]
+) -> Lead:
     before = snapshot(lead)
     now = timezone.now()
     lead.owner = owner
@@ -328,7 +339,9 @@ def _set_owner(*, actor: User, lead: Lead, owner: User | None, note: str) -> Lea
     # Taking a lead counts as touching it: it is not swept back the same night.
     lead.last_activity_at = now
     lead.save(update_fields=["owner", "pooled_at", "last_activity_at", "updated_at"])
-    Activity.objects.create(lead=lead, kind=Activity.Kind.SYSTEM, body=note, actor=actor, at=now)
+    Activity.objects.create(
+        lead=lead, kind=Activity.Kind.SYSTEM, body=note[0], body_source=note[1], actor=actor, at=now
+    )
     record(actor=actor, instance=lead, before=before, park_id=lead.park_id)
     return lead
 
@@ -341,7 +354,7 @@ def lead_claim(*, actor: User, lead: Lead) -> Lead:
     if lead.owner_id is not None or lead.stage not in OPEN_STAGES:
         raise ValidationError({NON_FIELD_ERRORS: [_("该线索不在公海中，无法认领。")]})
     _check_owner_capacity(owner=actor, park_id=lead.park_id)
-    return _set_owner(actor=actor, lead=lead, owner=actor, note=_("从公海认领"))
+    return _set_owner(actor=actor, lead=lead, owner=actor, note=written(CLAIMED))
 
 
 @transaction.atomic
@@ -354,9 +367,9 @@ def lead_assign(*, actor: User, lead: Lead, owner: User | None) -> Lead:
         raise ValidationError({"owner": [_("该线索已由此人负责。")]})
     if owner is not None:
         _check_owner_capacity(owner=owner, park_id=lead.park_id)
-        note = _("分配给 %(name)s") % {"name": owner}
+        note = written(ASSIGNED, name=str(owner))
     else:
-        note = _("退回公海")
+        note = written(RETURNED)
     return _set_owner(actor=actor, lead=lead, owner=owner, note=note)
 
 
@@ -390,12 +403,13 @@ def pool_reclaim(*, now: dt.datetime | None = None) -> int:
                 lead.owner = None
                 lead.pooled_at = now
                 lead.save(update_fields=["owner", "pooled_at", "updated_at"])
+                body, source = written(RECLAIMED, days=days_by_park.get(park_id, default_days))
                 Activity.objects.create(
                     lead=lead,
                     kind=Activity.Kind.SYSTEM,
                     at=now,
-                    body=_("超过 %(days)d 天无跟进，退回公海")
-                    % {"days": days_by_park.get(park_id, default_days)},
+                    body=body,
+                    body_source=source,
                 )
                 record(actor=None, instance=lead, before=before, park_id=park_id)
             returned += len(stale)

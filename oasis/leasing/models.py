@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.texts import shown
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 
@@ -246,6 +247,9 @@ class Bill(models.Model):
     amount = models.DecimalField(_("应收"), max_digits=14, decimal_places=2)
     paid = models.DecimalField(_("已收"), max_digits=14, decimal_places=2, default=Decimal("0"))
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    # The note's source string and values (oasis.core.texts): pages show it in the
+    # reader's language; `note` keeps it in the default language.
+    note_source = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账单")
@@ -280,6 +284,11 @@ class Bill(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return self.amount - self.paid
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language."""
+        return shown(self.note, self.note_source)
 
 
 class Payment(models.Model):

@@ -18,11 +18,12 @@ from django.db.models import F, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
+from oasis.core.texts import TextSource, written
 from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
@@ -279,7 +280,11 @@ def _unit_ids(lease: Lease) -> list[int]:
 
 
 def bills_reconcile(
-    *, actor: User | None, lease: Lease, on: dt.date | None = None, note: str = ""
+    *,
+    actor: User | None,
+    lease: Lease,
+    on: dt.date | None = None,
+    note: tuple[str, TextSource] | None = None,
 ) -> schedule.Plan:
     """Bring the lease's bills in line with its schedule (see `schedule.reconcile`): on
     signing this issues every bill; after an amendment or an early termination, unpaid
@@ -308,8 +313,9 @@ def bills_reconcile(
         before = snapshot(bill)
         bill.rent, bill.property_fee = change.rent, change.property_fee
         bill.amount = change.rent + change.property_fee
-        bill.note = note or bill.note
-        bill.save(update_fields=["rent", "property_fee", "amount", "note"])
+        if note:
+            bill.note, bill.note_source = note
+        bill.save(update_fields=["rent", "property_fee", "amount", "note", "note_source"])
         record(actor=actor, instance=bill, before=before, park_id=lease.park_id)
     seq = max((b.seq for b in bills if b.pk not in set(plan.withdraw)), default=0)
     new = []
@@ -328,7 +334,8 @@ def bills_reconcile(
                 rent=line.rent,
                 property_fee=line.property_fee,
                 amount=line.amount,
-                note=note if line.kind == Bill.Kind.ADJUSTMENT else "",
+                note=note[0] if note and line.kind == Bill.Kind.ADJUSTMENT else "",
+                note_source=note[1] if note and line.kind == Bill.Kind.ADJUSTMENT else None,
             )
         )
     created = Bill.objects.bulk_create(new, batch_size=500)
@@ -499,9 +506,10 @@ def lease_terminate(*, actor: User | None, lease: Lease, on: dt.date, reason: st
     before = snapshot(lease)
     lease.status = Lease.Status.TERMINATED
     lease.terminated_on = on
-    lease.notes = (lease.notes + "\n" if lease.notes else "") + _("提前终止：%(reason)s") % {
-        "reason": reason
-    }
+    # The lease's notes are free text anyone may edit: the platform's line is written in
+    # the default language, like the rest of the record.
+    terminated = written(gettext_noop("提前终止：%(reason)s"), reason=reason)[0]
+    lease.notes = (lease.notes + "\n" if lease.notes else "") + terminated
     lease.save(update_fields=["status", "terminated_on", "notes", "updated_at"])
     LeaseUnit.objects.filter(lease=lease).update(end_date=on)
     LeaseAmendment.objects.create(
@@ -515,7 +523,9 @@ def lease_terminate(*, actor: User | None, lease: Lease, on: dt.date, reason: st
         },
     )
     bills_reconcile(
-        actor=actor, lease=lease, note=_("提前终止于 %(date)s") % {"date": on.isoformat()}
+        actor=actor,
+        lease=lease,
+        note=written(gettext_noop("提前终止于 %(date)s"), date=on.isoformat()),
     )
     record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     units_sync_status(actor=actor, unit_ids=_unit_ids(lease))
@@ -551,7 +561,7 @@ def lease_renew(
             **terms,
             "start_date": start,
             "end_date": end_date,
-            "notes": _("续签自 %(n)s") % {"n": lease.number},
+            "notes": written(gettext_noop("续签自 %(n)s"), n=lease.number)[0],
         },
         predecessor=lease,
         activate=True,
@@ -607,7 +617,7 @@ def lease_amend(
     bills_reconcile(
         actor=actor,
         lease=lease,
-        note=_("合同变更，%(date)s 起生效") % {"date": effective_on.isoformat()},
+        note=written(gettext_noop("合同变更，%(date)s 起生效"), date=effective_on.isoformat()),
     )
     record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
     return lease

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oasis.accounts.models import ParkRole, Role, User
+from oasis.core.texts import TextSource, written
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.parks.models import Building, Park
 from oasis.portal.models import (
@@ -28,6 +29,7 @@ from oasis.portal.models import (
     Report,
     ReportReminder,
 )
+from oasis.tickets import services as ticket_services
 from oasis.tickets.models import Category, Ticket, TicketMessage, sla_deadlines
 
 Q_FIELDS = [
@@ -476,7 +478,8 @@ def _seed_tickets(
             response_due_at=response_due,
             resolution_due_at=resolution_due,
         )
-        thread: list[tuple[User | None, str, str, dt.datetime]] = []
+        # A reply's text, or an event's (text, source) as the service writes it.
+        thread: list[tuple[User | None, str, str | tuple[str, TextSource], dt.datetime]] = []
         if state == "open_breached":
             ticket.response_breached = True
             ticket.escalated_at = response_due + dt.timedelta(minutes=5)
@@ -484,7 +487,7 @@ def _seed_tickets(
                 (
                     None,
                     "event",
-                    f"响应超时（时限 {_hm(response_due)}）。已升级至园区管理员。",
+                    written(ticket_services.RESPONSE_LATE_ESCALATED, due=_hm(response_due)),
                     ticket.escalated_at,
                 )
             )
@@ -493,7 +496,9 @@ def _seed_tickets(
             ticket.assignee = officer
             ticket.first_response_at = answered
             ticket.status = Ticket.Status.IN_PROGRESS
-            thread.append((officer, "event", f"已受理，处理人：{officer}", answered))
+            thread.append(
+                (officer, "event", written(ticket_services.ASSIGNED, name=str(officer)), answered)
+            )
             thread.append(
                 (
                     officer,
@@ -512,7 +517,7 @@ def _seed_tickets(
                     (
                         None,
                         "event",
-                        f"解决超时（时限 {_hm(resolution_due)}）。已升级至园区管理员。",
+                        written(ticket_services.RESOLUTION_LATE_ESCALATED, due=_hm(resolution_due)),
                         ticket.escalated_at,
                     )
                 )
@@ -521,7 +526,7 @@ def _seed_tickets(
                 ticket.status = Ticket.Status.RESOLVED
                 ticket.resolved_at = done
                 thread.append((officer, "reply", "已处理完毕，请确认。", done))
-                thread.append((officer, "event", "已标记为已解决，请企业确认并评价。", done))
+                thread.append((officer, "event", written(ticket_services.RESOLVED), done))
                 if state == "closed":
                     closed = done + dt.timedelta(hours=rng.randint(1, 20))
                     ticket.status = Ticket.Status.CLOSED
@@ -533,7 +538,9 @@ def _seed_tickets(
                         4: "处理得不错。",
                         3: "解决了，但等得有点久。",
                     }[rating]
-                    thread.append((author, "event", f"企业已确认解决，评分 {rating} 分。", closed))
+                    thread.append(
+                        (author, "event", written(ticket_services.CONFIRMED, n=rating), closed)
+                    )
         ticket.save()
         TicketMessage.objects.bulk_create(
             [
@@ -542,7 +549,8 @@ def _seed_tickets(
                     author=who,
                     kind=kind,
                     from_staff=who is None or not who.is_member,
-                    body=text,
+                    body=text if isinstance(text, str) else text[0],
+                    body_source=None if isinstance(text, str) else text[1],
                     created_at=at,
                 )
                 for who, kind, text, at in thread

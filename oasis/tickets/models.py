@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.texts import shown
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park
 
@@ -134,6 +135,9 @@ class TicketMessage(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPLY)
     from_staff = models.BooleanField(default=False)
     body = models.TextField(_("内容"), max_length=5000)
+    # An event's source string and values (oasis.core.texts): pages show it in the
+    # reader's language; `body` keeps it in the default language.
+    body_source = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("时间"))
 
     class Meta:
@@ -143,6 +147,12 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.body[:40]}"
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language (an event written by the platform) or as
+        its author wrote it (a reply)."""
+        return shown(self.body, self.body_source)
 
 
 def _upload_to(instance: TicketAttachment, filename: str) -> str:

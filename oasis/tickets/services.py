@@ -11,11 +11,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.storage import media_rollback, media_save
+from oasis.core.texts import written
 from oasis.core.writes import record, snapshot
 
 from .models import Category, Ticket, TicketAttachment, TicketMessage, sla_deadlines
@@ -49,13 +51,29 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _event(ticket: Ticket, actor: User, body: str, now: dt.datetime) -> TicketMessage:
+# The events the platform writes into a ticket's thread (oasis.core.texts: stored in the
+# default language with their source, shown in the reader's).
+ASSIGNED = gettext_noop("已受理，处理人：%(name)s")
+RESOLVED = gettext_noop("已标记为已解决，请企业确认并评价。")
+CONFIRMED = gettext_noop("企业已确认解决，评分 %(n)s 分。")
+REOPENED = gettext_noop("企业重新打开了工单。")
+RESPONSE_LATE = gettext_noop("响应超时（时限 %(due)s）。")
+RESPONSE_LATE_ESCALATED = gettext_noop("响应超时（时限 %(due)s）。已升级至园区管理员。")
+RESOLUTION_LATE = gettext_noop("解决超时（时限 %(due)s）。")
+RESOLUTION_LATE_ESCALATED = gettext_noop("解决超时（时限 %(due)s）。已升级至园区管理员。")
+
+
+def _event(
+    ticket: Ticket, actor: User | None, now: dt.datetime, msgid: str, **values: str | int
+) -> TicketMessage:
+    body, source = written(msgid, **values)
     return TicketMessage.objects.create(
         ticket=ticket,
         author=actor if getattr(actor, "pk", None) else None,
         kind=TicketMessage.Kind.EVENT,
         from_staff=not getattr(actor, "is_member", False),
         body=body,
+        body_source=source,
         created_at=now,
     )
 
@@ -208,7 +226,7 @@ def ticket_assign(
     if ticket.status == Ticket.Status.OPEN:
         ticket.status = Ticket.Status.IN_PROGRESS
     _save(ticket, actor, before)
-    _event(ticket, actor, _("已受理，处理人：%(name)s") % {"name": assignee}, now)
+    _event(ticket, actor, now, ASSIGNED, name=str(assignee))
     return ticket
 
 
@@ -233,7 +251,7 @@ def ticket_resolve(
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=True, body=body, created_at=now
     )
-    _event(ticket, actor, _("已标记为已解决，请企业确认并评价。"), now)
+    _event(ticket, actor, now, RESOLVED)
     return ticket
 
 
@@ -255,7 +273,7 @@ def ticket_confirm(
     ticket.rating = rating
     ticket.rating_comment = comment.strip()[:500]
     _save(ticket, actor, before)
-    _event(ticket, actor, _("企业已确认解决，评分 %(n)s 分。") % {"n": rating}, now)
+    _event(ticket, actor, now, CONFIRMED, n=rating)
     return ticket
 
 
@@ -278,7 +296,7 @@ def ticket_reopen(
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=False, body=body, created_at=now
     )
-    _event(ticket, actor, _("企业重新打开了工单。"), now)
+    _event(ticket, actor, now, REOPENED)
     return ticket
 
 
@@ -307,18 +325,17 @@ def ticket_sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
         before = snapshot(ticket)
         setattr(ticket, f"{flag}_breached", True)
         counts[flag] += 1
-        text = (
-            _("响应超时（时限 %(due)s）。")
-            if flag == "response"
-            else _("解决超时（时限 %(due)s）。")
-        )
         due = ticket.response_due_at if flag == "response" else ticket.resolution_due_at
-        if ticket.escalated_at is None:
+        escalated = ticket.escalated_at is None
+        if escalated:
             ticket.escalated_at = now
             counts["escalated"] += 1
-            text += _("已升级至园区管理员。")
         _save(ticket, None, before)
-        _event(
-            ticket, None, text % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}, now
-        )
+        late = {
+            ("response", False): RESPONSE_LATE,
+            ("response", True): RESPONSE_LATE_ESCALATED,
+            ("resolution", False): RESOLUTION_LATE,
+            ("resolution", True): RESOLUTION_LATE_ESCALATED,
+        }[flag, escalated]
+        _event(ticket, None, now, late, due=timezone.localtime(due).strftime("%Y-%m-%d %H:%M"))
     return counts

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from oasis.attraction import selectors, services
@@ -465,6 +466,24 @@ def test_claim_from_pool_with_limit(park, manager, manager_client, staff, make_l
     assert "招商王 已持有 1 条线索，达到上限 1 条。" in r.content.decode()
     pooled[1].refresh_from_db()
     assert pooled[1].owner is None
+
+
+def test_the_history_the_platform_writes_reads_in_each_readers_language(
+    park, manager, manager_client, staff, staff_client
+):
+    lead = services.lead_create(
+        actor=staff,
+        park=park,
+        data={"company_name": "公海企业", "source": "direct"},
+        owner=False,
+        confirm_duplicates=True,
+    )
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert manager_client.post(f"/attraction/leads/{lead.pk}/claim/").status_code == 302
+    assert Activity.objects.get(lead=lead, kind="system").body == "从公海认领"
+    page = f"/attraction/leads/{lead.pk}/"
+    assert "Claimed from the lead pool" in manager_client.get(page).content.decode()
+    assert "从公海认领" in staff_client.get(page).content.decode()
 
 
 def test_only_park_admin_assigns(park, manager, manager_client, staff_client, make_lead):

@@ -9,8 +9,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -498,3 +500,20 @@ def test_lease_page_shows_adjustments_and_credit(leasing_client, lease, staff):
     assert '<dd id="credit">30,750.00</dd>' in page
     r = leasing_client.get("/leasing/bills/?export=xlsx&state=all")
     assert r.status_code == 200
+
+
+def test_the_notes_the_platform_writes_read_in_each_readers_language(leasing_client, lease, staff):
+    """An English officer ends the lease: the bill's note is stored in Chinese (the
+    record, its exports) and each page shows it in its reader's language."""
+    services.payment_record(actor=staff, lease=lease, amount=D("61500"), paid_on=TODAY)
+    with translation.override("en"):
+        services.lease_terminate(
+            actor=staff, lease=lease, on=dt.date(2026, 2, 14), reason="企业迁出"
+        )
+    assert lease.bills.filter(note="提前终止于 2026-02-14").exists()
+    lease.refresh_from_db()
+    assert lease.notes.endswith("提前终止：企业迁出")
+    assert "提前终止于 2026-02-14" in leasing_client.get(f"/leasing/{lease.pk}/").content.decode()
+    leasing_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = leasing_client.get(f"/leasing/{lease.pk}/").content.decode()
+    assert "Terminated early on 2026-02-14" in page

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -138,6 +139,21 @@ def test_full_lifecycle_thread_and_rating(
     r = member_client.post(f"/tickets/{ticket.pk}/", {"body": "再问一下"})
     assert r.status_code == 400
     assert r.context["reply_form"].errors["body"] == ["工单已关闭，不能再回复。"]
+
+
+def test_platform_events_read_in_each_readers_language(member_client, member, staff, enterprise):
+    """Whoever's action wrote an event, each reader sees it in their own language; the
+    stored text (API, exports) is in the default language."""
+    ticket = make_ticket(enterprise, member)
+    english_staff = _client(staff)
+    english_staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = english_staff.post(f"/tickets/{ticket.pk}/assign/", {"assignee": staff.pk})
+    assert r.status_code == 302
+    assert TicketMessage.objects.get(ticket=ticket, kind="event").body == "已受理，处理人：staff"
+    assert (
+        "Accepted; handled by staff" in english_staff.get(f"/tickets/{ticket.pk}/").content.decode()
+    )
+    assert "已受理，处理人：staff" in member_client.get(f"/tickets/{ticket.pk}/").content.decode()
 
 
 def test_member_reopens_a_resolved_ticket(member_client, member, enterprise):
