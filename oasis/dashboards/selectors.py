@@ -13,6 +13,7 @@ Two rules about missing data run through this module:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -286,13 +287,15 @@ def _buildings(*, park: Park) -> tuple[BuildingSlice, ...]:
     # Filtered on the firm's (park, status) index rather than the building's park: the
     # database then starts from this park's settled firms instead of scanning every
     # unit of every park. Ids of buildings outside the park are ignored below.
-    firms = dict(
-        Enterprise.units.through.objects.filter(enterprise__park=park, enterprise__status=SETTLED)
+    firms: dict[int, int] = {
+        r["unit__building_id"]: r["n"]
+        for r in Enterprise.units.through.objects.filter(
+            enterprise__park=park, enterprise__status=SETTLED
+        )
         .values("unit__building_id")
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
-        .values_list("unit__building_id", "n")
-    )
+    }
     return tuple(
         BuildingSlice(
             building_id=r["id"],
@@ -336,21 +339,21 @@ def dashboard_figures_cached(*, park: Park, year: int | None = None) -> Dashboar
     carry labels in the language they were computed in, so the language is in the key."""
     version = park_data_version(park.pk)
     key = f"oasis:dashboard:{park.pk}:{year or 'latest'}:{version}:{get_language()}"
-    figures = cache.get(key)
+    figures: DashboardFigures | None = cache.get(key)
     if figures is None:
         figures = dashboard_figures(park=park, year=year)
         cache.set(key, figures, timeout=settings.DASHBOARD_CACHE_SECONDS)
     return figures
 
 
-def sharing_month_cached(*, park: Park, month: Any) -> dict[str, Any]:
+def sharing_month_cached(*, park: Park, month: dt.date) -> dict[str, Any]:
     """The five shares' utilisation for a month (oasis.sharing), cached under the park's
     data version like the figures above: a booking shows on the next request."""
     from oasis.sharing.selectors import sharing_utilisation
 
     version = park_data_version(park.pk)
     key = f"oasis:dashboard:sharing:{park.pk}:{month:%Y-%m}:{version}:{get_language()}"
-    data = cache.get(key)
+    data: dict[str, Any] | None = cache.get(key)
     if data is None:
         data = sharing_utilisation(park=park, month=month)
         cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS)

@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_is_staff
 from oasis.enterprises.models import Enterprise
 
@@ -36,7 +37,7 @@ MIN_YEAR, MAX_YEAR = 1990, 2100  # AnnualFigure's own year range
 def _int_param(raw: str | None, *, low: int | None = None, high: int | None = None) -> int | None:
     """A positive integer query parameter; raises ValueError on junk so the caller
     can answer 400 instead of quietly showing a different park or year."""
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return None
     value = int(raw)
     if (low is not None and value < low) or (high is not None and value > high):
@@ -146,7 +147,7 @@ def _sharing_chart(data: dict[str, Any], *, park_id: int) -> dict[str, Any]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     """园区驾驶舱: the park's targets against what its records add up to."""
     # Members have their own firm page; a login with no role has nothing to see here.
     if request.user.is_member or not user_is_staff(request.user):
