@@ -4,9 +4,10 @@ the API's, applied by the same selector (board, list, export)."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from ninja import Schema
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, field_validator
 
+from oasis.core.filters import ListFilter
 from oasis.core.identifiers import normalize_uscc
 from oasis.enterprises.models import FocusIndustry
 
@@ -22,7 +23,19 @@ SORTS = {
 }
 
 
-class LeadFilter(Schema):
+class LeadFilter(ListFilter):
+    labels = {
+        "q": _("搜索"),
+        "park": _("园区"),
+        "stage": _("阶段"),
+        "source": _("来源渠道"),
+        "focus_industry": _("主导产业"),
+        "intent": _("意向"),
+        "owner": _("负责人"),
+        "partner": _("合作渠道"),
+        "sort": _("排序"),
+    }
+
     q: str | None = Field(None, max_length=100, description="company name, USCC or contact")
     park: int | None = None
     stage: Stage | None = None
@@ -32,18 +45,6 @@ class LeadFilter(Schema):
     owner: int | None = Field(None, description="owner user id; 0 = unassigned (the pool)")
     partner: int | None = None
     sort: str = "-updated"
-
-    @field_validator("q", mode="before")
-    @classmethod
-    def _blank_to_none(cls, v: object) -> object:
-        return None if v == "" else v
-
-    @field_validator(
-        "park", "stage", "source", "focus_industry", "intent", "owner", "partner", mode="before"
-    )
-    @classmethod
-    def _blank_choice(cls, v: object) -> object:
-        return None if v == "" else v
 
     @field_validator("sort")
     @classmethod

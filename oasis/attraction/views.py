@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from pydantic import ValidationError as PydanticError
 
+from oasis.core.filters import parse_filters
 from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
@@ -51,10 +51,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 def _filters(request: HttpRequest) -> tuple[LeadFilter, list[str]]:
-    try:
-        return LeadFilter.model_validate(request.GET.dict()), []
-    except PydanticError as exc:
-        return LeadFilter(), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    return parse_filters(LeadFilter, request.GET)
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field
+
+from oasis.core.filters import ListFilter
 
 from .models import PoolEntry, Tier
 
@@ -14,14 +16,16 @@ RULE_SETS = ("auto", "miit-2022", "miit-2026")
 VerdictStatus = Literal["qualified", "not_qualified", "review"]
 
 
-class _Blank(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_to_none(cls, v: object) -> object:
-        return None if v == "" else v
+class ScreeningFilter(ListFilter):
+    labels = {
+        "rules": _("规则集"),
+        "date": _("评估日期"),
+        "tier": _("梯度"),
+        "status": _("结论"),
+        "near_miss": _("只看临界企业"),
+        "q": _("搜索"),
+    }
 
-
-class ScreeningFilter(_Blank):
     rules: Literal["auto", "miit-2022", "miit-2026"] | None = Field(
         None, description="rule set; auto by date"
     )
@@ -34,7 +38,9 @@ class ScreeningFilter(_Blank):
     q: str | None = Field(None, max_length=100)
 
 
-class PoolFilter(_Blank):
+class PoolFilter(ListFilter):
+    labels = {"tier": _("梯度"), "year": _("年度"), "status": _("状态"), "owner": _("负责人")}
+
     tier: Tier | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     status: PoolEntry.Status | None = None

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from pydantic import ValidationError as PydanticError
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_park_ids
+from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
@@ -33,16 +33,9 @@ from .models import PoolEntry, Tier
 PAGE_SIZE = 50
 
 
-def _parse(schema: Any, request: HttpRequest) -> tuple[Any, list[str]]:
-    try:
-        return schema.model_validate(request.GET.dict()), []
-    except PydanticError as exc:
-        return schema(), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-
-
 @login_required
 def screening(request: HttpRequest) -> HttpResponse:
-    filters, errors = _parse(ScreeningFilter, request)
+    filters, errors = parse_filters(ScreeningFilter, request.GET)
     run = selectors.screening_run(user=request.user, filters=filters)
     rows = selectors.screening_rows(run, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,7 +63,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def screening_export(request: HttpRequest) -> HttpResponse:
-    filters, errors = _parse(ScreeningFilter, request)
+    filters, errors = parse_filters(ScreeningFilter, request.GET)
     if errors:
         return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
     run = selectors.screening_run(user=request.user, filters=filters)
@@ -160,7 +153,7 @@ def _owners(user: Any) -> Any:
 @login_required
 def pool(request: HttpRequest) -> HttpResponse:
     """培育库: entries, the title registry (expiring first) and open reminders."""
-    filters, errors = _parse(PoolFilter, request)
+    filters, errors = parse_filters(PoolFilter, request.GET)
     entries = selectors.pool_entry_list(user=request.user, filters=filters)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()

@@ -4,9 +4,10 @@ and from the API's, applied by the same selector."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from ninja import Schema
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, field_validator
 
+from oasis.core.filters import ListFilter
 from oasis.core.identifiers import normalize_uscc
 
 from .models import Enterprise, FocusIndustry
@@ -23,7 +24,17 @@ SORTS = {
 }
 
 
-class EnterpriseFilter(Schema):
+class EnterpriseFilter(ListFilter):
+    labels = {
+        "q": _("搜索"),
+        "park": _("园区"),
+        "status": _("状态"),
+        "focus_industry": _("主导产业"),
+        "industry": _("行业"),
+        "building": _("楼宇"),
+        "sort": _("排序"),
+    }
+
     q: str | None = Field(None, max_length=100, description="name, USCC or pinyin initials")
     park: int | None = None
     status: Enterprise.Status | None = None
@@ -33,16 +44,6 @@ class EnterpriseFilter(Schema):
     )
     building: int | None = None
     sort: str = "name"
-
-    @field_validator("q", "industry", mode="before")
-    @classmethod
-    def _blank_to_none(cls, v: object) -> object:
-        return None if v == "" else v
-
-    @field_validator("park", "building", "status", "focus_industry", mode="before")
-    @classmethod
-    def _blank_choice(cls, v: object) -> object:
-        return None if v == "" else v
 
     @field_validator("sort")
     @classmethod

@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from pydantic import ValidationError as PydanticError
 
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_park_ids
+from oasis.core.filters import parse_filters
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
 from oasis.core.views import render_page, submit
@@ -40,12 +40,7 @@ def _changeable_parks(user: Any) -> Any:
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("enterprises:enterprise-detail", pk=request.user.enterprise_id)
-    errors: list[str] = []
-    try:
-        filters = EnterpriseFilter.model_validate(request.GET.dict())
-    except PydanticError as exc:
-        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        filters = EnterpriseFilter()
+    filters, errors = parse_filters(EnterpriseFilter, request.GET)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

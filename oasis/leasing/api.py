@@ -7,13 +7,15 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.core.filters import ParkFilter
 from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
+from .filters import BillApiFilter, LeaseApiFilter
 from .models import Cycle, Lease, RentBasis
 
 router = Router(tags=["leasing"])
@@ -160,16 +162,7 @@ def _lease(request: HttpRequest, lease_id: int, *, change: bool = False) -> Leas
 
 @router.get("/leases", response=list[LeaseOut])
 @paginate(LimitOffsetPagination)
-def lease_list(
-    request: AuthedHttpRequest,
-    tab: str = "all",
-    q: str = "",
-    park: int | None = None,
-    tenant: int | None = None,
-):
-    filters = selectors.LeaseFilter.from_query(
-        {"tab": tab, "q": q, "park": str(park or ""), "tenant": str(tenant or "")}
-    )
+def lease_list(request: AuthedHttpRequest, filters: Query[LeaseApiFilter]):
     return selectors.lease_list(user=request.user, filters=filters)
 
 
@@ -229,8 +222,8 @@ def lease_bills(request: AuthedHttpRequest, lease_id: int):
 
 @router.get("/bills", response=list[BillOut])
 @paginate(LimitOffsetPagination)
-def bill_list(request: AuthedHttpRequest, state: str = "all", park: int | None = None):
-    return selectors.bill_list(user=request.user, state=state, park=park)
+def bill_list(request: AuthedHttpRequest, filters: Query[BillApiFilter]):
+    return selectors.bill_list(user=request.user, state=filters.state, park=filters.park)
 
 
 @router.get("/leases/{lease_id}/payments", response=list[PaymentOut])
@@ -271,10 +264,10 @@ def deposit_refund(request: AuthedHttpRequest, lease_id: int, payload: DepositRe
 
 
 @router.get("/receivables/ageing", response=AgeingOut)
-def ageing(request: AuthedHttpRequest, park: int | None = None):
+def ageing(request: AuthedHttpRequest, filters: Query[ParkFilter]):
     if request.user.is_member:
         raise PermissionDenied
-    total, _rows = selectors.receivables_ageing(user=request.user, park=park)
+    total, _rows = selectors.receivables_ageing(user=request.user, park=filters.park)
     fen = Decimal("0.01")
     return {
         k: Decimal(v).quantize(fen) for k, v in {**total.__dict__, "total": total.total}.items()
@@ -286,10 +279,10 @@ def _occ(o: selectors.Occupancy) -> dict:
 
 
 @router.get("/occupancy", response=OccupancyOut)
-def occupancy(request: AuthedHttpRequest, park: int | None = None):
+def occupancy(request: AuthedHttpRequest, filters: Query[ParkFilter]):
     if request.user.is_member:
         raise PermissionDenied
-    data = selectors.occupancy(user=request.user, park=park)
+    data = selectors.occupancy(user=request.user, park=filters.park)
     return {
         "park": _occ(data["park"]),
         "buildings": [_occ(o) for o in data["buildings"]],

@@ -20,6 +20,7 @@ from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.parks.models import Building, Unit, UnitUse
 from oasis.parks.selectors import building_queryset_for_user
 
+from .filters import LeaseFilter
 from .models import Bill, DepositRefund, ImportJob, Lease, LeaseUnit, Payment
 from .schedule import AGEING_BUCKETS, AgeingBuckets
 from .services import today
@@ -78,31 +79,6 @@ def bill_get_for_user(*, user: User, pk: int) -> Bill:
 
 def payment_queryset_for_user(user: User) -> QuerySet[Payment]:
     return _scope(Payment.objects.all(), user, tenant_field="lease__tenant_id")
-
-
-@dataclass(frozen=True)
-class LeaseFilter:
-    tab: str = "running"  # running | expiring30/60/90 | draft | ended | all
-    q: str = ""
-    park: int | None = None
-    building: int | None = None
-    tenant: int | None = None
-
-    TABS = ("running", "expiring30", "expiring60", "expiring90", "draft", "ended", "all")
-
-    @classmethod
-    def from_query(cls, query: Any) -> LeaseFilter:
-        def _int(v: str | None) -> int | None:
-            return int(v) if v and v.isdigit() else None
-
-        tab = query.get("tab") or "running"
-        return cls(
-            tab=tab if tab in cls.TABS else "running",
-            q=(query.get("q") or "").strip()[:60],
-            park=_int(query.get("park")),
-            building=_int(query.get("building")),
-            tenant=_int(query.get("tenant")),
-        )
 
 
 def lease_list(*, user: User, filters: LeaseFilter, on: dt.date | None = None) -> QuerySet[Lease]:

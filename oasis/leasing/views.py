@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from oasis.accounts import roles
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.audit import audit_history
+from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
 from oasis.core.tasks import enqueue_with_write
 from oasis.core.views import act, render_page, submit
@@ -26,6 +27,7 @@ from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import building_get_for_user, park_queryset_for_user, unit_get_for_user
 
 from . import excel, selectors, services, tasks
+from .filters import BillFilter, LeaseFilter
 from .forms import (
     AmendForm,
     DepositRefundForm,
@@ -63,7 +65,7 @@ def _require_change(request: HttpRequest, lease: Lease) -> None:
 def lease_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("leasing:my-leases")
-    filters = selectors.LeaseFilter.from_query(request.GET)
+    filters, errors = parse_filters(LeaseFilter, request.GET)
     qs = selectors.lease_list(user=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
         return excel.export_leases(qs)
@@ -72,6 +74,7 @@ def lease_list(request: HttpRequest) -> HttpResponse:
         "nav": "leasing",
         "page": page,
         "filters": filters,
+        "errors": errors,
         "counts": selectors.expiry_counts(user=request.user),
         "can_change": selectors.can_change_any(request.user),
         "parks": park_queryset_for_user(request.user),
@@ -264,51 +267,52 @@ def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bill_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    state = (
-        request.GET.get("state")
-        if request.GET.get("state") in ("open", "overdue", "paid", "all")
-        else "open"
-    )
-    park = request.GET.get("park")
-    qs = selectors.bill_list(
-        user=request.user, state=state, park=int(park) if park and park.isdigit() else None
-    )
+    filters, errors = parse_filters(BillFilter, request.GET)
+    qs = selectors.bill_list(user=request.user, state=filters.state, park=filters.park)
     if request.GET.get("export") == "xlsx":
         return excel.export_bills(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "leasing/bill_list.html",
-        {"nav": "leasing", "page": page, "state": state, "today": services.today()},
+        {
+            "nav": "leasing",
+            "page": page,
+            "state": filters.state,
+            "errors": errors,
+            "today": services.today(),
+        },
     )
 
 
 @login_required
 def receivables(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    park = request.GET.get("park")
-    total, rows = selectors.receivables_ageing(
-        user=request.user, park=int(park) if park and park.isdigit() else None
-    )
+    filters, errors = parse_filters(ParkFilter, request.GET)
+    total, rows = selectors.receivables_ageing(user=request.user, park=filters.park)
     if request.GET.get("export") == "xlsx":
         return excel.export_ageing(rows)
     return render(
         request,
         "leasing/receivables.html",
-        {"nav": "leasing", "total": total, "rows": rows, "today": services.today()},
+        {
+            "nav": "leasing",
+            "total": total,
+            "rows": rows,
+            "errors": errors,
+            "today": services.today(),
+        },
     )
 
 
 @login_required
 def occupancy(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    park = request.GET.get("park")
-    data = selectors.occupancy(
-        user=request.user, park=int(park) if park and park.isdigit() else None
-    )
+    filters, errors = parse_filters(ParkFilter, request.GET)
+    data = selectors.occupancy(user=request.user, park=filters.park)
     if request.GET.get("export") == "xlsx":
         return excel.export_occupancy(data)
-    return render(request, "leasing/occupancy.html", {"nav": "leasing", **data})
+    return render(request, "leasing/occupancy.html", {"nav": "leasing", "errors": errors, **data})
 
 
 @login_required

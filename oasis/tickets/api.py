@@ -6,12 +6,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
 
 from . import selectors, services
+from .filters import TicketFilter
 from .models import Category, Ticket
 
 router = Router(tags=["tickets"])
@@ -107,21 +108,7 @@ def _detail(ticket: Ticket) -> dict:
 
 @router.get("", response=list[TicketOut])
 @paginate(LimitOffsetPagination)
-def ticket_list(
-    request: AuthedHttpRequest,
-    status: str = "",
-    category: str = "",
-    mine: bool = False,
-    breached: bool = False,
-):
-    filters = selectors.TicketFilter.from_query(
-        {
-            "status": status,
-            "category": category,
-            "mine": "1" if mine else "",
-            "breached": "1" if breached else "",
-        }
-    )
+def ticket_list(request: AuthedHttpRequest, filters: Query[TicketFilter]):
     return selectors.ticket_list(user=request.user, filters=filters)
 
 

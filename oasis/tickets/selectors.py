@@ -3,7 +3,6 @@ tickets, staff their parks' tickets. `ticket_get_for_user` is the access helper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -13,7 +12,8 @@ from oasis.accounts import roles
 from oasis.accounts.models import ParkRole, User
 from oasis.accounts.selectors import user_can, user_park_ids
 
-from .models import Category, Ticket, TicketAttachment, TicketMessage
+from .filters import TicketFilter
+from .models import Ticket, TicketAttachment, TicketMessage
 
 
 def ticket_queryset_for_user(user: User) -> QuerySet[Ticket]:
@@ -46,25 +46,6 @@ def ticket_can_handle_any(user: User) -> bool:
         return False
     parks = user_park_ids(user, roles.TICKET_HANDLE)
     return parks is None or bool(parks)
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    status: str = ""  # "", a status, or "active"
-    category: str = ""
-    mine: bool = False
-    breached: bool = False
-
-    @classmethod
-    def from_query(cls, data: Any) -> TicketFilter:
-        status = data.get("status", "")
-        category = data.get("category", "")
-        return cls(
-            status=status if status in {*Ticket.Status.values, "active"} else "",
-            category=category if category in Category.values else "",
-            mine=data.get("mine") in ("1", "true", "on"),
-            breached=data.get("breached") in ("1", "true", "on"),
-        )
 
 
 def ticket_list(*, user: User, filters: TicketFilter | None = None) -> QuerySet[Ticket]:

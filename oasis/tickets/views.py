@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts.selectors import user_is_staff
+from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
 
 from . import selectors, services
+from .filters import TicketFilter
 from .forms import AssignForm, ConfirmForm, ReopenForm, ReplyForm, ResolveForm, TicketForm
 from .models import Category, Ticket
 
@@ -31,13 +33,14 @@ def _check_reader(user: Any) -> None:
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     _check_reader(request.user)
-    filters = selectors.TicketFilter.from_query(request.GET)
+    filters, errors = parse_filters(TicketFilter, request.GET)
     qs = selectors.ticket_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "tickets",
         "page": page,
         "filters": filters,
+        "errors": errors,
         "statuses": Ticket.Status.choices,
         "categories": Category.choices,
         "is_member": request.user.is_member,

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from oasis.leasing import selectors
+from oasis.leasing.filters import LeaseFilter
 
 register = template.Library()
 
@@ -14,9 +15,7 @@ def enterprise_leases(context: dict[str, Any], enterprise: Any) -> dict[str, Any
     """The firm's leases and balance, as the current user may see them (scoped)."""
     user = context["request"].user
     leases = list(
-        selectors.lease_list(
-            user=user, filters=selectors.LeaseFilter(tab="all", tenant=enterprise.pk)
-        )
+        selectors.lease_list(user=user, filters=LeaseFilter(tab="all", tenant=enterprise.pk))
     )
     balance = selectors.tenant_balance(user=user, tenant_id=enterprise.pk)
     return {

@@ -174,3 +174,22 @@ def test_api_list_query_ceiling(
     for url in [f"{API}/leases", f"{API}/bills", f"{API}/occupancy", f"{API}/receivables/ageing"]:
         with django_assert_max_num_queries(6):
             assert staff_client.get(url).status_code == 200
+
+
+def test_list_filters_are_the_pages_and_bad_values_are_400(viewer_client, lease, park):
+    # The API lists every bill by default (the page opens on those to collect).
+    assert viewer_client.get(f"{API}/bills", {"state": ""}).json()["count"] == 9
+    assert viewer_client.get(f"{API}/bills", {"state": "paid"}).json()["count"] == 0
+    assert viewer_client.get(f"{API}/bills", {"park": park.pk + 1000}).json()["count"] == 0
+    assert viewer_client.get(f"{API}/leases", {"tab": "", "park": ""}).json()["count"] == 1
+    assert viewer_client.get(f"{API}/leases", {"tab": "draft"}).json()["count"] == 0
+    for url, params in [
+        (f"{API}/leases", {"tab": "closed"}),
+        (f"{API}/leases", {"park": "abc"}),
+        (f"{API}/bills", {"state": "late"}),
+        (f"{API}/occupancy", {"park": "x"}),
+        (f"{API}/receivables/ageing", {"park": "1.5"}),
+    ]:
+        r = viewer_client.get(url, params)
+        assert r.status_code == 400, (url, params)
+        assert list(r.json()["fields"]) == list(params)

@@ -282,3 +282,19 @@ def test_stacking_plan_fixed_queries_for_30_floors_600_units(
         page.count('class="cell expiring" data-unit') == 30
         and page.count('class="cell leased" data-unit') == 30
     )
+
+
+def test_bad_list_filters_are_named_on_the_page_not_a_500(staff_client, lease):
+    r = staff_client.get("/leasing/bills/", {"state": "late", "park": ""})
+    assert r.status_code == 200 and r.context["state"] == "open"
+    assert r.context["errors"] == ["筛选条件“账单状态”的值“late”无效，已忽略。"]
+    assert "筛选条件“账单状态”" in r.content.decode()
+    r = staff_client.get("/leasing/", {"tab": "closed", "q": "  " + lease.number + "  "})
+    # The bad tab falls back to the running leases; the search still finds the lease.
+    assert r.context["filters"].tab == "running" and r.context["filters"].q == lease.number
+    assert [x.pk for x in r.context["page"]] == [lease.pk]
+    assert len(r.context["errors"]) == 1
+    for url in ["/leasing/receivables/", "/leasing/occupancy/"]:
+        r = staff_client.get(url, {"park": "abc"})
+        assert r.status_code == 200
+        assert r.context["errors"] == ["筛选条件“园区”的值“abc”无效，已忽略。"]

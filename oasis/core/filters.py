@@ -1,0 +1,73 @@
+"""One filter style for every list, page and API alike.
+
+A list's filters are one `ListFilter` (a django-ninja Schema) in its app's filters.py:
+its fields are the URL parameters, its `apply` (or the selector it is passed to) filters
+the queryset. The API takes it as `Query[TheFilter]`, so a bad value is a 422 naming the
+parameter; the page parses the same class from its query string with `parse_filters`,
+so a bad value is dropped (the list is not filtered by it) and shown above the results,
+never a 500. An empty parameter (`?park=`, what an unset <select> sends) means "not
+given", so the field keeps its default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from ninja import Schema
+from pydantic import ValidationError as PydanticError
+from pydantic import ValidationInfo, field_validator
+
+F = TypeVar("F", bound="ListFilter")
+
+# Page-only parameters a filter never reads (pagination, the export switch).
+NOT_FILTERS = frozenset({"page", "export"})
+
+
+class ListFilter(Schema):
+    #: What people call each parameter, for the error a page shows (field name otherwise).
+    labels: ClassVar[Mapping[str, str | Promise]] = {}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        if value == "" and info.field_name is not None:
+            return cls.model_fields[info.field_name].get_default(call_default_factory=True)
+        return value
+
+
+def _query_dict(query: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
+    data = query.dict() if isinstance(query, QueryDict) else dict(query)
+    return {k: v for k, v in data.items() if k not in NOT_FILTERS}
+
+
+def parse_filters(cls: type[F], query: QueryDict | Mapping[str, Any]) -> tuple[F, list[str]]:
+    """The page's filters from its query string, and a sentence per bad parameter.
+    A bad parameter is left out; the good ones still filter."""
+    data = _query_dict(query)
+    try:
+        return cls.model_validate(data), []
+    except PydanticError as exc:
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    errors = [
+        _("筛选条件“%(label)s”的值“%(value)s”无效，已忽略。")
+        % {"label": cls.labels.get(name, name), "value": str(data.get(name, ""))[:40]}
+        for name in sorted(bad)
+    ]
+    try:
+        filters = cls.model_validate({k: v for k, v in data.items() if k not in bad})
+    except PydanticError:
+        filters = cls()
+    return filters, errors
+
+
+class ParkFilter(ListFilter):
+    """A page or report narrowed to one park (?park=, an id the user may see; the
+    selector scopes it, so an unseen id finds nothing)."""
+
+    labels = {"park": _lazy("园区")}
+    park: int | None = None
