@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from oasis.core.testing import EnterpriseFactory, ParkFactory, Role, make_user
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
+from oasis.parks.tests.factories import ParkFactory
 
 
 @pytest.fixture(autouse=True)

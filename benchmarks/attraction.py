@@ -51,6 +51,7 @@ def build() -> tuple[object, object]:
     from django.db import transaction
 
     from oasis.accounts.models import Role
+    from oasis.accounts.tests.factories import make_user
     from oasis.attraction.models import (
         PIPELINE,
         STAGE_RANK,
@@ -61,8 +62,8 @@ def build() -> tuple[object, object]:
         Stage,
         StageChange,
     )
-    from oasis.core.testing import ParkFactory, make_user
     from oasis.enterprises.models import FocusIndustry
+    from oasis.parks.tests.factories import ParkFactory
 
     rng = random.Random(5)
     park = ParkFactory(name="基准园区")

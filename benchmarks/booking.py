@@ -76,7 +76,9 @@ def environment(db_url: str) -> dict[str, str]:
 def seed() -> tuple[list[int], list[str], dt.date]:
     """A park, 20 settled firms with one member each, 10 resources open all week
     08:00–20:00 in 30-minute slots. Returns resource ids, usernames and the day."""
-    from oasis.core.testing import EnterpriseFactory, ParkFactory, make_user
+    from oasis.accounts.tests.factories import make_user
+    from oasis.enterprises.tests.factories import EnterpriseFactory
+    from oasis.parks.tests.factories import ParkFactory
     from oasis.sharing.models import Delivery, Offering, Resource, Share
 
     park = ParkFactory(name="基准测试园区")
@@ -112,7 +114,7 @@ def seed() -> tuple[list[int], list[str], dt.date]:
 
 def sessions(port: int, usernames: list[str]) -> list[dict[str, str]]:
     """Log every member in through the real form; returns their request headers."""
-    from oasis.core.testing import PASSWORD
+    from oasis.accounts.tests.factories import PASSWORD
 
     out = []
     for name in usernames:

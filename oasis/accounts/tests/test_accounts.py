@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from oasis.accounts.models import ApiToken, LoginFailure
-from oasis.core.testing import PASSWORD
+from oasis.accounts.tests.factories import PASSWORD
 
 
 def _login(client: Client, username: str, password: str):

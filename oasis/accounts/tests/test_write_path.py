@@ -3,9 +3,9 @@ without the token's digest."""
 
 from oasis.accounts import services
 from oasis.accounts.models import ApiToken, Role
+from oasis.accounts.tests.factories import make_user
 from oasis.core.cache import park_data_version
 from oasis.core.models import AuditEntry
-from oasis.core.testing import make_user
 
 
 def test_a_role_grant_is_audited_and_moves_the_park_data_version(committed, staff, park):

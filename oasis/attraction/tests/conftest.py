@@ -3,9 +3,10 @@
 import pytest
 from django.test import Client
 
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
 from oasis.attraction import services
 from oasis.attraction.models import Partner
-from oasis.core.testing import Role, make_user
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ import re
 
 import pytest
 
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import PASSWORD, make_user
 from oasis.attraction.models import Agreement, Lead, Partner
-from oasis.core.testing import PASSWORD, ParkFactory, Role, make_user
 from oasis.enterprises.models import Enterprise
+from oasis.parks.tests.factories import ParkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

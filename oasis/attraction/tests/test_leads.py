@@ -5,10 +5,12 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
 from oasis.attraction import selectors, services
 from oasis.attraction.models import Activity, Lead, Partner, Stage, StageChange
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory, Role, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
 
 VALID_USCC = "91130600738737199K"
 

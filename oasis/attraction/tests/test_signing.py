@@ -7,8 +7,8 @@ from django.test import Client
 
 from oasis.attraction import selectors, services
 from oasis.attraction.models import Agreement, Commitment
-from oasis.core.testing import EnterpriseFactory, FigureFactory
 from oasis.enterprises.models import Enterprise
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 
 VALID_USCC = "91130600738737199K"
 
@@ -194,8 +194,8 @@ def test_commitments_on_track_behind_and_not_reported(manager, manager_client, m
 
 
 def test_signing_drafts_a_lease_on_chosen_units(staff, make_lead, park):
-    from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
     from oasis.leasing.models import Lease
+    from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
     b = BuildingFactory(park=park)
     unit = UnitFactory(
@@ -224,7 +224,7 @@ def test_signing_drafts_a_lease_on_chosen_units(staff, make_lead, park):
 def test_drafting_a_lease_needs_leasing_rights_and_then_nothing_is_saved(
     manager, manager_client, make_lead, park
 ):
-    from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
+    from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
     b = BuildingFactory(park=park)
     unit = UnitFactory(floor=FloorFactory(building=b, number=1), building=b)

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from oasis.core.testing import FigureFactory
 from oasis.cultivation.models import (
     Award,
     DevelopmentScore,
@@ -16,6 +15,7 @@ from oasis.cultivation.models import (
     Title,
 )
 from oasis.enterprises.models import Enterprise
+from oasis.enterprises.tests.factories import FigureFactory
 
 ON = dt.date(2026, 5, 1)
 

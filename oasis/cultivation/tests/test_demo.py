@@ -55,7 +55,7 @@ def test_seed_cultivation_gives_a_believable_spread():
 
 
 def test_seed_cultivation_is_deterministic(park):
-    from oasis.core.testing import EnterpriseFactory, FigureFactory
+    from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 
     for _ in range(5):
         FigureFactory(enterprise=EnterpriseFactory(park=park), year=2025)

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from oasis.core.testing import EnterpriseFactory, FigureFactory
 from oasis.cultivation.facts import build_facts_frame, enterprise_facts, facts_dicts
 from oasis.cultivation.models import InnovationProfile
 from oasis.enterprises.models import Enterprise
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.rules import assess_frame, facts_frame
 from oasis.rules.tests.factories import base_facts
 

@@ -11,8 +11,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory, FigureFactory
 from oasis.cultivation.models import InnovationProfile, Title
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 
 from .factories import store_full_file
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory
 from oasis.cultivation.models import PoolEntry, Reminder, Title
 from oasis.cultivation.services import reminders_generate
+from oasis.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,19 +11,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from oasis.core.testing import (
-    BuildingFactory,
-    EnterpriseFactory,
-    FigureFactory,
-    FloorFactory,
-    ParkFactory,
-    Role,
-    UnitFactory,
-    make_user,
-)
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
 from oasis.dashboards.selectors import dashboard_figures
 from oasis.enterprises.models import Enterprise, FocusIndustry
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.parks.models import Unit, UnitUse
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, ParkFactory, UnitFactory
 
 URL = "/dashboard/"
 S = Enterprise.Status

@@ -14,12 +14,12 @@ from django.test import Client
 
 from oasis.accounts.models import ParkRole, Role, User
 from oasis.core.identifiers import industry_section, industry_table, validate_uscc
-from oasis.core.testing import ParkFactory
 from oasis.demo import generator
 from oasis.enterprises.models import AnnualFigure, Contact, Enterprise
 from oasis.enterprises.services import search_key_for
 from oasis.enterprises.validation import figure_errors
 from oasis.parks.models import Building, Park, Unit, UnitUse
+from oasis.parks.tests.factories import ParkFactory
 
 SMALL = 30
 

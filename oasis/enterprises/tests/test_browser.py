@@ -5,14 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from oasis.core.testing import (
-    PASSWORD,
-    EnterpriseFactory,
-    FigureFactory,
-    ParkFactory,
-    Role,
-    make_user,
-)
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import PASSWORD, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
+from oasis.parks.tests.factories import ParkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,15 +5,9 @@ import pytest
 from django.test import Client
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import (
-    BuildingFactory,
-    EnterpriseFactory,
-    FigureFactory,
-    FloorFactory,
-    UnitFactory,
-    uscc_for,
-)
 from oasis.enterprises.models import AnnualFigure, Enterprise
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory, uscc_for
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
 VALID_USCC = "91130600738737199K"
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
 from oasis.leasing import services
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
 TODAY = dt.date(2026, 3, 15)
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.leasing import schedule, selectors, services
 from oasis.leasing.models import Bill, DepositRefund, Payment, PaymentAllocation
 

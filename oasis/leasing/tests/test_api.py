@@ -2,7 +2,7 @@
 
 import pytest
 
-from oasis.core.testing import EnterpriseFactory
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.leasing import services
 from oasis.leasing.models import Lease, Payment
 
@@ -160,7 +160,7 @@ def test_outsider_404_nothing_changed(outsider_client, lease, enterprise, units)
 def test_api_list_query_ceiling(
     staff_client, park, staff, building, rows, django_assert_max_num_queries
 ):
-    from oasis.core.testing import FloorFactory, UnitFactory
+    from oasis.parks.tests.factories import FloorFactory, UnitFactory
 
     floor = FloorFactory(building=building, number=5)
     for _ in range(rows):

@@ -8,17 +8,12 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.test import Client
 
-from oasis.core.testing import (
-    BuildingFactory,
-    EnterpriseFactory,
-    FloorFactory,
-    ParkFactory,
-    Role,
-    UnitFactory,
-    make_user,
-)
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.leasing.models import Bill, Lease, LeaseUnit
 from oasis.parks.models import Unit
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, ParkFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 6

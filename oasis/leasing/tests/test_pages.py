@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from oasis.core.testing import EnterpriseFactory, FloorFactory, UnitFactory
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.leasing import services
 from oasis.leasing.models import Lease, Payment
 from oasis.parks.models import Unit
+from oasis.parks.tests.factories import FloorFactory, UnitFactory
 
 from .conftest import lease_data
 

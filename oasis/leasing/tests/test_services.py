@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.utils import translation
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import UnitFactory
 from oasis.leasing import selectors, services
 from oasis.leasing.models import Bill, ExpiryReminder, Lease, LeaseAmendment, Payment
 from oasis.parks.models import Unit
+from oasis.parks.tests.factories import UnitFactory
 
 from .conftest import TODAY, lease_data
 
@@ -114,7 +114,7 @@ def test_bad_terms_are_explained_in_the_users_language(staff, enterprise, unit):
 
 
 def test_unknown_unit_and_unit_of_another_park(staff, enterprise, other_park):
-    from oasis.core.testing import BuildingFactory, FloorFactory
+    from oasis.parks.tests.factories import BuildingFactory, FloorFactory
 
     foreign = UnitFactory(floor=FloorFactory(building=BuildingFactory(park=other_park)))
     for ids in ([999999], [foreign.pk], []):

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
 from oasis.parks.models import Building, Floor, Park, Unit
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
 
 @pytest.fixture

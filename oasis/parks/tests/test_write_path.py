@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from oasis.core.models import AuditEntry
-from oasis.core.testing import BuildingFactory, FloorFactory, UnitFactory
 from oasis.parks import services
 from oasis.parks.models import Unit
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
 
 def test_a_unit_let_shows_on_the_cached_dashboard(dashboard, committed, staff, park):

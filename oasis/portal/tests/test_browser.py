@@ -12,14 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from oasis.core.testing import (
-    PASSWORD,
-    EnterpriseFactory,
-    FigureFactory,
-    ParkFactory,
-    Role,
-    make_user,
-)
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import PASSWORD, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
+from oasis.parks.tests.factories import ParkFactory
 from oasis.portal.models import Report
 from oasis.portal.tests.factories import make_campaign
 from oasis.tickets.models import Ticket

@@ -31,25 +31,19 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
-from oasis.accounts.models import LoginFailure
+from oasis.accounts.models import LoginFailure, Role
 from oasis.accounts.services import api_token_create
+from oasis.accounts.tests.factories import make_user
 from oasis.attraction import services as attraction_services
 from oasis.attraction.models import Agreement, Commitment, Lead, Partner
-from oasis.core.testing import (
-    BuildingFactory,
-    EnterpriseFactory,
-    FigureFactory,
-    FloorFactory,
-    Role,
-    UnitFactory,
-    make_user,
-)
 from oasis.cultivation import services as cultivation_services
 from oasis.cultivation.models import InnovationProfile, Reminder
 from oasis.cultivation.tests.factories import add_award, add_equity
 from oasis.enterprises.models import Contact
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.leasing import services as leasing_services
 from oasis.leasing.models import ImportJob
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 from oasis.portal.models import NoticeRead, PeriodFigure
 from oasis.sharing import services as sharing_services
 from oasis.sharing.models import (

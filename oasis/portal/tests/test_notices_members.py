@@ -5,13 +5,9 @@ from django.test import Client
 from django.utils import timezone
 
 from oasis.accounts.models import User
-from oasis.core.testing import (
-    BuildingFactory,
-    EnterpriseFactory,
-    FloorFactory,
-    UnitFactory,
-    make_user,
-)
+from oasis.accounts.tests.factories import make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 from oasis.portal.models import Notice, NoticeRead
 
 from .factories import make_notice

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory, FigureFactory, make_user
 from oasis.enterprises.models import AnnualFigure
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.portal.models import Campaign, PeriodFigure, Report, ReportReminder
 from oasis.portal.services import campaign_reminders_send
 

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oasis.core.testing import Role, make_user
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import make_user
 from oasis.sharing.models import Delivery, Offering, Resource, Share
 
 

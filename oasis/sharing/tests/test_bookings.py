@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.sharing import booking_rules, pricing, selectors, services
 from oasis.sharing.models import Booking, Certification, Offering, Resource, Share
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from oasis.core.testing import PASSWORD, EnterpriseFactory, ParkFactory, make_user
+from oasis.accounts.tests.factories import PASSWORD, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
+from oasis.parks.tests.factories import ParkFactory
 from oasis.sharing.models import Booking, Certification, Delivery, Offering, Resource, Share
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

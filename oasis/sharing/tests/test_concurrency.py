@@ -11,7 +11,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from oasis.core.testing import EnterpriseFactory, make_user
+from oasis.accounts.tests.factories import make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.sharing.models import Booking
 
 pytestmark = pytest.mark.django_db(transaction=True)

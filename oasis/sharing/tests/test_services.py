@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oasis.core.testing import EnterpriseFactory, FigureFactory, make_user
+from oasis.accounts.tests.factories import make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.sharing import matching, selectors, services
 from oasis.sharing.models import (
     Booking,

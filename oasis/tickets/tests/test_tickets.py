@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
-from oasis.core.testing import EnterpriseFactory, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.portal.tests.factories import make_ticket
 from oasis.tickets.models import Ticket, TicketAttachment, TicketMessage
 from oasis.tickets.services import ticket_sla_check
