@@ -449,6 +449,20 @@ def title_queryset_for_user(user: User) -> QuerySet[Title]:
     return Title.objects.filter(enterprise__in=enterprise_queryset_for_user(user).values("pk"))
 
 
+def tiers_held(*, enterprise_id: int, on: dt.date) -> list[str]:
+    """The tiers a firm holds a title for that is still valid on `on`."""
+    return list(
+        Title.objects.filter(enterprise_id=enterprise_id, valid_until__gte=on)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def enterprise_ids_holding(*, tier: str, on: dt.date) -> QuerySet[Title, Any]:
+    """The ids of the firms holding `tier` on `on`, as a subquery (`pk__in=`)."""
+    return Title.objects.filter(kind=tier, valid_until__gte=on).values("enterprise_id")
+
+
 def title_list(*, user: User, expiring_before: dt.date | None = None) -> QuerySet[Title]:
     _staff_scope(user)
     qs = title_queryset_for_user(user).select_related("enterprise")

@@ -377,6 +377,16 @@ def member_leases(*, user: User) -> QuerySet[Lease]:
     return lease_list(user=user, filters=LeaseFilter(tab="all"))
 
 
+def member_open_bills(*, user: User) -> QuerySet[Bill]:
+    """The member's firm's bills not yet fully paid, the soonest due first (the portal)."""
+    return (
+        bill_queryset_for_user(user)
+        .filter(paid__lt=F("amount"))
+        .select_related("lease")
+        .order_by("due_date")
+    )
+
+
 def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
     parks = user_park_ids(user, roles.SPACE_CHANGE)
     qs = ImportJob.objects.filter(pk=pk)

@@ -103,14 +103,12 @@ class NoticeForm(forms.ModelForm):
         fields = ["title", "body", "audience_industry", "audience_building", "audience_tier"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
-    def __init__(self, *args: Any, park_id: int, tier_available: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, park_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["audience_building"].queryset = Building.objects.filter(
             park_id=park_id
         ).order_by("code")
         self.fields["audience_industry"].help_text = _("留空表示全部企业。")
-        if not tier_available:
-            del self.fields["audience_tier"]
 
     def _post_clean(self) -> None:
         pass

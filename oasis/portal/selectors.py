@@ -16,9 +16,9 @@ from django.utils import timezone
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.cultivation.selectors import enterprise_ids_holding, tiers_held
 from oasis.enterprises.models import AnnualFigure, Enterprise
 
-from . import adapters
 from .checks import report_flags
 from .models import Campaign, Notice, NoticeRead, PeriodFigure, PeriodKind, Report, ReportValues
 
@@ -255,7 +255,7 @@ def _audience_q(enterprise: Enterprise, *, on: dt.date) -> Q:
     q = (Q(audience_industry="") | Q(audience_industry=enterprise.focus_industry)) & (
         Q(audience_building__isnull=True) | Q(audience_building__in=buildings)
     )
-    tiers = adapters.enterprise_tiers(enterprise_id=enterprise.pk, on=on)
+    tiers = tiers_held(enterprise_id=enterprise.pk, on=on)
     return q & (Q(audience_tier="") | Q(audience_tier__in=tiers))
 
 
@@ -314,8 +314,7 @@ def notice_audience(*, notice: Notice, on: dt.date | None = None) -> QuerySet[En
     if notice.audience_building_id:
         qs = qs.filter(units__building_id=notice.audience_building_id)
     if notice.audience_tier:
-        ids = adapters.enterprise_ids_with_tier(tier=notice.audience_tier, on=on)
-        qs = qs.none() if ids is None else qs.filter(pk__in=ids)
+        qs = qs.filter(pk__in=enterprise_ids_holding(tier=notice.audience_tier, on=on))
     return qs.distinct()
 
 

@@ -22,12 +22,15 @@ from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
 from oasis.core.views import submit
+from oasis.cultivation.selectors import verdict_panel
 from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
 from oasis.enterprises.services import MEMBER_EDITABLE
+from oasis.leasing.selectors import member_leases, member_open_bills
 from oasis.parks.models import Park
+from oasis.sharing.selectors import member_bookings, member_service_requests
 from oasis.tickets.selectors import enterprise_tickets
 
-from . import adapters, selectors, services
+from . import selectors, services
 from .forms import CampaignForm, InviteForm, NoticeForm, ReportForm, ReviewForm
 from .models import Report, ReportValues
 
@@ -86,7 +89,7 @@ def _profile(enterprise: Any) -> list[dict[str, Any]]:
 @login_required
 def portal_home(request: HttpRequest) -> HttpResponse:
     """A member's landing: their firm, what they must report, what they asked, what the
-    park told them, and (when those apps provide it) tiers, leases, bills, bookings."""
+    park told them, their tiers, leases, open bills, bookings and service requests."""
     user = request.user
     if not user.is_member:
         if user_is_staff(user):
@@ -103,11 +106,11 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "unread": selectors.notice_unread_count(user=user),
         "figures": enterprise_figures(enterprise=enterprise)[:3],
         "period_figures": selectors.period_figures(enterprise=enterprise)[:8],
-        "cultivation": adapters.tier_verdict(user=user, enterprise=enterprise),
-        "leases": adapters.leases(user=user),
-        "bills": adapters.open_bills(user=user),
-        "bookings": adapters.bookings(user=user),
-        "service_requests": adapters.service_requests(user=user),
+        "cultivation": verdict_panel(user=user, enterprise=enterprise),
+        "leases": list(member_leases(user=user)[:10]),
+        "bills": list(member_open_bills(user=user)[:10]),
+        "bookings": list(member_bookings(user=user)[:10]),
+        "service_requests": list(member_service_requests(user=user)[:10]),
     }
     return render(request, "portal/home.html", context)
 
@@ -366,9 +369,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     park = parks.filter(pk=int(raw)).first() if raw.isdigit() else parks.order_by("id").first()
     if park is None:
         raise PermissionDenied
-    form = NoticeForm(
-        request.POST or None, park_id=park.pk, tier_available=adapters.tier_available()
-    )
+    form = NoticeForm(request.POST or None, park_id=park.pk)
     return submit(
         request,
         form,
