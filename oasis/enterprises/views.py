@@ -19,7 +19,6 @@ from oasis.core.filters import parse_filters
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
 from oasis.core.views import render_page, submit
-from oasis.cultivation import selectors as cultivation_selectors
 from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import park_queryset_for_user
 
@@ -27,6 +26,7 @@ from . import selectors, services
 from .filters import EnterpriseFilter
 from .forms import ContactForm, EnterpriseForm, FigureForm, MemberEnterpriseForm
 from .models import AnnualFigure, Enterprise, FocusIndustry
+from .panels import panels_for
 
 PAGE_SIZE = 25
 
@@ -88,10 +88,9 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change_figures": selectors.figures_can_change(
             user=request.user, enterprise=enterprise
         ),
-        "cultivation": cultivation_selectors.verdict_panel(
-            user=request.user, enterprise=enterprise
-        ),
     }
+    context["panels"], panel_context = panels_for(user=request.user, enterprise=enterprise)
+    context.update(panel_context)
     return render(request, "enterprises/enterprise_detail.html", context)
 
 
