@@ -46,6 +46,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/oasis makemigrations --check --dry-run
 
 # Extract the Chinese source strings into the English .po, compile the .mo and list the

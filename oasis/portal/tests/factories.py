@@ -1,4 +1,4 @@
-"""Factories for the portal's and the service desk's tests."""
+"""Factories for the portal's tests (campaigns, reports, notices)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 
 from oasis.portal.models import Campaign, Notice, PeriodKind, Report
-from oasis.tickets.models import Ticket, sla_deadlines
 
 TODAY = dt.date(2026, 10, 20)
 
@@ -57,24 +56,6 @@ def make_report(
         status=status,
         submitted_at=timezone.now() if status != Report.Status.DRAFT else None,
         **values,
-    )
-
-
-def make_ticket(enterprise: Any, user: Any, **over: Any) -> Ticket:
-    now = over.pop("opened_at", None) or timezone.now()
-    category = over.pop("category", "policy")
-    response, resolution = sla_deadlines(category, now)
-    data = {"title": "咨询研发费用加计扣除", "body": "请问申报流程？", "status": Ticket.Status.OPEN}
-    data.update(over)
-    return Ticket.objects.create(
-        park_id=enterprise.park_id,
-        enterprise=enterprise,
-        opened_by=user,
-        category=category,
-        opened_at=now,
-        response_due_at=response,
-        resolution_due_at=resolution,
-        **data,
     )
 
 

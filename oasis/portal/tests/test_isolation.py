@@ -58,8 +58,9 @@ from oasis.sharing.models import (
     Share,
 )
 from oasis.tickets import services as ticket_services
+from oasis.tickets.tests.factories import make_ticket
 
-from .factories import make_campaign, make_notice, make_report, make_ticket
+from .factories import make_campaign, make_notice, make_report
 
 # Every mounted prefix: the pages of each app, the accounts pages, the language switch,
 # and the whole API (its docs and every /api/v1/<app>/ router).

@@ -12,9 +12,9 @@ from django.utils import timezone
 from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
 from oasis.enterprises.tests.factories import EnterpriseFactory
-from oasis.portal.tests.factories import make_ticket
 from oasis.tickets.models import Ticket, TicketAttachment, TicketMessage
 from oasis.tickets.services import ticket_sla_check
+from oasis.tickets.tests.factories import make_ticket
 
 PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
