@@ -3,6 +3,16 @@ outsider trio (STYLE.md), plus a few more roles."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -10,6 +20,185 @@ from oasis.accounts.models import Role
 from oasis.accounts.tests.factories import make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.parks.tests.factories import ParkFactory
+
+# --- the test database: migrated once, copied per worker ---------------------------------
+#
+# Migrating takes ~8 s of CPU, and every xdist worker used to do it. Instead the migrated
+# schema is built once into a template (an SQLite file, or a PostgreSQL database) named
+# after a hash of every migration file, and each worker's test database is a copy of it:
+# SQLite's backup API into the worker's in-memory database, PostgreSQL's CREATE DATABASE
+# ... TEMPLATE. The template stays between runs until a migration changes (a new hash);
+# `pytest --create-db` rebuilds it anyway.
+
+TEMPLATE_FORMAT = "1"  # bump when the way a template is built changes
+_STARTED = time.time()  # `--create-db` rebuilds a template older than this run
+
+
+def _migrations_key() -> str:
+    """A hash of what a migrated database is made of: Django, the installed apps and
+    every migration file's bytes."""
+    import django
+    from django.apps import apps
+
+    h = hashlib.sha256(f"{TEMPLATE_FORMAT} {django.__version__}".encode())
+    for config in apps.get_app_configs():
+        h.update(config.name.encode())
+        for f in sorted((Path(config.path) / "migrations").glob("*.py")):
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One process at a time (the other xdist workers wait while one builds)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _migrate(connection: Any) -> None:
+    from django.core.management import call_command
+
+    call_command(
+        "migrate", verbosity=0, interactive=False, database=connection.alias, run_syncdb=True
+    )
+
+
+def _switch(connection: Any, name: str) -> None:
+    """Point the alias at its test database, as Django's create_test_db does."""
+    from django.conf import settings
+
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+
+
+def _sqlite_from_template(connection: Any, key: str, rebuild: bool) -> None:
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "test-db"
+    template = folder / f"template-{key}.sqlite3"
+    with _locked(folder / "build.lock"):
+        if not template.exists() or (rebuild and template.stat().st_mtime < _STARTED):
+            for stale in folder.glob("template-*.sqlite3*"):
+                stale.unlink()
+            building = folder / f"building-{os.getpid()}.sqlite3"
+            real_name = connection.settings_dict["NAME"]
+            connection.close()
+            connection.settings_dict["NAME"] = str(building)
+            try:
+                _migrate(connection)
+            finally:
+                connection.close()
+                connection.settings_dict["NAME"] = real_name
+            # A plain rollback journal: the file is then one self-contained file.
+            with contextlib.closing(sqlite3.connect(building)) as db:
+                db.execute("PRAGMA journal_mode=DELETE")
+            building.replace(template)
+    test_name = connection.creation._get_test_db_name()
+    connection.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    _switch(connection, test_name)
+    with contextlib.closing(sqlite3.connect(f"file:{template}?mode=ro", uri=True)) as src:
+        src.backup(connection.connection)
+
+
+def _postgres_from_template(connection: Any, key: str, rebuild: bool) -> None:
+    import tempfile
+
+    creation = connection.creation
+    qn = connection.ops.quote_name
+    test_name = creation._get_test_db_name()
+    prefix = f"test_{connection.settings_dict['NAME']}_tpl_"
+    template = prefix + key
+    server = "{HOST}:{PORT}:{NAME}".format(**connection.settings_dict)
+    lock = hashlib.sha256(server.encode()).hexdigest()[:12]
+    lock_path = Path(tempfile.gettempdir()) / f"oasis-test-template-{lock}.lock"
+    with _locked(lock_path):
+        with creation._nodb_cursor() as cur:
+            cur.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + "%"])
+            existing = {row[0] for row in cur.fetchall()}
+        built = lock_path.with_suffix(f".{key}")
+        if template not in existing or (
+            rebuild and (not built.exists() or built.stat().st_mtime < _STARTED)
+        ):
+            with creation._nodb_cursor() as cur:
+                for stale in existing:
+                    cur.execute(f"DROP DATABASE {qn(stale)}")
+                building = template + "_b"
+                cur.execute(f"DROP DATABASE IF EXISTS {qn(building)}")
+                cur.execute(f"CREATE DATABASE {qn(building)}")
+            real_name = connection.settings_dict["NAME"]
+            connection.close()
+            connection.settings_dict["NAME"] = building
+            try:
+                _migrate(connection)
+            finally:
+                connection.close()
+                connection.settings_dict["NAME"] = real_name
+            with creation._nodb_cursor() as cur:
+                cur.execute(f"ALTER DATABASE {qn(building)} RENAME TO {qn(template)}")
+            built.touch()
+        with creation._nodb_cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {qn(test_name)}")
+            cur.execute(f"CREATE DATABASE {qn(test_name)} WITH TEMPLATE {qn(template)}")
+    _switch(connection, test_name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's fixture, with each worker's database copied from a migrated
+    template instead of migrated again (see above). `--nomigrations` and `--reuse-db`
+    keep pytest-django's own behaviour."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    plain = not django_db_use_migrations or (django_db_keepdb and not django_db_createdb)
+    with django_db_blocker.unblock():
+        if plain or serialized:
+            if not django_db_use_migrations:
+                from pytest_django.fixtures import _disable_migrations
+
+                _disable_migrations()
+            old_config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                keepdb=django_db_keepdb and not django_db_createdb,
+                aliases=aliases,
+                serialized_aliases=serialized,
+            )
+        else:
+            old_config = []
+            key = _migrations_key()
+            for alias in sorted(aliases):
+                connection = connections[alias]
+                old_name = connection.settings_dict["NAME"]
+                if connection.vendor == "sqlite":
+                    _sqlite_from_template(connection, key, django_db_createdb)
+                elif connection.vendor == "postgresql":
+                    _postgres_from_template(connection, key, django_db_createdb)
+                else:
+                    connection.creation.create_test_db(verbosity, autoclobber=True, serialize=False)
+                old_config.append((connection, old_name, True))
+    yield
+    if not (plain and django_db_keepdb):
+        with django_db_blocker.unblock():
+            teardown_databases(old_config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
