@@ -3,6 +3,7 @@ the pages (members see their own firm's leases and bills only)."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -16,7 +17,7 @@ from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
 from .filters import BillApiFilter, LeaseApiFilter
-from .models import Cycle, Lease, RentBasis
+from .models import Alignment, Cycle, DayCount, Lease, RentBasis
 
 router = Router(tags=["leasing"])
 
@@ -24,6 +25,11 @@ router = Router(tags=["leasing"])
 class FreePeriodIn(Schema):
     start_date: dt.date
     end_date: dt.date
+
+
+class StepIn(Schema):
+    year: int = Field(..., ge=2, le=100)
+    rate: Decimal = Field(..., ge=0, max_digits=12, decimal_places=4)
 
 
 class LeaseIn(Schema):
@@ -37,6 +43,11 @@ class LeaseIn(Schema):
     property_fee_rate: Decimal = Decimal("0")
     deposit: Decimal = Decimal("0")
     escalation_pct: Decimal = Decimal("0")
+    escalation_every: int = Field(1, ge=1, le=50)
+    escalation_from: int = Field(2, ge=2, le=50)
+    rent_steps: list[StepIn] = Field([], max_length=50)
+    day_count: DayCount | None = None  # None: the park's default
+    billing_alignment: Alignment | None = None
     cycle: Cycle = Cycle.QUARTERLY
     free_periods: list[FreePeriodIn] = []
     notes: str = ""
@@ -58,6 +69,11 @@ class LeaseOut(Schema):
     property_fee_rate: Decimal
     deposit: Decimal
     escalation_pct: Decimal
+    escalation_every: int
+    escalation_from: int
+    rent_steps: list[dict[str, Any]]
+    day_count: str
+    billing_alignment: str
     cycle: int
     status: str
     predecessor_id: int | None
@@ -170,6 +186,7 @@ def lease_list(request: AuthedHttpRequest, filters: Query[LeaseApiFilter]):
 def lease_create(request: AuthedHttpRequest, payload: LeaseIn):
     tenant = enterprise_get_for_user(user=request.user, pk=payload.tenant_id)
     data = payload.dict(exclude={"tenant_id", "unit_ids", "free_periods", "activate"})
+    data = {k: v for k, v in data.items() if v is not None}
     lease = services.lease_create(
         actor=request.user,
         tenant=tenant,

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bill, Cycle, Lease, RentBasis
+from .models import Alignment, Bill, Cycle, DayCount, Lease, RentBasis
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,6 +42,29 @@ class LeaseForm(forms.Form):
     escalation_pct = forms.DecimalField(
         label=_("年递增率（%）"), max_digits=5, decimal_places=2, initial=Decimal("0")
     )
+    escalation_every = forms.IntegerField(
+        label=_("每几年递增一次"), min_value=1, max_value=50, initial=1, required=False
+    )
+    escalation_from = forms.IntegerField(
+        label=_("自第几个租赁年度起递增"), min_value=2, max_value=50, initial=2, required=False
+    )
+    rent_steps = forms.CharField(
+        label=_("阶梯租金"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "3: 2.50"}),
+        help_text=_(
+            "每行一档：租赁年度: 单价，例如“3: 2.50”表示第 3 年起单价 2.50；填写后不按年递增率递增。"
+        ),
+    )
+    day_count = forms.ChoiceField(
+        label=_("计租天数规则"),
+        choices=[("", _("按园区默认")), *DayCount.choices],
+        required=False,
+    )
+    billing_alignment = forms.ChoiceField(
+        label=_("账期起算"), choices=[("", _("按园区默认")), *Alignment.choices], required=False
+    )
     cycle = forms.TypedChoiceField(
         label=_("付款周期"), choices=Cycle.choices, coerce=int, initial=Cycle.QUARTERLY
     )
@@ -60,6 +83,9 @@ class LeaseForm(forms.Form):
             f"{u.building.code}-{u.code} · {u.area} ㎡ · {u.get_status_display()}"
         )
 
+    def clean_rent_steps(self) -> list[dict[str, Any]]:
+        return steps_from_text(self.cleaned_data.get("rent_steps") or "")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if bool(data.get("free_start")) != bool(data.get("free_end")):
@@ -77,16 +103,49 @@ class LeaseForm(forms.Form):
             "property_fee_rate",
             "deposit",
             "escalation_pct",
+            "escalation_every",
+            "escalation_from",
+            "rent_steps",
+            "day_count",
+            "billing_alignment",
             "cycle",
             "notes",
         )
-        return {k: d[k] for k in keys}
+        # Left empty: the model's default (or the park's, for the conventions).
+        return {k: d[k] for k in keys if d.get(k) not in (None, "")}
 
     def free_periods(self) -> list[tuple[dt.date, dt.date]]:
         d = self.cleaned_data
         return (
             [(d["free_start"], d["free_end"])] if d.get("free_start") and d.get("free_end") else []
         )
+
+
+def steps_from_text(text: str) -> list[dict[str, Any]]:
+    """ "3: 2.50" lines → [{"year": 3, "rate": "2.50"}] in the order typed (order and
+    overlaps are the service's to judge, so it can name them)."""
+    out: list[dict[str, Any]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.replace("：", ":").replace("=", ":").split(":")
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            year, rate = int(parts[0].strip()), Decimal(parts[1].strip())
+            if not rate.is_finite():
+                raise ValueError
+        except (ValueError, ArithmeticError) as exc:
+            raise forms.ValidationError(
+                _("第 %(n)s 行格式有误，应为“租赁年度: 单价”，例如“3: 2.50”。") % {"n": n}
+            ) from exc
+        out.append({"year": year, "rate": str(rate)})
+    return out
+
+
+def steps_to_text(rows: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{r['year']}: {r['rate']}" for r in rows or [])
 
 
 class PaymentForm(forms.Form):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,16 @@ from . import schedule
 class RentBasis(models.TextChoices):
     PER_SQM_DAY = schedule.PER_SQM_DAY, _("元/㎡/天")
     MONTHLY = schedule.MONTHLY_TOTAL, _("元/月（总价）")
+
+
+class DayCount(models.TextChoices):
+    ACTUAL = schedule.ACTUAL, _("按实际天数（日租金 × 面积 × 天数）")
+    MONTHLY_365 = schedule.MONTHLY_365, _("按月（月租金 = 日租金 × 面积 × 365 ÷ 12）")
+
+
+class Alignment(models.TextChoices):
+    CALENDAR = schedule.CALENDAR, _("自然月/季/年")
+    LEASE_START = schedule.LEASE_START, _("自起租日起算")
 
 
 class Cycle(models.IntegerChoices):
@@ -81,6 +93,17 @@ class Lease(models.Model):
     escalation_pct = models.DecimalField(
         _("年递增率（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
+    escalation_every = models.PositiveSmallIntegerField(_("每几年递增一次"), default=1)
+    escalation_from = models.PositiveSmallIntegerField(_("自第几个租赁年度起递增"), default=2)
+    # 阶梯租金: [{"year": k, "rate": "X"}] — from lease year k the rate is X (then the
+    # percentage above is not used). Validated by the schedule (years from 2, ascending).
+    rent_steps = models.JSONField(_("阶梯租金"), default=list, blank=True)
+    day_count = models.CharField(
+        _("计租天数规则"), max_length=8, choices=DayCount.choices, default=DayCount.ACTUAL
+    )
+    billing_alignment = models.CharField(
+        _("账期起算"), max_length=8, choices=Alignment.choices, default=Alignment.CALENDAR
+    )
     cycle = models.PositiveSmallIntegerField(
         _("付款周期"), choices=Cycle.choices, default=Cycle.QUARTERLY
     )
@@ -132,6 +155,11 @@ class Lease(models.Model):
                 violation_error_message=_("年递增率应在 0 到 100 之间。"),
             ),
             models.CheckConstraint(condition=Q(cycle__in=[1, 3, 6, 12]), name="lease_cycle_valid"),
+            models.CheckConstraint(
+                condition=Q(escalation_every__gte=1) & Q(escalation_from__gte=2),
+                name="lease_escalation_steps_valid",
+                violation_error_message=_("递增应自第 2 个租赁年度起，至少每年一次。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["park", "status", "end_date"], name="lease_park_status_end_idx")
@@ -143,6 +171,15 @@ class Lease(models.Model):
     @property
     def effective_end(self):
         return self.terminated_on or self.end_date
+
+    @property
+    def steps(self) -> tuple[schedule.Step, ...]:
+        """The step table as the schedule reads it (rows that do not parse are left to
+        the service's validation, which refuses them)."""
+        return tuple(
+            schedule.Step(int(row["year"]), Decimal(str(row["rate"])))
+            for row in self.rent_steps or []
+        )
 
 
 class LeaseUnit(models.Model):
@@ -192,7 +229,10 @@ class FreeRentPeriod(models.Model):
 
 
 class LeaseAmendment(models.Model):
-    """A change to a signed lease's terms, kept with the values before and after."""
+    """A change to a signed lease's terms, kept with the values before and after
+    (`changes`: field → [before, after]). For the rates (schedule.RATE_FIELDS) these are
+    the rates in force on `effective_on` before and after: the amendment sets them from
+    that day, the lease row keeps the terms as signed."""
 
     lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="amendments")
     effective_on = models.DateField(_("生效日期"))
@@ -210,6 +250,39 @@ class LeaseAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lease_id} @ {self.effective_on}"
+
+    @property
+    def shown_changes(self) -> list[dict[str, Any]]:
+        """The changes with each field's label (never its name) for the page."""
+        out = []
+        for name, pair in (self.changes or {}).items():
+            try:
+                field: Any = Lease._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            label = getattr(field, "verbose_name", name)
+            choices = dict(getattr(field, "choices", None) or [])
+            before, after = (list(pair) + [None, None])[:2]
+            out.append(
+                {
+                    "label": label,
+                    "before": choices.get(before, _short(before)),
+                    "after": choices.get(after, _short(after)),
+                }
+            )
+        return out
+
+
+def _short(value: Any) -> Any:
+    """A stored rate in force can carry many decimals (escalated): show four."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        if number.is_finite() and -number.as_tuple().exponent > 4:  # type: ignore[operator]
+            return f"{number:.4f}"
+    return value
 
 
 class BillKind(models.TextChoices):

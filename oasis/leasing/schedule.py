@@ -1,22 +1,30 @@
 """Rent schedules as pure functions: lease terms in, bills out. No ORM, no Django.
 
-Conventions (the ones a Chinese park's leasing office uses):
-- Bills follow natural calendar periods (month / quarter / half-year / year) and are paid
-  in advance, due on the first day of the period; the first and last periods are partial
-  and charged by days.
-- Rent is either 元/㎡/天 (per square metre per day, charged per calendar day) or a
-  monthly total (a full calendar month costs the total; part of a month costs
-  total × days / days-in-that-month). The property fee is 元/㎡/月, prorated the same way.
-- Escalation applies on each anniversary of the start date: year n costs
-  rate × (1 + p)^n. Free-rent days cost no rent; the property fee is still due.
+Conventions (the ones a Chinese park's leasing office uses; each lease names its own):
+- Billing periods of 1 / 3 / 6 / 12 months, paid in advance, due on their first day,
+  aligned either to the calendar (`CALENDAR`: natural months, quarters, half-years, years;
+  the first and last periods are partial) or to the lease start (`LEASE_START`: periods
+  of whole "lease months" counted from the start day; only the last may be partial).
+- A "rent month" is a calendar month under calendar alignment, a lease month (from the
+  start day to the day before the same day a month later) under lease-start alignment.
+- Day count (`day_count`) of a 元/㎡/天 rent: `ACTUAL` charges rate × area for each day;
+  `MONTHLY_365` charges a month 月租金 = 日租金 × 面积 × 365 ÷ 12, and a part of a month by
+  days ÷ days in that rent month. A monthly-total rent and the property fee (元/㎡/月)
+  are always monthly: a part month by days ÷ days in that rent month.
+- Escalation is data: either "+p % every n lease years from lease year k" (default every
+  year from year 2) or a step table (阶梯租金: from lease year k the rate is X). Lease
+  year y starts on the (y − 1)-th anniversary of the start; an anniversary of 29 February
+  falls on 1 March in common years.
+- An amendment (`RateChange`) sets the rates in force from its date; only later steps
+  apply on top of it (a step on the same day comes first, the amendment overrides it); a
+  changed percentage changes only later steps. Free-rent days cost no rent; the property
+  fee is still due.
 - Amounts are rounded to the fen by cumulative rounding: each bill is the rounded running
   total minus the previous rounded running total, so the bills add up exactly to the
-  rounded exact total (no fen lost or invented, whatever the number of periods).
-- An amendment changes the rates from its effective date (`RateChange`): each day is
-  charged at the rates in force that day, escalated by the anniversaries passed since the
-  start. Early termination is a shorter term: the period holding the last day is charged
-  by days up to and including it. Because rounding is cumulative, the bills of a schedule
-  before a change date or a new end are the same as before the change.
+  rounded exact total (no fen lost or invented, whatever the number of periods). Because
+  of that the bills before a change date or a new end are the same as before the change.
+- Early termination is a shorter term: the period holding the last day is charged by
+  days up to and including it.
 - `reconcile` brings the bills already issued in line with a new schedule: unpaid bills
   are reissued; what has been paid is never re-billed, an adjustment bill carries the
   difference (a negative one, a credit note, moves the overpaid money to the tenant's
@@ -28,11 +36,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import decimal
-import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
@@ -40,20 +46,28 @@ ONE_DAY = dt.timedelta(days=1)
 CYCLES = (1, 3, 6, 12)
 PER_SQM_DAY = "sqm_day"
 MONTHLY_TOTAL = "monthly"
+# Day-count conventions and billing-period alignments.
+ACTUAL = "actual"
+MONTHLY_365 = "m365"
+CALENDAR = "calendar"
+LEASE_START = "lease"
 # Bill kinds: a period's scheduled bill, an adjustment of a period already paid (may be
 # negative: a credit note), and the deposit (not part of the schedule).
 RENT = "rent"
 ADJUSTMENT = "adjustment"
 DEPOSIT = "deposit"
 RATE_FIELDS = ("rent_rate", "property_fee_rate", "escalation_pct")
-# Enough digits that every product below is exact (escalation adds up to 4 digits a
-# year), so no rounding happens before the one to the fen.
-_CTX = decimal.Context(prec=120, rounding=ROUND_HALF_UP)
-# Amounts are accumulated multiplied by the least common multiple of the month lengths
-# 28–31, so a day's share of a month (1/28 … 1/31) is an exact integer multiple and the
-# running totals stay exact: a total that is exactly x.xx5 rounds up, never by luck.
+# Enough digits that every product below is exact (each escalation adds up to 4 decimal
+# digits), so no rounding happens before the one to the fen.
+_CTX = decimal.Context(prec=400, rounding=ROUND_HALF_UP)
+# Amounts are accumulated multiplied by 12 × the least common multiple of the month
+# lengths 28–31, so a day's share of a month (1/28 … 1/31, and 365/12 of it) is an exact
+# integer multiple and the running totals stay exact: a total that is exactly x.xx5
+# rounds up, never by luck.
 _L = 377580
-_SHARE = {n: _L // n for n in (28, 29, 30, 31)}
+_M = 12 * _L
+_SHARE = {n: _M // n for n in (28, 29, 30, 31)}
+_SHARE_365 = {n: _L // n for n in (28, 29, 30, 31)}  # × 365 (the ÷ 12 is in _M)
 
 
 @dataclass(frozen=True)
@@ -69,14 +83,22 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Step:
+    """阶梯租金: from lease year `year` (≥ 2) the rent rate is `rate`."""
+
+    year: int
+    rate: Decimal
+
+
+@dataclass(frozen=True)
 class RateChange:
-    """From `effective_on` on (until the next change), these rates apply. Escalation still
-    counts the anniversaries from the lease's start: year n costs rent_rate × (1 + p)^n."""
+    """From `effective_on` on, the rates given (None: unchanged) are in force. Later
+    escalation steps apply on top of them; a new percentage applies to later steps only."""
 
     effective_on: dt.date
-    rent_rate: Decimal
-    property_fee_rate: Decimal
-    escalation_pct: Decimal
+    rent_rate: Decimal | None = None
+    property_fee_rate: Decimal | None = None
+    escalation_pct: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -85,14 +107,18 @@ class Terms:
     end: dt.date  # inclusive (the termination date for a lease ended early)
     area: Decimal  # ㎡
     rent_basis: str  # PER_SQM_DAY or MONTHLY_TOTAL
-    rent_rate: Decimal  # 元/㎡/天, or 元 per month for the whole lease
+    rent_rate: Decimal  # year 1: 元/㎡/天, or 元 per month for the whole lease
     property_fee_rate: Decimal = ZERO  # 元/㎡/月
     cycle_months: int = 3
-    escalation_pct: Decimal = ZERO  # yearly, e.g. Decimal("3") for 3 %
+    escalation_pct: Decimal = ZERO  # e.g. Decimal("3") for +3 % a step
     free_rent: tuple[Period, ...] = ()
-    # Rates from a date on: a day is charged at the change with the latest date on or
-    # before it (on a tie, the one listed last), or at the rates above before any.
+    # Rate changes in force from their date; on a tie the one listed last wins.
     changes: tuple[RateChange, ...] = ()
+    escalation_every: int = 1  # years between percentage steps
+    escalation_from: int = 2  # the first lease year that is stepped up
+    steps: tuple[Step, ...] = ()  # a step table instead of the percentage
+    day_count: str = ACTUAL
+    alignment: str = CALENDAR
 
 
 @dataclass(frozen=True)
@@ -124,6 +150,20 @@ class TermsError(ValueError):
     """Terms no schedule can be built from (the service reports them as field errors)."""
 
 
+def steps_errors(steps: Iterable[Step]) -> str | None:
+    """Why a step table is not one (years from 2 on, strictly ascending, rates ≥ 0)."""
+    previous = 1
+    for step in steps:
+        if step.year <= 1:
+            return "a step starts in lease year 2 or later"
+        if step.year <= previous:
+            return "step years overlap or are out of order"
+        if step.rate < 0:
+            return "negative rent"
+        previous = step.year
+    return None
+
+
 def terms_errors(terms: Terms) -> dict[str, str]:
     errors: dict[str, str] = {}
     if terms.end < terms.start:
@@ -134,13 +174,27 @@ def terms_errors(terms: Terms) -> dict[str, str]:
         errors["cycle_months"] = "unknown payment cycle"
     if terms.rent_basis not in (PER_SQM_DAY, MONTHLY_TOTAL):
         errors["rent_basis"] = "unknown rent basis"
+    if terms.day_count not in (ACTUAL, MONTHLY_365):
+        errors["day_count"] = "unknown day count"
+    if terms.alignment not in (CALENDAR, LEASE_START):
+        errors["alignment"] = "unknown alignment"
+    if terms.escalation_every < 1:
+        errors["escalation_every"] = "steps at least a year apart"
+    if terms.escalation_from < 2:
+        errors["escalation_from"] = "the first step is in lease year 2 or later"
+    problem = steps_errors(terms.steps)
+    if problem:
+        errors["steps"] = problem
+    elif terms.steps and (terms.escalation_pct or any(c.escalation_pct for c in terms.changes)):
+        errors["steps"] = "a step table or a percentage, not both"
     every_rates: list[Terms | RateChange] = [terms, *terms.changes]
     for rates in every_rates:
-        if rates.rent_rate < 0:
+        if rates.rent_rate is not None and rates.rent_rate < 0:
             errors["rent_rate"] = "negative rent"
-        if rates.property_fee_rate < 0:
+        if rates.property_fee_rate is not None and rates.property_fee_rate < 0:
             errors["property_fee_rate"] = "negative property fee"
-        if rates.escalation_pct < 0 or rates.escalation_pct > 100:
+        pct = rates.escalation_pct
+        if pct is not None and (pct < 0 or pct > 100):
             errors["escalation_pct"] = "escalation must be between 0 and 100 %"
     for p in terms.free_rent:
         if p.end < p.start:
@@ -156,9 +210,48 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def billing_periods(start: dt.date, end: dt.date, cycle_months: int) -> list[Period]:
-    """Natural calendar periods cut to [start, end]: the first and last may be partial."""
+def months_on(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later or, when that month has no such day, the first day of
+    the month after (29 Feb + 12 → 1 Mar in a common year): anniversaries and lease-month
+    boundaries, so a lease year or month is never a day short."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day <= last:
+        return dt.date(year, month, day.day)
+    return dt.date(year, month, last) + ONE_DAY
+
+
+def anniversary(start: dt.date, years: int) -> dt.date:
+    """The first day of lease year `years + 1`."""
+    return months_on(start, 12 * years)
+
+
+def lease_year(start: dt.date, day: dt.date) -> int:
+    """The lease year (1, 2, …) `day` falls in."""
+    n = max(day.year - start.year - 1, 0)
+    while anniversary(start, n + 1) <= day:
+        n += 1
+    return n + 1
+
+
+def billing_periods(
+    start: dt.date, end: dt.date, cycle_months: int, alignment: str = CALENDAR
+) -> list[Period]:
+    """The billing periods of [start, end]: natural calendar periods cut to the term (the
+    first and last may be partial), or runs of `cycle_months` lease months from `start`."""
     periods: list[Period] = []
+    if alignment == LEASE_START:
+        i = 0
+        while True:
+            p_start = months_on(start, i * cycle_months)
+            if p_start > end:
+                return periods
+            periods.append(
+                Period(p_start, min(months_on(start, (i + 1) * cycle_months) - ONE_DAY, end))
+            )
+            i += 1
     # The calendar period containing `start`: months 1, 1+c, 1+2c, … begin a period.
     month0 = ((start.month - 1) // cycle_months) * cycle_months + 1
     boundary = dt.date(start.year, month0, 1)
@@ -171,38 +264,95 @@ def billing_periods(start: dt.date, end: dt.date, cycle_months: int) -> list[Per
     return periods
 
 
-def _anniversaries(terms: Terms) -> list[dt.date]:
-    """Start of lease year 1, 2, … within the term."""
-    out: list[dt.date] = []
+@dataclass(frozen=True)
+class RateSpan:
+    """The rates in force from `start` (until the next span): rent in the lease's basis
+    (元/㎡/天 or 元/月), property fee 元/㎡/月, and the lease year."""
+
+    start: dt.date
+    rent_rate: Decimal
+    property_fee_rate: Decimal
+    escalation_pct: Decimal
+    year: int
+    reason: str  # "start", "step" (escalation or step table), "change" (amendment)
+
+
+def rate_timeline(terms: Terms) -> list[RateSpan]:
+    """The rates in force over the term, one span per date where they change: every
+    anniversary (a lease year starts; a step may apply) and every amendment date, in
+    date order; on the same day the step first, then the amendment."""
+    ctx = _CTX
+    steps = {s.year: s.rate for s in terms.steps}
+    rent, fee, pct = terms.rent_rate, terms.property_fee_rate, terms.escalation_pct
+    events: list[tuple[dt.date, int, int, RateChange | None]] = []
     n = 1
-    while True:
-        day = add_months(terms.start, 12 * n)
-        if day > terms.end:
-            return out
-        out.append(day)
+    while (day := anniversary(terms.start, n)) <= terms.end:
+        events.append((day, 0, n + 1, None))
         n += 1
+    for i, c in enumerate(sorted(terms.changes, key=lambda c: c.effective_on)):
+        if c.effective_on <= terms.end:
+            events.append((max(c.effective_on, terms.start), 1, i, c))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    year = 1
+    spans = [RateSpan(terms.start, rent, fee, pct, 1, "start")]
+    for day, _kind, value, change in events:
+        reason = "step"
+        if change is None:
+            year = value
+            if terms.steps:
+                if year in steps:
+                    rent = steps[year]
+            elif (
+                year >= terms.escalation_from
+                and (year - terms.escalation_from) % terms.escalation_every == 0
+            ):
+                rent = ctx.multiply(rent, ctx.add(1, ctx.divide(pct, 100)))
+        else:
+            reason = "change"
+            rent = rent if change.rent_rate is None else change.rent_rate
+            fee = fee if change.property_fee_rate is None else change.property_fee_rate
+            pct = pct if change.escalation_pct is None else change.escalation_pct
+        if spans[-1].start == day:  # several events on one day: the last state counts
+            reason = "change" if change is not None else spans[-1].reason
+            spans[-1] = RateSpan(day, rent, fee, pct, year, reason)
+        else:
+            spans.append(RateSpan(day, rent, fee, pct, year, reason))
+    return spans
 
 
-def _segments(period: Period, cuts: list[dt.date]) -> list[Period]:
-    """Split a period at every cut date (a cut starts a new segment)."""
-    out: list[Period] = []
-    cursor = period.start
-    for cut in cuts:
-        if cursor < cut <= period.end:
-            out.append(Period(cursor, cut - ONE_DAY))
-            cursor = cut
-    out.append(Period(cursor, period.end))
+def rate_on(terms: Terms, day: dt.date) -> RateSpan:
+    """The rates in force on `day` (clamped to the term)."""
+    spans = rate_timeline(terms)
+    current = spans[0]
+    for span in spans:
+        if span.start <= day:
+            current = span
+    return current
+
+
+def year_rates(terms: Terms) -> list[RateSpan]:
+    """The rent in force at the start of each lease year (amendments included): what the
+    lease form and page show before and after signing."""
+    out: list[RateSpan] = []
+    spans = rate_timeline(terms)
+    n = 0
+    while (day := anniversary(terms.start, n)) <= terms.end:
+        current = spans[0]
+        for span in spans:
+            if span.start <= day:
+                current = span
+        out.append(
+            RateSpan(
+                day,
+                current.rent_rate,
+                current.property_fee_rate,
+                current.escalation_pct,
+                n + 1,
+                current.reason,
+            )
+        )
+        n += 1
     return out
-
-
-def _month_starts(period: Period) -> list[dt.date]:
-    out: list[dt.date] = []
-    day = dt.date(period.start.year, period.start.month, 1)
-    while True:
-        day = add_months(day, 1)
-        if day > period.end:
-            return out
-        out.append(day)
 
 
 def _free_days(segment: Period, free: tuple[Period, ...]) -> int:
@@ -216,66 +366,48 @@ def _free_days(segment: Period, free: tuple[Period, ...]) -> int:
 
 
 def _round_scaled(value: Decimal) -> Decimal:
-    """value / _L to the fen, half up, exactly (value ≥ 0): floor((200·v + L) / 2L)."""
-    return _CTX.divide_int(_CTX.add(_CTX.multiply(value, 200), _L), 2 * _L).scaleb(-2)
+    """value / _M to the fen, half up, exactly (value ≥ 0): floor((200·v + M) / 2M)."""
+    return _CTX.divide_int(_CTX.add(_CTX.multiply(value, 200), _M), 2 * _M).scaleb(-2)
 
 
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return _DIM[month]
+def rent_months(terms: Terms) -> list[Period]:
+    """The term cut into rent months (calendar or lease months), the first and last
+    clipped to the term; each `Period` is the clipped part, see `_month_length`."""
+    out: list[Period] = []
+    if terms.alignment == LEASE_START:
+        i = 0
+        while (a := months_on(terms.start, i)) <= terms.end:
+            out.append(Period(a, min(months_on(terms.start, i + 1) - ONE_DAY, terms.end)))
+            i += 1
+        return out
+    day = terms.start
+    while day <= terms.end:
+        last = dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        out.append(Period(day, min(last, terms.end)))
+        day = last + ONE_DAY
+    return out
 
 
-_DIM = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _versions(terms: Terms) -> tuple[list[tuple[Decimal, Decimal, Decimal]], list[dt.date]]:
-    """The rates in force over the term: version 0 from the start, version i from
-    dates[i - 1] on (dates ascending, all inside the term after its first day)."""
-    versions = [(terms.rent_rate, terms.property_fee_rate, terms.escalation_pct)]
-    dates: list[dt.date] = []
-    for c in sorted(terms.changes, key=lambda c: c.effective_on):  # stable: ties keep their order
-        rates = (c.rent_rate, c.property_fee_rate, c.escalation_pct)
-        if c.effective_on <= terms.start:
-            versions[0] = rates
-        elif c.effective_on <= terms.end:
-            if dates and dates[-1] == c.effective_on:
-                versions[-1] = rates
-            else:
-                dates.append(c.effective_on)
-                versions.append(rates)
-    return versions, dates
+def month_length(terms: Terms, i: int, month: Period) -> int:
+    """Days in the whole rent month of which `month` (the i-th) is a part."""
+    if terms.alignment == LEASE_START:
+        return (months_on(terms.start, i + 1) - months_on(terms.start, i)).days
+    return calendar.monthrange(month.start.year, month.start.month)[1]
 
 
 def build_schedule(terms: Terms) -> Schedule:
     """The bills of a lease, one per billing period, in order.
 
-    Walks the term month by month (a billing period is a run of whole calendar months,
-    cut at the term's ends), splitting a month where a lease anniversary or a rate change
-    falls in it."""
+    Walks the term rent month by rent month (a billing period is a run of `cycle_months`
+    of them, cut at the term's ends), splitting a month where the rates change."""
     errors = terms_errors(terms)
     if errors:
         raise TermsError(errors)
     ctx = _CTX
-    mul, add, div = ctx.multiply, ctx.add, ctx.divide
-    anniversaries = _anniversaries(terms)
-    versions, change_dates = _versions(terms)
+    mul, add = ctx.multiply, ctx.add
+    spans = rate_timeline(terms)
     monthly = terms.rent_basis == MONTHLY_TOTAL
-    # rates[v][n]: the rent of version v in lease year n (a month, or a day of the whole area).
-    rates: list[list[Decimal]] = []
-    fees: list[Decimal] = []
-    for rent_rate, fee_rate, pct in versions:
-        growth = add(1, div(pct, 100))
-        base = rent_rate if monthly else mul(rent_rate, terms.area)
-        row = [base]
-        for _a in anniversaries:
-            row.append(mul(row[-1], growth))
-        rates.append(row)
-        fees.append(mul(fee_rate, terms.area))
-    # Dates where the rate steps: anniversaries (n + 1) and changes (v + 1), ascending.
-    anniv_set = set(anniversaries)
-    change_set = set(change_dates)
-    events = sorted(anniv_set | change_set)
+    m365 = not monthly and terms.day_count == MONTHLY_365
     # Free-rent periods clipped to the term and merged, so a day is never free twice.
     free = _merge(
         tuple(
@@ -285,54 +417,51 @@ def build_schedule(terms: Terms) -> Schedule:
         )
     )
     cycle = terms.cycle_months
+    lease_aligned = terms.alignment == LEASE_START
 
     bills: list[BillLine] = []
     exact_rent = exact_fee = ZERO
     billed_rent = billed_fee = ZERO
     period_start = terms.start
-    year, month = terms.start.year, terms.start.month
-    n = v = 0  # lease year and rate version in force at the cursor
-    ev = 0  # index into events of the next step not yet passed
-    while True:
-        month_days = _days_in_month(year, month)
-        first = dt.date(year, month, 1)
-        last = dt.date(year, month, month_days)
-        seg_start = max(first, terms.start)
-        seg_end = min(last, terms.end)
-        pieces = []
-        while ev < len(events) and events[ev] <= seg_end:
-            cut = events[ev]
-            if cut > seg_start:
-                pieces.append((seg_start, cut - ONE_DAY, n, v))
-                seg_start = cut
-            n += cut in anniv_set
-            v += cut in change_set
-            ev += 1
-        pieces.append((seg_start, seg_end, n, v))
-        share = _SHARE[month_days]
-        for a, b, yn, ver in pieces:
-            days = (b - a).days + 1
-            charged = days - _free_days(Period(a, b), free) if free else days
+    sp = 0  # index of the span in force at the cursor
+    months = rent_months(terms)
+    for i, month in enumerate(months):
+        length = month_length(terms, i, month)
+        share = _SHARE[length]
+        seg_start = month.start
+        while True:
+            while sp + 1 < len(spans) and spans[sp + 1].start <= seg_start:
+                sp += 1
+            nxt = spans[sp + 1].start if sp + 1 < len(spans) else None
+            seg_end = month.end if nxt is None or nxt > month.end else nxt - ONE_DAY
+            span = spans[sp]
+            days = (seg_end - seg_start).days + 1
+            charged = days - _free_days(Period(seg_start, seg_end), free) if free else days
             if charged:
-                exact_rent = add(
-                    exact_rent, mul(rates[ver][yn], charged * (share if monthly else _L))
-                )
-            exact_fee = add(exact_fee, mul(fees[ver], days * share))
-        done = seg_end == terms.end
-        if done or month % cycle == 0:
+                if monthly:
+                    unit, factor = span.rent_rate, share
+                elif m365:
+                    unit = mul(mul(span.rent_rate, terms.area), 365)
+                    factor = _SHARE_365[length]
+                else:
+                    unit, factor = mul(span.rent_rate, terms.area), _M
+                exact_rent = add(exact_rent, mul(unit, charged * factor))
+            exact_fee = add(exact_fee, mul(mul(span.property_fee_rate, terms.area), days * share))
+            if seg_end == month.end:
+                break
+            seg_start = seg_end + ONE_DAY
+        done = i == len(months) - 1
+        closes = (i + 1) % cycle == 0 if lease_aligned else month.end.month % cycle == 0
+        if done or closes:
             rent_now = _round_scaled(exact_rent) - billed_rent
             fee_now = _round_scaled(exact_fee) - billed_fee
             billed_rent += rent_now
             billed_fee += fee_now
             bills.append(
-                BillLine(len(bills) + 1, period_start, seg_end, period_start, rent_now, fee_now)
+                BillLine(len(bills) + 1, period_start, month.end, period_start, rent_now, fee_now)
             )
-            period_start = seg_end + ONE_DAY
-        if done:
-            return Schedule(tuple(bills), billed_rent, billed_fee)
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
+            period_start = month.end + ONE_DAY
+    return Schedule(tuple(bills), billed_rent, billed_fee)
 
 
 def _merge(periods: tuple[Period, ...]) -> tuple[Period, ...]:
@@ -343,57 +472,6 @@ def _merge(periods: tuple[Period, ...]) -> tuple[Period, ...]:
             out[-1] = Period(last.start, max(last.end, p.end))
         else:
             out.append(p)
-    return tuple(out)
-
-
-def exact_totals(terms: Terms) -> tuple[Decimal, Decimal]:
-    """Rent and property fee of the whole term computed day by day in exact fractions
-    (slow; the reference the tests hold the schedule to, to the fen)."""
-    anniversaries = _anniversaries(terms)
-    changes = sorted(terms.changes, key=lambda c: c.effective_on)
-    free = _merge(tuple(terms.free_rent))
-    rent = fee = Fraction(0)
-    day = terms.start
-    while day <= terms.end:
-        month_days = _days_in_month(day.year, day.month)
-        rates: Terms | RateChange = terms
-        for c in changes:
-            if c.effective_on <= day:
-                rates = c
-        growth = 1 + Fraction(rates.escalation_pct) / 100
-        factor = growth ** sum(1 for a in anniversaries if a <= day)
-        if not any(p.start <= day <= p.end for p in free):
-            if terms.rent_basis == MONTHLY_TOTAL:
-                rent += Fraction(rates.rent_rate) * factor / month_days
-            else:
-                rent += Fraction(rates.rent_rate) * Fraction(terms.area) * factor
-        fee += Fraction(rates.property_fee_rate) * Fraction(terms.area) / month_days
-        day += ONE_DAY
-
-    def fen(x: Fraction) -> Decimal:
-        return Decimal(math.floor(x * 100 + Fraction(1, 2))).scaleb(-2)
-
-    return fen(rent), fen(fee)
-
-
-def rate_history(
-    base: dict[str, Decimal],
-    amendments: Sequence[tuple[dt.date, dict[str, Decimal]]],
-) -> tuple[RateChange, ...]:
-    """Fold amendments (in the order they were made; each sets some of RATE_FIELDS from
-    its date on) over the original rates `base` into full rate changes: on any day, each
-    rate is the one set by the last amendment made whose date is on or before that day."""
-    out: list[RateChange] = []
-    previous = tuple(base[f] for f in RATE_FIELDS)
-    for day in sorted({d for d, _c in amendments}):
-        rates = dict(base)
-        for effective_on, changed in amendments:
-            if effective_on <= day:
-                rates.update({k: v for k, v in changed.items() if k in RATE_FIELDS})
-        current = tuple(rates[f] for f in RATE_FIELDS)
-        if current != previous:
-            out.append(RateChange(day, *current))
-            previous = current
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
@@ -20,6 +21,7 @@ from oasis.accounts.selectors import user_can, user_park_ids
 from oasis.parks.models import Building, Unit, UnitUse
 from oasis.parks.selectors import building_queryset_for_user
 
+from . import schedule, services
 from .filters import LeaseFilter
 from .models import Bill, DepositRefund, ImportJob, Lease, LeaseUnit, Payment
 from .schedule import AGEING_BUCKETS, AgeingBuckets
@@ -142,6 +144,65 @@ def expiry_counts(*, user: User, on: dt.date | None = None) -> dict[int, int]:
         }
     )
     return {n: agg[f"d{n}"] for n in EXPIRY_WINDOWS}
+
+
+def escalation_text(lease: Lease) -> str:
+    """The escalation rule in a sentence ("自第 2 个租赁年度起每年递增 5%")."""
+    if lease.rent_steps:
+        return _("阶梯租金：") + _("；").join(
+            _("第 %(year)s 年起 %(rate)s") % {"year": s.year, "rate": f"{s.rate:.4f}"}
+            for s in lease.steps
+        )
+    if not lease.escalation_pct:
+        return _("不递增")
+    if lease.escalation_every == 1:
+        return _("自第 %(k)s 个租赁年度起每年递增 %(p)s%%") % {
+            "k": lease.escalation_from,
+            "p": f"{lease.escalation_pct.normalize():f}",
+        }
+    return _("自第 %(k)s 个租赁年度起每 %(n)s 年递增 %(p)s%%") % {
+        "k": lease.escalation_from,
+        "n": lease.escalation_every,
+        "p": f"{lease.escalation_pct.normalize():f}",
+    }
+
+
+def convention_text(lease: Lease) -> str:
+    """The day-count rule and the billing-period alignment, as every bill states them."""
+    day_count = (
+        _("月租金总价，不足一月按天数 ÷ 当月天数")
+        if lease.rent_basis == schedule.MONTHLY_TOTAL
+        else lease.get_day_count_display()
+    )
+    return _("%(day_count)s；账期%(alignment)s") % {
+        "day_count": day_count,
+        "alignment": lease.get_billing_alignment_display(),
+    }
+
+
+@dataclass(frozen=True)
+class LeaseRates:
+    today: schedule.RateSpan | None  # None: not started or ended
+    history: list[schedule.RateSpan]  # every change of the rates in force
+    escalation: str
+    convention: str
+    preview: schedule.Schedule | None  # a draft's bills before it is signed
+
+
+def lease_rates(*, lease: Lease, on: dt.date | None = None) -> LeaseRates:
+    day = on or today()
+    terms = services.lease_terms(lease)
+    if schedule.terms_errors(terms):
+        return LeaseRates(None, [], escalation_text(lease), convention_text(lease), None)
+    timeline = schedule.rate_timeline(terms)
+    running = terms.start <= day <= terms.end
+    return LeaseRates(
+        today=schedule.rate_on(terms, day) if running else None,
+        history=timeline,
+        escalation=escalation_text(lease),
+        convention=convention_text(lease),
+        preview=schedule.build_schedule(terms) if lease.status == Lease.Status.DRAFT else None,
+    )
 
 
 def lease_bills(*, lease: Lease) -> list[Bill]:

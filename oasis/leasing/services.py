@@ -43,7 +43,19 @@ from .models import (
 
 ZERO = Decimal("0")
 REMINDER_DAYS = (90, 60, 30)
-TERM_FIELDS = ("rent_basis", "rent_rate", "property_fee_rate", "deposit", "escalation_pct", "cycle")
+TERM_FIELDS = (
+    "rent_basis",
+    "rent_rate",
+    "property_fee_rate",
+    "deposit",
+    "escalation_pct",
+    "escalation_every",
+    "escalation_from",
+    "rent_steps",
+    "day_count",
+    "billing_alignment",
+    "cycle",
+)
 LEASE_FIELDS = ("number", "start_date", "end_date", "notes", "signed_on", *TERM_FIELDS)
 AMENDABLE = ("rent_rate", "property_fee_rate", "escalation_pct", "end_date", "notes")
 
@@ -64,39 +76,62 @@ def lease_terms(
     free: Iterable[FreeRentPeriod] | None = None,
     amendments: Iterable[LeaseAmendment] | None = None,
 ) -> schedule.Terms:
-    """The lease's schedule terms: its term (to the termination date if ended early), and
-    the rates its amendments changed from their effective dates on. The lease row holds
-    the latest rates; the first amendment of a rate holds the original in `changes`."""
+    """The lease's schedule terms: its term (to the termination date if ended early), the
+    rates as signed on the lease row, and its amendments' rates in force from their dates
+    (in date order; on one day, the amendment made last wins)."""
     periods = lease.free_periods.all() if free is None else free
     if amendments is None:
         amendments = lease.amendments.order_by("pk") if lease.pk else []
-    made = list(amendments)
-    current = {f: Decimal(getattr(lease, f)) for f in schedule.RATE_FIELDS}
-    history: list[tuple[dt.date, dict[str, Decimal]]] = []
-    base = dict(current)
-    seen: set[str] = set()
-    for a in made:
-        changed = {f: pair for f, pair in (a.changes or {}).items() if f in schedule.RATE_FIELDS}
-        for f, (before, _after) in changed.items():
-            if f not in seen:
-                seen.add(f)
-                base[f] = Decimal(before)
+    changes = []
+    for a in amendments:
+        changed = {
+            f: Decimal(str(pair[1]))
+            for f, pair in (a.changes or {}).items()
+            if f in schedule.RATE_FIELDS and pair[1] is not None
+        }
         if changed:
-            history.append(
-                (a.effective_on, {f: Decimal(after) for f, (_b, after) in changed.items()})
-            )
+            changes.append(schedule.RateChange(a.effective_on, **changed))
     return schedule.Terms(
         start=lease.start_date,
         end=lease.effective_end,
         area=lease.area,
         rent_basis=lease.rent_basis,
-        rent_rate=base["rent_rate"],
-        property_fee_rate=base["property_fee_rate"],
+        rent_rate=lease.rent_rate,
+        property_fee_rate=lease.property_fee_rate,
         cycle_months=int(lease.cycle),
-        escalation_pct=base["escalation_pct"],
+        escalation_pct=lease.escalation_pct,
+        escalation_every=int(lease.escalation_every),
+        escalation_from=int(lease.escalation_from),
+        steps=lease.steps,
+        day_count=lease.day_count,
+        alignment=lease.billing_alignment,
         free_rent=tuple(schedule.Period(p.start_date, p.end_date) for p in periods),
-        changes=schedule.rate_history(base, history),
+        changes=tuple(changes),
     )
+
+
+def stored_rate(value: Decimal, places: int) -> str:
+    """A rate as an amendment records it: the field's decimals, or every decimal an
+    escalated rate has (exact; the schedule computes with it)."""
+    quantum = Decimal(1).scaleb(-places)
+    if value == value.quantize(quantum):
+        return str(value.quantize(quantum))
+    return format(value.normalize(), "f")
+
+
+def steps_parse(rows: Any) -> list[dict[str, str]]:
+    """A step table as stored ([{"year": k, "rate": "X"}], in the order given), or a
+    ValidationError on `rent_steps` naming what is wrong."""
+    out: list[dict[str, str]] = []
+    try:
+        for row in rows or []:
+            year, rate = int(row["year"]), Decimal(str(row["rate"]))
+            if not rate.is_finite() or rate != rate.quantize(Decimal("0.0001")):
+                raise ValueError
+            out.append({"year": year, "rate": str(rate)})
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ValidationError({"rent_steps": [_("阶梯租金格式有误。")]}) from exc
+    return out
 
 
 _TERM_FIELD_FOR = {
@@ -107,6 +142,11 @@ _TERM_FIELD_FOR = {
     "cycle_months": "cycle",
     "rent_basis": "rent_basis",
     "escalation_pct": "escalation_pct",
+    "escalation_every": "escalation_every",
+    "escalation_from": "escalation_from",
+    "steps": "rent_steps",
+    "day_count": "day_count",
+    "alignment": "billing_alignment",
     "free_rent": "free_rent",
 }
 # Lazy: translated when the error is raised, in the language of the request that raised it.
@@ -118,6 +158,14 @@ _TERM_MESSAGES = {
     "cycle_months": gettext_lazy("付款周期无效。"),
     "rent_basis": gettext_lazy("计租方式无效。"),
     "escalation_pct": gettext_lazy("年递增率应在 0 到 100 之间。"),
+    "escalation_every": gettext_lazy("递增间隔至少为 1 年。"),
+    "escalation_from": gettext_lazy("递增应自第 2 个租赁年度或以后开始。"),
+    "steps": gettext_lazy(
+        "阶梯租金的租赁年度应从第 2 年起、由小到大且不重复，租金不能为负数；"
+        "使用阶梯租金时年递增率应为 0。"
+    ),
+    "day_count": gettext_lazy("计租天数规则无效。"),
+    "alignment": gettext_lazy("账期起算方式无效。"),
     "free_rent": gettext_lazy("免租期结束日不能早于开始日。"),
 }
 
@@ -184,6 +232,14 @@ def lease_create(
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     units = _units_for(park, unit_ids)
+    # The park's conventions unless the lease names its own.
+    data = {
+        "day_count": park.lease_day_count,
+        "billing_alignment": park.lease_billing_alignment,
+        **data,
+    }
+    if "rent_steps" in data:
+        data["rent_steps"] = steps_parse(data["rent_steps"])
     lease = Lease(park=park, tenant=tenant, predecessor=predecessor, **data)
     lease.area = sum((u.area for u in units), ZERO)
     if not lease.number:
@@ -591,29 +647,55 @@ def lease_amend(
     unknown = set(data) - set(AMENDABLE)
     if unknown:
         raise ValidationError({k: [_("不可变更的字段。")] for k in sorted(unknown)})
-    if not lease.start_date <= effective_on <= lease.end_date:
-        raise ValidationError({"effective_on": [_("生效日期应在租期之内。")]})
+    if effective_on < lease.start_date:
+        raise ValidationError({"effective_on": [_("生效日期不能早于起租日。")]})
+    if effective_on > lease.end_date:
+        raise ValidationError({"effective_on": [_("生效日期不能晚于到期日。")]})
+    if lease.rent_steps and data.get("escalation_pct") is not None:
+        raise ValidationError({"escalation_pct": [_("该合同按阶梯租金计租，不能变更年递增率。")]})
     before = snapshot(lease)
+    # The rates: what was in force on that day, and what is from then on. The lease row
+    # keeps the terms as signed.
+    in_force = schedule.rate_on(lease_terms(lease), effective_on)
+    changes: dict[str, list[Any]] = {}
+    for f in schedule.RATE_FIELDS:
+        if data.get(f) is None:
+            continue
+        places = Lease._meta.get_field(f).decimal_places  # type: ignore[union-attr]
+        value = Decimal(data[f])
+        if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-places)):
+            raise ValidationError({f: [_("最多 %(n)s 位小数。") % {"n": places}]})
+        value = value.quantize(Decimal(1).scaleb(-places))
+        if value != getattr(in_force, f):
+            changes[f] = [stored_rate(getattr(in_force, f), places), str(value)]
     for key, value in data.items():
-        setattr(lease, key, value)
+        if key not in schedule.RATE_FIELDS:
+            setattr(lease, key, value)
     lease.full_clean()
-    _check_terms(lease_terms(lease))
     lease.save()
     if "end_date" in data:
         LeaseUnit.objects.filter(lease=lease).update(end_date=lease.end_date)
         _check_no_overlap(lease)
     after = snapshot(lease)
-    changes = {k: [before[k], after[k]] for k in data if before.get(k) != after.get(k)}
+    changes.update(
+        {
+            k: [before[k], after[k]]
+            for k in data
+            if k not in schedule.RATE_FIELDS and before.get(k) != after.get(k)
+        }
+    )
     if not changes:
         raise ValidationError({"__all__": [_("没有任何变更。")]})
-    LeaseAmendment.objects.create(
+    amendment = LeaseAmendment(
         lease=lease,
         effective_on=effective_on,
         reason=reason,
         changes=changes,
         created_by=_user(actor),
     )
-    _check_terms(lease_terms(lease))  # the rates in force on every day, this change included
+    # The rates in force on every day, this change included, before anything is saved.
+    _check_terms(lease_terms(lease, amendments=[*lease.amendments.order_by("pk"), amendment]))
+    amendment.save()
     bills_reconcile(
         actor=actor,
         lease=lease,

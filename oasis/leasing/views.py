@@ -135,6 +135,7 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "free_periods": lease.free_periods.all(),
         "bills": selectors.lease_bills(lease=lease),
+        "rates": selectors.lease_rates(lease=lease),
         "balance": balance,
         "can_refund": can_change and selectors.deposit_refundable(lease=lease, balance=balance),
         "payments": lease.payments.all(),

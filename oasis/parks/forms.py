@@ -24,8 +24,24 @@ class ParkForm(forms.ModelForm):
             "target_jobs_max",
             "target_output",
             "target_residents",
+            "lease_day_count",
+            "lease_billing_alignment",
         ]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    LEASE_DEFAULTS = ("lease_day_count", "lease_billing_alignment")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.LEASE_DEFAULTS:  # left out of a post: unchanged
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in self.LEASE_DEFAULTS:
+            if not data.get(name):
+                data[name] = getattr(self.instance, name)
+        return data
 
 
 class BuildingForm(forms.ModelForm):

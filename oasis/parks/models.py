@@ -44,6 +44,23 @@ class Park(models.Model):
         validators=NONNEGATIVE,
     )
     target_residents = models.PositiveIntegerField(_("目标园区居住人才"), default=0)
+    # The park's leasing conventions, the default of each new lease (the values are the
+    # leasing schedule's: oasis.leasing.schedule.ACTUAL / MONTHLY_365, CALENDAR / LEASE_START).
+    lease_day_count = models.CharField(
+        _("租金计算默认规则"),
+        max_length=8,
+        choices=[
+            ("actual", _("按实际天数（日租金 × 面积 × 天数）")),
+            ("m365", _("按月（月租金 = 日租金 × 面积 × 365 ÷ 12）")),
+        ],
+        default="actual",
+    )
+    lease_billing_alignment = models.CharField(
+        _("账期默认起算"),
+        max_length=8,
+        choices=[("calendar", _("自然月/季/年")), ("lease", _("自起租日起算"))],
+        default="calendar",
+    )
 
     class Meta:
         verbose_name = _("园区")

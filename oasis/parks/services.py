@@ -29,6 +29,8 @@ PARK_FIELDS = (
     "target_jobs_max",
     "target_output",
     "target_residents",
+    "lease_day_count",
+    "lease_billing_alignment",
 )
 BUILDING_FIELDS = (
     "name",

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from oasis.leasing.schedule import (
     ADJUSTMENT,
+    LEASE_START,
+    MONTHLY_365,
     MONTHLY_TOTAL,
     PER_SQM_DAY,
     ZERO,
@@ -18,15 +20,15 @@ from oasis.leasing.schedule import (
     Period,
     RateChange,
     Rebill,
+    Step,
     Terms,
     TermsError,
     add_months,
     billing_periods,
     build_schedule,
-    exact_totals,
-    rate_history,
     reconcile,
 )
+from oasis.leasing.tests.oracle import oracle_totals as exact_totals
 
 D = Decimal
 
@@ -193,7 +195,7 @@ def test_termination_bills_the_last_period_by_days_up_to_and_including_the_day()
     assert short.total == D("61500.00") + D("34112.90") == sum(b.amount for b in short.bills)
 
 
-def test_a_rate_change_applies_from_its_day_escalated_from_the_start():
+def test_a_rate_change_applies_from_its_day_and_later_anniversaries_step_it_up():
     s = build_schedule(
         Terms(**Q, changes=(RateChange(dt.date(2026, 5, 16), D("1.0"), D("6"), D("3")),))
     )
@@ -203,25 +205,118 @@ def test_a_rate_change_applies_from_its_day_escalated_from_the_start():
     assert q2.rent == D("50000.00")
     assert q2.property_fee == D("8258.06")  # 2,500 + 85,500 / 31 + 3,000 = 8,258.0645…
     assert s.bills[0] == build_schedule(Terms(**Q)).bills[0]  # before the change: as issued
-    # Year 2 (from 1 Jan 2027) escalates the new rate: 500 × 1.03 = 515 a day.
+    # Year 2 (from 1 Jan 2027) steps the new rate up: 500 × 1.03 = 515 a day.
     assert s.bills[4].rent == D(515 * 90)
 
 
-def test_rate_history_folds_amendments_in_the_order_made():
-    base = {"rent_rate": D("1.2"), "property_fee_rate": D("5"), "escalation_pct": D("3")}
-    history = rate_history(
-        base,
-        [
-            (dt.date(2026, 6, 1), {"rent_rate": D("1.0")}),
-            (dt.date(2026, 3, 1), {"property_fee_rate": D("6")}),
-            (dt.date(2026, 9, 1), {"rent_rate": D("1.1"), "escalation_pct": D("0")}),
-        ],
+def test_an_amendment_sets_the_rate_in_force_and_later_steps_apply_on_top():
+    # 2.00 元/㎡/天 +5 % a year; amended to 2.50 on 1 Jan 2028 (the start of year 3).
+    t = Terms(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2029, 12, 31),
+        area=D("1000"),
+        rent_basis=PER_SQM_DAY,
+        rent_rate=D("2.00"),
+        cycle_months=12,
+        escalation_pct=D("5"),
+        changes=(RateChange(dt.date(2028, 1, 1), rent_rate=D("2.50")),),
     )
-    assert history == (
-        RateChange(dt.date(2026, 3, 1), D("1.2"), D("6"), D("3")),
-        RateChange(dt.date(2026, 6, 1), D("1.0"), D("6"), D("3")),
-        RateChange(dt.date(2026, 9, 1), D("1.1"), D("6"), D("0")),
+    # Year 1: 2.00 × 1000 × 365 = 730,000; year 2: 2.10 × 1000 × 365 = 766,500;
+    # year 3 (2028 has 29 Feb): 2.50 × 1000 × 366 = 915,000; year 4: 2.625 × 365,000 = 958,125.
+    assert [b.rent for b in build_schedule(t).bills] == [
+        D("730000.00"),
+        D("766500.00"),
+        D("915000.00"),
+        D("958125.00"),
+    ]
+    # Lowering 5 % to 3 % in year 4 changes later steps only: the rent never falls.
+    t2 = replace(
+        t,
+        end=dt.date(2030, 12, 31),
+        changes=(*t.changes, RateChange(dt.date(2029, 6, 1), escalation_pct=D("3"))),
     )
+    # Year 4 stays 958,125; year 5: 2.625 × 1.03 = 2.70375 × 365,000 = 986,868.75.
+    assert [b.rent for b in build_schedule(t2).bills][3:] == [D("958125.00"), D("986868.75")]
+
+
+def test_escalation_from_year_3_every_two_years_and_a_step_table():
+    base = dict(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2030, 12, 31),
+        area=D("100"),
+        rent_basis=PER_SQM_DAY,
+        rent_rate=D("1"),
+        cycle_months=12,
+    )
+    pct = build_schedule(
+        Terms(**base, escalation_pct=D("10"), escalation_every=2, escalation_from=3)
+    )
+    # Years 1–2 at 100 a day, years 3–4 at 110, year 5 at 121 (2028 has 366 days).
+    assert [b.rent for b in pct.bills] == [
+        D("36500.00"),
+        D("36500.00"),
+        D("40260.00"),
+        D("40150.00"),
+        D("44165.00"),
+    ]
+    table = build_schedule(Terms(**base, steps=(Step(3, D("1.2")), Step(5, D("1.5")))))
+    assert [b.rent for b in table.bills] == [
+        D("36500.00"),
+        D("36500.00"),
+        D("43920.00"),
+        D("43800.00"),
+        D("54750.00"),
+    ]
+    for bad in (
+        (Step(3, D("1")), Step(3, D("2"))),
+        (Step(4, D("1")), Step(3, D("2"))),
+        (Step(1, D("1")),),
+    ):
+        with pytest.raises(TermsError) as exc:
+            build_schedule(Terms(**base, steps=bad))
+        assert "steps" in exc.value.args[0]
+
+
+def test_a_29_february_start_steps_up_on_1_march_in_common_years():
+    t = Terms(
+        start=dt.date(2028, 2, 29),
+        end=dt.date(2029, 3, 31),
+        area=D("100"),
+        rent_basis=PER_SQM_DAY,
+        rent_rate=D("1"),
+        cycle_months=1,
+        escalation_pct=D("10"),
+    )
+    bills = build_schedule(t).bills
+    # February 2029: all 28 days still year 1 (100 a day); March 2029: 31 days at 110.
+    assert bills[-2].period_start == dt.date(2029, 2, 1) and bills[-2].rent == D("2800.00")
+    assert bills[-1].rent == D("3410.00")
+
+
+def test_the_365_over_12_convention_and_lease_start_periods():
+    t = Terms(
+        start=dt.date(2026, 1, 15),
+        end=dt.date(2026, 4, 30),
+        area=D("100"),
+        rent_basis=PER_SQM_DAY,
+        rent_rate=D("2"),
+        property_fee_rate=D("6"),
+        cycle_months=1,
+        day_count=MONTHLY_365,
+        alignment=LEASE_START,
+    )
+    bills = build_schedule(t).bills
+    # 月租金 = 2 × 100 × 365 ÷ 12 = 6,083.333…; lease months 15 Jan–14 Feb, 15 Feb–14 Mar,
+    # 15 Mar–14 Apr: 6,083.33, then 6,083.34 (cumulative rounding: 12,166.67), 6,083.33;
+    # 15–30 Apr is 16 days of a 30-day lease month: 6,083.333… × 16/30 = 3,244.44.
+    assert [(b.period_start, b.period_end) for b in bills] == [
+        (dt.date(2026, 1, 15), dt.date(2026, 2, 14)),
+        (dt.date(2026, 2, 15), dt.date(2026, 3, 14)),
+        (dt.date(2026, 3, 15), dt.date(2026, 4, 14)),
+        (dt.date(2026, 4, 15), dt.date(2026, 4, 30)),
+    ]
+    assert [b.rent for b in bills] == [D("6083.33"), D("6083.34"), D("6083.33"), D("3244.44")]
+    assert [b.property_fee for b in bills] == [D("600.00"), D("600.00"), D("600.00"), D("320.00")]
 
 
 def _issued(schedule, paid):
