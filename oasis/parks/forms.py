@@ -37,7 +37,7 @@ class ParkForm(forms.ModelForm):
             self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in self.LEASE_DEFAULTS:
             if not data.get(name):
                 data[name] = getattr(self.instance, name)
