@@ -35,12 +35,12 @@ class EnterpriseFilter(ListFilter):
         "sort": _("排序"),
     }
 
-    q: str | None = Field(None, max_length=100, description="name, USCC or pinyin initials")
+    q: str | None = Field(default=None, max_length=100, description="name, USCC or pinyin initials")
     park: int | None = None
     status: Enterprise.Status | None = None
     focus_industry: FocusIndustry | None = None
     industry: str | None = Field(
-        None, max_length=5, description="GB/T 4754 code prefix or section letter"
+        default=None, max_length=5, description="GB/T 4754 code prefix or section letter"
     )
     building: int | None = None
     sort: str = "name"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.forms import model_choice
 from oasis.parks.models import Park, Unit
 
 from .models import AnnualFigure, Contact, Enterprise
@@ -51,10 +53,12 @@ class EnterpriseForm(forms.ModelForm):
         }
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3976 或 C")}
 
-    def __init__(self, *args: Any, parks: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parks: QuerySet[Park], units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["park"].queryset = parks
-        self.fields["units"].queryset = units
+        model_choice(self, "park").queryset = parks
+        model_choice(self, "units").queryset = units
         if self.instance.pk:
             # Moving a firm between parks is not an edit of its file.
             self.fields["park"].disabled = True

@@ -17,8 +17,8 @@ from .models import AnnualFigure, Enterprise
 def enterprise_queryset_for_user(user: User) -> QuerySet[Enterprise]:
     if not user.is_authenticated:
         return Enterprise.objects.none()
-    if user.is_member:
-        return Enterprise.objects.filter(pk=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return Enterprise.objects.filter(pk=firm_id)
     parks = user_park_ids(user)
     if parks is None:
         return Enterprise.objects.all()

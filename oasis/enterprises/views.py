@@ -7,13 +7,15 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
+from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.filters import parse_filters
 from oasis.core.identifiers import industry_label
@@ -31,15 +33,15 @@ from .panels import panels_for
 PAGE_SIZE = 25
 
 
-def _changeable_parks(user: Any) -> Any:
+def _changeable_parks(user: User) -> QuerySet[Park]:
     parks = user_park_ids(user, roles.ENTERPRISE_CHANGE)
     return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
 
 @login_required
-def enterprise_list(request: HttpRequest) -> HttpResponse:
-    if request.user.is_member:
-        return redirect("enterprises:enterprise-detail", pk=request.user.enterprise_id)
+def enterprise_list(request: AuthedHttpRequest) -> HttpResponse:
+    if (firm_id := request.user.enterprise_id) is not None:
+        return redirect("enterprises:enterprise-detail", pk=firm_id)
     filters, errors = parse_filters(EnterpriseFilter, request.GET)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -69,7 +71,7 @@ def _history(enterprise: Enterprise) -> list[AuditEntry]:
 
 
 @login_required
-def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
     context = {
         "nav": "enterprises",
@@ -103,7 +105,7 @@ def _own_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("park", "units")}
 
 
-def _units_for(parks: Any) -> Any:
+def _units_for(parks: QuerySet[Park]) -> QuerySet[Unit]:
     return (
         Unit.objects.filter(building__park__in=parks)
         .select_related("building")
@@ -112,7 +114,7 @@ def _units_for(parks: Any) -> Any:
 
 
 @login_required
-def enterprise_create(request: HttpRequest) -> HttpResponse:
+def enterprise_create(request: AuthedHttpRequest) -> HttpResponse:
     parks = _changeable_parks(request.user)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
@@ -133,7 +135,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
     if not selectors.enterprise_can_change(user=request.user, enterprise=enterprise):
         raise PermissionDenied
@@ -166,7 +168,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
+def figure_edit(request: AuthedHttpRequest, pk: int, year: int | None = None) -> HttpResponse:
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
     if not selectors.figures_can_change(user=request.user, enterprise=enterprise):
         raise PermissionDenied
@@ -200,7 +202,9 @@ def figure_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
 
 
 @login_required
-def contact_edit(request: HttpRequest, pk: int, contact_id: int | None = None) -> HttpResponse:
+def contact_edit(
+    request: AuthedHttpRequest, pk: int, contact_id: int | None = None
+) -> HttpResponse:
     enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
     if not selectors.enterprise_can_change(user=request.user, enterprise=enterprise):
         raise PermissionDenied
