@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from .models import User
 
@@ -17,3 +18,4 @@ AnyUser = User | AnonymousUser
 
 class AuthedHttpRequest(HttpRequest):
     user: User
+    htmx: HtmxDetails  # set on every request by django_htmx's middleware

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -23,7 +24,7 @@ from .models import Intent, Lead, Partner, Source
 MAX_ROWS = 5000
 
 
-def _choice(choices: type) -> Callable[[Any], str]:
+def _choice(choices: type[models.Choices]) -> Callable[[Any], str]:
     by_label = {str(label): value for value, label in choices.choices}
 
     def parse(raw: Any) -> str:
@@ -94,7 +95,7 @@ def columns() -> list[Column]:
             "partner",
             _("引荐人/机构"),
             _text,
-            lambda lead: lead.partner.name if lead.partner_id else "",
+            lambda lead: lead.partner.name if lead.partner else "",
         ),
         Column("intent", _("意向程度"), _choice(Intent), lambda lead: lead.get_intent_display()),
         Column("contact_name", _("联系人"), _text, lambda lead: lead.contact_name),
@@ -127,7 +128,7 @@ def columns() -> list[Column]:
             "owner",
             _("负责人（用户名）"),
             _text,
-            lambda lead: lead.owner.username if lead.owner_id else "",
+            lambda lead: lead.owner.username if lead.owner else "",
         ),
     ]
 

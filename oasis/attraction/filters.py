@@ -36,13 +36,13 @@ class LeadFilter(ListFilter):
         "sort": _("排序"),
     }
 
-    q: str | None = Field(None, max_length=100, description="company name, USCC or contact")
+    q: str | None = Field(default=None, max_length=100, description="company name, USCC or contact")
     park: int | None = None
     stage: Stage | None = None
     source: Source | None = None
     focus_industry: FocusIndustry | None = None
     intent: Intent | None = None
-    owner: int | None = Field(None, description="owner user id; 0 = unassigned (the pool)")
+    owner: int | None = Field(default=None, description="owner user id; 0 = unassigned (the pool)")
     partner: int | None = None
     sort: str = "-updated"
 

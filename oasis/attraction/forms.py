@@ -6,8 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from oasis.accounts.models import User
+from oasis.core.forms import model_choice
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 
@@ -37,6 +40,13 @@ LEAD_FORM_FIELDS = [
 ]
 
 
+class PartnerChoiceField(forms.ModelChoiceField[Partner]):
+    """A partner offered as「类型 · 名称」: people and institutions share a list."""
+
+    def label_from_instance(self, obj: Partner) -> str:
+        return f"{obj.get_kind_display()} · {obj.name}"
+
+
 class LeadForm(forms.ModelForm):
     park = forms.ModelChoiceField(label=_("园区"), queryset=Park.objects.none())
     confirm_duplicates = forms.BooleanField(label=_("仍然保存（已确认不是重复）"), required=False)
@@ -46,20 +56,20 @@ class LeadForm(forms.ModelForm):
         fields = ["park", *LEAD_FORM_FIELDS]
         widgets = {"need_timing": DATE, "negotiation_notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3670")}
+        field_classes = {"partner": PartnerChoiceField}
 
     def __init__(
-        self, *args: Any, parks: Any, show_confidential: bool = True, **kwargs: Any
+        self, *args: Any, parks: QuerySet[Park], show_confidential: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["park"].queryset = parks
-        self.fields["partner"].queryset = Partner.objects.filter(
+        model_choice(self, "park").queryset = parks
+        model_choice(self, "partner").queryset = Partner.objects.filter(
             park__in=parks, active=True
         ).order_by("kind", "name")
-        self.fields["partner"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
         if self.instance.pk:
             self.fields["park"].disabled = True
-        if parks.count() == 1 and not self.instance.pk:
-            self.fields["park"].initial = parks.first().pk
+        if parks.count() == 1 and not self.instance.pk and (only := parks.first()):
+            self.fields["park"].initial = only.pk
         if not show_confidential:
             for name in Lead.CONFIDENTIAL_FIELDS:
                 del self.fields[name]
@@ -92,13 +102,13 @@ class ActivityForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("负责人"), queryset=None, required=False, empty_label=_("（退回公海）")
     )
 
-    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = users
+        model_choice(self, "owner").queryset = users
 
 
 class PartnerForm(forms.ModelForm):
@@ -109,13 +119,13 @@ class PartnerForm(forms.ModelForm):
         fields = ["park", "kind", "name", "organisation", "title", "phone", "note", "active"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, parks: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parks: QuerySet[Park], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["park"].queryset = parks
+        model_choice(self, "park").queryset = parks
         if self.instance.pk:
             self.fields["park"].disabled = True
-        elif parks.count() == 1:
-            self.fields["park"].initial = parks.first().pk
+        elif parks.count() == 1 and (only := parks.first()):
+            self.fields["park"].initial = only.pk
 
     def _post_clean(self) -> None:
         pass
@@ -159,10 +169,16 @@ class SignForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, enterprises: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        enterprises: QuerySet[Enterprise],
+        units: QuerySet[Unit],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
-        self.fields["units"].queryset = units
+        model_choice(self, "enterprise").queryset = enterprises
+        model_choice(self, "units").queryset = units
         self.fields["signed_on"].initial = dt.date.today
 
 
@@ -180,7 +196,8 @@ class CommitmentForm(forms.Form):
     jobs = forms.IntegerField(label=_("就业（人）"), min_value=0, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         filled = any(data.get(k) is not None for k in ("investment", "output", "tax", "jobs"))
         if filled and data.get("year") is None:
             self.add_error("year", _("请填写年度。"))
@@ -205,11 +222,11 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("仅校验，不导入"), required=False, initial=True)
     confirm_duplicates = forms.BooleanField(label=_("存在疑似重复时仍然导入"), required=False)
 
-    def __init__(self, *args: Any, parks: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parks: QuerySet[Park], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["park"].queryset = parks
-        if parks.count() == 1:
-            self.fields["park"].initial = parks.first().pk
+        model_choice(self, "park").queryset = parks
+        if parks.count() == 1 and (only := parks.first()) is not None:
+            self.fields["park"].initial = only.pk
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -20,6 +20,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Expression,
     ExpressionWrapper,
     F,
     Q,
@@ -30,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
+from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from oasis.accounts import roles as capabilities
 from oasis.accounts.models import ParkRole, User
@@ -159,6 +161,7 @@ def lead_queryset_for_user(user: User) -> QuerySet[Lead]:
     qs = Lead.objects.filter(_park_filter(parks))
     # Confidential fields are decided per row in the database: a group viewer may read
     # one park as an attraction manager and another as a viewer.
+    conf: Expression
     if secret_parks is None:
         conf = Value(True, output_field=BooleanField())
     elif secret_parks:
@@ -169,7 +172,9 @@ def lead_queryset_for_user(user: User) -> QuerySet[Lead]:
         )
     else:
         conf = Value(False, output_field=BooleanField())
-    return qs.annotate(conf_ok=conf)
+    # django-stubs types an annotation whose expression is chosen at run time as Any.
+    leads: QuerySet[Lead] = qs.annotate(conf_ok=conf)
+    return leads
 
 
 def lead_get_for_user(*, user: User, pk: int) -> Lead:
@@ -199,7 +204,7 @@ def lead_list(*, user: User, filters: LeadFilter) -> QuerySet[Lead]:
 @dataclass(frozen=True)
 class BoardColumn:
     stage: str
-    label: str
+    label: StrOrPromise
     count: int
     leads: list[Lead]
 
@@ -344,9 +349,15 @@ def partner_get_for_user(*, user: User, pk: int) -> Partner:
     return partner
 
 
+class PartnerStats(TypedDict):
+    leads_count: int
+    signed_count: int
+    signed_value: Decimal | None
+
+
 def partner_list(
     *, user: User, kind: str | None = None, park_id: int | None = None
-) -> QuerySet[Partner]:
+) -> QuerySet[WithAnnotations[Partner, PartnerStats]]:
     """Each partner with the leads they brought, how many signed, and the value signed.
     Attribution is the lead's `partner`, independent of who owns the lead now."""
     qs = partner_queryset_for_user(user).select_related("park")
@@ -456,7 +467,7 @@ def pipeline_progress(*, user: User, park: Park) -> dict[str, Any]:
         default=Value(Decimal("0")),
         output_field=DecimalField(max_digits=4, decimal_places=2),
     )
-    money = DecimalField(max_digits=20, decimal_places=4)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=4)
     leads = lead_queryset_for_user(user).filter(park=park).order_by()
     agg = leads.aggregate(
         enterprises=Coalesce(Sum(weight), Value(Decimal("0")), output_field=money),

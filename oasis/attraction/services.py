@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -60,7 +60,7 @@ LEAD_FIELDS = frozenset(
         "negotiation_notes",
     }
 )
-PARTNER_SOURCES = {
+PARTNER_SOURCES: dict[str, str] = {
     Source.AMBASSADOR: Partner.Kind.AMBASSADOR,
     Source.ADVISOR: Partner.Kind.ADVISOR,
     Source.INSTITUTION: Partner.Kind.INSTITUTION,
@@ -125,13 +125,13 @@ def _derive(lead: Lead) -> None:
 
 def _check_partner(lead: Lead) -> None:
     wanted = PARTNER_SOURCES.get(lead.source)
-    if lead.partner_id is None:
+    partner = lead.partner
+    if partner is None:
         if wanted:
             raise ValidationError(
                 {"partner": [_("来源为招商大使、产业顾问或投融资机构时，须选择引荐人/机构。")]}
             )
         return
-    partner = lead.partner
     if partner.park_id != lead.park_id:
         raise ValidationError({"partner": [_("引荐人/机构不属于本园区。")]})
     if wanted and partner.kind != wanted:
@@ -172,7 +172,7 @@ def lead_create(
     actor: User,
     park: Park,
     data: dict[str, Any],
-    owner: User | None = None,
+    owner: User | Literal[False] | None = None,
     confirm_duplicates: bool = False,
     now: dt.datetime | None = None,
 ) -> Lead:
@@ -509,14 +509,14 @@ def lead_convert(*, actor: User, lead: Lead, sign: SignInput) -> Agreement:
 
 def _draft_lease(*, actor: User, firm: Enterprise, sign: SignInput) -> None:
     """The draft lease that signing promises the firm; same transaction as the signing."""
-    errors: dict[str, list[str]] = {}
-    if sign.lease_start is None:
-        errors["lease_start"] = [_("选择单元时须填写起租日。")]
-    if sign.rent_rate is None:
-        errors["rent_rate"] = [_("选择单元时须填写租金单价。")]
-    if errors:
-        raise ValidationError(errors)
     start = sign.lease_start
+    if start is None or sign.rent_rate is None:
+        errors: dict[str, list[str]] = {}
+        if start is None:
+            errors["lease_start"] = [_("选择单元时须填写起租日。")]
+        if sign.rent_rate is None:
+            errors["rent_rate"] = [_("选择单元时须填写租金单价。")]
+        raise ValidationError(errors)
     try:
         end = start.replace(year=start.year + sign.lease_years) - dt.timedelta(days=1)
     except ValueError:  # 29 February

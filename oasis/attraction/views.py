@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.core.filters import parse_filters
 from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
@@ -46,11 +47,11 @@ PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _staff(request: HttpRequest) -> None:
+def _staff(request: AuthedHttpRequest) -> None:
     selectors.require_staff(request.user)
 
 
-def _filters(request: HttpRequest) -> tuple[LeadFilter, list[str]]:
+def _filters(request: AuthedHttpRequest) -> tuple[LeadFilter, list[str]]:
     return parse_filters(LeadFilter, request.GET)
 
 
@@ -64,7 +65,9 @@ def _owners(user: Any) -> Any:
     return selectors.lead_owner_candidates(user=user)
 
 
-def _list_context(request: HttpRequest, filters: LeadFilter, errors: list[str]) -> dict[str, Any]:
+def _list_context(
+    request: AuthedHttpRequest, filters: LeadFilter, errors: list[str]
+) -> dict[str, Any]:
     return {
         "nav": "attraction",
         "filters": filters,
@@ -83,7 +86,7 @@ def _list_context(request: HttpRequest, filters: LeadFilter, errors: list[str]) 
 
 
 @login_required
-def lead_board(request: HttpRequest) -> HttpResponse:
+def lead_board(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     filters, errors = _filters(request)
     context = _list_context(request, filters, errors)
@@ -94,7 +97,7 @@ def lead_board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     filters, errors = _filters(request)
     qs = selectors.lead_list(user=request.user, filters=filters)
@@ -108,7 +111,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pool_list(request: HttpRequest) -> HttpResponse:
+def pool_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     filters, errors = _filters(request)
     qs = selectors.pool_list(user=request.user, filters=filters)
@@ -135,7 +138,7 @@ def _history(lead: Any) -> list[AuditEntry]:
     )
 
 
-def _detail_context(request: HttpRequest, lead: Any, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedHttpRequest, lead: Any, **extra: Any) -> dict[str, Any]:
     user = request.user
     can_change = selectors.can_change(user, lead.park_id)
     agreement = selectors.agreement_for_lead(lead=lead)
@@ -175,7 +178,7 @@ def _detail_context(request: HttpRequest, lead: Any, **extra: Any) -> dict[str, 
 
 
 @login_required
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_user(user=request.user, pk=pk)
     return render(request, "attraction/lead_detail.html", _detail_context(request, lead))
@@ -199,7 +202,7 @@ def _noting_duplicates(found: list[Any], save: Callable[[dict[str, Any]], T]) ->
 
 
 @login_required
-def lead_create(request: HttpRequest) -> HttpResponse:
+def lead_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     parks = selectors.changeable_parks(request.user)
     if not parks.exists():
@@ -231,7 +234,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     form = LeadForm(
@@ -266,7 +269,7 @@ def _errors_text(exc: ValidationError) -> str:
 
 @login_required
 @require_POST
-def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """From the detail page's form (redirect back) or the board's drag (htmx / fetch:
     204 on success, 400 with the message otherwise)."""
     _staff(request)
@@ -301,7 +304,7 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     form = ActivityForm(request.POST)
@@ -335,7 +338,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
+def activity_done(request: AuthedHttpRequest, pk: int, activity_id: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     activity = (
@@ -351,7 +354,7 @@ def activity_done(request: HttpRequest, pk: int, activity_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_claim(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
     return act(
@@ -364,14 +367,14 @@ def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     lead = selectors.lead_get_for_user(user=request.user, pk=pk)
     if not selectors.can_manage(request.user, lead.park_id):
         raise PermissionDenied
     form = AssignForm(request.POST, users=selectors.assignable_users(park_id=lead.park_id))
     if not form.is_valid():
-        messages.error(request, " ".join(" ".join(v) for v in form.errors.values()))
+        messages.error(request, " ".join(" ".join(map(str, v)) for v in form.errors.values()))
     else:
         try:
             services.lead_assign(actor=request.user, lead=lead, owner=form.cleaned_data["owner"])
@@ -383,7 +386,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_sign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Convert a signed lead: enterprise (new or linked), agreement, yearly commitments."""
     _staff(request)
     lead = selectors.lead_get_for_change(user=request.user, pk=pk)
@@ -434,7 +437,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def partner_list(request: HttpRequest) -> HttpResponse:
+def partner_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     kind = request.GET.get("kind") or None
     if kind not in (None, *Partner.Kind.values):
@@ -476,7 +479,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
     stats = selectors.partner_list(user=request.user).get(pk=partner.pk)
@@ -497,7 +500,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def partner_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     _staff(request)
     parks = selectors.changeable_parks(request.user)
     partner = None
@@ -527,7 +530,7 @@ def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def funnel(request: HttpRequest) -> HttpResponse:
+def funnel(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     parks = list(selectors.park_queryset(request.user))
     park = None
@@ -572,7 +575,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lead_import(request: HttpRequest) -> HttpResponse:
+def lead_import(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     parks = selectors.changeable_parks(request.user)
     if not parks.exists():
@@ -614,13 +617,13 @@ def lead_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     return _xlsx(excel.template_bytes(), "lead-import-template")
 
 
 @login_required
-def settings_edit(request: HttpRequest, park_id: int) -> HttpResponse:
+def settings_edit(request: AuthedHttpRequest, park_id: int) -> HttpResponse:
     _staff(request)
     park = selectors.park_queryset(request.user).filter(pk=park_id).first()
     if park is None:

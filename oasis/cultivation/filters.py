@@ -27,21 +27,21 @@ class ScreeningFilter(ListFilter):
     }
 
     rules: Literal["auto", "miit-2022", "miit-2026"] | None = Field(
-        None, description="rule set; auto by date"
+        default=None, description="rule set; auto by date"
     )
-    date: dt.date | None = Field(None, description="assessment date (default: today)")
+    date: dt.date | None = Field(default=None, description="assessment date (default: today)")
     tier: Tier | None = None
     status: VerdictStatus | None = Field(
-        None, description="status under `tier` (default tier: the next one)"
+        default=None, description="status under `tier` (default tier: the next one)"
     )
     near_miss: bool | None = None
-    q: str | None = Field(None, max_length=100)
+    q: str | None = Field(default=None, max_length=100)
 
 
 class PoolFilter(ListFilter):
     labels = {"tier": _("梯度"), "year": _("年度"), "status": _("状态"), "owner": _("负责人")}
 
     tier: Tier | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: int | None = Field(default=None, ge=2000, le=2100)
     status: PoolEntry.Status | None = None
     owner: int | None = None
