@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.enterprises.models import FocusIndustry
 from oasis.parks.models import UnitUse
 
@@ -166,7 +167,7 @@ def _lead_data(payload: Schema, *, park_id: int, exclude_unset: bool) -> dict[st
     return data
 
 
-def _reload(user: Any, lead: Lead) -> Lead:
+def _reload(user: User, lead: Lead) -> Lead:
     return selectors.lead_get_for_user(user=user, pk=lead.pk)
 
 

@@ -93,17 +93,15 @@ def can_manage(user: User, park_id: int) -> bool:
     return _in(manage_park_ids(user), park_id)
 
 
-def lead_owner_candidates(*, user: User) -> Any:
+def lead_owner_candidates(*, user: User) -> QuerySet[User]:
     """People who may own leads in the parks the user can read (the owner filter)."""
-    from django.contrib.auth import get_user_model
-
     roles = ParkRole.objects.filter(
         role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]
     )
     parks = read_park_ids(user)
     if parks is not None:
         roles = roles.filter(park_id__in=parks)
-    return get_user_model().objects.filter(pk__in=roles.values("user_id")).order_by("username")
+    return User.objects.filter(pk__in=roles.values("user_id")).order_by("username")
 
 
 def can_see_confidential(user: User, park_id: int) -> bool:

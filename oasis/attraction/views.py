@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.core.filters import parse_filters
 from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
@@ -61,7 +62,7 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return resp
 
 
-def _owners(user: Any) -> Any:
+def _owners(user: User) -> QuerySet[User]:
     return selectors.lead_owner_candidates(user=user)
 
 

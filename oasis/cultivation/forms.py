@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 
 from oasis.accounts.models import User
+from oasis.core.forms import model_choice
 
 from .models import (
     Award,
@@ -64,7 +66,7 @@ class ExtraFigureForm(forms.ModelForm):
 
 
 #: kind in the URL -> (model, form, related name on Enterprise)
-RECORD_KINDS: dict[str, tuple[type, type[forms.ModelForm]]] = {
+RECORD_KINDS: dict[str, tuple[type[models.Model], type[forms.ModelForm]]] = {
     "titles": (Title, TitleForm),
     "awards": (Award, AwardForm),
     "equity": (EquityFinancing, EquityFinancingForm),
@@ -82,7 +84,7 @@ class PoolEntryForm(forms.ModelForm):
         self, *args: Any, enterprises: QuerySet[Any], owners: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
-        self.fields["owner"].queryset = owners
+        model_choice(self, "enterprise").queryset = enterprises
+        model_choice(self, "owner").queryset = owners
         if self.instance.pk:
             self.fields["enterprise"].disabled = True

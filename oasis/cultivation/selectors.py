@@ -336,7 +336,7 @@ def screening_run(*, user: User, filters: ScreeningFilter) -> Screening:
     return screening
 
 
-def _scope_parks(user: Any) -> list[int]:
+def _scope_parks(user: User) -> list[int]:
     parks = user_park_ids(user)
     if parks is None:  # platform superuser: every park
         return list(Park.objects.order_by("pk").values_list("pk", flat=True))

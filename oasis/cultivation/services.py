@@ -143,10 +143,10 @@ def record_delete(*, actor: User, instance: models.Model) -> None:
 POOL_FIELDS = frozenset({"target_tier", "target_year", "owner", "plan", "progress", "status"})
 
 
-def _check_owner(owner: User, enterprise: Enterprise) -> None:
+def _check_owner(owner: User | None, enterprise: Enterprise) -> None:
     if owner is None:
         return
-    if getattr(owner, "is_member", False) or not (
+    if owner.is_member or not (
         owner.is_superuser
         or ParkRole.objects.filter(user=owner, park_id=enterprise.park_id).exists()
     ):
@@ -184,7 +184,7 @@ def pool_entry_save(
 
 
 def _due_reminders(today: dt.date) -> list[tuple[Title, str, dt.date]]:
-    out = []
+    out: list[tuple[Title, str, dt.date]] = []
     horizon = today + dt.timedelta(days=max(EXPIRY_NOTICE_DAYS, RE_REVIEW_NOTICE_DAYS))
     for title in Title.objects.filter(
         valid_until__gte=today, valid_until__lte=horizon

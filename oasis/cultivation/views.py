@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.filters import parse_filters
@@ -34,7 +37,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def screening(request: HttpRequest) -> HttpResponse:
+def screening(request: AuthedHttpRequest) -> HttpResponse:
     filters, errors = parse_filters(ScreeningFilter, request.GET)
     run = selectors.screening_run(user=request.user, filters=filters)
     rows = selectors.screening_rows(run, filters)
@@ -62,7 +65,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def screening_export(request: HttpRequest) -> HttpResponse:
+def screening_export(request: AuthedHttpRequest) -> HttpResponse:
     filters, errors = parse_filters(ScreeningFilter, request.GET)
     if errors:
         return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
@@ -76,7 +79,7 @@ def screening_export(request: HttpRequest) -> HttpResponse:
     return resp
 
 
-def _changeable(request: HttpRequest, pk: int) -> Enterprise:
+def _changeable(request: AuthedHttpRequest, pk: int) -> Enterprise:
     enterprise = enterprise_get_for_user(user=request.user, pk=pk)
     if not selectors.cultivation_can_change(user=request.user, enterprise=enterprise):
         raise PermissionDenied
@@ -84,7 +87,7 @@ def _changeable(request: HttpRequest, pk: int) -> Enterprise:
 
 
 @login_required
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The innovation file of one firm: profile form and the lists beside it."""
     enterprise = _changeable(request, pk)
     records = selectors.enterprise_records(enterprise=enterprise)
@@ -101,13 +104,15 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _record(enterprise: Enterprise, kind: str, record_id: int | None) -> tuple[Any, Any, Any]:
+def _record(
+    enterprise: Enterprise, kind: str, record_id: int | None
+) -> tuple[type[models.Model], type[forms.ModelForm], models.Model | None]:
     if kind not in RECORD_KINDS:
         raise Http404
     model, form_class = RECORD_KINDS[kind]
     instance = None
     if record_id is not None:
-        instance = model.objects.filter(enterprise=enterprise, pk=record_id).first()
+        instance = model._default_manager.filter(enterprise=enterprise, pk=record_id).first()
         if instance is None:
             raise Http404
     return model, form_class, instance
@@ -115,7 +120,7 @@ def _record(enterprise: Enterprise, kind: str, record_id: int | None) -> tuple[A
 
 @login_required
 def record_edit(
-    request: HttpRequest, pk: int, kind: str, record_id: int | None = None
+    request: AuthedHttpRequest, pk: int, kind: str, record_id: int | None = None
 ) -> HttpResponse:
     enterprise = _changeable(request, pk)
     model, form_class, instance = _record(enterprise, kind, record_id)
@@ -134,15 +139,17 @@ def record_edit(
 
 @login_required
 @require_POST
-def record_delete(request: HttpRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
+def record_delete(request: AuthedHttpRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
     enterprise = _changeable(request, pk)
     instance = _record(enterprise, kind, record_id)[2]
+    if instance is None:  # not reached: a record id was given
+        raise Http404
     services.record_delete(actor=request.user, instance=instance)
     messages.success(request, _("已删除。"))
     return redirect("cultivation:profile", pk=enterprise.pk)
 
 
-def _owners(user: Any) -> Any:
+def _owners(user: User) -> QuerySet[User]:
     parks = user_park_ids(user)
     staff = User.objects.filter(enterprise__isnull=True, is_active=True)
     if parks is not None:
@@ -151,7 +158,7 @@ def _owners(user: Any) -> Any:
 
 
 @login_required
-def pool(request: HttpRequest) -> HttpResponse:
+def pool(request: AuthedHttpRequest) -> HttpResponse:
     """培育库: entries, the title registry (expiring first) and open reminders."""
     filters, errors = parse_filters(PoolFilter, request.GET)
     entries = selectors.pool_entry_list(user=request.user, filters=filters)
@@ -175,7 +182,7 @@ def pool(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def pool_entry_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     entry = selectors.pool_entry_get_for_user(user=request.user, pk=pk) if pk is not None else None
     parks = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
     if getattr(request.user, "is_member", False) or (parks is not None and not parks):
@@ -215,7 +222,7 @@ def pool_entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 @login_required
 @require_POST
-def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_done(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reminder = selectors.reminder_list(user=request.user).filter(pk=pk).first()
     if reminder is None:
         raise Http404
