@@ -7,20 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.forms import model_choice
 from oasis.parks.models import Building
 
-from .models import Campaign, Notice, ReportValues, field_choices
+from .models import Campaign, Notice, ReportValues, field_choices, field_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.ModelForm):
-    fields = forms.MultipleChoiceField(
-        label=_("填报指标"),
-        choices=field_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
     class Meta:
         model = Campaign
         fields = [
@@ -43,6 +38,16 @@ class CampaignForm(forms.ModelForm):
         }
         help_texts = {"period": _("季度填 1–4，月份填 1–12，年报填 0。")}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's field is called `fields`, the name a form keeps its fields under, so
+        # it is replaced here (same place in the form) rather than declared on the class.
+        self.fields["fields"] = forms.MultipleChoiceField(
+            label=_("填报指标"),
+            choices=field_choices,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
     def _post_clean(self) -> None:
         pass
 
@@ -62,10 +67,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         explanation = self.fields.pop("explanation")
         for name in campaign.fields:
-            model_field = ReportValues._meta.get_field(name)
+            label = field_label(name)
             if name in ReportValues.MONEY_FIELDS:
                 field: forms.Field = forms.DecimalField(
-                    label=model_field.verbose_name,
+                    label=label,
                     required=False,
                     min_value=0,
                     max_digits=16,
@@ -74,7 +79,7 @@ class ReportForm(forms.Form):
                 )
             else:
                 field = forms.IntegerField(
-                    label=model_field.verbose_name,
+                    label=label,
                     required=False,
                     min_value=0,
                     max_value=500_000,
@@ -105,7 +110,7 @@ class NoticeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, park_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience_building"].queryset = Building.objects.filter(
+        model_choice(self, "audience_building").queryset = Building.objects.filter(
             park_id=park_id
         ).order_by("code")
         self.fields["audience_industry"].help_text = _("留空表示全部企业。")

@@ -78,9 +78,14 @@ class ReportValues(models.Model):
         return {f: getattr(self, f) for f in self.FIELDS}
 
 
-def field_choices() -> list[tuple[str, str]]:
+def field_label(name: str) -> StrOrPromise:
+    """The verbose name of one of ReportValues' figures (KeyError for anything else)."""
     fields = {f.name: f for f in ReportValues._meta.concrete_fields}
-    return [(f, str(fields[f].verbose_name)) for f in ReportValues.FIELDS]
+    return fields[name].verbose_name
+
+
+def field_choices() -> list[tuple[str, str]]:
+    return [(f, str(field_label(f))) for f in ReportValues.FIELDS]
 
 
 def _default_fields() -> list[str]:

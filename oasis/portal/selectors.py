@@ -20,7 +20,16 @@ from oasis.cultivation.selectors import enterprise_ids_holding, tiers_held
 from oasis.enterprises.models import AnnualFigure, Enterprise
 
 from .checks import report_flags
-from .models import Campaign, Notice, NoticeRead, PeriodFigure, PeriodKind, Report, ReportValues
+from .models import (
+    Campaign,
+    Notice,
+    NoticeRead,
+    PeriodFigure,
+    PeriodKind,
+    Report,
+    ReportValues,
+    field_label,
+)
 
 # ------------------------------------------------------------------------- campaigns
 
@@ -32,8 +41,8 @@ def _staff_parks(user: User, capability: str | None = None) -> set[int] | None:
 def campaign_queryset_for_user(user: User) -> QuerySet[Campaign]:
     if not user.is_authenticated:
         return Campaign.objects.none()
-    if user.is_member:
-        return Campaign.objects.filter(park_id=user.enterprise.park_id)
+    if (firm := user.enterprise) is not None:
+        return Campaign.objects.filter(park_id=firm.park_id)
     parks = _staff_parks(user)
     return Campaign.objects.all() if parks is None else Campaign.objects.filter(park_id__in=parks)
 
@@ -147,8 +156,8 @@ def campaign_progress(*, campaign: Campaign, today: dt.date | None = None) -> Ca
 def report_queryset_for_user(user: User) -> QuerySet[Report]:
     if not user.is_authenticated:
         return Report.objects.none()
-    if user.is_member:
-        return Report.objects.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return Report.objects.filter(enterprise_id=firm_id)
     parks = _staff_parks(user)
     return (
         Report.objects.all()
@@ -187,11 +196,13 @@ def review_queue(*, user: User, status: str = Report.Status.SUBMITTED) -> QueryS
 def previous_values(*, enterprise_id: int, campaign: Campaign) -> dict[str, Any] | None:
     """The same period a year earlier, as official figures (None when never reported)."""
     if campaign.kind == PeriodKind.ANNUAL:
-        row = AnnualFigure.objects.filter(
+        official = AnnualFigure.objects.filter(
             enterprise_id=enterprise_id, year=campaign.year - 1
         ).first()
         return (
-            None if row is None else {f: getattr(row, f) for f in ReportValues.ANNUAL_FIGURE_FIELDS}
+            None
+            if official is None
+            else {f: getattr(official, f) for f in ReportValues.ANNUAL_FIGURE_FIELDS}
         )
     row = PeriodFigure.objects.filter(
         enterprise_id=enterprise_id,
@@ -203,10 +214,7 @@ def previous_values(*, enterprise_id: int, campaign: Campaign) -> dict[str, Any]
 
 
 def _labels() -> dict[str, str]:
-    return {
-        f: str(ReportValues._meta.get_field(f).verbose_name).split("（")[0]
-        for f in ReportValues.FIELDS
-    }
+    return {f: str(field_label(f)).split("（")[0] for f in ReportValues.FIELDS}
 
 
 def report_flags_preview(
@@ -262,8 +270,7 @@ def _audience_q(enterprise: Enterprise, *, on: dt.date) -> Q:
 def notice_queryset_for_user(user: User) -> QuerySet[Notice]:
     if not user.is_authenticated:
         return Notice.objects.none()
-    if user.is_member:
-        firm = user.enterprise
+    if (firm := user.enterprise) is not None:
         now = timezone.now()
         return Notice.objects.filter(park_id=firm.park_id, published_at__lte=now).filter(
             _audience_q(firm, on=timezone.localdate(now))
@@ -344,9 +351,10 @@ def firm_members(*, enterprise: Enterprise) -> QuerySet[User]:
 
 def member_get_for_admin(*, user: User, pk: int) -> User:
     """A colleague the firm's administrator may manage (404 for anyone else)."""
-    if not (user.is_member and user.is_enterprise_admin):
+    firm_id = user.enterprise_id
+    if firm_id is None or not user.is_enterprise_admin:
         raise Http404
-    colleague = User.objects.filter(pk=pk, enterprise_id=user.enterprise_id, is_active=True).first()
+    colleague = User.objects.filter(pk=pk, enterprise_id=firm_id, is_active=True).first()
     if colleague is None:
         raise Http404
     return colleague

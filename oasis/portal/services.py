@@ -56,7 +56,7 @@ CAMPAIGN_FIELDS = frozenset(
 
 
 def _is_member(actor: User) -> bool:
-    return bool(getattr(actor, "is_member", False))
+    return actor.is_member
 
 
 # ------------------------------------------------------------------------- campaigns
@@ -129,9 +129,10 @@ def report_save(
     campaign asks for is required, and any plausibility flag needs an explanation:
     without one, nothing is saved and the flags come back as the error on
     `explanation`."""
-    if not _is_member(actor):
+    firm = actor.enterprise
+    if firm is None:
         raise PermissionDenied(_("只有企业用户可以填报。"))
-    if campaign.park_id != actor.enterprise.park_id:
+    if campaign.park_id != firm.park_id:
         raise PermissionDenied(_("企业用户只能填报本企业的数据。"))
     if campaign.status != Campaign.Status.OPEN:
         raise ValidationError({"__all__": [_("该填报任务已结束。")]})
@@ -141,7 +142,7 @@ def report_save(
     now = now or timezone.now()
     report, created = Report.objects.select_for_update().get_or_create(
         campaign=campaign,
-        enterprise_id=actor.enterprise_id,
+        enterprise_id=firm.pk,
     )
     if report.status not in Report.EDITABLE:
         raise ValidationError({"__all__": [_("报表已提交，不能再修改。")]})
@@ -162,7 +163,7 @@ def report_save(
         if missing:
             raise ValidationError(missing)
         flags = selectors.report_flags_preview(
-            enterprise_id=actor.enterprise_id, campaign=campaign, values=report.values()
+            enterprise_id=firm.pk, campaign=campaign, values=report.values()
         )
         if flags and not report.explanation:
             raise ValidationError(
@@ -350,7 +351,8 @@ def notice_publish(*, actor: User, park: Park, data: dict[str, Any]) -> Notice:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     notice = Notice(park=park, published_by=actor, **data)
     notice.published_at = notice.published_at or timezone.now()
-    if notice.audience_building_id and notice.audience_building.park_id != park.pk:
+    building = notice.audience_building
+    if building is not None and building.park_id != park.pk:
         raise ValidationError({"audience_building": [_("楼宇不属于本园区。")]})
     notice.full_clean()
     notice.save()
@@ -378,9 +380,10 @@ def notice_mark_read(
 
 
 def _check_firm_admin(actor: User) -> Enterprise:
-    if not (_is_member(actor) and actor.is_enterprise_admin):
+    firm = actor.enterprise
+    if firm is None or not actor.is_enterprise_admin:
         raise PermissionDenied(_("只有企业管理员可以管理本企业的账号。"))
-    return actor.enterprise
+    return firm
 
 
 def activation_path(user: User) -> str:

@@ -5,24 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
+from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_is_staff, user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
 from oasis.core.views import submit
 from oasis.cultivation.selectors import verdict_panel
+from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
 from oasis.enterprises.services import MEMBER_EDITABLE
 from oasis.leasing.selectors import member_leases, member_open_bills
@@ -32,17 +37,19 @@ from oasis.tickets.selectors import enterprise_tickets
 
 from . import selectors, services
 from .forms import CampaignForm, InviteForm, NoticeForm, ReportForm, ReviewForm
-from .models import Report, ReportValues
+from .models import Campaign, Report, field_label
 
 PAGE_SIZE = 25
 
 
-def _member_only(request: HttpRequest) -> None:
-    if not request.user.is_member:
+def _member_only(request: AuthedHttpRequest) -> int:
+    """The id of the member's firm; 403 for anyone else."""
+    if (firm_id := request.user.enterprise_id) is None:
         raise PermissionDenied
+    return firm_id
 
 
-def _staff_only(request: HttpRequest) -> None:
+def _staff_only(request: AuthedHttpRequest) -> None:
     if request.user.is_member or not user_is_staff(request.user):
         raise PermissionDenied
 
@@ -65,10 +72,11 @@ PROFILE_FIELDS = (
 )
 
 
-def _profile(enterprise: Any) -> list[dict[str, Any]]:
+def _profile(enterprise: Enterprise) -> list[dict[str, Any]]:
+    fields = {f.name: f for f in Enterprise._meta.concrete_fields}
     rows = []
     for name in PROFILE_FIELDS:
-        field = enterprise._meta.get_field(name)
+        field = fields[name]
         if name == "industry_code":
             value: Any = industry_label(enterprise.industry_code)
         elif getattr(field, "choices", None):
@@ -87,15 +95,15 @@ def _profile(enterprise: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def portal_home(request: HttpRequest) -> HttpResponse:
+def portal_home(request: AuthedHttpRequest) -> HttpResponse:
     """A member's landing: their firm, what they must report, what they asked, what the
     park told them, their tiers, leases, open bills, bookings and service requests."""
     user = request.user
-    if not user.is_member:
+    if (firm_id := user.enterprise_id) is None:
         if user_is_staff(user):
             return redirect("portal:campaign-list")
         raise PermissionDenied
-    enterprise = enterprise_get_for_user(user=user, pk=user.enterprise_id)
+    enterprise = enterprise_get_for_user(user=user, pk=firm_id)
     context = {
         "nav": "portal",
         "e": enterprise,
@@ -119,8 +127,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    _member_only(request)
+def report_fill(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
+    firm_id = _member_only(request)
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     report = selectors.report_for_member(user=request.user, campaign=campaign)
     if report is not None and report.status not in Report.EDITABLE:
@@ -144,7 +152,7 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
             add_service_errors(form, exc)
             flags = (
                 selectors.report_flags_preview(
-                    enterprise_id=request.user.enterprise_id,
+                    enterprise_id=firm_id,
                     campaign=campaign,
                     values=form.figures(),
                 )
@@ -170,13 +178,13 @@ def report_fill(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_detail(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     return _report_page(request, report)
 
 
 def _report_page(
-    request: HttpRequest, report: Report, *, form: ReviewForm | None = None, status: int = 200
+    request: AuthedHttpRequest, report: Report, *, form: ReviewForm | None = None, status: int = 200
 ) -> HttpResponse:
     campaign = report.campaign
     can_review = selectors.report_can_review(user=request.user, park_id=campaign.park_id)
@@ -186,7 +194,7 @@ def _report_page(
     rows = [
         {
             "name": f,
-            "label": ReportValues._meta.get_field(f).verbose_name,
+            "label": field_label(f),
             "value": getattr(report, f),
             "previous": previous.get(f),
             "flagged": any(x["field"] == f for x in report.flags),
@@ -209,7 +217,7 @@ def _report_history(report: Report) -> list[Any]:
     return audit_history(report)
 
 
-def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
+def _review(request: AuthedHttpRequest, report_id: int, accept: bool) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     if not selectors.report_can_review(user=request.user, park_id=report.campaign.park_id):
         raise PermissionDenied
@@ -227,26 +235,26 @@ def _review(request: HttpRequest, report_id: int, accept: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_accept(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_accept(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
     return _review(request, report_id, accept=True)
 
 
 @login_required
 @require_POST
-def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_return(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
     return _review(request, report_id, accept=False)
 
 
 # --------------------------------------------------------------------- staff campaigns
 
 
-def _manageable_parks(user: Any, capability: str) -> Any:
+def _manageable_parks(user: User, capability: str) -> QuerySet[Park]:
     parks = user_park_ids(user, capability)
     return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthedHttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("portal:home")
     _staff_only(request)
@@ -264,7 +272,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     parks = _manageable_parks(request.user, roles.CAMPAIGN_MANAGE)
     if not parks.exists():
@@ -286,20 +294,18 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _campaign_url(campaign: Any) -> str:
+def _campaign_url(campaign: Campaign) -> str:
     return reverse("portal:campaign-detail", args=[campaign.pk])
 
 
-def _park_field(parks: Any) -> Any:
-    from django import forms
-
+def _park_field(parks: QuerySet[Park]) -> forms.ModelChoiceField[Park]:
     return forms.ModelChoiceField(
         label=_("园区"), queryset=parks, initial=parks.first() if parks.count() == 1 else None
     )
 
 
 @login_required
-def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_edit(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     _staff_only(request)
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     if not selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id):
@@ -316,7 +322,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     _staff_only(request)
     campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     progress = selectors.campaign_progress(campaign=campaign)
@@ -325,14 +331,14 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "campaign": campaign,
         "progress": progress,
         "can_manage": selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id),
-        "field_labels": [ReportValues._meta.get_field(f).verbose_name for f in campaign.fields],
+        "field_labels": [field_label(f) for f in campaign.fields],
         "only_late": request.GET.get("late") == "1",
     }
     return render(request, "portal/campaign_detail.html", context)
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     page = Paginator(selectors.review_queue(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -344,7 +350,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthedHttpRequest) -> HttpResponse:
     if not (request.user.is_member or user_is_staff(request.user)):
         raise PermissionDenied
     page = Paginator(selectors.notice_list(user=request.user), PAGE_SIZE).get_page(
@@ -362,7 +368,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_create(request: HttpRequest) -> HttpResponse:
+def notice_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     parks = _manageable_parks(request.user, roles.NOTICE_PUBLISH)
     raw = request.GET.get("park", "")
@@ -382,7 +388,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+def notice_detail(request: AuthedHttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
     services.notice_mark_read(user=request.user, notice=notice)
     receipts = None if request.user.is_member else selectors.notice_receipts(notice=notice)
@@ -396,15 +402,18 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- members
 
 
-def _firm_admin(request: HttpRequest) -> None:
-    if not (request.user.is_member and request.user.is_enterprise_admin):
+def _firm_admin(request: AuthedHttpRequest) -> int:
+    """The id of the firm whose administrator is asking; 403 for anyone else."""
+    firm_id = request.user.enterprise_id
+    if firm_id is None or not request.user.is_enterprise_admin:
         raise PermissionDenied
+    return firm_id
 
 
 @login_required
-def member_list(request: HttpRequest) -> HttpResponse:
-    _firm_admin(request)
-    enterprise = enterprise_get_for_user(user=request.user, pk=request.user.enterprise_id)
+def member_list(request: AuthedHttpRequest) -> HttpResponse:
+    firm_id = _firm_admin(request)
+    enterprise = enterprise_get_for_user(user=request.user, pk=firm_id)
     form = InviteForm(request.POST or None)
     invited: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
@@ -428,7 +437,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+def member_remove(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     _firm_admin(request)
     colleague = selectors.member_get_for_admin(user=request.user, pk=user_id)
     try:
