@@ -149,6 +149,19 @@ def _postgres_from_template(connection: Any, key: str, rebuild: bool) -> None:
     _switch(connection, test_name)
 
 
+def _postgres_drop(connection: Any, old_name: str) -> None:
+    """Drop the worker's database even if a connection to it outlived its test (the live
+    server's threads), which a plain DROP DATABASE refuses."""
+    from django.conf import settings
+
+    test_name = connection.settings_dict["NAME"]
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = old_name
+    connection.settings_dict["NAME"] = old_name
+    with connection.creation._nodb_cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request,
@@ -196,9 +209,19 @@ def django_db_setup(
                     connection.creation.create_test_db(verbosity, autoclobber=True, serialize=False)
                 old_config.append((connection, old_name, True))
     yield
-    if not (plain and django_db_keepdb):
-        with django_db_blocker.unblock():
-            teardown_databases(old_config, verbosity=verbosity)
+    if plain and django_db_keepdb:
+        return
+    with django_db_blocker.unblock():
+        try:
+            for connection, old_name, _destroy in old_config:
+                if connection.vendor == "postgresql" and not plain:
+                    _postgres_drop(connection, old_name)
+                else:
+                    teardown_databases([(connection, old_name, True)], verbosity=verbosity)
+        except Exception as exc:  # as pytest-django does: a warning, not a failed test
+            request.node.warn(
+                pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}")
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -314,50 +337,213 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-# --- browser tests ----------------------------------------------------------------------
+# --- the demo park, built once per test process -----------------------------------------
 
-CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+# Made by migrate (and remade by a flush), so never part of a snapshot.
+_NOT_DEMO = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+DEMO_ENTERPRISES = 30
+
+
+def _demo_models() -> list[Any]:
+    from django.apps import apps
+
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in _NOT_DEMO
+    ]
+
+
+def _snapshot_rows() -> list[tuple[str, list[list[Any]]]]:
+    """Every row outside the migrate-made tables, as INSERT statements with their
+    parameters (database values: a restore runs no `save()`, no auto_now)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    out = []
+    for model in _demo_models():
+        fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+        found = model._base_manager.order_by("pk").values_list(*(f.attname for f in fields))
+        params = [
+            [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+            for row in found
+        ]
+        if params:
+            columns = ", ".join(qn(f.column) for f in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            out.append(
+                (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})", params)
+            )
+    return out
+
+
+class Demo:
+    """The demo park as `oasis seed-demo --enterprises 30` builds it (every app's demo
+    data), restored into this test's database: `park`, and `stdout`, what the command
+    printed when it built it."""
+
+    def __init__(self, stdout: str, park: Any) -> None:
+        self.stdout = stdout
+        self.park = park
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker):
+    """Builds the demo once per test process, inside a transaction that is rolled back,
+    and keeps its rows (~3 s of CPU to build, a tenth of that to restore)."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        assert not _snapshot_rows(), "the demo snapshot needs an empty database"
+        call_command("seed-demo", "--enterprises", str(DEMO_ENTERPRISES), stdout=out)
+        rows = _snapshot_rows()
+        transaction.set_rollback(True)
+    return out.getvalue(), rows
 
 
 @pytest.fixture
-def browser_page(live_server, settings):
-    """A Playwright page in Debian's chromium. Locally the test skips when chromium is
-    missing; in CI (CI=true) that is a failure, since CI installs it."""
-    import os
+def demo(_demo_snapshot, request):
+    """The demo park in this test's database, from the snapshot (not built again). Ask
+    for it before any fixture that writes rows: the snapshot's rows keep their ids.
+    Works for `django_db` and `django_db(transaction=True)` tests alike."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from oasis.demo.generator import demo_park_get
+
+    request.getfixturevalue("_django_db_helper")
+    stdout, rows = _demo_snapshot
+    with transaction.atomic(), connection.cursor() as cur:
+        # One transaction: the foreign keys are checked at its end, whatever the order.
+        for sql, params in rows:
+            cur.executemany(sql, params)
+        for sql in connection.ops.sequence_reset_sql(no_style(), _demo_models()):
+            cur.execute(sql)
+    return Demo(stdout, demo_park_get())
+
+
+# --- the console command, in process --------------------------------------------------
+
+
+@pytest.fixture
+def oasis_cli(monkeypatch):
+    """Runs `oasis ARGS…` through its real entry point (`oasis.__main__.main`: argument
+    parsing, the command, a CommandError turned into a message on stderr and an exit
+    status) in this process, so a test pays no interpreter start and Django set-up (~3 s
+    of CPU each). Returns (exit status, stdout, stderr)."""
+    import io
+    import sys
+    from contextlib import redirect_stderr, redirect_stdout
+
+    import django
+
+    from oasis.__main__ import main
+
+    # Django is set up already; setting it up again would reconfigure logging onto this
+    # test's captured stderr.
+    monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "argv", ["oasis", *args])
+        status = 0
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        return status, out.getvalue(), err.getvalue()
+
+    return run
+
+
+# --- browser tests ----------------------------------------------------------------------
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _chromium_path() -> str | None:
     import shutil
 
-    path = next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None) or shutil.which("chromium")
+    return next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None) or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def _chromium(live_server):
+    """One chromium (and one Playwright driver) per test process, started by the first
+    browser test: launching them costs ~1 s of CPU and ~2 s of wall time a test. Each test
+    gets a fresh browser context (its own cookies, storage and cache) in `browser_page`.
+
+    Playwright's sync API marks its event loop as running in this thread while it is
+    started. Between browser tests the mark is taken off, so the other tests of the
+    process run exactly as without a browser (Django's async-safety checks, async_to_sync);
+    `browser_page` puts it back for its test. It closes before the live server stops (it
+    depends on it): the server's threads, and their database connections, end with the
+    browser's connections, before the test database is dropped."""
+    import asyncio
+
+    path = _chromium_path()
     if path is None:
+        yield None
+        return
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright()
+    playwright = manager.start()
+    browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    loop = asyncio.get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield browser, loop
+    finally:
+        asyncio._set_running_loop(loop)
+        try:
+            browser.close()
+        finally:
+            manager.__exit__(None, None, None)
+            asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser_page(_chromium, live_server, settings, monkeypatch):
+    """A Playwright page in Debian's chromium, in a browser context of its own. Locally
+    the test skips when chromium is missing; in CI (CI=true) that is a failure, since CI
+    installs it."""
+    import asyncio
+
+    if _chromium is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium package")
         pytest.skip("browser tests need Debian's chromium (apt-get install chromium); none found")
-    from playwright.sync_api import sync_playwright
+    browser, loop = _chromium
 
     # The live server's static handler serves files only with DEBUG on, as in development.
     settings.DEBUG = True
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes around it are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+    # Playwright's event loop counts as running in this thread during the test; the ORM
+    # calls the test makes around it are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    asyncio._set_running_loop(loop)
+    try:
         context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url  # type: ignore[attr-defined]
         try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.base_url = live_server.url  # type: ignore[attr-defined]
             yield page
         finally:
             context.close()
-            browser.close()
+    finally:
+        asyncio._set_running_loop(None)

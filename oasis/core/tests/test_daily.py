@@ -17,10 +17,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_daily_runs_every_job_and_a_second_run_records_nothing_new():
-    from oasis.demo.generator import generate_park
-
-    generate_park(enterprises=20, seed=3, domains=True)
+def test_daily_runs_every_job_and_a_second_run_records_nothing_new(demo):
     out = StringIO()
     call_command("daily", stdout=out)
     for name in DAILY_JOBS:

@@ -64,21 +64,13 @@ def test_cli_malformed_json_exit_2(tmp_path):
     assert "not valid JSON" in str(exc.value)
 
 
-def test_cli_subprocess_exit_status(tmp_path):
-    import subprocess
-    import sys
-
+def test_cli_exit_status_and_stderr(tmp_path, oasis_cli):
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(_bad_batch()))
-    proc = subprocess.run(
-        [sys.executable, "-m", "oasis", "assess", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert "'E2'" in proc.stderr and "years.2025.revenue" in proc.stderr
+    status, out, err = oasis_cli("assess", str(path))
+    assert status == 2
+    assert out == ""
+    assert "'E2'" in err and "years.2025.revenue" in err
 
 
 @pytest.mark.django_db

@@ -186,10 +186,10 @@ def test_a_login_for_every_role_and_members_bound_to_firms():
 
 
 @pytest.mark.django_db
-def test_command_twice_does_not_duplicate():
-    out = StringIO()
-    call_command("seed-demo", "--enterprises", str(SMALL), stdout=out)
-    assert "parkadmin" in out.getvalue()
+def test_command_twice_does_not_duplicate(demo):
+    # `demo` is what `seed-demo --enterprises 30` built (once for the test process).
+    assert "已生成演示园区：企业 30 家" in demo.stdout
+    assert "parkadmin" in demo.stdout
     before = _snapshot()
     out = StringIO()
     call_command("seed-demo", "--enterprises", str(SMALL), stdout=out)
@@ -201,13 +201,13 @@ def test_command_twice_does_not_duplicate():
 
 
 @pytest.mark.django_db
-def test_reset_rebuilds_the_same_park():
-    call_command("seed-demo", "--enterprises", str(SMALL), "--quiet", stdout=StringIO())
+def test_reset_rebuilds_the_same_park(demo):
     before = _snapshot()
     out = StringIO()
     call_command("seed-demo", "--enterprises", str(SMALL), "--reset", "--quiet", stdout=out)
     assert out.getvalue() == ""
     assert Park.objects.count() == 1
+    assert Park.objects.get().pk != demo.park.pk  # rebuilt, not left in place
     assert User.objects.count() == len(generator.DEMO_USERNAMES)
     assert _snapshot() == before
 
