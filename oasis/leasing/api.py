@@ -3,7 +3,7 @@ the pages (members see their own firm's leases and bills only)."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -86,8 +86,12 @@ class LeaseOut(Schema):
 
 class RenewIn(Schema):
     end_date: dt.date
-    rent_rate: Decimal | None = None
+    rent_rate: Decimal | None = None  # None: the rate in force at the end
+    property_fee_rate: Decimal | None = None
     escalation_pct: Decimal | None = None
+    deposit: Decimal | None = None
+    deposit_action: Literal["carry", "refund"] | None = None  # required with a deposit
+    reference: str = Field("", max_length=60)
 
 
 class TerminateIn(Schema):
@@ -218,7 +222,9 @@ def lease_renew(request: AuthedHttpRequest, lease_id: int, payload: RenewIn):
         actor=request.user,
         lease=lease,
         end_date=payload.end_date,
-        data=payload.dict(exclude={"end_date"}),
+        data=payload.dict(exclude={"end_date", "deposit_action", "reference"}),
+        deposit=payload.deposit_action,
+        reference=payload.reference,
     )
     return Status(201, selectors.lease_get_for_user(user=request.user, pk=successor.pk))
 

@@ -93,6 +93,7 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
             data={
                 "rent_rate": (Decimal(old.rent_rate) * Decimal("1.05")).quantize(Decimal("0.01"))
             },
+            deposit=services.CARRY,
         )
 
 

@@ -180,11 +180,36 @@ class RenewForm(forms.Form):
         max_digits=12,
         decimal_places=4,
         required=False,
-        help_text=_("留空沿用原合同"),
+        help_text=_("留空沿用原合同到期时执行的租金"),
+    )
+    property_fee_rate = forms.DecimalField(
+        label=_("物业费（元/㎡/月）"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("留空沿用原合同到期时的物业费"),
     )
     escalation_pct = forms.DecimalField(
         label=_("年递增率（%）"), max_digits=5, decimal_places=2, required=False
     )
+    deposit = forms.DecimalField(
+        label=_("新合同保证金（元）"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("留空与原合同相同"),
+    )
+    deposit_action = forms.ChoiceField(
+        label=_("原合同保证金"),
+        choices=[("carry", _("转入新合同")), ("refund", _("退还承租企业"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reference = forms.CharField(label=_("退还凭证号"), max_length=60, required=False)
+
+    def data_for_service(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("rent_rate", "property_fee_rate", "escalation_pct", "deposit")}
 
 
 class TerminateForm(forms.Form):

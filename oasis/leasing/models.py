@@ -430,6 +430,15 @@ class DepositRefund(models.Model):
     )
     refunded_on = models.DateField(_("退还日期"))
     reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    # Set when the deposit was not paid back but carried to the renewal's deposit.
+    carried_to = models.ForeignKey(
+        Lease,
+        verbose_name=_("转入合同"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -592,41 +593,199 @@ def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
-@transaction.atomic
-def lease_renew(
-    *, actor: User | None, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
-) -> Lease:
-    """Renew a running lease: the successor starts the day after it ends, on the same units,
-    with the old terms unless `data` changes them; it is signed at once."""
-    _require(actor, lease.park_id)
-    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+RENEWAL_TERMS = ("rent_rate", "property_fee_rate", "escalation_pct", "deposit")
+CARRY, REFUND = "carry", "refund"
+
+
+def renewal_data(
+    lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The successor's terms: the rates in force on the lease's last day (the rent to
+    four decimals, as a contract states it), its escalation rule, conventions, cycle and
+    deposit; a step table is not carried (its years were the old lease's). `data` types
+    new terms (None: unchanged)."""
+    in_force = schedule.rate_on(lease_terms(lease), lease.effective_end)
+    terms: dict[str, Any] = {f: getattr(lease, f) for f in TERM_FIELDS}
+    terms.update(
+        rent_rate=in_force.rent_rate.quantize(Decimal("0.0001")),
+        property_fee_rate=in_force.property_fee_rate.quantize(Decimal("0.01")),
+        escalation_pct=in_force.escalation_pct,
+        rent_steps=[],
+    )
+    terms.update(
+        {k: v for k, v in (data or {}).items() if k in TERM_FIELDS and v not in (None, "")}
+    )
+    start = lease.end_date + dt.timedelta(days=1)
+    return {**terms, "start_date": start, "end_date": end_date}
+
+
+@dataclass(frozen=True)
+class RenewalPreview:
+    """Old and new side by side, before the officer confirms."""
+
+    old_years: list[schedule.RateSpan]
+    new_years: list[schedule.RateSpan]
+    old_end_rate: Decimal
+    new: dict[str, Any]
+    new_total: Decimal
+    deposit_held: Decimal
+
+    @property
+    def rows(self) -> list[tuple[schedule.RateSpan | None, schedule.RateSpan | None]]:
+        n = max(len(self.old_years), len(self.new_years))
+        pad: list[schedule.RateSpan | None] = [None] * n
+        old = (list(self.old_years) + pad)[:n]
+        new = (list(self.new_years) + pad)[:n]
+        return list(zip(old, new, strict=True))
+
+
+def _renewal_checks(lease: Lease, end_date: dt.date) -> None:
     if lease.status != Lease.Status.ACTIVE:
         raise ValidationError({"status": [_("只有执行中的合同可以续签。")]})
     if Lease.objects.filter(predecessor=lease).exists():
         raise ValidationError({"status": [_("该合同已续签。")]})
-    start = lease.end_date + dt.timedelta(days=1)
-    if end_date < start:
+    if end_date <= lease.end_date:
         raise ValidationError({"end_date": [_("续签到期日应晚于原合同到期日。")]})
-    terms = {f: getattr(lease, f) for f in TERM_FIELDS}
-    terms.update({k: v for k, v in (data or {}).items() if k in TERM_FIELDS and v is not None})
+
+
+def renewal_preview(
+    *, lease: Lease, end_date: dt.date, data: dict[str, Any] | None = None
+) -> RenewalPreview:
+    """What `lease_renew` would sign, without signing it (nothing is written)."""
+    _renewal_checks(lease, end_date)
+    new = renewal_data(lease, end_date, data)
+    draft = Lease(park=lease.park, tenant=lease.tenant, area=lease.area, **new)
+    draft.rent_steps = steps_parse(draft.rent_steps)
+    terms = lease_terms(draft, [], [])
+    _check_terms(terms)
+    old_terms = lease_terms(lease)
+    held = Bill.objects.filter(lease=lease, kind=Bill.Kind.DEPOSIT).aggregate(s=Sum("paid"))["s"]
+    return RenewalPreview(
+        old_years=schedule.year_rates(old_terms),
+        new_years=schedule.year_rates(terms),
+        old_end_rate=schedule.rate_on(old_terms, lease.effective_end).rent_rate,
+        new=new,
+        new_total=schedule.build_schedule(terms).total,
+        deposit_held=Decimal(held or 0),
+    )
+
+
+@transaction.atomic
+def lease_renew(
+    *,
+    actor: User | None,
+    lease: Lease,
+    end_date: dt.date,
+    data: dict[str, Any] | None = None,
+    deposit: str | None = None,
+    on: dt.date | None = None,
+    reference: str = "",
+) -> Lease:
+    """Renew a running lease: the successor starts the day after it ends, on the same
+    units, from the rates in force at the end (`renewal_data`) unless `data` types new
+    ones; it is signed at once. The deposit is handled explicitly: `carry` moves what
+    was received to the successor's deposit (recorded on both leases), `refund` hands it
+    back now (who, when, `reference`); one of them is required when there is a deposit."""
+    _require(actor, lease.park_id)
+    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+    _renewal_checks(lease, end_date)
+    deposit_bill = (
+        Bill.objects.select_for_update().filter(lease=lease, kind=Bill.Kind.DEPOSIT).first()
+    )
+    if deposit_bill is not None and deposit not in (CARRY, REFUND):
+        raise ValidationError({"deposit_action": [_("请选择保证金转入新合同或退还。")]})
+    day = on or today()
     successor = lease_create(
         actor=actor,
         tenant=lease.tenant,
         unit_ids=_unit_ids(lease),
         data={
-            **terms,
-            "start_date": start,
-            "end_date": end_date,
+            **renewal_data(lease, end_date, data),
             "notes": written(gettext_noop("续签自 %(n)s"), n=lease.number)[0],
         },
         predecessor=lease,
         activate=True,
+        on=day,
     )
     before = snapshot(lease)
     lease.status = Lease.Status.RENEWED
     lease.save(update_fields=["status", "updated_at"])
     record(actor=actor, instance=lease, before=before, park_id=lease.park_id)
+    if deposit_bill is not None:
+        if deposit == CARRY:
+            _deposit_carry(actor=actor, lease=lease, bill=deposit_bill, to=successor, on=day)
+        else:
+            _deposit_close(actor=actor, lease=lease, bill=deposit_bill, on=day, reference=reference)
     return successor
+
+
+def _deposit_close(
+    *,
+    actor: User | None,
+    lease: Lease,
+    bill: Bill,
+    on: dt.date,
+    reference: str,
+    carried_to: Lease | None = None,
+) -> DepositRefund:
+    """Record the deposit handed back (or carried to `carried_to`): what was received
+    on the bill; the part never received stops being asked for."""
+    if DepositRefund.objects.filter(lease=lease).exists():
+        raise ValidationError({"__all__": [_("保证金已退还。")]})
+    refund = DepositRefund(
+        lease=lease,
+        bill=bill,
+        amount=bill.paid,
+        cancelled=bill.amount - bill.paid,
+        refunded_on=max(on, bill.due_date),
+        reference=reference,
+        carried_to=carried_to,
+        recorded_by=_user(actor),
+    )
+    refund.full_clean()
+    refund.save()
+    if refund.cancelled:
+        before = snapshot(bill)
+        bill.amount = bill.paid
+        bill.save(update_fields=["amount"])
+        record(actor=actor, instance=bill, before=before, park_id=lease.park_id)
+    record(actor=actor, instance=refund, park_id=lease.park_id)
+    return refund
+
+
+def _deposit_carry(*, actor: User | None, lease: Lease, bill: Bill, to: Lease, on: dt.date) -> None:
+    """Move the deposit received on `lease` to its successor: closed on the old lease as
+    carried, received on the new one as a payment of its deposit bill (more than the new
+    deposit stays the tenant's credit there)."""
+    _deposit_close(
+        actor=actor,
+        lease=lease,
+        bill=bill,
+        on=on,
+        reference=written(gettext_noop("转入续签合同 %(n)s"), n=to.number)[0],
+        carried_to=to,
+    )
+    if bill.paid <= 0:
+        return
+    new_bill = Bill.objects.filter(lease=to, kind=Bill.Kind.DEPOSIT).first()
+    payment = Payment(
+        lease=to,
+        park_id=to.park_id,
+        amount=bill.paid,
+        paid_on=on,
+        reference=written(gettext_noop("保证金转自 %(n)s"), n=lease.number)[0][:60],
+        is_prepayment=True,
+        recorded_by=_user(actor),
+    )
+    payment.save()
+    part = min(bill.paid, new_bill.amount) if new_bill is not None else ZERO
+    if new_bill is not None and part > 0:
+        PaymentAllocation.objects.create(payment=payment, bill=new_bill, amount=part)
+        Bill.objects.filter(pk=new_bill.pk).update(paid=part)
+    if bill.paid - part:
+        payment.unallocated = bill.paid - part
+        payment.save(update_fields=["unallocated"])
+    record(actor=actor, instance=payment, park_id=to.park_id)
 
 
 @transaction.atomic
@@ -808,24 +967,7 @@ def deposit_refund(
         raise ValidationError({"__all__": [_("保证金已退还。")]})
     if on < bill.due_date:
         raise ValidationError({"refunded_on": [_("退还日期不能早于保证金应付日期。")]})
-    refund = DepositRefund(
-        lease=lease,
-        bill=bill,
-        amount=bill.paid,
-        cancelled=bill.amount - bill.paid,
-        refunded_on=on,
-        reference=reference,
-        recorded_by=_user(actor),
-    )
-    refund.full_clean()
-    refund.save()
-    if refund.cancelled:
-        before = snapshot(bill)
-        bill.amount = bill.paid
-        bill.save(update_fields=["amount"])
-        record(actor=actor, instance=bill, before=before, park_id=lease.park_id)
-    record(actor=actor, instance=refund, park_id=lease.park_id)
-    return refund
+    return _deposit_close(actor=actor, lease=lease, bill=bill, on=on, reference=reference)
 
 
 def receivables_rebuild(*, park_id: int) -> int:

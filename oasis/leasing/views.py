@@ -208,16 +208,46 @@ def _action(
 
 @login_required
 def lease_renew(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(lease: Lease, form: RenewForm) -> Lease:
-        d = form.cleaned_data
-        return services.lease_renew(
+    """Renew in two steps: the terms typed (or kept) are shown old beside new, then
+    confirmed (a POST with confirm=1 signs the successor)."""
+    lease = selectors.lease_get_for_user(user=request.user, pk=pk)
+    _require_change(request, lease)
+    form = RenewForm(request.POST or None)
+    context: dict[str, Any] = {"nav": "leasing", "lease": lease, "title": _("续签合同")}
+    if request.method == "POST" and request.POST.get("confirm") != "1":
+        preview = None
+        if form.is_valid():
+            try:
+                preview = services.renewal_preview(
+                    lease=lease,
+                    end_date=form.cleaned_data["end_date"],
+                    data=form.data_for_service(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        status = 400 if form.errors else 200
+        return render_page(
+            request,
+            "leasing/renew.html",
+            {**context, "form": form, "preview": preview},
+            status=status,
+        )
+    return submit(
+        request,
+        form,
+        lambda d: services.lease_renew(
             actor=request.user,
             lease=lease,
             end_date=d["end_date"],
-            data={"rent_rate": d["rent_rate"], "escalation_pct": d["escalation_pct"]},
-        )
-
-    return _action(request, pk, RenewForm, _("续签合同"), run, _("已续签，新合同已生效。"))
+            data=form.data_for_service(),
+            deposit=d["deposit_action"] or None,
+            reference=d["reference"],
+        ),
+        success=_("已续签，新合同已生效。"),
+        next=_detail_url,
+        template="leasing/renew.html",
+        context=context,
+    )
 
 
 @login_required

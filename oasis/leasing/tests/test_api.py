@@ -64,7 +64,7 @@ def test_create_sign_list_bills_pay_and_renew(leasing_client, enterprise, unit):
     )
     r = leasing_client.post(
         f"{API}/leases/{lease_id}/renew",
-        {"end_date": "2027-12-31"},
+        {"end_date": "2027-12-31", "deposit_action": "carry"},
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["predecessor_id"] == lease_id

@@ -114,7 +114,18 @@ def test_payment_page_and_overpayment_error(leasing_client, lease):
 def test_renew_and_terminate_pages(leasing_client, lease):
     r = leasing_client.post(
         f"/leasing/{lease.pk}/renew/",
-        {"end_date": "2029-12-31", "rent_rate": "", "escalation_pct": ""},
+        {
+            "end_date": "2029-12-31",
+            "rent_rate": "",
+            "escalation_pct": "",
+            "deposit_action": "carry",
+        },
+    )
+    assert r.status_code == 200 and not Lease.objects.filter(predecessor=lease).exists()
+    assert "新旧条款对照" in r.content.decode()
+    r = leasing_client.post(
+        f"/leasing/{lease.pk}/renew/",
+        {"end_date": "2029-12-31", "deposit_action": "carry", "confirm": "1"},
     )
     successor = Lease.objects.get(predecessor=lease)
     assert r.status_code == 302 and r["Location"] == f"/leasing/{successor.pk}/"

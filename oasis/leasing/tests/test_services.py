@@ -242,7 +242,11 @@ def test_ageing_buckets_in_the_db(staff, enterprise, unit):
 
 def test_renew_links_successor_and_keeps_unit_leased(lease, staff, unit):
     successor = services.lease_renew(
-        actor=staff, lease=lease, end_date=dt.date(2029, 12, 31), data={"rent_rate": D("1.3")}
+        actor=staff,
+        lease=lease,
+        end_date=dt.date(2029, 12, 31),
+        data={"rent_rate": D("1.3")},
+        deposit="carry",
     )
     lease.refresh_from_db()
     unit.refresh_from_db()
@@ -254,7 +258,9 @@ def test_renew_links_successor_and_keeps_unit_leased(lease, staff, unit):
     assert successor.start_date == dt.date(2028, 1, 1) and successor.rent_rate == D("1.3")
     assert unit.status == Unit.Status.LEASED
     with pytest.raises(ValidationError):
-        services.lease_renew(actor=staff, lease=lease, end_date=dt.date(2030, 12, 31))
+        services.lease_renew(
+            actor=staff, lease=lease, end_date=dt.date(2030, 12, 31), deposit="carry"
+        )
 
 
 def test_terminate_withdraws_later_bills_and_frees_the_unit(lease, staff, unit):
