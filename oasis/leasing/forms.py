@@ -222,6 +222,14 @@ class DepositRefundForm(forms.Form):
     reference = forms.CharField(label=_("凭证号"), max_length=60, required=False)
 
 
+class CreditRefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("退款金额（元）"), max_digits=14, decimal_places=2)
+    refunded_on = forms.DateField(label=_("退款日期"), widget=DATE)
+    reference = forms.CharField(label=_("凭证号"), max_length=60, required=False)
+    # One key per rendered form: a double submit records one refund.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+
 class AmendForm(forms.Form):
     effective_on = forms.DateField(label=_("生效日期"), widget=DATE)
     reason = forms.CharField(label=_("变更原因"), max_length=200)

@@ -457,6 +457,34 @@ class DepositRefund(models.Model):
         return f"{self.lease_id} ¥{self.amount}"
 
 
+class CreditRefund(models.Model):
+    """The tenant's credit (prepayment, credit notes: payments' `unallocated`) paid back,
+    as an explicit record: who, when, the reference, and which payments it came from
+    (`parts`: payment id → amount). `request_key` makes a double submit one refund."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="credit_refunds")
+    amount = models.DecimalField(_("退款金额"), max_digits=14, decimal_places=2)
+    refunded_on = models.DateField(_("退款日期"))
+    reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    parts = models.JSONField(default=dict)
+    request_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预收款退还")
+        verbose_name_plural = _("预收款退还")
+        ordering = ["-refunded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="creditrefund_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} ¥{self.amount}"
+
+
 class ExpiryReminder(models.Model):
     """A reminder that a lease expires within `days` days, recorded once per threshold."""
 

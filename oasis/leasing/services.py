@@ -32,6 +32,7 @@ from oasis.parks.models import Park, Unit
 from . import schedule
 from .models import (
     Bill,
+    CreditRefund,
     DepositRefund,
     ExpiryReminder,
     FreeRentPeriod,
@@ -401,6 +402,7 @@ def bills_reconcile(
             if bill.amount < 0:
                 _credit_note_settle(lease=lease, note=bill)
             record(actor=actor, instance=bill, park_id=lease.park_id)
+    credit_apply(actor=actor, lease=lease, on=day)
     return plan
 
 
@@ -943,7 +945,122 @@ def payment_record(
         payment.save(update_fields=["unallocated"])
     payment.refresh_from_db()  # callers see stored values (amounts at fen precision)
     record(actor=actor, instance=payment, park_id=lease.park_id)
+    if credit_apply(actor=actor, lease=lease, on=max(paid_on, today())):
+        payment.refresh_from_db()
     return payment
+
+
+def credit_apply(*, actor: User | None, lease: Lease, on: dt.date | None = None) -> Decimal:
+    """Apply the tenant's credit (what payments left unallocated: prepayments, money a
+    credit note released) to the lease's rent and adjustment bills that are due by `on`,
+    oldest bill first, from the oldest payment first. Returns what was applied. Called
+    wherever credit appears and daily as bills fall due, so the ageing never chases a bill
+    the park already holds the money for. Never the deposit (rent money does not silently
+    become deposit)."""
+    day = on or today()
+    payments = list(
+        Payment.objects.select_for_update()
+        .filter(lease=lease, unallocated__gt=0)
+        .order_by("paid_on", "pk")
+    )
+    if not payments:
+        return ZERO
+    bills = list(
+        Bill.objects.select_for_update()
+        .filter(lease=lease, paid__lt=F("amount"), due_date__lte=day)
+        .exclude(kind=Bill.Kind.DEPOSIT)
+        .order_by("due_date", "seq")
+    )
+    applied = ZERO
+    allocations = []
+    touched: dict[int, dict[str, Any]] = {}
+    for bill in bills:
+        for payment in payments:
+            if bill.paid >= bill.amount:
+                break
+            if payment.unallocated <= 0:
+                continue
+            part = min(payment.unallocated, bill.amount - bill.paid)
+            touched.setdefault(payment.pk, snapshot(payment))
+            allocations.append(PaymentAllocation(payment=payment, bill=bill, amount=part))
+            payment.unallocated -= part
+            bill.paid += part
+            applied += part
+        Bill.objects.filter(pk=bill.pk).update(paid=bill.paid)
+    PaymentAllocation.objects.bulk_create(allocations)
+    for payment in payments:
+        if payment.pk in touched:
+            payment.save(update_fields=["unallocated"])
+            record(actor=actor, instance=payment, before=touched[payment.pk], park_id=lease.park_id)
+    return applied
+
+
+@transaction.atomic
+def credit_refund(
+    *,
+    actor: User | None,
+    lease: Lease,
+    amount: Decimal,
+    on: dt.date,
+    reference: str = "",
+    request_key: str | None = None,
+) -> CreditRefund:
+    """Pay the tenant's credit back, all or part, as a recorded action (newest payment's
+    credit first). More than the credit is refused. With `request_key`, a second submit
+    of the same form returns the first refund and changes nothing."""
+    _require(actor, lease.park_id)
+    if request_key:
+        done = CreditRefund.objects.filter(request_key=request_key, lease=lease).first()
+        if done is not None:
+            return done
+    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+    if lease.status == Lease.Status.DRAFT:
+        raise ValidationError({"lease": [_("草稿合同没有预收款。")]})
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [_("退款金额应大于零，最多两位小数。")]})
+    # Credit that is owed to bills already due pays them first.
+    credit_apply(actor=actor, lease=lease, on=on)
+    payments = list(
+        Payment.objects.select_for_update()
+        .filter(lease=lease, unallocated__gt=0)
+        .order_by("-paid_on", "-pk")
+    )
+    available = sum((p.unallocated for p in payments), ZERO)
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": [
+                    _("退款 %(amount)s 元超过预收余额 %(credit)s 元。")
+                    % {"amount": amount, "credit": available}
+                ]
+            }
+        )
+    left = amount
+    parts: dict[str, str] = {}
+    for payment in payments:
+        if left <= 0:
+            break
+        part = min(left, payment.unallocated)
+        before = snapshot(payment)
+        payment.unallocated -= part
+        payment.save(update_fields=["unallocated"])
+        record(actor=actor, instance=payment, before=before, park_id=lease.park_id)
+        parts[str(payment.pk)] = str(part)
+        left -= part
+    refund = CreditRefund(
+        lease=lease,
+        amount=amount,
+        refunded_on=on,
+        reference=reference,
+        parts=parts,
+        request_key=request_key or None,
+        recorded_by=_user(actor),
+    )
+    refund.full_clean()
+    refund.save()
+    record(actor=actor, instance=refund, park_id=lease.park_id)
+    return refund
 
 
 DEPOSIT_REFUNDABLE = (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
@@ -1010,6 +1127,13 @@ def leases_daily(*, on: dt.date | None = None) -> dict[str, int]:
     changed = units_sync_status(
         actor=None, unit_ids=touched.values_list("unit_id", flat=True), on=day
     )
+    # Credit pays the bills falling due (oldest first).
+    applied = ZERO
+    with_credit = Lease.objects.filter(
+        status__in=Lease.SIGNED, payments__unallocated__gt=0
+    ).distinct()
+    for lease in with_credit:
+        applied += credit_apply(actor=None, lease=lease, on=day)
     reminders = 0
     for days in REMINDER_DAYS:
         due = Lease.objects.filter(
@@ -1029,4 +1153,9 @@ def leases_daily(*, on: dt.date | None = None) -> dict[str, int]:
         ]
         ExpiryReminder.objects.bulk_create(new, ignore_conflicts=True)
         reminders += len(new)
-    return {"expired": len(ended), "units_changed": changed, "reminders": reminders}
+    return {
+        "expired": len(ended),
+        "units_changed": changed,
+        "reminders": reminders,
+        "credit_applied": int(applied * 100),  # fen
+    }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/terminate/", views.lease_terminate, name="lease-terminate"),
     path("<int:pk>/amend/", views.lease_amend, name="lease-amend"),
     path("<int:pk>/deposit/refund/", views.deposit_refund, name="deposit-refund"),
+    path("<int:pk>/credit/refund/", views.credit_refund, name="credit-refund"),
     path("bills/", views.bill_list, name="bill-list"),
     path("receivables/", views.receivables, name="receivables"),
     path("occupancy/", views.occupancy, name="occupancy"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from . import excel, selectors, services, tasks
 from .filters import BillFilter, LeaseFilter
 from .forms import (
     AmendForm,
+    CreditRefundForm,
     DepositRefundForm,
     ImportForm,
     LeaseForm,
@@ -139,6 +141,7 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "balance": balance,
         "can_refund": can_change and selectors.deposit_refundable(lease=lease, balance=balance),
         "payments": lease.payments.all(),
+        "credit_refunds": lease.credit_refunds.select_related("recorded_by"),
         "amendments": lease.amendments.select_related("created_by"),
         "successor": Lease.objects.filter(predecessor=lease).first(),
         "reminders": lease.reminders.all(),
@@ -275,6 +278,36 @@ def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
     return _action(
         request, pk, AmendForm, _("合同变更"), run, _("变更已生效，账单已按变更后的租金重新核算。")
+    )
+
+
+@login_required
+def credit_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    lease = selectors.lease_get_for_user(user=request.user, pk=pk)
+    _require_change(request, lease)
+    form = CreditRefundForm(
+        request.POST or None,
+        initial={
+            "refunded_on": services.today(),
+            "amount": selectors.lease_balance(lease=lease)["credit"],
+            "request_key": uuid.uuid4().hex,
+        },
+    )
+    return submit(
+        request,
+        form,
+        lambda d: services.credit_refund(
+            actor=request.user,
+            lease=lease,
+            amount=d["amount"],
+            on=d["refunded_on"],
+            reference=d["reference"],
+            request_key=d["request_key"] or None,
+        ),
+        success=_("预收款退还已登记。"),
+        next=_detail_url(lease),
+        template="leasing/action_form.html",
+        context={"nav": "leasing", "lease": lease, "title": _("退还预收款")},
     )
 
 
