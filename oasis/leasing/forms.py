@@ -230,6 +230,12 @@ class CreditRefundForm(forms.Form):
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
 
+class SettlementForm(forms.Form):
+    settled_on = forms.DateField(label=_("结算日期"), widget=DATE)
+    reference = forms.CharField(label=_("退款凭证号"), max_length=60, required=False)
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+
 class AmendForm(forms.Form):
     effective_on = forms.DateField(label=_("生效日期"), widget=DATE)
     reason = forms.CharField(label=_("变更原因"), max_length=200)

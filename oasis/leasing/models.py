@@ -430,6 +430,10 @@ class DepositRefund(models.Model):
     )
     refunded_on = models.DateField(_("退还日期"))
     reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    # The part of the deposit received that paid the lease's arrears at move-out.
+    applied = models.DecimalField(
+        _("抵扣欠款"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     # Set when the deposit was not paid back but carried to the renewal's deposit.
     carried_to = models.ForeignKey(
         Lease,
@@ -483,6 +487,47 @@ class CreditRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lease_id} ¥{self.amount}"
+
+
+class Settlement(models.Model):
+    """退租结算: the one statement when a lease ends (terminated or expired). Figures are
+    those at settlement: bills outstanding, the tenant's credit and the deposit held;
+    credit then the deposit pay the arrears (oldest bill first), what is left is refunded
+    (who, when, reference) and any shortfall stays a receivable on the bills."""
+
+    lease = models.OneToOneField(Lease, on_delete=models.PROTECT, related_name="settlement")
+    settled_on = models.DateField(_("结算日期"))
+    outstanding = models.DecimalField(_("未结账单"), max_digits=14, decimal_places=2)
+    credit = models.DecimalField(_("预收余额"), max_digits=14, decimal_places=2)
+    deposit_held = models.DecimalField(_("保证金已收"), max_digits=14, decimal_places=2)
+    deposit_cancelled = models.DecimalField(
+        _("保证金未收核销"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    credit_applied = models.DecimalField(_("预收抵扣"), max_digits=14, decimal_places=2)
+    deposit_applied = models.DecimalField(_("保证金抵扣"), max_digits=14, decimal_places=2)
+    refund = models.DecimalField(_("应退金额"), max_digits=14, decimal_places=2)
+    shortfall = models.DecimalField(_("仍欠金额"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    request_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退租结算")
+        verbose_name_plural = _("退租结算")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refund__gte=0)
+                & Q(shortfall__gte=0)
+                & ~(Q(refund__gt=0) & Q(shortfall__gt=0)),
+                name="settlement_refund_or_shortfall",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lease_id} @ {self.settled_on}"
 
 
 class ExpiryReminder(models.Model):

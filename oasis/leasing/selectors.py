@@ -23,7 +23,7 @@ from oasis.parks.selectors import building_queryset_for_user
 
 from . import schedule, services
 from .filters import LeaseFilter
-from .models import Bill, DepositRefund, ImportJob, Lease, LeaseUnit, Payment
+from .models import Bill, DepositRefund, ImportJob, Lease, LeaseUnit, Payment, Settlement
 from .schedule import AGEING_BUCKETS, AgeingBuckets
 from .services import today
 
@@ -203,6 +203,10 @@ def lease_rates(*, lease: Lease, on: dt.date | None = None) -> LeaseRates:
         convention=convention_text(lease),
         preview=schedule.build_schedule(terms) if lease.status == Lease.Status.DRAFT else None,
     )
+
+
+def lease_settlement(*, lease: Lease) -> Settlement | None:
+    return Settlement.objects.filter(lease=lease).select_related("recorded_by").first()
 
 
 def lease_bills(*, lease: Lease) -> list[Bill]:

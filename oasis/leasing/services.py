@@ -41,6 +41,7 @@ from .models import (
     LeaseUnit,
     Payment,
     PaymentAllocation,
+    Settlement,
 )
 
 ZERO = Decimal("0")
@@ -1085,6 +1086,166 @@ def deposit_refund(
     if on < bill.due_date:
         raise ValidationError({"refunded_on": [_("退还日期不能早于保证金应付日期。")]})
     return _deposit_close(actor=actor, lease=lease, bill=bill, on=on, reference=reference)
+
+
+SETTLEABLE = (Lease.Status.TERMINATED, Lease.Status.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A move-out statement (退租结算) before or as settled."""
+
+    bills: list[Bill]  # rent and adjustment bills not paid in full
+    outstanding: Decimal
+    credit: Decimal
+    deposit_held: Decimal  # received on the deposit bill (and not refunded)
+    deposit_cancelled: Decimal  # asked for but never received: no longer asked
+    credit_applied: Decimal
+    deposit_applied: Decimal
+
+    @property
+    def refund(self) -> Decimal:
+        return self.credit - self.credit_applied + self.deposit_held - self.deposit_applied
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.outstanding - self.credit_applied - self.deposit_applied
+
+
+def settlement_statement(*, lease: Lease) -> Statement:
+    """The figures a settlement of `lease` would record now (writes nothing): credit
+    pays the arrears first, then the deposit held; the rest is refunded."""
+    bills = list(
+        Bill.objects.filter(lease=lease, paid__lt=F("amount"))
+        .exclude(kind=Bill.Kind.DEPOSIT)
+        .order_by("due_date", "seq")
+    )
+    outstanding = sum((b.amount - b.paid for b in bills), ZERO)
+    credit = sum(
+        (p.unallocated for p in Payment.objects.filter(lease=lease, unallocated__gt=0)), ZERO
+    )
+    deposit = Bill.objects.filter(lease=lease, kind=Bill.Kind.DEPOSIT).first()
+    refunded = DepositRefund.objects.filter(lease=lease).exists()
+    held = deposit.paid if deposit is not None and not refunded else ZERO
+    cancelled = deposit.amount - deposit.paid if deposit is not None and not refunded else ZERO
+    credit_applied = min(credit, outstanding)
+    deposit_applied = min(held, outstanding - credit_applied)
+    return Statement(bills, outstanding, credit, held, cancelled, credit_applied, deposit_applied)
+
+
+def _unposted_errors(lease: Lease, on: dt.date) -> dict[str, list[str]]:
+    """Payments the books do not hold yet as of `on`: dated after it, or whose
+    allocations are not on their bills (run the receivables rebuild first)."""
+    later = Payment.objects.filter(lease=lease, paid_on__gt=on).count()
+    if later:
+        return {
+            "settled_on": [
+                _("有 %(n)s 笔收款的日期晚于结算日期，尚未入账；请以最后收款日或之后结算。")
+                % {"n": later}
+            ]
+        }
+    allocated = (
+        PaymentAllocation.objects.filter(bill__lease=lease)
+        .values("bill_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    sums = {row["bill_id"]: Decimal(row["s"]).quantize(Decimal("0.01")) for row in allocated}
+    for bill in Bill.objects.filter(lease=lease):
+        if sums.get(bill.pk, ZERO) != bill.paid:
+            return {"__all__": [_("有收款尚未过账到账单，请先重算应收后再结算。")]}
+    return {}
+
+
+@transaction.atomic
+def lease_settle(
+    *,
+    actor: User | None,
+    lease: Lease,
+    on: dt.date,
+    reference: str = "",
+    request_key: str | None = None,
+) -> Settlement:
+    """Settle a lease that has ended (退租结算): the tenant's credit, then the deposit
+    held, pay the outstanding bills oldest first; what is left of both is refunded, by
+    whom, when and with `reference`; a shortfall stays on the bills as a receivable; a
+    deposit never received is no longer asked for. Refused while payments are unposted.
+    Once per lease; a double submit (same `request_key`) returns the first."""
+    _require(actor, lease.park_id)
+    if request_key:
+        done = Settlement.objects.filter(request_key=request_key, lease=lease).first()
+        if done is not None:
+            return done
+    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+    if lease.status not in SETTLEABLE:
+        raise ValidationError({"status": [_("只有已终止或已到期的合同可以退租结算。")]})
+    if Settlement.objects.filter(lease=lease).exists():
+        raise ValidationError({"__all__": [_("该合同已结算。")]})
+    if on < lease.effective_end:
+        raise ValidationError({"settled_on": [_("结算日期不能早于租期结束日。")]})
+    errors = _unposted_errors(lease, on)
+    if errors:
+        raise ValidationError(errors)
+    st = settlement_statement(lease=lease)
+    by = _user(actor)
+    # 1. The credit pays the arrears, whatever their due dates (the lease has ended).
+    credit_apply(actor=actor, lease=lease, on=dt.date.max)
+    # 2. The deposit held pays the rest, as a payment moved from the deposit.
+    if st.deposit_applied:
+        moved = Payment(
+            lease=lease,
+            park_id=lease.park_id,
+            amount=st.deposit_applied,
+            paid_on=on,
+            reference=written(gettext_noop("保证金抵扣 %(n)s"), n=lease.number)[0][:60],
+            recorded_by=by,
+        )
+        moved.save()
+        left = st.deposit_applied
+        allocations = []
+        for bill in (
+            Bill.objects.select_for_update()
+            .filter(pk__in=[b.pk for b in st.bills], paid__lt=F("amount"))
+            .order_by("due_date", "seq")
+        ):
+            if left <= 0:
+                break
+            part = min(left, bill.amount - bill.paid)
+            allocations.append(PaymentAllocation(payment=moved, bill=bill, amount=part))
+            Bill.objects.filter(pk=bill.pk).update(paid=bill.paid + part)
+            left -= part
+        PaymentAllocation.objects.bulk_create(allocations)
+        record(actor=actor, instance=moved, park_id=lease.park_id)
+    # 3. The deposit: closed (applied, refunded, the unpaid part cancelled).
+    deposit = Bill.objects.select_for_update().filter(lease=lease, kind=Bill.Kind.DEPOSIT).first()
+    if deposit is not None and not DepositRefund.objects.filter(lease=lease).exists():
+        refund = _deposit_close(actor=actor, lease=lease, bill=deposit, on=on, reference=reference)
+        refund.applied = st.deposit_applied
+        refund.amount = st.deposit_held - st.deposit_applied
+        refund.save(update_fields=["applied", "amount"])
+    # 4. The credit left is refunded.
+    credit_left = st.credit - st.credit_applied
+    if credit_left > 0:
+        credit_refund(actor=actor, lease=lease, amount=credit_left, on=on, reference=reference)
+    settlement = Settlement(
+        lease=lease,
+        settled_on=on,
+        outstanding=st.outstanding,
+        credit=st.credit,
+        deposit_held=st.deposit_held,
+        deposit_cancelled=st.deposit_cancelled,
+        credit_applied=st.credit_applied,
+        deposit_applied=st.deposit_applied,
+        refund=st.refund,
+        shortfall=st.shortfall,
+        reference=reference,
+        request_key=request_key or None,
+        recorded_by=by,
+    )
+    settlement.full_clean()
+    settlement.save()
+    record(actor=actor, instance=settlement, park_id=lease.park_id)
+    return settlement
 
 
 def receivables_rebuild(*, park_id: int) -> int:

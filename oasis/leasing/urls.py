@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/amend/", views.lease_amend, name="lease-amend"),
     path("<int:pk>/deposit/refund/", views.deposit_refund, name="deposit-refund"),
     path("<int:pk>/credit/refund/", views.credit_refund, name="credit-refund"),
+    path("<int:pk>/settlement/", views.settlement, name="settlement"),
     path("bills/", views.bill_list, name="bill-list"),
     path("receivables/", views.receivables, name="receivables"),
     path("occupancy/", views.occupancy, name="occupancy"),

@@ -27,7 +27,7 @@ from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 from oasis.parks.selectors import building_get_for_user, park_queryset_for_user, unit_get_for_user
 
-from . import excel, selectors, services, tasks
+from . import excel, selectors, services, statements, tasks
 from .filters import BillFilter, LeaseFilter
 from .forms import (
     AmendForm,
@@ -37,6 +37,7 @@ from .forms import (
     LeaseForm,
     PaymentForm,
     RenewForm,
+    SettlementForm,
     TerminateForm,
 )
 from .models import Lease
@@ -142,6 +143,7 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_refund": can_change and selectors.deposit_refundable(lease=lease, balance=balance),
         "payments": lease.payments.all(),
         "credit_refunds": lease.credit_refunds.select_related("recorded_by"),
+        "settlement": selectors.lease_settlement(lease=lease),
         "amendments": lease.amendments.select_related("created_by"),
         "successor": Lease.objects.filter(predecessor=lease).first(),
         "reminders": lease.reminders.all(),
@@ -308,6 +310,54 @@ def credit_refund(request: HttpRequest, pk: int) -> HttpResponse:
         next=_detail_url(lease),
         template="leasing/action_form.html",
         context={"nav": "leasing", "lease": lease, "title": _("退还预收款")},
+    )
+
+
+@login_required
+def settlement(request: HttpRequest, pk: int) -> HttpResponse:
+    """退租结算: the statement (print-friendly, or Excel with ?export=xlsx); before the
+    settlement, the figures it would record and the form that records it."""
+    lease = selectors.lease_get_for_user(user=request.user, pk=pk)
+    _staff_only(request)
+    done = selectors.lease_settlement(lease=lease)
+    statement = services.settlement_statement(lease=lease) if done is None else None
+    if request.GET.get("export") == "xlsx" and done is not None:
+        return statements.export_settlement(lease, done)
+    can_settle = (
+        done is None
+        and lease.status in services.SETTLEABLE
+        and selectors.lease_can_change(user=request.user, lease=lease)
+    )
+    if request.method == "POST" and not can_settle:
+        raise PermissionDenied
+    form = SettlementForm(
+        request.POST or None,
+        initial={
+            "settled_on": max(services.today(), lease.effective_end),
+            "request_key": uuid.uuid4().hex,
+        },
+    )
+    return submit(
+        request,
+        form,
+        lambda d: services.lease_settle(
+            actor=request.user,
+            lease=lease,
+            on=d["settled_on"],
+            reference=d["reference"],
+            request_key=d["request_key"] or None,
+        ),
+        success=_("退租结算已完成。"),
+        next=reverse("leasing:settlement", args=[lease.pk]),
+        template="leasing/settlement.html",
+        context={
+            "nav": "leasing",
+            "lease": lease,
+            "settlement": done,
+            "statement": statement,
+            "bills": statement.bills if statement else selectors.lease_bills(lease=lease),
+            "can_settle": can_settle,
+        },
     )
 
 
