@@ -76,7 +76,7 @@ LEAP = s.Terms(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(terms())
 @example(LEAP)
 @example(s.Terms(**{**LEAP.__dict__, "alignment": s.LEASE_START, "day_count": s.MONTHLY_365}))
@@ -103,3 +103,44 @@ def test_the_oracle_itself_on_figures_worked_by_hand():
         escalation_pct=D("10"),
     )
     assert oracle_bills(t) == [(dt.date(2028, 2, 28), dt.date(2028, 3, 1), D("450.00"), D("60.73"))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(terms(), st.data())
+def test_the_rate_in_force_matches_the_oracle_on_any_day(t, data):
+    """What the lease page shows as today's rate and what a renewal starts from (the rate
+    in force on the last day) is the oracle's rate of that day."""
+    from oasis.leasing.tests.oracle import fee_on, rent_on
+
+    day = t.start + dt.timedelta(days=data.draw(st.integers(0, (t.end - t.start).days)))
+    for d in (day, t.end):
+        span = s.rate_on(t, d)
+        assert (span.rent_rate, span.property_fee_rate) == (rent_on(t, d), fee_on(t, d))
+
+
+@settings(max_examples=100, deadline=None)
+@given(terms(), st.integers(1, 3 * 365))
+def test_a_renewal_on_the_old_terms_continues_from_the_rate_in_force(t, days):
+    """The successor (start the day after the end, rates in force at the end, the same
+    rule) is billed by the oracle's rules, and its first day costs what the old lease's
+    last day cost (nothing restarts at the year-1 rate)."""
+    at_end = s.rate_on(t, t.end)
+    new = s.Terms(
+        start=t.end + dt.timedelta(days=1),
+        end=t.end + dt.timedelta(days=days),
+        area=t.area,
+        rent_basis=t.rent_basis,
+        rent_rate=at_end.rent_rate,
+        property_fee_rate=at_end.property_fee_rate,
+        cycle_months=t.cycle_months,
+        escalation_pct=at_end.escalation_pct if not t.steps else D(0),
+        escalation_every=t.escalation_every,
+        escalation_from=t.escalation_from,
+        day_count=t.day_count,
+        alignment=t.alignment,
+    )
+    got = [
+        (b.period_start, b.period_end, b.rent, b.property_fee) for b in s.build_schedule(new).bills
+    ]
+    assert got == oracle_bills(new)
+    assert s.rate_on(new, new.start).rent_rate == at_end.rent_rate
