@@ -6,12 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, UnitUse
 
 from . import schedule, services
-from .models import Bill, DepositRefund, ImportJob, Lease, Payment, PaymentAllocation
+from .models import (
+    Bill,
+    CreditRefund,
+    DepositRefund,
+    ImportJob,
+    Lease,
+    Payment,
+    PaymentAllocation,
+    Settlement,
+)
 
 # 元/㎡/天 by use, the going rates around Changshu for new park space.
 RATES: dict[str, tuple[Decimal, Decimal]] = {
@@ -39,7 +49,7 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     )
     taken: set[int] = set()
     expiring: list[Lease] = []
-    for firm in firms:
+    for i, firm in enumerate(firms):
         units = [u for u in sorted(firm.units.all(), key=lambda u: u.pk) if u.pk not in taken]
         if not units:
             continue
@@ -59,6 +69,27 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
                     schedule.add_months(start, rng.choice([1, 2, 3])) - dt.timedelta(days=1),
                 )
             ]
+        data: dict[str, Any] = {
+            "start_date": start,
+            "end_date": end,
+            "signed_on": start - dt.timedelta(days=rng.randint(5, 40)),
+            "rent_basis": "sqm_day",
+            "rent_rate": _rate(rng, units[0].use),
+            "property_fee_rate": Decimal(rng.choice([4, 5, 6, 8])),
+            "escalation_pct": Decimal(rng.choice([0, 3, 3, 5])),
+            "deposit": (sum((u.area for u in units), Decimal(0)) * Decimal(3) * 30).quantize(
+                Decimal("1")
+            ),
+            "cycle": rng.choice([3, 3, 3, 6, 12, 1]),
+            "number": "",
+        }
+        if i % 7 == 3:  # a step table (阶梯租金) instead of a percentage
+            rate = data["rent_rate"]
+            data["escalation_pct"] = Decimal(0)
+            data["rent_steps"] = [
+                {"year": 2, "rate": str(rate + Decimal("0.10"))},
+                {"year": 3, "rate": str(rate + Decimal("0.20"))},
+            ]
         lease = services.lease_create(
             actor=None,
             tenant=firm,
@@ -66,20 +97,7 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
             free_periods=free,
             activate=True,
             on=reference_date,
-            data={
-                "start_date": start,
-                "end_date": end,
-                "signed_on": start - dt.timedelta(days=rng.randint(5, 40)),
-                "rent_basis": "sqm_day",
-                "rent_rate": _rate(rng, units[0].use),
-                "property_fee_rate": Decimal(rng.choice([4, 5, 6, 8])),
-                "escalation_pct": Decimal(rng.choice([0, 3, 3, 5])),
-                "deposit": (sum((u.area for u in units), Decimal(0)) * Decimal(3) * 30).quantize(
-                    Decimal("1")
-                ),
-                "cycle": rng.choice([3, 3, 3, 6, 12, 1]),
-                "number": "",
-            },
+            data=data,
         )
         if lease.end_date <= reference_date + dt.timedelta(days=90):
             expiring.append(lease)
@@ -95,6 +113,30 @@ def seed_leasing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
             },
             deposit=services.CARRY,
         )
+    _amend_one(reference_date)
+
+
+def _amend_one(reference_date: dt.date) -> None:
+    """A running lease re-priced from the first of this month (its history shows it)."""
+    lease = (
+        Lease.objects.filter(
+            status=Lease.Status.ACTIVE,
+            start_date__lt=reference_date.replace(day=1),
+            end_date__gt=reference_date + dt.timedelta(days=365),
+        )
+        .order_by("pk")
+        .first()
+    )
+    if lease is None:
+        return
+    in_force = schedule.rate_on(services.lease_terms(lease), reference_date.replace(day=1))
+    services.lease_amend(
+        actor=None,
+        lease=lease,
+        data={"rent_rate": (in_force.rent_rate + Decimal("0.05")).quantize(Decimal("0.01"))},
+        effective_on=reference_date.replace(day=1),
+        reason="市场调价",
+    )
 
 
 def _pay(rng: random.Random, lease: Lease, reference_date: dt.date) -> None:
@@ -123,6 +165,8 @@ def _pay(rng: random.Random, lease: Lease, reference_date: dt.date) -> None:
 def unseed_leasing(*, park: Park) -> None:
     """Remove the park's leasing rows (leases protect their tenants and units, so the
     demo generator's reset must call this before deleting firms and space)."""
+    Settlement.objects.filter(lease__park=park).delete()
+    CreditRefund.objects.filter(lease__park=park).delete()
     DepositRefund.objects.filter(lease__park=park).delete()
     PaymentAllocation.objects.filter(payment__park=park).delete()
     Payment.objects.filter(park=park).delete()

@@ -20,6 +20,9 @@ def test_seed_leasing_makes_a_believable_ledger(django_user_model):
     seed_leasing(park=park, rng=random.Random(1), reference_date=day)
     leases = Lease.objects.filter(park=park)
     assert leases.filter(status=Lease.Status.ACTIVE).count() >= 10
+    # A step table and a re-priced lease show the escalation rules on fresh data.
+    assert leases.exclude(rent_steps=[]).exists()
+    assert leases.filter(amendments__reason="市场调价").count() == 1
     renewed = leases.get(status=Lease.Status.RENEWED)
     assert Lease.objects.get(predecessor=renewed).status == Lease.Status.ACTIVE
     # Every leased unit of a settled firm is under a running lease, and none was un-let.
