@@ -268,6 +268,41 @@ def lease_create(
     return lease
 
 
+@dataclass(frozen=True)
+class LeasePreview:
+    """What a lease would bill, before it is saved or signed."""
+
+    years: list[schedule.RateSpan]
+    schedule: schedule.Schedule
+
+
+def lease_preview(
+    *,
+    tenant: Enterprise,
+    unit_ids: list[int],
+    data: dict[str, Any],
+    free_periods: list[tuple[dt.date, dt.date]] | None = None,
+) -> LeasePreview:
+    """The rate in force in every lease year and the bills of a lease as `lease_create`
+    would make it; writes nothing, raises the same field errors."""
+    park = tenant.park
+    units = _units_for(park, unit_ids)
+    data = {
+        "day_count": park.lease_day_count,
+        "billing_alignment": park.lease_billing_alignment,
+        **{k: v for k, v in data.items() if k in LEASE_FIELDS},
+    }
+    if "rent_steps" in data:
+        data["rent_steps"] = steps_parse(data["rent_steps"])
+    lease = Lease(park=park, tenant=tenant, **data)
+    lease.area = sum((u.area for u in units), ZERO)
+    _check_terms(lease_terms(lease, [], []))
+    free = _free_periods(lease, free_periods or [])
+    terms = lease_terms(lease, free, [])
+    _check_terms(terms)
+    return LeasePreview(schedule.year_rates(terms), schedule.build_schedule(terms))
+
+
 def _check_no_overlap(lease: Lease) -> None:
     """The serialised check (SQLite takes the write lock at BEGIN, so no one can slip in
     between this read and the insert); on PostgreSQL the exclusion constraint is the

@@ -105,6 +105,25 @@ def lease_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unit", "").isdigit():
         initial["units"] = [int(request.GET["unit"])]
     form = LeaseForm(request.POST or None, tenants=tenants, units=units, initial=initial)
+    if request.method == "POST" and "preview" in request.POST:
+        # The rates year by year and the bills, shown before anything is saved.
+        preview = None
+        if form.is_valid():
+            try:
+                preview = services.lease_preview(
+                    tenant=form.cleaned_data["tenant"],
+                    unit_ids=[u.pk for u in form.cleaned_data["units"]],
+                    data=form.service_data(),
+                    free_periods=form.free_periods(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        return render_page(
+            request,
+            "leasing/lease_form.html",
+            {"nav": "leasing", "form": form, "preview": preview},
+            status=400 if form.errors else 200,
+        )
     return submit(
         request,
         form,

@@ -273,3 +273,37 @@ def test_the_data_migration_keeps_old_amendments_bills(staff, enterprise, unit):
     assert oracle_totals(terms)[0] == D("182500") + D("292750") + D("403515")
     a = LeaseAmendment.objects.get(lease=lease)
     assert a.changes["rent_rate"] == ["1.1000", "2.1000"]
+
+
+def test_the_lease_form_previews_rates_by_year_and_bills_before_saving(
+    leasing_client, unit, enterprise
+):
+    from .test_pages import sign_form
+
+    data = sign_form(
+        unit,
+        enterprise,
+        start_date="2026-01-01",
+        end_date="2028-12-31",
+        rent_rate="1.00",
+        property_fee_rate="0",
+        escalation_pct="0",
+        rent_steps="2: 1.20\n3：1.50",
+        cycle="12",
+        preview="1",
+    )
+    r = leasing_client.post("/leasing/new/", data)
+    page = r.content.decode()
+    assert r.status_code == 200 and not Lease.objects.exists()
+    years = page.split('id="preview-years"')[1].split("</table>")[0]
+    assert "1.0000" in years and "1.2000" in years and "1.5000" in years
+    bills = page.split('id="preview-bills"')[1].split("</table>")[0]
+    # 500 ㎡: 182,500 + 219,000 + 274,500 = 676,000.
+    assert "182,500.00" in bills and "274,500.00" in bills and "676,000.00" in bills
+    r = leasing_client.post("/leasing/new/", {**data, "rent_steps": "3: 1.5\n2: 1.2"})
+    assert r.status_code == 400 and "由小到大" in r.content.decode()
+    r = leasing_client.post("/leasing/new/", {**data, "rent_steps": "第三年 1.5"})
+    assert r.status_code == 400 and "第 1 行格式有误" in r.content.decode()
+    data.pop("preview")
+    assert leasing_client.post("/leasing/new/", data).status_code == 302
+    assert Lease.objects.get().steps[1].rate == D("1.50")
