@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -665,7 +665,7 @@ def event_list(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
     return selectors.event_list(user=request.user, park=park)
 
 
-def _event_data(request: HttpRequest, payload: EventPatch) -> dict[str, Any]:
+def _event_data(request: AuthedHttpRequest, payload: EventPatch) -> dict[str, Any]:
     data = payload.dict(exclude_unset=True)
     if "offering_id" in data:
         oid = data.pop("offering_id")
@@ -685,7 +685,7 @@ def event_create(request: AuthedHttpRequest, payload: EventIn):
     )
 
 
-def _event_out(request: HttpRequest, event: Event) -> Event:
+def _event_out(request: AuthedHttpRequest, event: Event) -> Event:
     """The event with its seat counts (as in the list)."""
     return selectors.event_list(user=request.user, park=event.park).get(pk=event.pk)
 

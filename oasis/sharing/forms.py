@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
+from oasis.core.forms import model_choice
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 
 from .models import (
@@ -62,9 +64,9 @@ class StaffBookingForm(BookingForm):
     enterprise = forms.ModelChoiceField(label=_("预约企业"), queryset=Enterprise.objects.none())
     field_order = ["enterprise", "day", "start", "end", "purpose"]
 
-    def __init__(self, *args: Any, firms: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, firms: QuerySet[Enterprise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = firms
+        model_choice(self, "enterprise").queryset = firms
 
 
 class ResourceForm(ServiceModelForm):
@@ -113,9 +115,9 @@ class CertificationForm(forms.Form):
     certified_on = forms.DateField(label=_("认证日期"), widget=DATE)
     expires_on = forms.DateField(label=_("有效期至"), widget=DATE)
 
-    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
+        model_choice(self, "user").queryset = users
 
 
 class UsageForm(forms.Form):
@@ -131,17 +133,17 @@ class RequestForm(forms.Form):
         label=_("详细说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args: Any, offerings: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offerings: QuerySet[Offering], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].queryset = offerings
+        model_choice(self, "offering").queryset = offerings
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.none())
 
-    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users
+        model_choice(self, "assignee").queryset = users
 
 
 class DeliverForm(forms.Form):
@@ -186,9 +188,9 @@ class EventForm(ServiceModelForm):
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
         labels = {"offering": _("所属服务")}
 
-    def __init__(self, *args: Any, offerings: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offerings: QuerySet[Offering], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].queryset = offerings
+        model_choice(self, "offering").queryset = offerings
         self.fields["offering"].required = False
 
 
@@ -242,9 +244,10 @@ class ProductForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["required_figures"].choices = [
-            (f, AnnualFigure._meta.get_field(f).verbose_name) for f in FIGURE_FIELDS
-        ]
+        figures = self.fields["required_figures"]
+        assert isinstance(figures, forms.ChoiceField)
+        labels = {f.name: f.verbose_name for f in AnnualFigure._meta.concrete_fields}
+        figures.choices = [(f, labels[f]) for f in FIGURE_FIELDS]
 
 
 class ShowcaseForm(forms.ModelForm):

@@ -12,13 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_park_ids
@@ -49,6 +50,8 @@ from .models import (
 SHARING_CHANGE = "sharing.change"  # accounts/roles.py: park admins and sharing operators
 
 
+M = TypeVar("M", bound=Model)
+
 # ------------------------------------------------------------------ scope
 
 
@@ -56,12 +59,12 @@ def park_ids_for(user: User) -> set[int] | None:
     """Parks whose catalogue the user may read. None means all (platform superuser)."""
     if not user.is_authenticated:
         return set()
-    if user.is_member:
-        return {user.enterprise.park_id}
+    if (firm := user.enterprise) is not None:
+        return {firm.park_id}
     return user_park_ids(user)
 
 
-def _in_parks(qs: QuerySet[Any], user: User, path: str) -> QuerySet[Any]:
+def _in_parks(qs: QuerySet[M], user: User, path: str) -> QuerySet[M]:
     parks = park_ids_for(user)
     return qs if parks is None else qs.filter(**{f"{path}__in": parks})
 
@@ -89,9 +92,9 @@ def managed_park_for_user(*, user: User, park_id: int | None = None) -> Park:
     """The park a management page works on: the one asked for (404 if the user cannot
     see it, 403 if they may only read it), else the first park the user may change."""
     if park_id:
-        park = park_for_user(user=user, park_id=park_id)
-        require_manage(user=user, park_id=park.pk)
-        return park
+        asked = park_for_user(user=user, park_id=park_id)
+        require_manage(user=user, park_id=asked.pk)
+        return asked
     managed = managed_park_ids(user)
     qs = Park.objects.order_by("pk")
     park = (qs if managed is None else qs.filter(pk__in=managed)).first()
@@ -127,7 +130,7 @@ def offering_get_for_user(*, user: User, pk: int) -> Offering:
 @dataclass
 class ShareSection:
     key: str
-    label: str
+    label: StrOrPromise
     offerings: list[Offering] = field(default_factory=list)
 
 
@@ -226,8 +229,8 @@ def month_days(month: dt.date) -> list[dt.date]:
 def booking_queryset_for_user(user: User) -> QuerySet[Booking]:
     if not user.is_authenticated:
         return Booking.objects.none()
-    if user.is_member:
-        return Booking.objects.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return Booking.objects.filter(enterprise_id=firm_id)
     return _in_parks(Booking.objects.all(), user, "resource__park_id")
 
 
@@ -489,8 +492,8 @@ def park_revenue(*, park: Park, month: dt.date) -> dict[int, Decimal]:
 def request_queryset_for_user(user: User) -> QuerySet[ServiceRequest]:
     if not user.is_authenticated:
         return ServiceRequest.objects.none()
-    if user.is_member:
-        return ServiceRequest.objects.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return ServiceRequest.objects.filter(enterprise_id=firm_id)
     return _in_parks(ServiceRequest.objects.all(), user, "offering__park_id")
 
 
@@ -557,8 +560,8 @@ def product_list(*, user: User, park: Park | None = None) -> QuerySet[FinancePro
 def need_queryset_for_user(user: User) -> QuerySet[FinancingNeed]:
     if not user.is_authenticated:
         return FinancingNeed.objects.none()
-    if user.is_member:
-        return FinancingNeed.objects.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return FinancingNeed.objects.filter(enterprise_id=firm_id)
     return _in_parks(FinancingNeed.objects.all(), user, "enterprise__park_id")
 
 
@@ -662,8 +665,8 @@ def registration_list(*, user: User, event: Event) -> list[Registration]:
     qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
         "user", "enterprise"
     )
-    if user.is_member:
-        qs = qs.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        qs = qs.filter(enterprise_id=firm_id)
     return list(qs.order_by("created_at", "id"))
 
 
@@ -679,8 +682,8 @@ def registration_get_for_user(*, user: User, pk: int) -> Registration:
 
 def showcase_queryset_for_user(user: User) -> QuerySet[Showcase]:
     qs = _in_parks(Showcase.objects.all(), user, "enterprise__park_id")
-    if user.is_authenticated and user.is_member:
-        qs = qs.filter(Q(published=True) | Q(enterprise_id=user.enterprise_id))
+    if user.is_authenticated and (firm_id := user.enterprise_id) is not None:
+        qs = qs.filter(Q(published=True) | Q(enterprise_id=firm_id))
     return qs
 
 
@@ -748,23 +751,25 @@ def sharing_utilisation(*, park: Park, month: dt.date) -> dict[str, Any]:
             "firms_served": len(firms_by_resource[r.pk]),
         }
         resource_rows.append(row)
-        s = share_rows[r.offering.share]
-        s["hours_booked"] += row["hours_booked"]
-        s["hours_available"] += row["hours_available"]
-        s["_firms"] |= firms_by_resource[r.pk]
+        share_row = share_rows[r.offering.share]
+        share_row["hours_booked"] += row["hours_booked"]
+        share_row["hours_available"] += row["hours_available"]
+        share_row["_firms"] |= firms_by_resource[r.pk]
     share_of = dict(Offering.objects.filter(park=park).values_list("pk", "share"))
     for oid, amount in revenue.items():
         share_rows[share_of[oid]]["revenue"] += amount
     shares = []
-    for s in share_rows.values():
-        firms = s.pop("_firms")
-        s["firms_served"] = len(firms)
-        s["hours_booked"] = round(s["hours_booked"], 2)
-        s["hours_available"] = round(s["hours_available"], 2)
-        s["utilisation"] = (
-            round(s["hours_booked"] / s["hours_available"], 4) if s["hours_available"] else 0.0
+    for share_row in share_rows.values():
+        firms = share_row.pop("_firms")
+        share_row["firms_served"] = len(firms)
+        share_row["hours_booked"] = round(share_row["hours_booked"], 2)
+        share_row["hours_available"] = round(share_row["hours_available"], 2)
+        share_row["utilisation"] = (
+            round(share_row["hours_booked"] / share_row["hours_available"], 4)
+            if share_row["hours_available"]
+            else 0.0
         )
-        shares.append(s)
+        shares.append(share_row)
     return {
         "month": month.isoformat(),
         "resources": resource_rows,

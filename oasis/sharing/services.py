@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -178,7 +179,8 @@ def certification_grant(
 ) -> Certification:
     """Certify a firm's person on an instrument (the training gate), or renew it."""
     selectors.require_manage(user=actor, park_id=resource.park_id)
-    if not user.is_member or user.enterprise.park_id != resource.park_id:
+    firm = user.enterprise
+    if firm is None or firm.park_id != resource.park_id:
         raise ValidationError({"user": [_("只能认证本园区企业的人员。")]})
     cert = Certification.objects.filter(resource=resource, user=user).first()
     before = snapshot(cert) if cert else None
@@ -214,18 +216,18 @@ def booking_create(
     Rules are checked here; that the slot is free is guaranteed by the database (see
     models.Booking), whoever books."""
     return serialised(
-        lambda: _booking_create(actor, resource, start, end, purpose, enterprise, now)
+        partial(_booking_create, actor, resource, start, end, purpose, enterprise, now)
     )
 
 
 def _booking_firm(actor: User, resource: Resource, enterprise: Enterprise | None) -> Enterprise:
     """The firm a booking is for: a member's own; the chosen firm of the park for staff."""
-    if actor.is_member:
-        if enterprise is not None and enterprise.pk != actor.enterprise_id:
+    if (own := actor.enterprise) is not None:
+        if enterprise is not None and enterprise.pk != own.pk:
             raise PermissionDenied
-        if actor.enterprise.park_id != resource.park_id:
+        if own.park_id != resource.park_id:
             raise PermissionDenied
-        return actor.enterprise
+        return own
     if not selectors.can_manage(user=actor, park_id=resource.park_id):
         raise PermissionDenied(_("只有企业用户或本园区共享服务运营人员可以预约。"))
     if enterprise is None:
@@ -441,13 +443,14 @@ def request_submit(
     *, actor: User, offering: Offering, title: str, detail: str = ""
 ) -> ServiceRequest:
     """A member asks for a delivered service for their own firm."""
-    if not actor.is_member:
+    firm = actor.enterprise
+    if firm is None:
         raise PermissionDenied(_("只有企业用户可以提交服务申请。"))
-    if offering.park_id != actor.enterprise.park_id:
+    if offering.park_id != firm.park_id:
         raise PermissionDenied
     if offering.delivery != Delivery.REQUEST or not offering.is_active:
         raise ValidationError({"offering": [_("该服务不接受申请。")]})
-    if offering.audience == Audience.RESIDENT and not selectors.is_resident(actor.enterprise):
+    if offering.audience == Audience.RESIDENT and not selectors.is_resident(firm):
         raise ValidationError({"offering": [_("该服务仅限入驻企业使用。")]})
     item = ServiceRequest(
         offering=offering,
@@ -616,14 +619,15 @@ def product_save(
 @transaction.atomic
 def need_create(*, actor: User, data: dict[str, Any]) -> FinancingNeed:
     """A member states their firm's financing need; with consent it is matched at once."""
-    if not actor.is_member:
+    firm = actor.enterprise
+    if firm is None:
         raise PermissionDenied(_("只有企业用户可以提交融资需求。"))
-    need = FinancingNeed(enterprise=actor.enterprise, created_by=actor)
+    need = FinancingNeed(enterprise=firm, created_by=actor)
     _apply(need, data, frozenset({"amount", "purpose", "needed_by", "term_months", "consent"}))
     if need.consent:
         need.consent_at = timezone.now()
     _save(need)
-    record(actor=actor, instance=need, park_id=actor.enterprise.park_id)
+    record(actor=actor, instance=need, park_id=firm.park_id)
     if need.consent:
         need_match(actor=actor, need=need)
     return need
@@ -635,7 +639,8 @@ def _labels() -> dict[str, str]:
     labels = {k: str(v) for k, v in FocusIndustry.choices}
     labels.update({k: str(v) for k, v in Stage.choices})
     labels.update({k: str(v) for k, v in Tier.choices})
-    labels.update({f: str(AnnualFigure._meta.get_field(f).verbose_name) for f in FIGURE_FIELDS})
+    fields = {f.name: f for f in AnnualFigure._meta.concrete_fields}
+    labels.update({f: str(fields[f].verbose_name) for f in FIGURE_FIELDS})
     return labels
 
 
@@ -776,16 +781,17 @@ def event_save(
 
 def event_register(*, actor: User, event: Event) -> Registration:
     """Register a person: a seat while there is one, else the waitlist (in order)."""
-    return serialised(lambda: _event_register(actor, event))
+    return serialised(partial(_event_register, actor, event))
 
 
 @transaction.atomic
 def _event_register(actor: User, event: Event) -> Registration:
     # Lock the event: two registrations at once must not both take the last seat.
     event = Event.objects.select_for_update().get(pk=event.pk)
-    if not actor.is_member:
+    firm = actor.enterprise
+    if firm is None:
         raise PermissionDenied(_("只有企业用户可以报名。"))
-    if actor.enterprise.park_id != event.park_id:
+    if firm.park_id != event.park_id:
         raise PermissionDenied
     if timezone.now() >= event.starts_at:
         raise ValidationError({"event": [_("活动已开始，报名已截止。")]})

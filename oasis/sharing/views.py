@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
 from oasis.core.forms import add_service_errors
 from oasis.core.views import Message, Next, act, render_page, submit
@@ -45,6 +47,7 @@ from .models import (
     Event,
     FinanceProduct,
     Institution,
+    Match,
     Offering,
     Registration,
     Resource,
@@ -54,18 +57,27 @@ from .models import (
 )
 
 
-def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BookingRow:
+    """A booking on the list page with what the reader may do to it."""
+
+    booking: Booking
+    member_may_cancel: bool
+    manageable: bool
+
+
+def _ctx(request: AuthedHttpRequest, **extra: Any) -> dict[str, Any]:
     return {"nav": "sharing", **extra}
 
 
-def _park(request: HttpRequest) -> Any:
+def _park(request: AuthedHttpRequest) -> Any:
     raw = request.GET.get("park")
     return selectors.park_for_user(
         user=request.user, park_id=int(raw) if raw and raw.isdigit() else None
     )
 
 
-def _managed_park(request: HttpRequest) -> Any:
+def _managed_park(request: AuthedHttpRequest) -> Any:
     """The park a "new …" page creates in: ?park= (404 if unseen, 403 if read-only),
     else the first park the user may change."""
     raw = request.GET.get("park")
@@ -75,7 +87,7 @@ def _managed_park(request: HttpRequest) -> Any:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     form: Any,
     save: Callable[[dict[str, Any]], Any],
     *,
@@ -96,7 +108,7 @@ def _form_page(
     )
 
 
-def _month(request: HttpRequest) -> dt.date:
+def _month(request: AuthedHttpRequest) -> dt.date:
     return selectors.parse_month(request.GET.get("month"))
 
 
@@ -112,7 +124,7 @@ def _months(month: dt.date) -> dict[str, Any]:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     park = _park(request)
     return render(
         request,
@@ -135,7 +147,7 @@ def _offering_url(offering: Offering) -> str:
 
 
 @login_required
-def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def offering_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change a catalogue entry."""
     user = request.user
     offering = None
@@ -161,7 +173,7 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A new bookable resource under the catalogue entry `pk`."""
     offering = selectors.offering_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=offering.park_id)
@@ -176,7 +188,7 @@ def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     month = _month(request)
     user = request.user
@@ -249,7 +261,7 @@ def _park_members(park_id: int) -> Any:
 
 
 @login_required
-def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=resource.park_id)
     return _form_page(
@@ -266,7 +278,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def certification_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def certification_grant(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=resource.park_id)
     form = CertificationForm(request.POST, users=_park_members(resource.park_id))
@@ -278,14 +290,14 @@ def certification_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         for errs in form.errors.values():
             for e in errs:
-                messages.error(request, e)
+                messages.error(request, str(e))
     else:
         messages.success(request, _("培训认证已登记。"))
     return redirect("sharing:resource", pk=resource.pk)
 
 
 @login_required
-def park_calendar(request: HttpRequest) -> HttpResponse:
+def park_calendar(request: AuthedHttpRequest) -> HttpResponse:
     park = _park(request)
     month = _month(request)
     rows = selectors.park_calendar(user=request.user, park=park, month=month)
@@ -307,7 +319,7 @@ def park_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def booking_list(request: HttpRequest) -> HttpResponse:
+def booking_list(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     month = _month(request)
     enterprise = None
@@ -327,19 +339,21 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         )
     )
     now = timezone.now()
-    for b in bookings:
-        rules = selectors.rules_of(b.resource)
-        b.member_may_cancel = b.status in (
-            Booking.Status.PENDING,
-            Booking.Status.CONFIRMED,
-        ) and booking_rules.can_cancel(rules, start=b.start, now=now)
-        b.manageable = selectors.can_manage(user=user, park_id=b.resource.park_id)
+    rows = [
+        BookingRow(
+            booking=b,
+            member_may_cancel=b.status in (Booking.Status.PENDING, Booking.Status.CONFIRMED)
+            and booking_rules.can_cancel(selectors.rules_of(b.resource), start=b.start, now=now),
+            manageable=selectors.can_manage(user=user, park_id=b.resource.park_id),
+        )
+        for b in bookings
+    ]
     return render_page(
         request,
         "sharing/booking_list.html",
         _ctx(
             request,
-            bookings=bookings,
+            bookings=rows,
             enterprise=enterprise,
             status=status,
             statuses=Booking.Status.choices,
@@ -356,7 +370,7 @@ ACTIONS = {"cancel", "approve", "reject", "no-show", "usage"}
 
 @login_required
 @require_POST
-def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def booking_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     booking = selectors.booking_get_for_user(user=request.user, pk=pk)
@@ -388,7 +402,7 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def statement(request: HttpRequest) -> HttpResponse:
+def statement(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     month = _month(request)
     if user.is_member:
@@ -427,7 +441,7 @@ def statement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthedHttpRequest) -> HttpResponse:
     items = selectors.request_list(user=request.user, status=request.GET.get("status") or None)[
         :200
     ]
@@ -439,7 +453,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_member:
         raise PermissionDenied
@@ -470,7 +484,7 @@ def _operators(park_id: int) -> Any:
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.request_get_for_user(user=request.user, pk=pk)
     user = request.user
     can_manage = selectors.can_manage(user=user, park_id=item.offering.park_id)
@@ -532,7 +546,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def finance(request: HttpRequest) -> HttpResponse:
+def finance(request: AuthedHttpRequest) -> HttpResponse:
     park = _park(request)
     return render(
         request,
@@ -548,7 +562,7 @@ def finance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.is_member:
         raise PermissionDenied
     return _form_page(
@@ -562,7 +576,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get_for_user(user=request.user, pk=pk)
     can_manage = selectors.can_manage(user=request.user, park_id=need.enterprise.park_id)
     if request.method == "POST":
@@ -593,7 +607,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             need=need,
             matches=selectors.match_list(need=need),
             can_manage=can_manage,
-            outcomes=OutcomeForm.base_fields["outcome"].choices,
+            outcomes=Match.Outcome.choices,
         ),
     )
 
@@ -602,7 +616,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def institution_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change a partner institution."""
     user = request.user
     institution = None
@@ -632,7 +646,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 
 def _product_page(
-    request: HttpRequest, institution: Institution, product: FinanceProduct | None
+    request: AuthedHttpRequest, institution: Institution, product: FinanceProduct | None
 ) -> HttpResponse:
     user = request.user
     selectors.require_manage(user=user, park_id=institution.park_id)
@@ -656,7 +670,7 @@ def _product_page(
 
 
 @login_required
-def product_create(request: HttpRequest, pk: int) -> HttpResponse:
+def product_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A new financing product of institution `pk`."""
     return _product_page(
         request, selectors.institution_get_for_user(user=request.user, pk=pk), None
@@ -664,13 +678,13 @@ def product_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def product_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_get_for_user(user=request.user, pk=pk)
     return _product_page(request, product.institution, product)
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedHttpRequest) -> HttpResponse:
     park = _park(request)
     return render(
         request,
@@ -685,7 +699,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def event_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change an event."""
     user = request.user
     event = None
@@ -713,7 +727,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
     user = request.user
     can_manage = selectors.can_manage(user=user, park_id=event.park_id)
@@ -765,7 +779,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def showcase_list(request: HttpRequest) -> HttpResponse:
+def showcase_list(request: AuthedHttpRequest) -> HttpResponse:
     items = (
         selectors.showcase_queryset_for_user(request.user)
         .select_related("enterprise")
@@ -775,7 +789,7 @@ def showcase_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def showcase_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def showcase_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     sc = selectors.showcase_get_for_user(user=request.user, pk=pk)
     can_manage = selectors.can_manage(user=request.user, park_id=sc.enterprise.park_id)
     if request.method == "POST":
@@ -792,10 +806,10 @@ def showcase_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def showcase_edit(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_member:
-        raise PermissionDenied
+def showcase_edit(request: AuthedHttpRequest) -> HttpResponse:
     enterprise = request.user.enterprise
+    if enterprise is None:
+        raise PermissionDenied
     instance = Showcase.objects.filter(enterprise=enterprise).first()
     return _form_page(
         request,
@@ -811,7 +825,7 @@ def showcase_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def stats(request: HttpRequest) -> HttpResponse:
+def stats(request: AuthedHttpRequest) -> HttpResponse:
     if request.user.is_member:
         raise Http404
     park = _park(request)

@@ -359,7 +359,7 @@ def test_member_sees_only_own_bookings_and_statements(
     assert member_client.get(f"/api/v1/sharing/statements/{other_firm.pk}").status_code == 404
     assert member_client.get(f"/api/v1/sharing/statements/{enterprise.pk}").status_code == 200
     page = member_client.get(f"/sharing/bookings/?month={at(2, 9):%Y-%m}")
-    assert [b.pk for b in page.context["bookings"]] == [mine.pk]
+    assert [row.booking.pk for row in page.context["bookings"]] == [mine.pk]
     assert (
         member_client.get(f"/sharing/statements/?enterprise={other_firm.pk}").context["enterprise"]
         == enterprise
