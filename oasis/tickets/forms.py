@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from oasis.accounts.models import User
+from oasis.core.forms import model_choice
 
 from .models import Category
 
@@ -34,20 +38,27 @@ class MultipleFileField(forms.FileField):
 FILES_HELP = _("可选，PDF / PNG / JPG / XLSX / DOCX，单个文件不超过 10 MB，最多 5 个。")
 
 
-class TicketForm(forms.Form):
+class AttachmentsForm(forms.Form):
+    """A form whose last field is its attachments. That field is called `files`, the name
+    a form keeps its uploaded files under, so it is added per form rather than declared."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"] = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
+
+
+class TicketForm(AttachmentsForm):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(
         label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(AttachmentsForm):
     body = forms.CharField(
         label=_("回复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label=_("附件"), help_text=FILES_HELP)
 
 
 class ResolveForm(forms.Form):
@@ -57,11 +68,11 @@ class ResolveForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=None)  # type: ignore[arg-type]
+    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none())
 
-    def __init__(self, *args: Any, handlers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, handlers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = handlers
+        model_choice(self, "assignee").queryset = handlers
 
 
 class ConfirmForm(forms.Form):

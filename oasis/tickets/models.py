@@ -38,7 +38,7 @@ def sla_deadlines(category: str, opened_at: dt.datetime) -> tuple[dt.datetime, d
     return opened_at + dt.timedelta(hours=response), opened_at + dt.timedelta(hours=resolution)
 
 
-class TicketQuerySet(models.QuerySet):
+class TicketQuerySet(models.QuerySet["Ticket"]):
     def active(self) -> TicketQuerySet:
         return self.filter(status__in=Ticket.ACTIVE)
 

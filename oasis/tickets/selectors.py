@@ -13,14 +13,14 @@ from oasis.accounts.models import ParkRole, User
 from oasis.accounts.selectors import user_can, user_park_ids
 
 from .filters import TicketFilter
-from .models import Ticket, TicketAttachment, TicketMessage
+from .models import Ticket, TicketAttachment, TicketMessage, TicketQuerySet
 
 
-def ticket_queryset_for_user(user: User) -> QuerySet[Ticket]:
+def ticket_queryset_for_user(user: User) -> TicketQuerySet:
     if not user.is_authenticated:
         return Ticket.objects.none()
-    if user.is_member:
-        return Ticket.objects.filter(enterprise_id=user.enterprise_id)
+    if (firm_id := user.enterprise_id) is not None:
+        return Ticket.objects.filter(enterprise_id=firm_id)
     parks = user_park_ids(user)
     return Ticket.objects.all() if parks is None else Ticket.objects.filter(park_id__in=parks)
 

@@ -43,7 +43,7 @@ def _check_handle(actor: User, ticket: Ticket) -> None:
 
 
 def _check_own(actor: User, ticket: Ticket) -> None:
-    if not getattr(actor, "is_member", False) or actor.enterprise_id != ticket.enterprise_id:
+    if actor.enterprise_id is None or actor.enterprise_id != ticket.enterprise_id:
         raise PermissionDenied(_("只有提交工单的企业可以这样做。"))
 
 
@@ -101,7 +101,7 @@ def _attach(
         attachment.save()
 
 
-def _save(ticket: Ticket, actor: User, before: dict[str, Any] | None) -> None:
+def _save(ticket: Ticket, actor: User | None, before: dict[str, Any] | None) -> None:
     ticket.full_clean()
     ticket.save()
     record(actor=actor, instance=ticket, before=before, park_id=ticket.park_id)
@@ -131,13 +131,13 @@ def _ticket_open(
     now: dt.datetime | None,
     stored: list[Any],
 ) -> Ticket:
-    if not getattr(actor, "is_member", False):
+    enterprise = actor.enterprise
+    if enterprise is None:
         raise PermissionDenied(_("只有企业用户可以提交工单。"))
     types = _check_files(files)  # before any row: a bad file saves nothing
     if category not in Category.values:
         raise ValidationError({"category": [_("请选择有效的类别。")]})
     now = now or timezone.now()
-    enterprise = actor.enterprise
     response_due, resolution_due = sla_deadlines(category, now)
     ticket = Ticket(
         park_id=enterprise.park_id,

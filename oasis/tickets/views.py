@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_is_staff
 from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
@@ -25,13 +27,13 @@ from .models import Category, Ticket
 PAGE_SIZE = 25
 
 
-def _check_reader(user: Any) -> None:
+def _check_reader(user: User) -> None:
     if not (user.is_member or user_is_staff(user)):
         raise PermissionDenied
 
 
 @login_required
-def ticket_list(request: HttpRequest) -> HttpResponse:
+def ticket_list(request: AuthedHttpRequest) -> HttpResponse:
     _check_reader(request.user)
     filters, errors = parse_filters(TicketFilter, request.GET)
     qs = selectors.ticket_list(user=request.user, filters=filters)
@@ -49,7 +51,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ticket_create(request: HttpRequest) -> HttpResponse:
+def ticket_create(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.is_member:
         raise PermissionDenied
     return submit(
@@ -70,7 +72,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
+    request: AuthedHttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     can_handle = selectors.ticket_can_handle(user=request.user, ticket=ticket)
     own = request.user.is_member and request.user.enterprise_id == ticket.enterprise_id
@@ -107,7 +109,7 @@ def _detail_url(ticket: Ticket) -> str:
 
 
 def _on_ticket(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     ticket: Ticket,
     slot: str,
     form: Any,
@@ -126,7 +128,7 @@ def _on_ticket(
 
 
 @login_required
-def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_detail(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if request.method != "POST":
         return _detail(request, ticket)
@@ -144,7 +146,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_assign(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied
@@ -160,7 +162,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_resolve(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied
@@ -174,7 +176,7 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
-def _own_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+def _own_ticket(request: AuthedHttpRequest, ticket_id: int) -> Ticket:
     ticket = selectors.ticket_get_for_user(user=request.user, pk=ticket_id)
     if not request.user.is_member:
         raise PermissionDenied
@@ -183,7 +185,7 @@ def _own_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 
 @login_required
 @require_POST
-def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_confirm(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _own_ticket(request, ticket_id)
     return _on_ticket(
         request,
@@ -199,7 +201,7 @@ def ticket_confirm(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_reopen(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _own_ticket(request, ticket_id)
     return _on_ticket(
         request,
@@ -212,7 +214,9 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+def attachment_download(
+    request: AuthedHttpRequest, ticket_id: int, attachment_id: int
+) -> FileResponse:
     """The only way to a stored file: the ticket's access helper decides, then we stream it."""
     attachment = selectors.attachment_get_for_user(
         user=request.user, ticket_id=ticket_id, pk=attachment_id
