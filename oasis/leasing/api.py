@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -173,7 +172,7 @@ class OccupancyOut(Schema):
     uses: list[OccupancyRow]
 
 
-def _lease(request: HttpRequest, lease_id: int, *, change: bool = False) -> Lease:
+def _lease(request: AuthedHttpRequest, lease_id: int, *, change: bool = False) -> Lease:
     lease = selectors.lease_get_for_user(user=request.user, pk=lease_id)
     if change and not selectors.lease_can_change(user=request.user, lease=lease):
         raise PermissionDenied(_("没有修改该合同的权限。"))

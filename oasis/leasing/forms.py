@@ -7,17 +7,36 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from oasis.core.forms import model_choice
+from oasis.enterprises.models import Enterprise
+from oasis.parks.models import Park, Unit
 
 from .models import Alignment, Bill, Cycle, DayCount, Lease, RentBasis
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class UnitsField(forms.ModelMultipleChoiceField[Unit]):
+    """Units offered with their building, area and status."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.building.code}-{obj.code} · {obj.area} ㎡ · {obj.get_status_display()}"
+
+
+class BillField(forms.ModelChoiceField[Bill]):
+    def label_from_instance(self, obj: Bill) -> str:
+        return bill_label(obj)
+
+
 class LeaseForm(forms.Form):
-    tenant = forms.ModelChoiceField(label=_("承租企业"), queryset=None)
-    units = forms.ModelMultipleChoiceField(
-        label=_("单元"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+    tenant = forms.ModelChoiceField(label=_("承租企业"), queryset=Enterprise.objects.none())
+    units = UnitsField(
+        label=_("单元"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     number = forms.CharField(
         label=_("合同编号"), max_length=40, required=False, help_text=_("留空自动编号")
@@ -75,19 +94,19 @@ class LeaseForm(forms.Form):
     )
     activate = forms.BooleanField(label=_("立即签约生效"), required=False, initial=True)
 
-    def __init__(self, *args: Any, tenants: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tenants: QuerySet[Enterprise], units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tenant"].queryset = tenants
-        self.fields["units"].queryset = units
-        self.fields["units"].label_from_instance = lambda u: (
-            f"{u.building.code}-{u.code} · {u.area} ㎡ · {u.get_status_display()}"
-        )
+        model_choice(self, "tenant").queryset = tenants
+        model_choice(self, "units").queryset = units
 
     def clean_rent_steps(self) -> list[dict[str, Any]]:
         return steps_from_text(self.cleaned_data.get("rent_steps") or "")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("free_start")) != bool(data.get("free_end")):
             self.add_error("free_end", _("免租期需同时填写开始和结束日期。"))
         return data
@@ -151,7 +170,7 @@ def steps_to_text(rows: list[dict[str, Any]]) -> str:
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2)
     paid_on = forms.DateField(label=_("收款日期"), widget=DATE)
-    bill = forms.ModelChoiceField(
+    bill = BillField(
         label=_("对应账单"),
         queryset=Bill.objects.none(),
         required=False,
@@ -162,8 +181,7 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args: Any, lease: Lease, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["bill"].queryset = lease.bills.order_by("due_date", "seq")
-        self.fields["bill"].label_from_instance = bill_label
+        model_choice(self, "bill").queryset = lease.bills.order_by("due_date", "seq")
 
 
 def bill_label(b: Bill) -> str:
@@ -258,12 +276,12 @@ class AmendForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    park = forms.ModelChoiceField(label=_("园区"), queryset=None)
+    park = forms.ModelChoiceField(label=_("园区"), queryset=Park.objects.none())
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
     dry_run = forms.BooleanField(label=_("仅预览，不导入"), required=False, initial=True)
 
-    def __init__(self, *args: Any, parks: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parks: QuerySet[Park], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["park"].queryset = parks
+        model_choice(self, "park").queryset = parks
         if parks.count() == 1:
             self.fields["park"].initial = parks.first()

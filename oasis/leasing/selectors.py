@@ -8,9 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,14 +39,15 @@ from .services import today
 
 ZERO = Decimal("0")
 EXPIRY_WINDOWS = (30, 60, 90)
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
+M = TypeVar("M", bound=Model)
 
 
-def _scope(qs: QuerySet, user: User, *, tenant_field: str = "tenant_id") -> QuerySet:
+def _scope(qs: QuerySet[M], user: User, *, tenant_field: str = "tenant_id") -> QuerySet[M]:
     if not user.is_authenticated:
         return qs.none()
-    if user.is_member:
-        return qs.filter(**{tenant_field: user.enterprise_id})
+    if (firm_id := user.enterprise_id) is not None:
+        return qs.filter(**{tenant_field: firm_id})
     parks = user_park_ids(user)
     return qs if parks is None else qs.filter(park_id__in=parks)
 
@@ -350,14 +361,14 @@ def stacking_plan(
     soon = day + dt.timedelta(days=90)
     by_floor: dict[int, list[StackCell]] = {f.pk: [] for f in floors}
     for u in units:
-        row = by_unit.get(u.pk)
-        lease = row.lease if row else None
+        held = by_unit.get(u.pk)
+        lease = held.lease if held else None
         if u.status == Unit.Status.UNAVAILABLE:
             state = "unavailable"
-        elif row and row.start_date <= day:
+        elif held and lease and held.start_date <= day:
             renewed = lease.status == Lease.Status.RENEWED
-            state = "expiring" if row.end_date <= soon and not renewed else "leased"
-        elif row or u.status == Unit.Status.RESERVED:
+            state = "expiring" if held.end_date <= soon and not renewed else "leased"
+        elif held or u.status == Unit.Status.RESERVED:
             state = "reserved"
         elif u.status == Unit.Status.LEASED:
             state = "leased"

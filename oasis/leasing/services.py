@@ -8,7 +8,7 @@ vacant again."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -122,10 +122,10 @@ def stored_rate(value: Decimal, places: int) -> str:
     return format(value.normalize(), "f")
 
 
-def steps_parse(rows: Any) -> list[dict[str, str]]:
+def steps_parse(rows: Any) -> list[dict[str, int | str]]:
     """A step table as stored ([{"year": k, "rate": "X"}], in the order given), or a
     ValidationError on `rent_steps` naming what is wrong."""
-    out: list[dict[str, str]] = []
+    out: list[dict[str, int | str]] = []
     try:
         for row in rows or []:
             year, rate = int(row["year"]), Decimal(str(row["rate"]))
@@ -400,7 +400,7 @@ def bills_reconcile(
     )
     if not plan:
         return plan
-    by_pk = {b.pk: b for b in bills}
+    by_pk: dict[Hashable, Bill] = {b.pk: b for b in bills}
     Bill.objects.filter(pk__in=plan.withdraw).delete()
     for change in plan.rebill:
         bill = by_pk[change.key]

@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
+from oasis.accounts.http import AuthedHttpRequest
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.filters import ParkFilter, parse_filters
@@ -45,12 +48,12 @@ from .models import Lease
 PAGE_SIZE = 50
 
 
-def _staff_only(request: HttpRequest) -> None:
+def _staff_only(request: AuthedHttpRequest) -> None:
     if request.user.is_member:
         raise PermissionDenied
 
 
-def _changeable_parks(user: Any) -> Any:
+def _changeable_parks(user: User) -> QuerySet[Park]:
     parks = user_park_ids(user, roles.SPACE_CHANGE)
     return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
@@ -59,13 +62,13 @@ def _detail_url(lease: Lease) -> str:
     return reverse("leasing:lease-detail", args=[lease.pk])
 
 
-def _require_change(request: HttpRequest, lease: Lease) -> None:
+def _require_change(request: AuthedHttpRequest, lease: Lease) -> None:
     if not selectors.lease_can_change(user=request.user, lease=lease):
         raise PermissionDenied
 
 
 @login_required
-def lease_list(request: HttpRequest) -> HttpResponse:
+def lease_list(request: AuthedHttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("leasing:my-leases")
     filters, errors = parse_filters(LeaseFilter, request.GET)
@@ -86,7 +89,7 @@ def lease_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lease_create(request: HttpRequest) -> HttpResponse:
+def lease_create(request: AuthedHttpRequest) -> HttpResponse:
     parks = _changeable_parks(request.user)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
@@ -145,7 +148,7 @@ def lease_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     can_change = selectors.lease_can_change(user=request.user, lease=lease)
     balance = selectors.lease_balance(lease=lease)
@@ -178,7 +181,7 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lease_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_activate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     return act(
@@ -190,7 +193,7 @@ def lease_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     return submit(
@@ -213,7 +216,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest, pk: int, form_class: type, title: str, run: Any, done: str
+    request: AuthedHttpRequest, pk: int, form_class: type, title: str, run: Any, done: str
 ) -> HttpResponse:
     """A form on one lease (renew, terminate, amend, refund) ending on a lease's page."""
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
@@ -231,7 +234,7 @@ def _action(
 
 
 @login_required
-def lease_renew(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_renew(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Renew in two steps: the terms typed (or kept) are shown old beside new, then
     confirmed (a POST with confirm=1 signs the successor)."""
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
@@ -275,7 +278,7 @@ def lease_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_terminate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     def run(lease: Lease, form: TerminateForm) -> Lease:
         d = form.cleaned_data
         return services.lease_terminate(
@@ -286,7 +289,7 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_amend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     def run(lease: Lease, form: AmendForm) -> Lease:
         d = form.cleaned_data
         return services.lease_amend(
@@ -303,7 +306,7 @@ def lease_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def credit_refund(request: HttpRequest, pk: int) -> HttpResponse:
+def credit_refund(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     form = CreditRefundForm(
@@ -333,7 +336,7 @@ def credit_refund(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def settlement(request: HttpRequest, pk: int) -> HttpResponse:
+def settlement(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """退租结算: the statement (print-friendly, or Excel with ?export=xlsx); before the
     settlement, the figures it would record and the form that records it."""
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
@@ -381,7 +384,7 @@ def settlement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
+def deposit_refund(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lease = selectors.lease_get_for_user(user=request.user, pk=pk)
     _require_change(request, lease)
     return submit(
@@ -398,7 +401,7 @@ def deposit_refund(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bill_list(request: HttpRequest) -> HttpResponse:
+def bill_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     filters, errors = parse_filters(BillFilter, request.GET)
     qs = selectors.bill_list(user=request.user, state=filters.state, park=filters.park)
@@ -419,7 +422,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def receivables(request: HttpRequest) -> HttpResponse:
+def receivables(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     filters, errors = parse_filters(ParkFilter, request.GET)
     total, rows = selectors.receivables_ageing(user=request.user, park=filters.park)
@@ -439,7 +442,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def occupancy(request: HttpRequest) -> HttpResponse:
+def occupancy(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     filters, errors = parse_filters(ParkFilter, request.GET)
     data = selectors.occupancy(user=request.user, park=filters.park)
@@ -449,7 +452,7 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def stacking_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def stacking_plan(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     building = building_get_for_user(user=request.user, pk=pk)
     floors = selectors.stacking_plan(building=building)
@@ -472,7 +475,7 @@ def stacking_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The side panel a stacking-plan cell opens: the unit and its running lease."""
     _staff_only(request)
     unit = unit_get_for_user(user=request.user, pk=pk)
@@ -497,11 +500,11 @@ def unit_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_leases(request: HttpRequest) -> HttpResponse:
+def my_leases(request: AuthedHttpRequest) -> HttpResponse:
     """An enterprise member's own leases, bills and balance."""
-    if not request.user.is_member:
-        return redirect("leasing:lease-list")
     tenant_id = request.user.enterprise_id
+    if tenant_id is None:
+        return redirect("leasing:lease-list")
     leases = selectors.member_leases(user=request.user)
     bills = (
         selectors.bill_list(user=request.user, state="all")
@@ -522,13 +525,13 @@ def my_leases(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     return excel.template_response()
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedHttpRequest) -> HttpResponse:
     parks = _changeable_parks(request.user)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
@@ -563,7 +566,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
     return render_page(
         request, "leasing/import_job.html", {"nav": "leasing", "job": job}, partial="job"

@@ -278,3 +278,22 @@ def test_an_import_whose_worker_died_runs_again_once(
     assert excel.import_run(job_id=job.pk).status == "done"
     assert excel.import_run(job_id=job.pk).status == "done"
     assert Lease.objects.count() == 2 and Building.objects.filter(code="F9").count() == 1
+
+
+def test_an_import_whose_uploader_is_gone_fails_and_writes_nothing(
+    leasing_client, park, enterprise, settings, tmp_path
+):
+    """The uploader's account is deleted before the worker runs the job: the job fails
+    with a row saying so and writes nothing (it used to raise in the worker and stay
+    "running")."""
+    from oasis.leasing import excel
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    leasing_client.post("/leasing/import/", {"park": park.pk, "file": good(enterprise)})
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(created_by=None)
+
+    job = excel.import_run(job_id=job.pk)
+    assert job.status == ImportJob.Status.FAILED
+    assert [e["reason"] for e in job.errors] == ["没有执行该操作的权限。"]
+    assert Lease.objects.count() == 0 and not Building.objects.filter(code="F9").exists()
