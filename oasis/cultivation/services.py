@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -48,6 +48,8 @@ RECORD_FIELDS: dict[type[models.Model], frozenset[str]] = {
     DevelopmentScore: frozenset({"year", "score"}),
     ExtraFigure: frozenset({"year", "total_cost_expense", "st_staff"}),
 }
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _check_can_change(actor: User, enterprise: Enterprise) -> None:
@@ -106,10 +108,10 @@ def record_save(
     *,
     actor: User,
     enterprise: Enterprise,
-    model: type[models.Model],
+    model: type[M],
     data: dict[str, Any],
-    instance: models.Model | None = None,
-) -> models.Model:
+    instance: M | None = None,
+) -> M:
     """Create or update one title, award, equity round, development score or extra figure."""
     _check_can_change(actor, enterprise)
     _reject_unknown(data, RECORD_FIELDS[model])
@@ -128,11 +130,12 @@ def record_save(
 def title_save(
     *, actor: User, enterprise: Enterprise, data: dict[str, Any], title: Title | None = None
 ) -> Title:
-    return record_save(actor=actor, enterprise=enterprise, model=Title, data=data, instance=title)  # type: ignore[return-value]
+    return record_save(actor=actor, enterprise=enterprise, model=Title, data=data, instance=title)
 
 
 @transaction.atomic
 def record_delete(*, actor: User, instance: models.Model) -> None:
+    # Every record kind has an enterprise; models.Model does not say so.
     enterprise = Enterprise.objects.get(pk=instance.enterprise_id)  # type: ignore[attr-defined]
     _check_can_change(actor, enterprise)
     record_deletion(actor=actor, instance=instance, park_id=enterprise.park_id)
