@@ -151,7 +151,7 @@ class AssignIn(Schema):
     owner_id: int | None
 
 
-def _lead_data(payload: Schema, *, park_id: int, exclude_unset: bool) -> dict[str, Any]:
+def _lead_data(payload: LeadIn | LeadPatch, *, park_id: int, exclude_unset: bool) -> dict[str, Any]:
     data = payload.dict(
         exclude_unset=exclude_unset, exclude={"park_id", "confirm_duplicates", "partner_id"}
     )
@@ -159,7 +159,7 @@ def _lead_data(payload: Schema, *, park_id: int, exclude_unset: bool) -> dict[st
         data["need_use"] = data["need_use"] or ""
     fields_set = payload.model_fields_set
     if "partner_id" in fields_set or not exclude_unset:
-        pid = payload.partner_id  # type: ignore[attr-defined]
+        pid = payload.partner_id
         partner = Partner.objects.filter(pk=pid, park_id=park_id).first() if pid else None
         if pid and partner is None:
             raise ValidationError({"partner": [gettext("引荐人/机构不存在或不属于本园区。")]})
