@@ -173,6 +173,24 @@ class Lease(models.Model):
         return self.terminated_on or self.end_date
 
     @property
+    def convention_short(self) -> str:
+        """The day count and billing periods in a few characters, for a bill's row."""
+        from django.utils.translation import gettext
+
+        if self.rent_basis == schedule.MONTHLY_TOTAL:
+            days = gettext("月总价")
+        elif self.day_count == schedule.MONTHLY_365:
+            days = gettext("365÷12")
+        else:
+            days = gettext("实际天数")
+        periods = (
+            gettext("起租日起算")
+            if self.billing_alignment == schedule.LEASE_START
+            else gettext("自然周期")
+        )
+        return f"{days} · {periods}"
+
+    @property
     def steps(self) -> tuple[schedule.Step, ...]:
         """The step table as the schedule reads it (rows that do not parse are left to
         the service's validation, which refuses them)."""

@@ -307,3 +307,10 @@ def test_the_lease_form_previews_rates_by_year_and_bills_before_saving(
     data.pop("preview")
     assert leasing_client.post("/leasing/new/", data).status_code == 302
     assert Lease.objects.get().steps[1].rate == D("1.50")
+
+
+def test_each_bill_states_its_convention(leasing_client, lease):
+    page = leasing_client.get("/leasing/bills/?state=all").content.decode()
+    assert page.count("实际天数 · 自然周期") == lease.bills.exclude(kind="deposit").count()
+    detail = leasing_client.get(f"/leasing/{lease.pk}/").content.decode()
+    assert detail.count('class="muted convention"') == lease.bills.exclude(kind="deposit").count()
