@@ -129,6 +129,45 @@ class DepositRefundOut(Schema):
     recorded_by_id: int | None
 
 
+class CreditRefundIn(Schema):
+    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    refunded_on: dt.date | None = None  # today when left out
+    reference: str = Field("", max_length=60)
+    request_key: str | None = Field(None, max_length=40)  # a retry records one refund
+
+
+class CreditRefundOut(Schema):
+    id: int
+    lease_id: int
+    amount: Decimal
+    refunded_on: dt.date
+    reference: str
+    recorded_by_id: int | None
+
+
+class SettlementIn(Schema):
+    settled_on: dt.date | None = None  # today (or the end of the term) when left out
+    reference: str = Field("", max_length=60)
+    request_key: str | None = Field(None, max_length=40)
+
+
+class SettlementOut(Schema):
+    """退租结算: settled (id set) or, before, the figures it would record."""
+
+    id: int | None = None
+    lease_id: int
+    settled_on: dt.date | None = None
+    outstanding: Decimal
+    credit: Decimal
+    deposit_held: Decimal
+    deposit_cancelled: Decimal
+    credit_applied: Decimal
+    deposit_applied: Decimal
+    refund: Decimal
+    shortfall: Decimal
+    reference: str = ""
+
+
 class PaymentIn(Schema):
     amount: Decimal = Field(..., gt=0, decimal_places=2)
     paid_on: dt.date
@@ -283,6 +322,55 @@ def deposit_refund(request: AuthedHttpRequest, lease_id: int, payload: DepositRe
         reference=payload.reference,
     )
     return Status(201, refund)
+
+
+@router.post("/leases/{lease_id}/credit/refund", response={201: CreditRefundOut})
+def credit_refund(request: AuthedHttpRequest, lease_id: int, payload: CreditRefundIn):
+    lease = _lease(request, lease_id, change=True)
+    refund = services.credit_refund(
+        actor=request.user,
+        lease=lease,
+        amount=payload.amount,
+        on=payload.refunded_on or services.today(),
+        reference=payload.reference,
+        request_key=payload.request_key,
+    )
+    return Status(201, refund)
+
+
+@router.get("/leases/{lease_id}/settlement", response=SettlementOut)
+def settlement_get(request: AuthedHttpRequest, lease_id: int):
+    lease = _lease(request, lease_id)
+    if request.user.is_member:
+        raise PermissionDenied
+    done = selectors.lease_settlement(lease=lease)
+    if done is not None:
+        return done
+    st = services.settlement_statement(lease=lease)
+    return {
+        "lease_id": lease.pk,
+        "outstanding": st.outstanding,
+        "credit": st.credit,
+        "deposit_held": st.deposit_held,
+        "deposit_cancelled": st.deposit_cancelled,
+        "credit_applied": st.credit_applied,
+        "deposit_applied": st.deposit_applied,
+        "refund": st.refund,
+        "shortfall": st.shortfall,
+    }
+
+
+@router.post("/leases/{lease_id}/settlement", response={201: SettlementOut})
+def settlement_create(request: AuthedHttpRequest, lease_id: int, payload: SettlementIn):
+    lease = _lease(request, lease_id, change=True)
+    settlement = services.lease_settle(
+        actor=request.user,
+        lease=lease,
+        on=payload.settled_on or max(services.today(), lease.effective_end),
+        reference=payload.reference,
+        request_key=payload.request_key,
+    )
+    return Status(201, settlement)
 
 
 @router.get("/receivables/ageing", response=AgeingOut)

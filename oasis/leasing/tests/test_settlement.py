@@ -157,3 +157,41 @@ def test_settlement_page_scoped(outsider_client, viewer_client, lease, staff):
     assert viewer_client.post(url, {"settled_on": "2026-04-01"}).status_code == 403
     assert not Settlement.objects.exists()
     assert Lease.objects.get(pk=lease.pk).status == "terminated"
+
+
+def test_settlement_and_credit_refund_through_the_api(
+    leasing_client, outsider_client, lease, staff
+):
+    api = f"/api/v1/leasing/leases/{lease.pk}"
+    services.payment_record(
+        actor=staff,
+        lease=lease,
+        amount=D("123600"),
+        paid_on=dt.date(2026, 3, 1),
+        allow_prepayment=True,
+    )
+    services.lease_terminate(actor=staff, lease=lease, on=END, reason="迁出")
+    r = leasing_client.post(
+        f"{api}/credit/refund", {"amount": "70000"}, content_type="application/json"
+    )
+    assert r.status_code == 400 and "amount" in r.content.decode()
+    body = {"amount": "2100", "refunded_on": "2026-04-01", "request_key": "x1"}
+    r = leasing_client.post(f"{api}/credit/refund", body, content_type="application/json")
+    r2 = leasing_client.post(f"{api}/credit/refund", body, content_type="application/json")
+    assert r.status_code == r2.status_code == 201 and r.json()["id"] == r2.json()["id"]
+    preview = leasing_client.get(f"{api}/settlement").json()
+    assert (preview["id"], preview["credit"], preview["refund"]) == (None, "60000.00", "60000.00")
+    assert outsider_client.get(f"{api}/settlement").status_code == 404
+    assert (
+        outsider_client.post(f"{api}/settlement", {}, content_type="application/json").status_code
+        == 404
+    )
+    r = leasing_client.post(
+        f"{api}/settlement",
+        {"settled_on": "2026-04-01", "reference": "A-1"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["refund"] == "60000.00"
+    assert leasing_client.get(f"{api}/settlement").json()["id"] == r.json()["id"]
+    r = leasing_client.post(f"{api}/settlement", {}, content_type="application/json")
+    assert r.status_code == 400
