@@ -7,8 +7,11 @@ PARK_CHANGE = "park.change"
 SPACE_CHANGE = "space.change"
 ENTERPRISE_CHANGE = "enterprise.change"
 FIGURES_CHANGE = "figures.change"
+# Reading a park: any role in it.
+VIEW = "park.view"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
+    VIEW: frozenset(Role.values),
     PARK_CHANGE: frozenset({Role.PARK_ADMIN}),
     SPACE_CHANGE: frozenset({Role.PARK_ADMIN, Role.LEASING}),
     ENTERPRISE_CHANGE: frozenset({Role.PARK_ADMIN, Role.ATTRACTION, Role.SERVICE}),

@@ -1,5 +1,6 @@
-"""Access helpers: the one place that says which parks a user may read or change.
-Every selector of every app scopes through these."""
+"""Access helpers: the roles a user holds, park by park. Which parks a user may read or
+change is asked of `oasis.parks.selectors` (`park_queryset_for_user(user, capability)`,
+`park_ids_for_user`), which builds on `user_park_ids` here; `user_can` checks one park."""
 
 from __future__ import annotations
 

@@ -35,9 +35,9 @@ from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from oasis.accounts import roles as capabilities
 from oasis.accounts.models import ParkRole, User
-from oasis.accounts.selectors import user_park_ids
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Park
+from oasis.parks.selectors import park_ids_for_user
 
 from . import rules
 from .filters import LeadFilter
@@ -60,25 +60,19 @@ BOARD_LIMIT = 50
 
 
 # --- access helpers ------------------------------------------------------------------
-# Scoped through accounts' access helpers (one cached role query per request).
-
-
-def _parks_with(user: User, capability: str | None) -> set[int] | None:
-    if not user.is_authenticated or getattr(user, "is_member", False):
-        return set()
-    return user_park_ids(user, capability)
+# The parks' one scope query (oasis.parks.selectors; one cached role query per request).
 
 
 def read_park_ids(user: User) -> set[int] | None:
-    return _parks_with(user, None)
+    return park_ids_for_user(user, capabilities.VIEW)
 
 
 def change_park_ids(user: User) -> set[int] | None:
-    return _parks_with(user, capabilities.ATTRACTION_CHANGE)
+    return park_ids_for_user(user, capabilities.ATTRACTION_CHANGE)
 
 
 def manage_park_ids(user: User) -> set[int] | None:
-    return _parks_with(user, capabilities.ATTRACTION_MANAGE)
+    return park_ids_for_user(user, capabilities.ATTRACTION_MANAGE)
 
 
 def _in(parks: set[int] | None, park_id: int) -> bool:

@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_can, user_is_staff, user_park_ids
+from oasis.accounts.selectors import user_can, user_is_staff
 from oasis.core.cache import parks_cache_key
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
+from oasis.parks.selectors import park_ids_for_user
 from oasis.rules import RuleSet, assess_frame, explain, load_rule_set, pick_rule_set
 from oasis.rules.tiers import LEVEL
 
@@ -337,7 +338,7 @@ def screening_run(*, user: User, filters: ScreeningFilter) -> Screening:
 
 
 def _scope_parks(user: User) -> list[int]:
-    parks = user_park_ids(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     if parks is None:  # platform superuser: every park
         return list(Park.objects.order_by("pk").values_list("pk", flat=True))
     return sorted(parks)
@@ -415,7 +416,7 @@ def screening_rows(screening: Screening, filters: ScreeningFilter) -> list[Scree
 def _staff_scope(user: User) -> set[int] | None:
     if not user.is_authenticated or getattr(user, "is_member", False) or not user_is_staff(user):
         raise PermissionDenied
-    return user_park_ids(user)
+    return park_ids_for_user(user, roles.VIEW)
 
 
 def pool_entry_queryset_for_user(user: User) -> QuerySet[PoolEntry]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
-from oasis.accounts.models import ParkRole, User
+from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.writes import record, record_deletion, snapshot
 from oasis.enterprises.models import Enterprise
@@ -149,10 +149,7 @@ POOL_FIELDS = frozenset({"target_tier", "target_year", "owner", "plan", "progres
 def _check_owner(owner: User | None, enterprise: Enterprise) -> None:
     if owner is None:
         return
-    if owner.is_member or not (
-        owner.is_superuser
-        or ParkRole.objects.filter(user=owner, park_id=enterprise.park_id).exists()
-    ):
+    if owner.is_member or not user_can(owner, enterprise.park_id, roles.VIEW):
         raise ValidationError({"owner": [_("负责人必须是本园区的工作人员。")]})
 
 

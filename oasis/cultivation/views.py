@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_park_ids
 from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
+from oasis.parks.selectors import park_ids_for_user
 
 from . import selectors, services
 from .excel import screening_workbook
@@ -150,7 +150,7 @@ def record_delete(request: AuthedHttpRequest, pk: int, kind: str, record_id: int
 
 
 def _owners(user: User) -> QuerySet[User]:
-    parks = user_park_ids(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     staff = User.objects.filter(enterprise__isnull=True, is_active=True)
     if parks is not None:
         staff = staff.filter(park_roles__park_id__in=parks)
@@ -165,7 +165,7 @@ def pool(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     titles = selectors.title_list(user=request.user, expiring_before=today + dt.timedelta(days=365))
-    changeable = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
+    changeable = park_ids_for_user(request.user, roles.ENTERPRISE_CHANGE)
     context = {
         "nav": "cultivation",
         "page": page,
@@ -184,7 +184,7 @@ def pool(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def pool_entry_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     entry = selectors.pool_entry_get_for_user(user=request.user, pk=pk) if pk is not None else None
-    parks = user_park_ids(request.user, roles.ENTERPRISE_CHANGE)
+    parks = park_ids_for_user(request.user, roles.ENTERPRISE_CHANGE)
     if getattr(request.user, "is_member", False) or (parks is not None and not parks):
         raise PermissionDenied
     enterprises = enterprise_queryset_for_user(request.user)

@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.core.cache import park_data_version
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
@@ -161,7 +162,7 @@ def dashboard_parks(*, user: User, park_id: int | None) -> tuple[Park | None, li
 
     An id the user may not read is a 404, not a fallback: a shared link must never
     silently show some other park's numbers."""
-    parks = list(park_queryset_for_user(user).order_by("id"))
+    parks = list(park_queryset_for_user(user, roles.VIEW).order_by("id"))
     if park_id is None:
         return (parks[0] if parks else None), parks
     chosen = next((p for p in parks if p.pk == park_id), None)

@@ -8,7 +8,8 @@ from django.http import Http404
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_can
+from oasis.parks.selectors import park_ids_for_user
 
 from .filters import EnterpriseFilter
 from .models import AnnualFigure, Enterprise
@@ -19,7 +20,7 @@ def enterprise_queryset_for_user(user: User) -> QuerySet[Enterprise]:
         return Enterprise.objects.none()
     if (firm_id := user.enterprise_id) is not None:
         return Enterprise.objects.filter(pk=firm_id)
-    parks = user_park_ids(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     if parks is None:
         return Enterprise.objects.all()
     return Enterprise.objects.filter(park_id__in=parks)

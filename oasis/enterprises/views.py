@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
-from oasis.accounts.models import User
-from oasis.accounts.selectors import user_park_ids
 from oasis.core.filters import parse_filters
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
@@ -33,11 +31,6 @@ from .panels import panels_for
 PAGE_SIZE = 25
 
 
-def _changeable_parks(user: User) -> QuerySet[Park]:
-    parks = user_park_ids(user, roles.ENTERPRISE_CHANGE)
-    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
-
-
 @login_required
 def enterprise_list(request: AuthedHttpRequest) -> HttpResponse:
     if (firm_id := request.user.enterprise_id) is not None:
@@ -50,10 +43,10 @@ def enterprise_list(request: AuthedHttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "errors": errors,
-        "parks": park_queryset_for_user(request.user),
+        "parks": park_queryset_for_user(request.user, roles.VIEW),
         "statuses": Enterprise.Status.choices,
         "focus_industries": FocusIndustry.choices,
-        "can_create": _changeable_parks(request.user).exists(),
+        "can_create": park_queryset_for_user(request.user, roles.ENTERPRISE_CHANGE).exists(),
     }
     return render_page(request, "enterprises/enterprise_list.html", context)
 
@@ -115,7 +108,7 @@ def _units_for(parks: QuerySet[Park]) -> QuerySet[Unit]:
 
 @login_required
 def enterprise_create(request: AuthedHttpRequest) -> HttpResponse:
-    parks = _changeable_parks(request.user)
+    parks = park_queryset_for_user(request.user, roles.ENTERPRISE_CHANGE)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
     return submit(

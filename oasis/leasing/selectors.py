@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_can
 from oasis.parks.models import Building, Unit, UnitUse
-from oasis.parks.selectors import building_queryset_for_user
+from oasis.parks.selectors import building_queryset_for_user, park_ids_for_user
 
 from . import schedule, services
 from .filters import LeaseFilter
@@ -48,7 +48,7 @@ def _scope(qs: QuerySet[M], user: User, *, tenant_field: str = "tenant_id") -> Q
         return qs.none()
     if (firm_id := user.enterprise_id) is not None:
         return qs.filter(**{tenant_field: firm_id})
-    parks = user_park_ids(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     return qs if parks is None else qs.filter(park_id__in=parks)
 
 
@@ -75,7 +75,7 @@ def lease_can_change(*, user: User, lease: Lease) -> bool:
 def can_change_any(user: User) -> bool:
     if not user.is_authenticated or user.is_member:
         return False
-    parks = user_park_ids(user, roles.SPACE_CHANGE)
+    parks = park_ids_for_user(user, roles.SPACE_CHANGE)
     return parks is None or bool(parks)
 
 
@@ -464,7 +464,7 @@ def member_open_bills(*, user: User) -> QuerySet[Bill]:
 
 
 def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
-    parks = user_park_ids(user, roles.SPACE_CHANGE)
+    parks = park_ids_for_user(user, roles.SPACE_CHANGE)
     qs = ImportJob.objects.filter(pk=pk)
     if user.is_member:
         raise Http404

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,15 +18,13 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
-from oasis.accounts.models import User
-from oasis.accounts.selectors import user_park_ids
 from oasis.core.audit import audit_history
 from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
 from oasis.core.tasks import enqueue_with_write
 from oasis.core.views import act, render_page, submit
 from oasis.enterprises.models import Enterprise
-from oasis.parks.models import Park, Unit
+from oasis.parks.models import Unit
 from oasis.parks.selectors import building_get_for_user, park_queryset_for_user, unit_get_for_user
 
 from . import excel, selectors, services, statements, tasks
@@ -51,11 +48,6 @@ PAGE_SIZE = 50
 def _staff_only(request: AuthedHttpRequest) -> None:
     if request.user.is_member:
         raise PermissionDenied
-
-
-def _changeable_parks(user: User) -> QuerySet[Park]:
-    parks = user_park_ids(user, roles.SPACE_CHANGE)
-    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
 
 
 def _detail_url(lease: Lease) -> str:
@@ -83,14 +75,14 @@ def lease_list(request: AuthedHttpRequest) -> HttpResponse:
         "errors": errors,
         "counts": selectors.expiry_counts(user=request.user),
         "can_change": selectors.can_change_any(request.user),
-        "parks": park_queryset_for_user(request.user),
+        "parks": park_queryset_for_user(request.user, roles.VIEW),
     }
     return render_page(request, "leasing/lease_list.html", context)
 
 
 @login_required
 def lease_create(request: AuthedHttpRequest) -> HttpResponse:
-    parks = _changeable_parks(request.user)
+    parks = park_queryset_for_user(request.user, roles.SPACE_CHANGE)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
     tenants = (
@@ -532,7 +524,7 @@ def import_template(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def import_start(request: AuthedHttpRequest) -> HttpResponse:
-    parks = _changeable_parks(request.user)
+    parks = park_queryset_for_user(request.user, roles.SPACE_CHANGE)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, parks=parks)

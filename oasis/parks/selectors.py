@@ -5,34 +5,45 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
+from oasis.accounts import roles
 from oasis.accounts.http import AnyUser
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_park_ids
 
 from .models import Building, Floor, Park, Unit
 
 
-def park_queryset_for_user(user: AnyUser) -> QuerySet[Park]:
-    if not user.is_authenticated or user.is_member:
-        return Park.objects.none()
-    parks = user_park_ids(user)
-    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
+def park_ids_for_user(user: AnyUser, capability: str) -> set[int] | None:
+    """The ids of the parks where the user holds `capability` (`roles.VIEW`: may read);
+    None means every park (a platform superuser). Enterprise members and anonymous
+    users hold none. Every app works out which parks a user may see or change here."""
+    if not user.is_authenticated or getattr(user, "is_member", False):
+        return set()
+    return user_park_ids(user, capability)
+
+
+def park_queryset_for_user(user: AnyUser, capability: str) -> QuerySet[Park]:
+    """The parks where the user holds `capability` (see `park_ids_for_user`)."""
+    parks = park_ids_for_user(user, capability)
+    if parks is None:
+        return Park.objects.all()
+    return Park.objects.filter(pk__in=parks) if parks else Park.objects.none()
 
 
 def park_list(*, user: AnyUser) -> QuerySet[Park]:
-    return park_queryset_for_user(user).annotate(building_count=Count("buildings", distinct=True))
+    return park_queryset_for_user(user, roles.VIEW).annotate(
+        building_count=Count("buildings", distinct=True)
+    )
 
 
 def park_get_for_user(*, user: AnyUser, pk: int, capability: str | None = None) -> Park:
-    park = park_queryset_for_user(user).filter(pk=pk).first()
+    park = park_queryset_for_user(user, capability or roles.VIEW).filter(pk=pk).first()
     if park is None:
-        raise Http404
-    if capability and not user_can(user, park.pk, capability):
         raise Http404
     return park
 
 
 def building_queryset_for_user(user: AnyUser) -> QuerySet[Building]:
-    return Building.objects.filter(park__in=park_queryset_for_user(user))
+    return Building.objects.filter(park__in=park_queryset_for_user(user, roles.VIEW))
 
 
 def building_list(*, user: AnyUser, park_id: int | None = None) -> QuerySet[Building]:
@@ -69,7 +80,7 @@ def floor_get_for_user(*, user: AnyUser, pk: int) -> Floor:
 
 
 def unit_queryset_for_user(user: AnyUser) -> QuerySet[Unit]:
-    return Unit.objects.filter(building__park__in=park_queryset_for_user(user))
+    return Unit.objects.filter(building__park__in=park_queryset_for_user(user, roles.VIEW))
 
 
 def unit_get_for_user(*, user: AnyUser, pk: int) -> Unit:

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_can
 from oasis.cultivation.selectors import enterprise_ids_holding, tiers_held
 from oasis.enterprises.models import AnnualFigure, Enterprise
+from oasis.parks.selectors import park_ids_for_user
 
 from .checks import report_flags
 from .models import (
@@ -34,16 +35,12 @@ from .models import (
 # ------------------------------------------------------------------------- campaigns
 
 
-def _staff_parks(user: User, capability: str | None = None) -> set[int] | None:
-    return user_park_ids(user, capability)
-
-
 def campaign_queryset_for_user(user: User) -> QuerySet[Campaign]:
     if not user.is_authenticated:
         return Campaign.objects.none()
     if (firm := user.enterprise) is not None:
         return Campaign.objects.filter(park_id=firm.park_id)
-    parks = _staff_parks(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     return Campaign.objects.all() if parks is None else Campaign.objects.filter(park_id__in=parks)
 
 
@@ -158,7 +155,7 @@ def report_queryset_for_user(user: User) -> QuerySet[Report]:
         return Report.objects.none()
     if (firm_id := user.enterprise_id) is not None:
         return Report.objects.filter(enterprise_id=firm_id)
-    parks = _staff_parks(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     return (
         Report.objects.all()
         if parks is None
@@ -186,7 +183,7 @@ def review_queue(*, user: User, status: str = Report.Status.SUBMITTED) -> QueryS
     """Reports waiting for review in the parks the user may review."""
     if user.is_member:
         return Report.objects.none()
-    parks = _staff_parks(user, roles.REPORT_REVIEW)
+    parks = park_ids_for_user(user, roles.REPORT_REVIEW)
     qs = Report.objects.filter(status=status)
     if parks is not None:
         qs = qs.filter(campaign__park_id__in=parks)
@@ -275,7 +272,7 @@ def notice_queryset_for_user(user: User) -> QuerySet[Notice]:
         return Notice.objects.filter(park_id=firm.park_id, published_at__lte=now).filter(
             _audience_q(firm, on=timezone.localdate(now))
         )
-    parks = _staff_parks(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     return Notice.objects.all() if parks is None else Notice.objects.filter(park_id__in=parks)
 
 

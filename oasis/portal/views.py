@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
-from oasis.accounts.models import User
-from oasis.accounts.selectors import user_is_staff, user_park_ids
+from oasis.accounts.selectors import user_is_staff
 from oasis.core.audit import audit_history
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
@@ -32,6 +31,7 @@ from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_u
 from oasis.enterprises.services import MEMBER_EDITABLE
 from oasis.leasing.selectors import member_leases, member_open_bills
 from oasis.parks.models import Park
+from oasis.parks.selectors import park_queryset_for_user
 from oasis.sharing.selectors import member_bookings, member_service_requests
 from oasis.tickets.selectors import enterprise_tickets
 
@@ -248,11 +248,6 @@ def report_return(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
 # --------------------------------------------------------------------- staff campaigns
 
 
-def _manageable_parks(user: User, capability: str) -> QuerySet[Park]:
-    parks = user_park_ids(user, capability)
-    return Park.objects.all() if parks is None else Park.objects.filter(pk__in=parks)
-
-
 @login_required
 def campaign_list(request: AuthedHttpRequest) -> HttpResponse:
     if request.user.is_member:
@@ -265,7 +260,7 @@ def campaign_list(request: AuthedHttpRequest) -> HttpResponse:
         "nav": "portal",
         "page": page,
         "can_create": not request.user.is_member
-        and _manageable_parks(request.user, roles.CAMPAIGN_MANAGE).exists(),
+        and park_queryset_for_user(request.user, roles.CAMPAIGN_MANAGE).exists(),
         "queue_count": selectors.review_queue(user=request.user).count(),
     }
     return render(request, "portal/campaign_list.html", context)
@@ -274,7 +269,7 @@ def campaign_list(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def campaign_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
-    parks = _manageable_parks(request.user, roles.CAMPAIGN_MANAGE)
+    parks = park_queryset_for_user(request.user, roles.CAMPAIGN_MANAGE)
     if not parks.exists():
         raise PermissionDenied
     form = CampaignForm(request.POST or None)
@@ -358,7 +353,7 @@ def notice_list(request: AuthedHttpRequest) -> HttpResponse:
     )
     can_publish = (
         not request.user.is_member
-        and _manageable_parks(request.user, roles.NOTICE_PUBLISH).exists()
+        and park_queryset_for_user(request.user, roles.NOTICE_PUBLISH).exists()
     )
     return render(
         request,
@@ -370,7 +365,7 @@ def notice_list(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def notice_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
-    parks = _manageable_parks(request.user, roles.NOTICE_PUBLISH)
+    parks = park_queryset_for_user(request.user, roles.NOTICE_PUBLISH)
     raw = request.GET.get("park", "")
     park = parks.filter(pk=int(raw)).first() if raw.isdigit() else parks.order_by("id").first()
     if park is None:

@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
+from oasis.accounts import roles
 from oasis.accounts.models import User
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_can
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
+from oasis.parks.selectors import park_ids_for_user
 from oasis.rules.tiers import GRADIENT, LEVEL
 
 from . import booking_rules, pricing
@@ -61,7 +63,7 @@ def park_ids_for(user: User) -> set[int] | None:
         return set()
     if (firm := user.enterprise) is not None:
         return {firm.park_id}
-    return user_park_ids(user)
+    return park_ids_for_user(user, roles.VIEW)
 
 
 def _in_parks(qs: QuerySet[M], user: User, path: str) -> QuerySet[M]:
@@ -83,9 +85,7 @@ def require_manage(*, user: User, park_id: int) -> None:
 
 
 def managed_park_ids(user: User) -> set[int] | None:
-    if not user.is_authenticated or user.is_member:
-        return set()
-    return user_park_ids(user, SHARING_CHANGE)
+    return park_ids_for_user(user, SHARING_CHANGE)
 
 
 def managed_park_for_user(*, user: User, park_id: int | None = None) -> Park:

@@ -10,7 +10,8 @@ from django.http import Http404
 
 from oasis.accounts import roles
 from oasis.accounts.models import ParkRole, User
-from oasis.accounts.selectors import user_can, user_park_ids
+from oasis.accounts.selectors import user_can
+from oasis.parks.selectors import park_ids_for_user
 
 from .filters import TicketFilter
 from .models import Ticket, TicketAttachment, TicketMessage, TicketQuerySet
@@ -21,7 +22,7 @@ def ticket_queryset_for_user(user: User) -> TicketQuerySet:
         return Ticket.objects.none()
     if (firm_id := user.enterprise_id) is not None:
         return Ticket.objects.filter(enterprise_id=firm_id)
-    parks = user_park_ids(user)
+    parks = park_ids_for_user(user, roles.VIEW)
     return Ticket.objects.all() if parks is None else Ticket.objects.filter(park_id__in=parks)
 
 
@@ -44,7 +45,7 @@ def ticket_can_handle(*, user: User, ticket: Ticket) -> bool:
 def ticket_can_handle_any(user: User) -> bool:
     if user.is_member:
         return False
-    parks = user_park_ids(user, roles.TICKET_HANDLE)
+    parks = park_ids_for_user(user, roles.TICKET_HANDLE)
     return parks is None or bool(parks)
 
 
