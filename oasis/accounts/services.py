@@ -1,4 +1,4 @@
-"""Writes for accounts: login throttling and API tokens."""
+"""Writes for accounts: login throttling, API tokens and park roles."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from oasis.core.writes import record, record_deletion
+from oasis.core.writes import record, record_deletion, snapshot
 
 from .models import ApiToken, LoginFailure, ParkRole, User
 
@@ -92,6 +92,13 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
 
 
 @transaction.atomic
+def api_token_withdraw(*, actor: User, token: ApiToken) -> None:
+    """A platform superuser revokes someone's token (the admin's delete): audited like
+    the owner's own revocation."""
+    record_deletion(actor=actor, instance=token, park_id=None)
+
+
+@transaction.atomic
 def park_role_grant(*, actor: User | None, user: User, park_id: int, role: str) -> ParkRole:
     """Give a staff member a role in a park (a second grant of the same role is a no-op)."""
     if user.is_member:
@@ -100,3 +107,22 @@ def park_role_grant(*, actor: User | None, user: User, park_id: int, role: str) 
     if created:
         record(actor=actor, instance=role_row, park_id=park_id)
     return role_row
+
+
+@transaction.atomic
+def park_role_change(
+    *, actor: User | None, role_row: ParkRole, park_id: int, role: str
+) -> ParkRole:
+    """Move a role grant to another park or role (the admin's inline edit)."""
+    role_row = ParkRole.objects.select_for_update().get(pk=role_row.pk)
+    before = snapshot(role_row)
+    role_row.park_id, role_row.role = park_id, role
+    role_row.save()
+    record(actor=actor, instance=role_row, before=before, park_id=park_id)
+    return role_row
+
+
+@transaction.atomic
+def park_role_revoke(*, actor: User | None, role_row: ParkRole) -> None:
+    """Take a role away from a staff member."""
+    record_deletion(actor=actor, instance=role_row, park_id=role_row.park_id)
