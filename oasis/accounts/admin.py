@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import ApiToken, ParkRole, User
+from .selectors import admin_site_has_permission
+
+# Park administrators reach the admin through their role, not Django's is_staff flag.
+admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
 
 
 class ParkRoleFormSet(forms.BaseInlineFormSet):

@@ -4,8 +4,10 @@ change is asked of `oasis.parks.selectors` (`park_queryset_for_user(user, capabi
 
 from __future__ import annotations
 
+from typing import Any
+
 from .http import AnyUser
-from .models import ParkRole, User
+from .models import ParkRole, Role, User
 from .roles import CAPABILITIES
 
 
@@ -54,3 +56,25 @@ def user_is_park_admin_anywhere(user: AnyUser) -> bool:
     from .models import Role
 
     return is_superuser(user) or any(Role.PARK_ADMIN in r for r in _roles_by_park(user).values())
+
+
+def admin_park_ids(user: AnyUser) -> set[int] | None:
+    """The parks whose rows this user may change in Django's admin (None: all of them)."""
+    if is_superuser(user):
+        return None
+    pk = user.pk
+    if pk is None:
+        return set()
+    return set(
+        ParkRole.objects.filter(user_id=pk, role=Role.PARK_ADMIN).values_list("park_id", flat=True)
+    )
+
+
+def admin_site_has_permission(request: Any) -> bool:
+    """Django's admin is open to park administrators (by role, not Django's is_staff) and
+    platform superusers; never to enterprise members."""
+    user = request.user
+    if not user.is_active or not user.is_authenticated or getattr(user, "is_member", False):
+        return False
+    parks = admin_park_ids(user)
+    return parks is None or bool(parks)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from oasis.core.admin_scoping import ParkScopedAdmin
+from oasis.parks.admin_scoping import ParkScopedAdmin
 
 from .models import AttractionSettings, Partner
 

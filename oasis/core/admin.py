@@ -4,13 +4,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from .admin_scoping import admin_site_has_permission
 from .models import AuditEntry
 
 admin.site.site_header = gettext_lazy("绿洲园区运营平台 · 后台")
 admin.site.site_title = "Oasis"
-# Park administrators reach the admin through their role, not Django's is_staff flag.
-admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
 
 
 @admin.register(AuditEntry)

@@ -1,16 +1,16 @@
 from django.contrib import admin
 
-from oasis.core.admin_scoping import ParkScopedAdmin
+from oasis.parks.admin_scoping import ParkScopedAdmin, ParkScopedInline
 
 from .models import AnnualFigure, Contact, Enterprise
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ParkScopedInline):
     model = Contact
     extra = 0
 
 
-class FigureInline(admin.TabularInline):
+class FigureInline(ParkScopedInline):
     model = AnnualFigure
     extra = 0
 

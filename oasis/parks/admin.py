@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from oasis.core.admin_scoping import ParkScopedAdmin
-
+from .admin_scoping import ParkScopedAdmin
 from .models import Building, Floor, Park, Unit
 
 
@@ -11,13 +9,6 @@ from .models import Building, Floor, Park, Unit
 class ParkAdmin(ParkScopedAdmin):
     park_lookup = "pk"
     list_display = ["name", "city", "land_mu", "planned_floor_area", "target_enterprises"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Park]:
-        from oasis.core.admin_scoping import admin_park_ids
-
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        parks = admin_park_ids(request.user)
-        return qs if parks is None else qs.filter(pk__in=parks)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

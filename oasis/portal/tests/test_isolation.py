@@ -82,8 +82,9 @@ PREFIXES = (
     "sharing/",
     "api/",
 )
-# Mounted but not walked, with the reason: Django's admin turns away every user who is
-# not staff before it looks anything up (accounts tests: test_admin_is_for_park_admins).
+# Mounted but walked elsewhere: Django's admin has its own walk, as every role
+# (test_admin_walk.py beside this file: members and non-admin staff turned away, a park
+# administrator scoped in lists, choices, filters and saves).
 UNWALKED = ("admin/",)
 # The API routers the walk must reach (oasis/api.py mounts one per app).
 API_PREFIXES = tuple(
