@@ -149,24 +149,25 @@ def lead_queryset_for_user(user: User) -> QuerySet[Lead]:
     parks = read_park_ids(user)
     if parks is not None and not parks:
         return Lead.objects.none()
-    secret_parks = change_park_ids(user)
     qs = Lead.objects.filter(_park_filter(parks))
     # Confidential fields are decided per row in the database: a group viewer may read
     # one park as an attraction manager and another as a viewer.
-    conf: Expression
+    # django-stubs types an annotation whose expression is chosen at run time as Any.
+    leads: QuerySet[Lead] = qs.annotate(conf_ok=_confidential_in(change_park_ids(user)))
+    return leads
+
+
+def _confidential_in(secret_parks: set[int] | None) -> Expression:
+    """True for rows of the parks whose confidential figures the reader may see."""
     if secret_parks is None:
-        conf = Value(True, output_field=BooleanField())
-    elif secret_parks:
-        conf = Case(
+        return Value(True, output_field=BooleanField())
+    if secret_parks:
+        return Case(
             When(park_id__in=secret_parks, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
-    else:
-        conf = Value(False, output_field=BooleanField())
-    # django-stubs types an annotation whose expression is chosen at run time as Any.
-    leads: QuerySet[Lead] = qs.annotate(conf_ok=conf)
-    return leads
+    return Value(False, output_field=BooleanField())
 
 
 def lead_get_for_user(*, user: User, pk: int) -> Lead:
@@ -344,6 +345,7 @@ def partner_get_for_user(*, user: User, pk: int) -> Partner:
 class PartnerStats(TypedDict):
     leads_count: int
     signed_count: int
+    conf_ok: bool
     signed_value: Decimal | None
 
 
@@ -358,10 +360,22 @@ def partner_list(
     if park_id:
         qs = qs.filter(park_id=park_id)
     signed_rank = STAGE_RANK[Stage.SIGNED]
+    # The value signed sums agreements' investment, which is as confidential as the
+    # leads' expected investment: summed only in parks where the reader may see it
+    # (`conf_ok` per row, like the leads), never for a viewer or another role.
+    secret_parks = change_park_ids(user)
+    signed_value: Expression = Sum("leads__agreement__total_investment")
+    if secret_parks is not None:
+        signed_value = (
+            Sum("leads__agreement__total_investment", filter=Q(park_id__in=secret_parks))
+            if secret_parks
+            else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
+        )
     return qs.annotate(
         leads_count=Count("leads", distinct=True),
         signed_count=Count("leads", filter=Q(leads__max_rank__gte=signed_rank), distinct=True),
-        signed_value=Sum("leads__agreement__total_investment"),
+        conf_ok=_confidential_in(secret_parks),
+        signed_value=signed_value,
     ).order_by("kind", "name", "id")
 
 

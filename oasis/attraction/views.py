@@ -464,7 +464,7 @@ def partner_list(request: AuthedHttpRequest) -> HttpResponse:
                 p.leads_count,
                 p.signed_count,
                 round(100 * p.signed_count / p.leads_count, 1) if p.leads_count else None,
-                float(p.signed_value) if p.signed_value is not None else None,
+                float(p.signed_value) if p.conf_ok and p.signed_value is not None else None,
             ]
             for p in qs
         )
