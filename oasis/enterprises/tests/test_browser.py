@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from oasis.accounts.models import Role
 from oasis.accounts.tests.factories import PASSWORD, make_user
@@ -38,7 +39,8 @@ def test_login_dashboard_search_and_open_the_file(browser_page):
     page.wait_for_url(re.compile(r"/enterprises/"))
     page.fill("input[name=q]", "lgxx")
     # htmx swaps the results without a reload; the other twelve firms disappear.
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    # (a locator, not wait_for_function: that evaluates a string, which the CSP forbids)
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "q=lgxx" in page.url
     page.click("#results >> text=临港芯星半导体有限公司")
     page.wait_for_url(re.compile(rf"/enterprises/{target.pk}/$"))

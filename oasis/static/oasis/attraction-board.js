@@ -77,7 +77,7 @@
     col.classList.remove("drop-over");
     var board = col.closest(".board");
     var leadId = ev.dataTransfer.getData("text/plain");
-    var card = board.querySelector('.lead-card[data-lead="' + leadId + '"]');
+    var card = board.querySelector('.lead-card[data-lead="' + CSS.escape(leadId) + '"]');
     if (!leadId || !card || card.closest(".board-col") === col) return;
     showError(board, "");
     move(board, leadId, col.dataset.stage);

@@ -7,6 +7,7 @@
 (function () {
   "use strict";
   if (typeof echarts === "undefined") return;
+  var esc = window.oasis.escapeHtml;
 
   var COLORS = {
     teal: "#0f766e", blue: "#2563eb", amber: "#d97706", slate: "#94a3b8",
@@ -57,11 +58,15 @@
 
     building: function (el, d) {
       var o = base(el);
+      // The tooltip is HTML: every name in it is escaped (building names are user text;
+      // `marker` is ECharts' own colour dot).
       o.tooltip.formatter = function (items) {
         var i = items[0].dataIndex;
-        var lines = [d.categories[i] + " " + d.titles[i]];
+        var lines = [esc(d.categories[i]) + " " + esc(d.titles[i])];
         items.forEach(function (it) {
-          if (it.value !== null && it.value !== undefined) lines.push(it.marker + it.seriesName + d.colon + Number(it.value).toLocaleString());
+          if (it.value !== null && it.value !== undefined) {
+            lines.push(it.marker + esc(it.seriesName) + esc(d.colon) + esc(Number(it.value).toLocaleString()));
+          }
         });
         return lines.join("<br>");
       };
@@ -165,8 +170,5 @@
     });
   });
 
-  // The park and year selectors apply on change; the button stays for no-JS use.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
+  // The park and year selectors apply on change (oasis.js: form[data-autosubmit]).
 })();
