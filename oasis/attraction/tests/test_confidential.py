@@ -10,9 +10,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from oasis.accounts.models import ParkRole
+from oasis.accounts.models import ParkRole, Role
+from oasis.accounts.tests.factories import make_user
 from oasis.attraction.models import Agreement, Lead, Partner
-from oasis.core.testing import EnterpriseFactory, ParkFactory, Role, make_user
+from oasis.enterprises.tests.factories import EnterpriseFactory
+from oasis.parks.tests.factories import ParkFactory
 
 
 @pytest.fixture

@@ -7,15 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from oasis.core.testing import (
-    PASSWORD,
-    BuildingFactory,
-    FloorFactory,
-    ParkFactory,
-    Role,
-    UnitFactory,
-    make_user,
-)
+from oasis.accounts.models import Role
+from oasis.accounts.tests.factories import PASSWORD, make_user
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, ParkFactory, UnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
