@@ -141,10 +141,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["oasis.accounts.backends.ThrottledModelBackend"]
-# Password guessing: after this many failures for one username or one address within
-# the window, further attempts are refused until the window passes.
+# Password guessing (accounts.services.login_attempt_reserve), all within the window:
+# a username from one address gets LOGIN_THROTTLE_FAILURES tries; one address gets
+# LOGIN_THROTTLE_ADDRESS_FAILURES over all usernames; past LOGIN_THROTTLE_USER_FAILURES
+# for one username from everywhere, addresses it never logged in from wait a doubling
+# pause (at most LOGIN_THROTTLE_BACKOFF_MAX_SECONDS) between tries.
 LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+LOGIN_THROTTLE_ADDRESS_FAILURES = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_FAILURES", "20"))
+LOGIN_THROTTLE_USER_FAILURES = int(os.environ.get("LOGIN_THROTTLE_USER_FAILURES", "20"))
+LOGIN_THROTTLE_BACKOFF_MAX_SECONDS = int(
+    os.environ.get("LOGIN_THROTTLE_BACKOFF_MAX_SECONDS", "300")
+)
+
+# Mail (login lock notices): SMTP in production, the console in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oasis@localhost")
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -1,11 +1,12 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -42,6 +43,17 @@ class UserAdmin(BaseUserAdmin):
         ("Oasis", {"fields": ("display_name", "phone", "enterprise", "is_enterprise_admin")}),
     )
     raw_id_fields = ["enterprise"]
+    actions = ["unlock_logins"]
+
+    @admin.action(description=gettext_lazy("解除登录锁定"))
+    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        lifted = services.login_unlock(actor=request.user, users=queryset)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            gettext("已解除 %(users)d 个账号的登录锁定（清除 %(rows)d 次失败记录）。")
+            % {"users": queryset.count(), "rows": lifted},
+            messages.SUCCESS,
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

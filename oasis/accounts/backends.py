@@ -9,21 +9,24 @@ from .models import User
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's model backend, refusing while a username or address is throttled.
+    """Django's model backend behind the login throttle (`services.login_attempt_reserve`).
     Sits under every login path (pages, admin, API session login)."""
 
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> User | None:
         username = username or kwargs.get("username") or ""
-        ip = services.client_ip(request)
-        if services.login_throttled(username=username, ip=ip):
+        if not username or password is None:
+            return None
+        # The attempt is reserved (committed) before the password is looked at.
+        attempt = services.login_attempt_reserve(username=username, ip=services.client_ip(request))
+        if attempt.refused:
             if request is not None:
                 request.oasis_login_throttled = True
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            services.login_failure_record(username=username, ip=ip)
+            services.login_failure_record(attempt)
         else:
-            services.login_success_record(username=username)
+            services.login_success_record(attempt)
         return user

@@ -83,7 +83,9 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login, kept for the throttle window (by username and by address)."""
+    """A login attempt that has not succeeded: written before the password is checked
+    (the reservation that makes the throttle hold under concurrency), deleted when the
+    attempt succeeds, kept for the throttle window otherwise."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
@@ -91,3 +93,21 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class KnownAddress(models.Model):
+    """An address a user has logged in from: the global back-off (many failures for one
+    username from everywhere) never applies there, so guessing from elsewhere cannot
+    keep the owner out."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=45)
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "ip"], name="known_address_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip}"
