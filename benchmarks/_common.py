@@ -35,7 +35,7 @@ def bench_env(name: str) -> dict[str, str]:
         "OASIS_VAR_DIR": str(BENCH_DIR),
         "DATABASE_URL": f"sqlite:///{BENCH_DIR / f'{name}.sqlite3'}",
         "DEBUG": "0",
-        "SECRET_KEY": f"benchmark-only-{name}-not-secret-0123456789abcdef",
+        "SECRET_KEY": f"benchmark-only-{name}-not-secret-0123456789abcdefghijklmnop",
         "ALLOWED_HOSTS": HOST,
         "DJANGO_SETTINGS_MODULE": "oasis.settings",
         "LOG_LEVEL": "WARNING",

@@ -35,7 +35,7 @@ def setup() -> None:
             "OASIS_VAR_DIR": str(BENCH_DIR),
             "DJANGO_SETTINGS_MODULE": "oasis.settings",
             "DEBUG": "0",
-            "SECRET_KEY": "benchmark-only-attraction-not-secret-0123456789abcdef",
+            "SECRET_KEY": "benchmark-only-attraction-not-secret-0123456789abcdefghijklmnop",
             "LOG_LEVEL": "WARNING",
         }
     )

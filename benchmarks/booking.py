@@ -64,7 +64,7 @@ def environment(db_url: str) -> dict[str, str]:
         "DATABASE_URL": db_url,
         "CONN_MAX_AGE": "0",
         "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-booking-not-secret-0123456789abcdef",
+        "SECRET_KEY": "benchmark-only-booking-not-secret-0123456789abcdefghijklmnop",
         "ALLOWED_HOSTS": _common.HOST,
         "DJANGO_SETTINGS_MODULE": "oasis.settings",
         "LOG_LEVEL": "WARNING",

@@ -29,7 +29,7 @@ os.environ.update(
         "DATABASE_URL": f"sqlite:///{DB}",
         "DJANGO_SETTINGS_MODULE": "oasis.settings",
         "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-leasing-not-secret-0123456789abcdef",
+        "SECRET_KEY": "benchmark-only-leasing-not-secret-0123456789abcdefghijklmnop",
     }
 )
 sys.path.insert(0, str(ROOT))

@@ -56,7 +56,9 @@ def setup_django() -> None:
     os.environ["OASIS_VAR_DIR"] = str(BENCH_DIR)
     os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
     os.environ["DEBUG"] = "0"  # no query log: bulk inserts would keep their SQL in memory
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-screening-not-secret-0123456789")
+    os.environ.setdefault(
+        "SECRET_KEY", "benchmark-only-screening-not-secret-0123456789abcdefghijklmnop"
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "oasis.settings"
     sys.path.insert(0, str(ROOT))
     import django

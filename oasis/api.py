@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -14,6 +18,19 @@ from ninja.security import HttpBearer, SessionAuth
 
 from oasis.accounts.services import api_token_authenticate
 from oasis.core.validation import error_fields
+
+
+def _docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs and the schema: public in development, behind login in production
+    (settings.API_DOCS_PUBLIC, read per request)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 class TokenAuth(HttpBearer):
@@ -32,6 +49,7 @@ api = NinjaAPI(
     description="绿洲园区运营平台 REST API. Session (with CSRF) or personal bearer token.",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=_docs_access,
     # Token first: a request that carries a bearer token is not a browser session and
     # must not be put through the session CSRF check.
     auth=[TokenAuth(), SessionAuth()],

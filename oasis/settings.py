@@ -26,11 +26,24 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # A guessable key lets anyone forge sessions: refuse rather than run open.
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+if not DEBUG:
+    # A guessable key lets anyone forge sessions and password-reset links: refuse to
+    # start rather than run open (Django's own bar: 50+ characters, 5+ distinct).
+    if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith(("django-insecure", "change-me"))
+        or SECRET_KEY == DEV_SECRET_KEY
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use 50 or more random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -70,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "oasis.core.observability.RequestIdMiddleware",
+    "oasis.core.security.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "oasis.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -249,6 +263,16 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# TLS (docs/operations.md lists the production values; `check --deploy` is then clean).
+# Off by default so `make cluster` can serve plain HTTP on loopback.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips the
+    # client's own): without it the SSL redirect would loop.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy of every response (oasis.core.security): scripts only from our
 # static files, never inline or eval; see that module for the one concession (styles).
@@ -269,6 +293,18 @@ SECURE_CSP = {
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Request bodies: refused above REQUEST_MAX_BYTES from the declared length, before
+# reading (oasis.core.security; nginx's client_max_body_size is the same 25 MB). Form
+# fields without files are bounded at 2.5 MB (Django's default, stated); uploads above
+# 2.5 MB stream to a temporary file rather than memory.
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(25 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Personal API tokens live this many days; a password change ends them at once.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# The OpenAPI docs (/api/docs, /api/openapi.json): public in development, behind login
+# in production unless API_DOCS_PUBLIC=1.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 
 # Background workers (`oasis worker`): a worker whose heartbeat is older than this is
 # taken for dead, and the task it was running is given to another worker.
@@ -294,6 +330,7 @@ LOGGING = {
     "formatters": {
         "json": {"()": "oasis.core.observability.JsonFormatter"},
         "text": {
+            "()": "oasis.core.observability.TextFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         },
     },
@@ -307,6 +344,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "oasis.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING")},
+        # runserver's access lines go through the same redaction as everything else.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django_tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
     },

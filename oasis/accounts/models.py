@@ -73,6 +73,10 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    # The user's password fingerprint when the token was made (the session auth hash):
+    # any password change, by any path, makes it differ and the token dead.
+    password_stamp = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -80,6 +84,15 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_live(self, user: User | None = None) -> bool:
+        """Not expired, and the owner's password unchanged since it was made."""
+        from django.utils import timezone
+
+        owner = user or self.user
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return False
+        return self.password_stamp == owner.get_session_auth_hash()
 
 
 class LoginFailure(models.Model):

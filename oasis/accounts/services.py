@@ -162,7 +162,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     audit row keeps its name and prefix, never the digest."""
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:60] or "token", prefix=clear[:12], digest=_digest(clear)
+        user=user,
+        name=name.strip()[:60] or "token",
+        prefix=clear[:12],
+        digest=_digest(clear),
+        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
+        password_stamp=user.get_session_auth_hash(),
     )
     record(actor=user, instance=token, park_id=None)
     return token, clear
@@ -173,6 +178,10 @@ def api_token_authenticate(clear: str) -> User | None:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(clear)).first()
     if token is None or not token.user.is_active:
+        return None
+    if not token.is_live():
+        # Expired, or the password changed since: the token is dead for good.
+        ApiToken.objects.filter(pk=token.pk).delete()
         return None
     now = timezone.now()
     # Touch at most once a minute: a busy client must not turn reads into writes.

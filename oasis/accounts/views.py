@@ -41,7 +41,10 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "new_token": new_token,
-        "tokens": request.user.api_tokens.order_by("-created_at"),
+        # Expired tokens and those made before a password change are dead: not listed.
+        "tokens": [
+            t for t in request.user.api_tokens.order_by("-created_at") if t.is_live(request.user)
+        ],
         "park_roles": request.user.park_roles.select_related("park"),
     }
     return render(request, "accounts/profile.html", context)

@@ -22,7 +22,7 @@ def _plain(value: Any) -> Any:
 
 #: Fields never stored in the audit log, whatever the model: a password hash or a
 #: token's digest would let anyone who reads the log attack the secret offline.
-SECRET_FIELDS = frozenset({"password", "digest"})
+SECRET_FIELDS = frozenset({"password", "digest", "password_stamp"})
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

@@ -29,6 +29,11 @@ request_log = logging.getLogger("oasis.request")
 # their token in the path; API tokens start with "oas_"; a query string may carry a token.
 _REDACTIONS = (
     (re.compile(r"(/(?:activate|reset)/)[^/\s\"?]+/[^/\s\"?]+"), r"\1[redacted]"),
+    # The same link percent-encoded, as it travels in a `next=` query parameter.
+    (
+        re.compile(r"(?i)(%2F(?:activate|reset)%2F)[^%\s\"&]+%2F[^%\s\"&/]+"),
+        r"\1[redacted]",
+    ),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"\boas_[A-Za-z0-9_-]+"), "oas_[redacted]"),
     (
@@ -121,6 +126,13 @@ class LogContextFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """The development format, redacted as a whole (tracebacks included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
