@@ -93,7 +93,9 @@ def test_no_token_reaches_a_log_line():
 
 
 def _run(env_over: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    # Not the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE: no deployment has it.
+    drop = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_over)
     return subprocess.run(
         [sys.executable, "-m", "oasis", *args],
