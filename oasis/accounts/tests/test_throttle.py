@@ -94,8 +94,9 @@ def test_simultaneous_wrong_passwords_are_not_all_checked(park, settings, monkey
         t.join(timeout=120)
     assert errors == []
     assert len(results) == BURST and all(r is None for r in results)
-    # Never more password checks than the limit, however the 30 interleave.
-    assert 1 <= len(checks) <= settings.LOGIN_THROTTLE_FAILURES
+    # Never more password checks than the limit, however the 30 interleave (when all
+    # 30 reservations commit before any count, none is checked at all).
+    assert len(checks) <= settings.LOGIN_THROTTLE_FAILURES
     assert LoginFailure.objects.filter(username="target").count() == BURST
 
 
