@@ -5,25 +5,32 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from oasis.core.filters import ListFilter
-from oasis.core.identifiers import normalize_uscc
+from oasis.core.identifiers import uscc_prefix
 from oasis.enterprises.models import FocusIndustry
 
-from .models import Intent, Lead, Source, Stage
-
-SORTS = {
-    "-updated": ("-updated_at", "-id"),
-    "updated": ("updated_at", "id"),
-    "name": ("company_name", "id"),
-    "-created": ("-created_at", "-id"),
-    "-activity": ("-last_activity_at", "-id"),
-    "activity": ("last_activity_at", "id"),
-}
+from .models import Intent, Lead, Partner, Source, Stage
 
 
 class LeadFilter(ListFilter):
+    sorts = {
+        "-updated": ("-updated_at", "-id"),
+        "updated": ("updated_at", "id"),
+        "name": ("company_name", "id"),
+        "-created": ("-created_at", "-id"),
+        "-activity": ("-last_activity_at", "-id"),
+        "activity": ("last_activity_at", "id"),
+    }
+    lookups = {
+        "park": "park_id",
+        "stage": "stage",
+        "source": "source",
+        "focus_industry": "focus_industry",
+        "intent": "intent",
+        "partner": "partner_id",
+    }
     labels = {
         "q": _("搜索"),
         "park": _("园区"),
@@ -46,34 +53,22 @@ class LeadFilter(ListFilter):
     partner: int | None = None
     sort: str = "-updated"
 
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, v: str) -> str:
-        if v not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        return v
-
     def apply(self, qs: QuerySet[Lead], *, stage: bool = True) -> QuerySet[Lead]:
         if self.q:
             term = self.q.strip()
-            cond = Q(company_name__icontains=term) | Q(contact_name__icontains=term)
-            if term.isalnum():
-                cond |= Q(uscc__startswith=normalize_uscc(term))
-            qs = qs.filter(cond)
-        if self.park:
-            qs = qs.filter(park_id=self.park)
-        if stage and self.stage:
-            qs = qs.filter(stage=self.stage)
-        if self.source:
-            qs = qs.filter(source=self.source)
-        if self.focus_industry:
-            qs = qs.filter(focus_industry=self.focus_industry)
-        if self.intent:
-            qs = qs.filter(intent=self.intent)
+            qs = qs.filter(
+                Q(company_name__icontains=term)
+                | Q(contact_name__icontains=term)
+                | uscc_prefix(term)
+            )
+        qs = self.filter_equal(qs, skip=() if stage else ("stage",))
         if self.owner is not None:
             qs = (
                 qs.filter(owner__isnull=True) if self.owner == 0 else qs.filter(owner_id=self.owner)
             )
-        if self.partner:
-            qs = qs.filter(partner_id=self.partner)
-        return qs.order_by(*SORTS[self.sort])
+        return self.order(qs, self.sort)
+
+
+class PartnerFilter(ListFilter):
+    labels = {"kind": _("类型")}
+    kind: Partner.Kind | None = None

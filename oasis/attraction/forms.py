@@ -10,34 +10,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
+from oasis.core.fields import CountFormField, MoneyFormField, formfield
 from oasis.core.forms import model_choice
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 
+from . import services
 from .models import Activity, AttractionSettings, Lead, Partner, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-LEAD_FORM_FIELDS = [
-    "company_name",
-    "uscc",
-    "source",
-    "partner",
-    "intent",
-    "contact_name",
-    "contact_phone",
-    "contact_title",
-    "focus_industry",
-    "industry_code",
-    "need_area",
-    "need_use",
-    "need_timing",
-    "expected_investment",
-    "expected_output",
-    "expected_tax",
-    "expected_jobs",
-    "negotiation_notes",
-]
+LEAD_FORM_FIELDS = services.LEAD_FIELDS
 
 
 class PartnerChoiceField(forms.ModelChoiceField[Partner]):
@@ -53,6 +36,7 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
+        formfield_callback = formfield
         fields = ["park", *LEAD_FORM_FIELDS]
         widgets = {"need_timing": DATE, "negotiation_notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3670")}
@@ -144,9 +128,7 @@ class SignForm(forms.Form):
         help_text=_("不选则按线索信息新建企业档案，状态为已签约。"),
     )
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
-    total_investment = forms.DecimalField(
-        label=_("协议投资总额（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
-    )
+    total_investment = MoneyFormField(label=_("协议投资总额（元）"), max_digits=16, required=False)
     note = forms.CharField(
         label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -184,16 +166,10 @@ class SignForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100, required=False)
-    investment = forms.DecimalField(
-        label=_("投资（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
-    )
-    output = forms.DecimalField(
-        label=_("产值（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
-    )
-    tax = forms.DecimalField(
-        label=_("税收（元）"), min_value=0, max_digits=16, decimal_places=2, required=False
-    )
-    jobs = forms.IntegerField(label=_("就业（人）"), min_value=0, required=False)
+    investment = MoneyFormField(label=_("投资（元）"), max_digits=16, required=False)
+    output = MoneyFormField(label=_("产值（元）"), max_digits=16, required=False)
+    tax = MoneyFormField(label=_("税收（元）"), max_digits=16, required=False)
+    jobs = CountFormField(label=_("就业（人）"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

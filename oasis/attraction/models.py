@@ -13,18 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from oasis.core.fields import MAX_MONEY, NONNEGATIVE, area_field, count_field, figure_field
 from oasis.core.identifiers import validate_industry_code, validate_uscc
 from oasis.core.texts import shown
-from oasis.enterprises.models import MAX_MONEY, Enterprise, FocusIndustry
+from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Park, UnitUse
-
-NONNEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
 def _money(verbose: StrOrPromise) -> models.DecimalField:
-    return models.DecimalField(
-        verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=NONNEGATIVE
-    )
+    return figure_field(verbose, validators=NONNEGATIVE)
 
 
 class Stage(models.TextChoices):
@@ -158,14 +155,7 @@ class Lead(models.Model):
     industry_code = models.CharField(
         _("行业代码"), max_length=5, blank=True, validators=[validate_industry_code]
     )
-    need_area = models.DecimalField(
-        _("需求面积（㎡）"),
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NONNEGATIVE,
-    )
+    need_area = area_field(_("需求面积（㎡）"), max_digits=10, null=True, blank=True)
     need_use = models.CharField(_("需求用途"), max_length=20, choices=UnitUse.choices, blank=True)
     need_timing = models.DateField(_("期望入驻时间"), null=True, blank=True)
     source = models.CharField(
@@ -185,7 +175,7 @@ class Lead(models.Model):
     expected_investment = _money(_("预计投资（元）"))
     expected_output = _money(_("预计年产值（元）"))
     expected_tax = _money(_("预计年税收（元）"))
-    expected_jobs = models.PositiveIntegerField(_("预计就业人数"), null=True, blank=True)
+    expected_jobs = count_field(_("预计就业人数"), null=True, blank=True)
     negotiation_notes = models.TextField(_("洽谈要点（保密）"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -360,7 +350,7 @@ class Commitment(models.Model):
     investment = _money(_("承诺投资（元）"))
     output = _money(_("承诺产值（元）"))
     tax = _money(_("承诺税收（元）"))
-    jobs = models.PositiveIntegerField(_("承诺就业人数"), null=True, blank=True)
+    jobs = count_field(_("承诺就业人数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度承诺")

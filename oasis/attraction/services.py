@@ -38,27 +38,26 @@ from .models import (
     StageChange,
 )
 
-LEAD_FIELDS = frozenset(
-    {
-        "company_name",
-        "uscc",
-        "contact_name",
-        "contact_phone",
-        "contact_title",
-        "focus_industry",
-        "industry_code",
-        "need_area",
-        "need_use",
-        "need_timing",
-        "source",
-        "partner",
-        "intent",
-        "expected_investment",
-        "expected_output",
-        "expected_tax",
-        "expected_jobs",
-        "negotiation_notes",
-    }
+# A lead's own fields, in the order the form shows them.
+LEAD_FIELDS = (
+    "company_name",
+    "uscc",
+    "source",
+    "partner",
+    "intent",
+    "contact_name",
+    "contact_phone",
+    "contact_title",
+    "focus_industry",
+    "industry_code",
+    "need_area",
+    "need_use",
+    "need_timing",
+    "expected_investment",
+    "expected_output",
+    "expected_tax",
+    "expected_jobs",
+    "negotiation_notes",
 )
 PARTNER_SOURCES: dict[str, str] = {
     Source.AMBASSADOR: Partner.Kind.AMBASSADOR,
@@ -179,7 +178,7 @@ def lead_create(
     """A new lead in stage 线索. Its owner is the given person or, when the creator may
     hold leads, the creator; pass `owner=False` to put it straight into the pool."""
     _check_change(actor, park.pk)
-    unknown = set(data) - LEAD_FIELDS
+    unknown = set(data).difference(LEAD_FIELDS)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     now = now or timezone.now()
@@ -210,7 +209,7 @@ def lead_update(
     *, actor: User, lead: Lead, data: dict[str, Any], confirm_duplicates: bool = False
 ) -> Lead:
     _check_change(actor, lead.park_id)
-    unknown = set(data) - LEAD_FIELDS
+    unknown = set(data).difference(LEAD_FIELDS)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     lead = Lead.objects.select_for_update().get(pk=lead.pk)

@@ -18,17 +18,17 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
-from oasis.core.filters import parse_filters
+from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
 from oasis.core.models import AuditEntry
 from oasis.core.validation import error_fields
-from oasis.core.views import act, render_page, submit
+from oasis.core.views import act, act_form, render_page, submit
 from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Unit
 
 from . import excel, selectors, services
-from .filters import LeadFilter
+from .filters import LeadFilter, PartnerFilter
 from .forms import (
     ActivityForm,
     AssignForm,
@@ -373,17 +373,13 @@ def lead_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, pk=pk)
     if not selectors.can_manage(request.user, lead.park_id):
         raise PermissionDenied
-    form = AssignForm(request.POST, users=selectors.assignable_users(park_id=lead.park_id))
-    if not form.is_valid():
-        messages.error(request, " ".join(" ".join(map(str, v)) for v in form.errors.values()))
-    else:
-        try:
-            services.lead_assign(actor=request.user, lead=lead, owner=form.cleaned_data["owner"])
-        except ValidationError as exc:
-            messages.error(request, _errors_text(exc))
-        else:
-            messages.success(request, _("负责人已更新。"))
-    return redirect("attraction:lead-detail", pk=lead.pk)
+    return act_form(
+        request,
+        AssignForm(request.POST, users=selectors.assignable_users(park_id=lead.park_id)),
+        lambda data: services.lead_assign(actor=request.user, lead=lead, owner=data["owner"]),
+        success=_("负责人已更新。"),
+        next=reverse("attraction:lead-detail", args=[lead.pk]),
+    )
 
 
 @login_required
@@ -440,9 +436,8 @@ def lead_sign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def partner_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
-    kind = request.GET.get("kind") or None
-    if kind not in (None, *Partner.Kind.values):
-        kind = None
+    filters, errors = parse_filters(PartnerFilter, request.GET)
+    kind = filters.kind
     qs = selectors.partner_list(user=request.user, kind=kind)
     if request.GET.get("export") == "xlsx":
         headers = [
@@ -474,6 +469,7 @@ def partner_list(request: AuthedHttpRequest) -> HttpResponse:
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "kinds": Partner.Kind.choices,
         "kind": kind,
+        "errors": errors,
         "can_create": selectors.changeable_parks(request.user).exists(),
     }
     return render(request, "attraction/partner_list.html", context)
@@ -534,11 +530,7 @@ def partner_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespo
 def funnel(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
     parks = list(selectors.park_queryset(request.user))
-    park = None
-    try:
-        wanted = int(request.GET.get("park") or 0)
-    except ValueError:
-        wanted = 0
+    wanted = parse_filters(ParkFilter, request.GET)[0].park
     park = next((p for p in parks if p.pk == wanted), parks[0] if parks else None)
     report = selectors.funnel_report(user=request.user, park_id=park.pk if park else None)
     progress = selectors.pipeline_progress(user=request.user, park=park) if park else None

@@ -11,9 +11,10 @@ given", so the field keeps its default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from pydantic import ValidationError as PydanticError
 from pydantic import ValidationInfo, field_validator
 
 F = TypeVar("F", bound="ListFilter")
+M = TypeVar("M", bound=Model)
 
 # Page-only parameters a filter never reads (pagination, the export switch).
 NOT_FILTERS = frozenset({"page", "export"})
@@ -31,6 +33,10 @@ NOT_FILTERS = frozenset({"page", "export"})
 class ListFilter(Schema):
     #: What people call each parameter, for the error a page shows (field name otherwise).
     labels: ClassVar[Mapping[str, str | Promise]] = {}
+    #: The parameters that are plain "equals" filters, each with its queryset lookup.
+    lookups: ClassVar[Mapping[str, str]] = {}
+    #: The orders a `sort` parameter may name, each with its order_by fields.
+    sorts: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @field_validator("*", mode="before")
     @classmethod
@@ -38,6 +44,25 @@ class ListFilter(Schema):
         if value == "" and info.field_name is not None:
             return cls.model_fields[info.field_name].get_default(call_default_factory=True)
         return value
+
+    @field_validator("sort", check_fields=False)
+    @classmethod
+    def _known_sort(cls, value: str) -> str:
+        if value not in cls.sorts:
+            raise ValueError(f"sort must be one of {', '.join(cls.sorts)}")
+        return value
+
+    def filter_equal(self, qs: QuerySet[M], *, skip: Collection[str] = ()) -> QuerySet[M]:
+        """`qs` narrowed by each `lookups` parameter that was given (not in `skip`)."""
+        for name, lookup in self.lookups.items():
+            value = getattr(self, name)
+            if value and name not in skip:
+                qs = qs.filter(**{lookup: value})
+        return qs
+
+    def order(self, qs: QuerySet[M], sort: str) -> QuerySet[M]:
+        """`qs` in the order `sort` (a key of `sorts`) names."""
+        return qs.order_by(*self.sorts[sort])
 
 
 def _query_dict(query: QueryDict | Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100: 31 symbols; I, O, S, V, Z are left out to avoid confusion with digits.
@@ -39,6 +40,11 @@ def org_code_check_char(body8: str) -> str:
 
 def normalize_uscc(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
+
+
+def uscc_prefix(term: str) -> Q:
+    """A search term as the start of a USCC, when it could be one (letters and digits)."""
+    return Q(uscc__startswith=normalize_uscc(term)) if term.isalnum() else Q()
 
 
 def validate_uscc(value: str) -> None:

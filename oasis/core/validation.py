@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
@@ -19,3 +21,12 @@ def error_fields(exc: ValidationError) -> dict[str, list[str]]:
 
 def merge(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def check_order(
+    errors: dict[str, list[str]], low: Any, high: Any, field: str, message: str
+) -> None:
+    """A range's upper end not below its lower end (when both are given): else `message`
+    on `field`, the upper end's."""
+    if low is not None and high is not None and high < low:
+        errors[field] = [message]

@@ -100,14 +100,41 @@ def submit(
     return render_page(request, template, {**(context or {}), "form": form}, status=status)
 
 
+def _flash_errors(request: HttpRequest, errors: list[str]) -> None:
+    for msg in errors:
+        messages.error(request, msg)
+
+
 def act(request: HttpRequest, run: Callable[[], T], *, success: Message, next: str) -> HttpResponse:
     """A one-click action (a POST button): run the service, flash its outcome (each of its
     ValidationError's messages, or `success`) and go to `next` (a URL) either way."""
     try:
         result = run()
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        _flash_errors(request, exc.messages)
     else:
         messages.success(request, _message(success, result))
+    return redirect(next)
+
+
+def act_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    success: Message,
+    next: str,
+) -> HttpResponse:
+    """A small form posted from another page (an assignee, a grant): a valid form's data
+    goes to `save`; the form's errors and the service's are flashed, else `success`; back
+    to `next` (a URL or URL name) either way."""
+    if form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _message(success, result))
+            return redirect(next)
+    _flash_errors(request, [str(msg) for msgs in form.errors.values() for msg in msgs])
     return redirect(next)

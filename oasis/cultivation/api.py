@@ -14,7 +14,7 @@ from oasis.rules import FactsError, assess
 
 from . import selectors, services
 from .facts import enterprise_facts, json_default
-from .filters import PoolFilter, ScreeningFilter
+from .filters import PoolFilter, ScreeningFilter, TitleFilter
 from .models import PoolEntry, Tier, Title, TitleKind
 
 router = Router(tags=["cultivation"])
@@ -199,8 +199,8 @@ class TitleOut(TitleIn):
 
 @router.get("/titles", response=list[TitleOut])
 @paginate(LimitOffsetPagination)
-def title_list(request: AuthedHttpRequest, expiring_before: dt.date | None = None):
-    return selectors.title_list(user=request.user, expiring_before=expiring_before)
+def title_list(request: AuthedHttpRequest, filters: Query[TitleFilter]):
+    return selectors.title_list(user=request.user, expiring_before=filters.expiring_before)
 
 
 @router.post("/enterprises/{enterprise_id}/titles", response={201: TitleOut})

@@ -40,8 +40,19 @@ class ScreeningFilter(ListFilter):
 
 class PoolFilter(ListFilter):
     labels = {"tier": _("梯度"), "year": _("年度"), "status": _("状态"), "owner": _("负责人")}
+    lookups = {
+        "tier": "target_tier",
+        "year": "target_year",
+        "status": "status",
+        "owner": "owner_id",
+    }
 
     tier: Tier | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
     status: PoolEntry.Status | None = None
     owner: int | None = None
+
+
+class TitleFilter(ListFilter):
+    labels = {"expiring_before": _("到期日")}
+    expiring_before: dt.date | None = None

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from oasis.accounts.models import User
+from oasis.core.fields import formfield
 from oasis.core.forms import model_choice
 
 from .models import (
@@ -27,6 +28,7 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class InnovationProfileForm(forms.ModelForm):
     class Meta:
         model = InnovationProfile
+        formfield_callback = formfield
         fields = [
             f.name
             for f in InnovationProfile._meta.concrete_fields
@@ -37,6 +39,7 @@ class InnovationProfileForm(forms.ModelForm):
 class TitleForm(forms.ModelForm):
     class Meta:
         model = Title
+        formfield_callback = formfield
         fields = ("kind", "certificate_no", "valid_from", "valid_until")
         widgets = {"valid_from": _DATE, "valid_until": _DATE}
 
@@ -44,24 +47,28 @@ class TitleForm(forms.ModelForm):
 class AwardForm(forms.ModelForm):
     class Meta:
         model = Award
+        formfield_callback = formfield
         fields = ("name", "level", "year", "rank")
 
 
 class EquityFinancingForm(forms.ModelForm):
     class Meta:
         model = EquityFinancing
+        formfield_callback = formfield
         fields = ("year", "amount", "investor")
 
 
 class DevelopmentScoreForm(forms.ModelForm):
     class Meta:
         model = DevelopmentScore
+        formfield_callback = formfield
         fields = ("year", "score")
 
 
 class ExtraFigureForm(forms.ModelForm):
     class Meta:
         model = ExtraFigure
+        formfield_callback = formfield
         fields = ("year", "total_cost_expense", "st_staff")
 
 
@@ -78,6 +85,7 @@ RECORD_KINDS: dict[str, tuple[type[models.Model], type[forms.ModelForm]]] = {
 class PoolEntryForm(forms.ModelForm):
     class Meta:
         model = PoolEntry
+        formfield_callback = formfield
         fields = ("enterprise", "target_tier", "target_year", "owner", "plan", "progress", "status")
 
     def __init__(

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from oasis.core.fields import NONNEGATIVE, count_field, figure_field, money_field
 from oasis.enterprises.models import Enterprise
 from oasis.rules import tiers
 
@@ -73,7 +74,7 @@ def _bool(verbose: StrOrPromise) -> models.BooleanField:
 
 
 def _count(verbose: StrOrPromise) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(verbose, null=True, blank=True)
+    return count_field(verbose, null=True, blank=True)
 
 
 class InnovationProfile(models.Model):
@@ -260,12 +261,7 @@ class EquityFinancing(models.Model):
         Enterprise, on_delete=models.CASCADE, related_name="equity_rounds"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(
-        _("实缴金额（元）"),
-        max_digits=16,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal(0))],
-    )
+    amount = money_field(_("实缴金额（元）"), max_digits=16)
     investor = models.CharField(_("投资机构"), max_length=120, blank=True)
 
     class Meta:
@@ -314,15 +310,8 @@ class ExtraFigure(models.Model):
         Enterprise, on_delete=models.CASCADE, related_name="extra_figures"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    total_cost_expense = models.DecimalField(
-        _("成本费用总额（元）"),
-        max_digits=16,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-    )
-    st_staff = models.PositiveIntegerField(_("科技人员"), null=True, blank=True)
+    total_cost_expense = figure_field(_("成本费用总额（元）"), validators=NONNEGATIVE)
+    st_staff = count_field(_("科技人员"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("补充年度数据")

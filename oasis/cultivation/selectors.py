@@ -427,15 +427,7 @@ def pool_entry_queryset_for_user(user: User) -> QuerySet[PoolEntry]:
 
 def pool_entry_list(*, user: User, filters: PoolFilter) -> QuerySet[PoolEntry]:
     qs = pool_entry_queryset_for_user(user).select_related("enterprise", "owner")
-    if filters.tier:
-        qs = qs.filter(target_tier=filters.tier)
-    if filters.year:
-        qs = qs.filter(target_year=filters.year)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.owner:
-        qs = qs.filter(owner_id=filters.owner)
-    return qs.order_by("target_year", "enterprise__name", "id")
+    return filters.filter_equal(qs).order_by("target_year", "enterprise__name", "id")
 
 
 def pool_entry_get_for_user(*, user: User, pk: int) -> PoolEntry:

@@ -48,7 +48,9 @@ class EnterprisePatch(Schema):
     unit_ids: list[int] | None = None
 
 
-class EnterpriseListOut(Schema):
+class _EnterpriseHead(Schema):
+    """What every answer about a firm starts with."""
+
     id: int
     park_id: int
     name: str
@@ -56,20 +58,16 @@ class EnterpriseListOut(Schema):
     industry_code: str
     focus_industry: FocusIndustry
     status: Enterprise.Status
+
+
+class EnterpriseListOut(_EnterpriseHead):
     settled_on: dt.date | None
     latest_year: int | None = None
     latest_revenue: Decimal | None = None
     latest_headcount: int | None = None
 
 
-class EnterpriseOut(Schema):
-    id: int
-    park_id: int
-    name: str
-    uscc: str | None
-    industry_code: str
-    focus_industry: FocusIndustry
-    status: Enterprise.Status
+class EnterpriseOut(_EnterpriseHead):
     legal_representative: str
     founded_on: dt.date | None
     registered_capital: Decimal | None

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from oasis.core.filters import ListFilter
-from oasis.core.identifiers import normalize_uscc
+from oasis.core.identifiers import uscc_prefix
 
 from .models import Enterprise, FocusIndustry
 
-# Names sort by their pinyin (search_key), the order Chinese readers expect.
-SORTS = {
-    "name": ("search_key", "id"),
-    "-name": ("-search_key", "-id"),
-    "updated": ("updated_at", "id"),
-    "-updated": ("-updated_at", "-id"),
-    "settled": ("settled_on", "id"),
-    "-settled": ("-settled_on", "-id"),
-    "uscc": ("uscc", "id"),
-}
-
 
 class EnterpriseFilter(ListFilter):
+    # Names sort by their pinyin (search_key), the order Chinese readers expect.
+    sorts = {
+        "name": ("search_key", "id"),
+        "-name": ("-search_key", "-id"),
+        "updated": ("updated_at", "id"),
+        "-updated": ("-updated_at", "-id"),
+        "settled": ("settled_on", "id"),
+        "-settled": ("-settled_on", "-id"),
+        "uscc": ("uscc", "id"),
+    }
+    lookups = {"park": "park_id", "status": "status", "focus_industry": "focus_industry"}
     labels = {
         "q": _("搜索"),
         "park": _("园区"),
@@ -45,26 +45,14 @@ class EnterpriseFilter(ListFilter):
     building: int | None = None
     sort: str = "name"
 
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, v: str) -> str:
-        if v not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        return v
-
     def apply(self, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
         if self.q:
             term = self.q.strip()
-            cond = Q(name__icontains=term) | Q(search_key__contains=term.lower().replace(" ", ""))
-            if term.isalnum():
-                cond |= Q(uscc__startswith=normalize_uscc(term))
-            qs = qs.filter(cond)
-        if self.park:
-            qs = qs.filter(park_id=self.park)
-        if self.status:
-            qs = qs.filter(status=self.status)
-        if self.focus_industry:
-            qs = qs.filter(focus_industry=self.focus_industry)
+            pinyin = term.lower().replace(" ", "")
+            qs = qs.filter(
+                Q(name__icontains=term) | Q(search_key__contains=pinyin) | uscc_prefix(term)
+            )
+        qs = self.filter_equal(qs)
         if self.industry:
             code = self.industry.strip().upper()
             qs = (
@@ -74,4 +62,4 @@ class EnterpriseFilter(ListFilter):
             )
         if self.building:
             qs = qs.filter(units__building_id=self.building).distinct()
-        return qs.order_by(*SORTS[self.sort])
+        return self.order(qs, self.sort)

@@ -8,9 +8,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.fields import formfield
 from oasis.core.forms import model_choice
 from oasis.parks.models import Park, Unit
 
+from . import services
 from .models import AnnualFigure, Contact, Enterprise
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,21 +33,8 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "park",
-            "name",
-            "uscc",
-            "industry_code",
-            "focus_industry",
-            "status",
-            "legal_representative",
-            "founded_on",
-            "registered_capital",
-            "settled_on",
-            "website",
-            "description",
-            "units",
-        ]
+        formfield_callback = formfield
+        fields = ["park", *services.STAFF_EDITABLE, "units"]
         widgets = {
             "founded_on": DATE,
             "settled_on": DATE,
@@ -75,6 +64,7 @@ class MemberEnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
+        formfield_callback = formfield
         fields = ["legal_representative", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -87,19 +77,8 @@ class FigureForm(forms.ModelForm):
 
     class Meta:
         model = AnnualFigure
-        fields = [
-            "year",
-            "revenue",
-            "main_business_revenue",
-            "rd_expense",
-            "total_assets",
-            "total_liabilities",
-            "net_profit",
-            "tax_paid",
-            "output_value",
-            "headcount",
-            "rd_staff",
-        ]
+        formfield_callback = formfield
+        fields = ["year", *AnnualFigure.FIGURE_FIELDS]
 
     def _post_clean(self) -> None:
         pass
@@ -108,6 +87,7 @@ class FigureForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
+        formfield_callback = formfield
         fields = ["name", "title", "phone", "email", "is_primary"]
 
     def _post_clean(self) -> None:

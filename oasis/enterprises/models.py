@@ -1,18 +1,12 @@
 """The enterprise file (一企一档): the firm, its contacts and its annual figures."""
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
+from oasis.core.fields import count_field, figure_field, money_field
 from oasis.core.identifiers import validate_industry_code, validate_uscc
 from oasis.parks.models import Park, Unit
-
-# Sanity ceilings: a figure above these is a typo (an extra zero or two), not a firm.
-MAX_MONEY = Decimal("1000000000000")  # ¥1 trillion
-MAX_HEADCOUNT = 500_000
 
 
 class FocusIndustry(models.TextChoices):
@@ -65,9 +59,7 @@ class Enterprise(models.Model):
     )
     legal_representative = models.CharField(_("法定代表人"), max_length=60, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
-    registered_capital = models.DecimalField(
-        _("注册资本（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    registered_capital = money_field(_("注册资本（万元）"), validators=(), null=True, blank=True)
     settled_on = models.DateField(_("入驻日期"), null=True, blank=True)
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("主营业务"), blank=True)
@@ -111,26 +103,22 @@ class Contact(models.Model):
         return self.name
 
 
-def _money(verbose: StrOrPromise) -> models.DecimalField:
-    return models.DecimalField(verbose, max_digits=16, decimal_places=2, null=True, blank=True)
-
-
 class AnnualFigure(models.Model):
     """One year of a firm's figures, in yuan and persons. Blank means not reported,
     never zero: the tier engine and the dashboard must tell the two apart."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures")
     year = models.PositiveSmallIntegerField(_("年度"))
-    revenue = _money(_("营业收入（元）"))
-    main_business_revenue = _money(_("主营业务收入（元）"))
-    rd_expense = _money(_("研发费用（元）"))
-    total_assets = _money(_("资产总额（元）"))
-    total_liabilities = _money(_("负债总额（元）"))
-    net_profit = _money(_("净利润（元）"))
-    tax_paid = _money(_("纳税额（元）"))
-    output_value = _money(_("产值（元）"))
-    headcount = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
-    rd_staff = models.PositiveIntegerField(_("研发人员"), null=True, blank=True)
+    revenue = figure_field(_("营业收入（元）"))
+    main_business_revenue = figure_field(_("主营业务收入（元）"))
+    rd_expense = figure_field(_("研发费用（元）"))
+    total_assets = figure_field(_("资产总额（元）"))
+    total_liabilities = figure_field(_("负债总额（元）"))
+    net_profit = figure_field(_("净利润（元）"))
+    tax_paid = figure_field(_("纳税额（元）"))
+    output_value = figure_field(_("产值（元）"))
+    headcount = count_field(_("从业人数"), null=True, blank=True)
+    rd_staff = count_field(_("研发人员"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     MONEY_FIELDS = (
@@ -144,6 +132,9 @@ class AnnualFigure(models.Model):
         "output_value",
     )
     NONNEGATIVE_MONEY = tuple(f for f in MONEY_FIELDS if f != "net_profit")
+    COUNT_FIELDS = ("headcount", "rd_staff")
+    #: Every reported figure, in the order forms and exports show them.
+    FIGURE_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 
     class Meta:
         verbose_name = _("年度数据")

@@ -22,20 +22,19 @@ from .validation import figure_errors
 
 # What an enterprise member may change in their own file; the rest is the park's.
 MEMBER_EDITABLE = frozenset({"legal_representative", "website", "description"})
-STAFF_EDITABLE = frozenset(
-    {
-        "name",
-        "uscc",
-        "industry_code",
-        "focus_industry",
-        "status",
-        "legal_representative",
-        "founded_on",
-        "registered_capital",
-        "settled_on",
-        "website",
-        "description",
-    }
+# What park staff may change, in the order the form shows it.
+STAFF_EDITABLE = (
+    "name",
+    "uscc",
+    "industry_code",
+    "focus_industry",
+    "status",
+    "legal_representative",
+    "founded_on",
+    "registered_capital",
+    "settled_on",
+    "website",
+    "description",
 )
 
 
@@ -86,7 +85,7 @@ def enterprise_create(
 ) -> Enterprise:
     if not user_can(actor, park.pk, roles.ENTERPRISE_CHANGE) or getattr(actor, "is_member", False):
         raise PermissionDenied(_("没有在该园区新建企业的权限。"))
-    unknown = set(data) - STAFF_EDITABLE
+    unknown = set(data).difference(STAFF_EDITABLE)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     enterprise = Enterprise(park=park, **data)
@@ -104,7 +103,7 @@ def enterprise_update(
 ) -> Enterprise:
     fields = set(data) | ({"units"} if unit_ids is not None else set())
     _check_can_change(actor, enterprise, fields)
-    unknown = set(data) - STAFF_EDITABLE
+    unknown = set(data).difference(STAFF_EDITABLE)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     # Lock the row: two officers saving at once must not lose one another's audit trail.
@@ -135,7 +134,7 @@ def annual_figure_save(
 ) -> AnnualFigure:
     """Create or update one year of figures (fields not in `data` keep their value)."""
     _check_can_change_figures(actor, enterprise)
-    allowed = set(AnnualFigure.MONEY_FIELDS) | {"headcount", "rd_staff"}
+    allowed = set(AnnualFigure.FIGURE_FIELDS)
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .models import MAX_HEADCOUNT, MAX_MONEY, AnnualFigure
+from oasis.core.fields import MAX_HEADCOUNT, MAX_MONEY
+
+from .models import AnnualFigure
 
 
 def figure_errors(values: dict[str, Any]) -> dict[str, list[str]]:
@@ -27,7 +29,7 @@ def figure_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             add(field, _("数值超过1万亿元，请检查单位（应以元为单位）。"))
         if Decimal(v).as_tuple().exponent < -2:  # type: ignore[operator]
             add(field, _("金额最多保留两位小数（分）。"))
-    for field in ("headcount", "rd_staff"):
+    for field in AnnualFigure.COUNT_FIELDS:
         v = values.get(field)
         if v is not None and (v < 0 or v > MAX_HEADCOUNT):
             add(field, _("人数应在0到%(max)s之间。") % {"max": f"{MAX_HEADCOUNT:,}"})

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
 
 from . import selectors, services
+from .filters import UnitFilter
 from .models import Building, Unit, UnitUse
 
 router = Router(tags=["parks"])
@@ -159,14 +160,11 @@ def building_update(request: AuthedHttpRequest, building_id: int, payload: Build
 
 @router.get("/buildings/{building_id}/units", response=list[UnitOut])
 @paginate(LimitOffsetPagination)
-def unit_list(
-    request: AuthedHttpRequest,
-    building_id: int,
-    status: Unit.Status | None = None,
-    use: UnitUse | None = None,
-):
+def unit_list(request: AuthedHttpRequest, building_id: int, filters: Query[UnitFilter]):
     building = selectors.building_get_for_user(user=request.user, pk=building_id)
-    return selectors.unit_list(user=request.user, building_id=building.pk, status=status, use=use)
+    return selectors.unit_list(
+        user=request.user, building_id=building.pk, status=filters.status, use=filters.use
+    )
 
 
 @router.post("/buildings/{building_id}/units", response={201: UnitOut})

@@ -2,6 +2,9 @@ from typing import Any
 
 from django import forms
 
+from oasis.core.fields import formfield
+
+from . import services
 from .models import Building, Park, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -10,23 +13,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ParkForm(forms.ModelForm):
     class Meta:
         model = Park
-        fields = [
-            "name",
-            "short_name",
-            "city",
-            "address",
-            "opened_on",
-            "description",
-            "land_mu",
-            "planned_floor_area",
-            "target_enterprises",
-            "target_jobs_min",
-            "target_jobs_max",
-            "target_output",
-            "target_residents",
-            "lease_day_count",
-            "lease_billing_alignment",
-        ]
+        formfield_callback = formfield
+        fields = [*services.PARK_FIELDS]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
     LEASE_DEFAULTS = ("lease_day_count", "lease_billing_alignment")
@@ -47,22 +35,15 @@ class ParkForm(forms.ModelForm):
 class BuildingForm(forms.ModelForm):
     class Meta:
         model = Building
-        fields = [
-            "name",
-            "code",
-            "phase",
-            "use",
-            "floors_above",
-            "gross_area",
-            "status",
-            "completed_on",
-        ]
+        formfield_callback = formfield
+        fields = [*services.BUILDING_FIELDS]
         widgets = {"completed_on": DATE}
 
 
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
+        formfield_callback = formfield
         fields = ["floor", "code", "use", "area", "status", "occupants"]
 
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-NONNEGATIVE = [MinValueValidator(Decimal("0"))]
+from oasis.core.fields import area_field, count_field, money_field
 
 
 class Park(models.Model):
@@ -19,31 +19,13 @@ class Park(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opened_on = models.DateField(_("开园日期"), null=True, blank=True)
     description = models.TextField(_("简介"), blank=True)
-    land_mu = models.DecimalField(
-        _("用地（亩）"),
-        max_digits=10,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=NONNEGATIVE,
-    )
-    planned_floor_area = models.DecimalField(
-        _("规划建筑面积（㎡）"),
-        max_digits=12,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=NONNEGATIVE,
-    )
-    target_enterprises = models.PositiveIntegerField(_("目标引进企业数"), default=0)
-    target_jobs_min = models.PositiveIntegerField(_("目标新增就业（下限）"), default=0)
-    target_jobs_max = models.PositiveIntegerField(_("目标新增就业（上限）"), default=0)
-    target_output = models.DecimalField(
-        _("目标年产值（元）"),
-        max_digits=16,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=NONNEGATIVE,
-    )
-    target_residents = models.PositiveIntegerField(_("目标园区居住人才"), default=0)
+    land_mu = area_field(_("用地（亩）"), max_digits=10, default=Decimal("0"))
+    planned_floor_area = area_field(_("规划建筑面积（㎡）"), default=Decimal("0"))
+    target_enterprises = count_field(_("目标引进企业数"), default=0)
+    target_jobs_min = count_field(_("目标新增就业（下限）"), default=0)
+    target_jobs_max = count_field(_("目标新增就业（上限）"), default=0)
+    target_output = money_field(_("目标年产值（元）"), max_digits=16, default=Decimal("0"))
+    target_residents = count_field(_("目标园区居住人才"), default=0)
     # The park's leasing conventions, the default of each new lease (the values are the
     # leasing schedule's: oasis.leasing.schedule.ACTUAL / MONTHLY_365, CALENDAR / LEASE_START).
     lease_day_count = models.CharField(
@@ -113,12 +95,7 @@ class Building(models.Model):
     phase = models.PositiveSmallIntegerField(_("期数"), default=1)
     use = models.CharField(_("主要用途"), max_length=20, choices=UnitUse.choices)
     floors_above = models.PositiveSmallIntegerField(_("地上层数"), default=1)
-    gross_area = models.DecimalField(
-        _("建筑面积（㎡）"),
-        max_digits=12,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    gross_area = area_field(_("建筑面积（㎡）"), validators=[MinValueValidator(Decimal("0.01"))])
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.COMPLETED
     )
@@ -181,16 +158,15 @@ class Unit(models.Model):
     )
     code = models.CharField(_("房号"), max_length=30)
     use = models.CharField(_("用途"), max_length=20, choices=UnitUse.choices)
-    area = models.DecimalField(
+    area = area_field(
         _("面积（㎡）"),
         max_digits=10,
-        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100000"))],
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.VACANT, db_index=True
     )
-    occupants = models.PositiveIntegerField(_("入住人数"), default=0)
+    occupants = count_field(_("入住人数"), default=0)
 
     class Meta:
         verbose_name = _("单元")

@@ -17,9 +17,11 @@ from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_can
 from oasis.core.audit import audit_history
+from oasis.core.filters import parse_filters
 from oasis.core.views import submit
 
 from . import selectors, services
+from .filters import UnitListFilter
 from .forms import BuildingForm, ParkForm, UnitForm
 from .models import Unit, UnitUse
 
@@ -125,26 +127,23 @@ def building_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     _deny_members(request)
-    get = request.GET
-    park = get.get("park")
-    building = get.get("building")
-    status = get.get("status") if get.get("status") in Unit.Status.values else None
-    use = get.get("use") if get.get("use") in UnitUse.values else None
+    filters, errors = parse_filters(UnitListFilter, request.GET)
     qs = selectors.unit_list(
         user=request.user,
-        park_id=int(park) if park and park.isdigit() else None,
-        building_id=int(building) if building and building.isdigit() else None,
-        status=status,
-        use=use,
+        park_id=filters.park,
+        building_id=filters.building,
+        status=filters.status,
+        use=filters.use,
     )
     totals = qs.aggregate(area=Sum("area"), n=Count("id"), occupants=Sum("occupants"))
-    page = Paginator(qs, 50).get_page(get.get("page"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "nav": "parks",
         "page": page,
         "totals": totals,
-        "status": status,
-        "use": use,
+        "status": filters.status,
+        "use": filters.use,
+        "errors": errors,
         "statuses": Unit.Status.choices,
         "uses": UnitUse.choices,
     }

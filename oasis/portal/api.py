@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
@@ -16,6 +16,7 @@ from oasis.parks.models import Building
 from oasis.parks.selectors import park_get_for_user
 
 from . import selectors, services
+from .filters import ReportFilter
 from .models import Campaign, PeriodKind, Report
 
 router = Router(tags=["portal"])
@@ -136,14 +137,12 @@ def report_save(request: AuthedHttpRequest, campaign_id: int, payload: ReportIn)
 
 @router.get("/reports", response=list[ReportOut])
 @paginate(LimitOffsetPagination)
-def report_list(request: AuthedHttpRequest, status: str = "", campaign_id: int | None = None):
+def report_list(request: AuthedHttpRequest, filters: Query[ReportFilter]):
     qs = selectors.report_queryset_for_user(request.user).order_by("-id")
-    if status:
-        if status not in Report.Status.values:
-            raise ValidationError({"status": [_("未知的状态。")]})
-        qs = qs.filter(status=status)
-    if campaign_id is not None:
-        qs = qs.filter(campaign_id=campaign_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.campaign_id is not None:
+        qs = qs.filter(campaign_id=filters.campaign_id)
     return qs
 
 

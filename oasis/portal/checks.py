@@ -15,16 +15,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-# Figures compared with the same period a year earlier.
-YOY_FIELDS = (
-    "revenue",
-    "main_business_revenue",
-    "rd_expense",
-    "tax_paid",
-    "output_value",
-    "headcount",
-    "rd_staff",
-)
+from .models import ReportValues
+
+# Figures compared with the same period a year earlier: those the enterprise file keeps.
+YOY_FIELDS = ReportValues.ANNUAL_FIGURE_FIELDS
 
 
 @dataclass(frozen=True)

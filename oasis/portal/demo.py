@@ -28,19 +28,12 @@ from oasis.portal.models import (
     PeriodKind,
     Report,
     ReportReminder,
+    ReportValues,
 )
 from oasis.tickets import services as ticket_services
 from oasis.tickets.models import Category, Ticket, TicketMessage, sla_deadlines
 
-Q_FIELDS = [
-    "revenue",
-    "main_business_revenue",
-    "rd_expense",
-    "tax_paid",
-    "output_value",
-    "headcount",
-    "rd_staff",
-]
+Q_FIELDS = list(ReportValues.ANNUAL_FIGURE_FIELDS)
 CENT = Decimal("0.01")
 
 

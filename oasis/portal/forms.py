@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.fields import MAX_HEADCOUNT, CountFormField, MoneyFormField, formfield
 from oasis.core.forms import model_choice
 from oasis.parks.models import Building
 
+from . import services
 from .models import Campaign, Notice, ReportValues, field_choices, field_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,19 +20,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = [
-            "title",
-            "kind",
-            "year",
-            "period",
-            "fields",
-            "opens_on",
-            "due_on",
-            "remind_days_before",
-            "jump_threshold",
-            "instructions",
-            "status",
-        ]
+        formfield_callback = formfield
+        fields = [*services.CAMPAIGN_FIELDS]
         widgets = {
             "opens_on": DATE,
             "due_on": DATE,
@@ -69,22 +60,9 @@ class ReportForm(forms.Form):
         for name in campaign.fields:
             label = field_label(name)
             if name in ReportValues.MONEY_FIELDS:
-                field: forms.Field = forms.DecimalField(
-                    label=label,
-                    required=False,
-                    min_value=0,
-                    max_digits=16,
-                    decimal_places=2,
-                    widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-                )
+                field: forms.Field = MoneyFormField(label=label, required=False, max_digits=16)
             else:
-                field = forms.IntegerField(
-                    label=label,
-                    required=False,
-                    min_value=0,
-                    max_value=500_000,
-                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                )
+                field = CountFormField(label=label, required=False, max_value=MAX_HEADCOUNT)
             self.fields[name] = field
         self.fields["explanation"] = explanation
         self.figure_names = list(campaign.fields)

@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from oasis.core.fields import COUNT_RANGE, MONEY_RANGE, count_field, figure_field
 from oasis.cultivation.models import GRADIENT_CHOICES
-from oasis.enterprises.models import MAX_HEADCOUNT, MAX_MONEY, Enterprise, FocusIndustry
+from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Building, Park
 
 
@@ -23,18 +24,12 @@ class PeriodKind(models.TextChoices):
     ANNUAL = "annual", _("年报")
 
 
-MONEY = [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONEY)]
-COUNT = [MaxValueValidator(MAX_HEADCOUNT)]
-
-
 def _money(verbose: StrOrPromise) -> models.DecimalField:
-    return models.DecimalField(
-        verbose, max_digits=16, decimal_places=2, null=True, blank=True, validators=MONEY
-    )
+    return figure_field(verbose, validators=MONEY_RANGE)
 
 
 def _count(verbose: StrOrPromise) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(verbose, null=True, blank=True, validators=COUNT)
+    return count_field(verbose, null=True, blank=True, validators=COUNT_RANGE)
 
 
 class ReportValues(models.Model):
@@ -89,15 +84,7 @@ def field_choices() -> list[tuple[str, str]]:
 
 
 def _default_fields() -> list[str]:
-    return [
-        "revenue",
-        "main_business_revenue",
-        "rd_expense",
-        "tax_paid",
-        "output_value",
-        "headcount",
-        "rd_staff",
-    ]
+    return list(ReportValues.ANNUAL_FIGURE_FIELDS)
 
 
 class Campaign(models.Model):

@@ -38,20 +38,18 @@ from .models import (
     ReportValues,
 )
 
-CAMPAIGN_FIELDS = frozenset(
-    {
-        "title",
-        "kind",
-        "year",
-        "period",
-        "fields",
-        "opens_on",
-        "due_on",
-        "remind_days_before",
-        "jump_threshold",
-        "instructions",
-        "status",
-    }
+CAMPAIGN_FIELDS = (
+    "title",
+    "kind",
+    "year",
+    "period",
+    "fields",
+    "opens_on",
+    "due_on",
+    "remind_days_before",
+    "jump_threshold",
+    "instructions",
+    "status",
 )
 
 
@@ -80,7 +78,7 @@ def _campaign_clean(campaign: Campaign) -> None:
 def campaign_create(*, actor: User, park: Park, data: dict[str, Any]) -> Campaign:
     if _is_member(actor) or not user_can(actor, park.pk, roles.CAMPAIGN_MANAGE):
         raise PermissionDenied(_("没有在该园区发起填报任务的权限。"))
-    unknown = set(data) - CAMPAIGN_FIELDS
+    unknown = set(data).difference(CAMPAIGN_FIELDS)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     campaign = Campaign(park=park, created_by=actor, **data)
@@ -94,7 +92,7 @@ def campaign_create(*, actor: User, park: Park, data: dict[str, Any]) -> Campaig
 def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) -> Campaign:
     if _is_member(actor) or not user_can(actor, campaign.park_id, roles.CAMPAIGN_MANAGE):
         raise PermissionDenied(_("没有修改该填报任务的权限。"))
-    unknown = set(data) - CAMPAIGN_FIELDS
+    unknown = set(data).difference(CAMPAIGN_FIELDS)
     if unknown:
         raise ValidationError({k: [_("不可设置的字段。")] for k in sorted(unknown)})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -28,7 +28,7 @@ from oasis.core.views import submit
 from oasis.cultivation.selectors import verdict_panel
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
-from oasis.enterprises.services import MEMBER_EDITABLE
+from oasis.enterprises.services import MEMBER_EDITABLE, STAFF_EDITABLE
 from oasis.leasing.selectors import member_leases, member_open_bills
 from oasis.parks.models import Park
 from oasis.parks.selectors import park_queryset_for_user
@@ -56,20 +56,9 @@ def _staff_only(request: AuthedHttpRequest) -> None:
 
 # ---------------------------------------------------------------------------- landing
 
-# The profile as the member sees it: (field, label) and whether they may change it.
-PROFILE_FIELDS = (
-    "name",
-    "uscc",
-    "industry_code",
-    "focus_industry",
-    "status",
-    "legal_representative",
-    "founded_on",
-    "registered_capital",
-    "settled_on",
-    "website",
-    "description",
-)
+# The profile as the member sees it: the fields staff keep, and whether the member may
+# change each.
+PROFILE_FIELDS = STAFF_EDITABLE
 
 
 def _profile(enterprise: Enterprise) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from oasis.accounts.models import User
 from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
+from .filters import BookingFilter, MonthFilter, ParkMonthFilter, RequestFilter
 from .models import (
     Audience,
     Booking,
@@ -362,25 +363,11 @@ class RegistrationOut(Schema):
     checked_in_at: dt.datetime | None
 
 
-class MonthQuery(Schema):
-    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
-
-
-class BookingQuery(MonthQuery):
-    resource_id: int | None = None
-    enterprise_id: int | None = None
-    status: Booking.Status | None = None
-
-
-class ParkMonthQuery(MonthQuery):
-    park_id: int | None = None
-
-
 # ------------------------------------------------------------------ catalogue
 
 
 @router.get("/catalogue", response=list[ShareOut])
-def catalogue(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
+def catalogue(request: AuthedHttpRequest, q: Query[ParkMonthFilter]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return [
         {"share": s.key, "label": str(s.label), "offerings": s.offerings}
@@ -442,7 +429,7 @@ def resource_update(request: AuthedHttpRequest, resource_id: int, payload: Resou
 
 @router.get("/bookings", response=list[BookingOut])
 @paginate(LimitOffsetPagination)
-def booking_list(request: AuthedHttpRequest, q: Query[BookingQuery]):
+def booking_list(request: AuthedHttpRequest, q: Query[BookingFilter]):
     month = selectors.parse_month(q.month) if q.month else None
     return selectors.booking_list(
         user=request.user,
@@ -510,7 +497,7 @@ def booking_usage(request: AuthedHttpRequest, booking_id: int, payload: UsageIn)
 
 
 @router.get("/statements/{enterprise_id}", response=StatementOut)
-def statement(request: AuthedHttpRequest, enterprise_id: int, q: Query[MonthQuery]):
+def statement(request: AuthedHttpRequest, enterprise_id: int, q: Query[MonthFilter]):
     view = selectors.statement_get_for_user(
         user=request.user, enterprise_id=enterprise_id, month=selectors.parse_month(q.month)
     )
@@ -528,8 +515,8 @@ def statement(request: AuthedHttpRequest, enterprise_id: int, q: Query[MonthQuer
 
 @router.get("/requests", response=list[RequestOut])
 @paginate(LimitOffsetPagination)
-def request_list(request: AuthedHttpRequest, status: ServiceRequest.Status | None = None):
-    return selectors.request_list(user=request.user, status=status)
+def request_list(request: AuthedHttpRequest, filters: Query[RequestFilter]):
+    return selectors.request_list(user=request.user, status=filters.status)
 
 
 @router.post("/requests", response={201: RequestOut})
@@ -577,7 +564,7 @@ def request_rate(request: AuthedHttpRequest, request_id: int, payload: RateIn):
 
 
 @router.get("/institutions", response=list[InstitutionOut])
-def institution_list(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
+def institution_list(request: AuthedHttpRequest, q: Query[ParkMonthFilter]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return list(selectors.institution_list(user=request.user, park=park))
 
@@ -660,7 +647,7 @@ def match_outcome(request: AuthedHttpRequest, match_id: int, payload: OutcomeIn)
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
-def event_list(request: AuthedHttpRequest, q: Query[ParkMonthQuery]):
+def event_list(request: AuthedHttpRequest, q: Query[ParkMonthFilter]):
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     return selectors.event_list(user=request.user, park=park)
 
@@ -726,7 +713,7 @@ def registration_check_in(request: AuthedHttpRequest, registration_id: int):
 
 
 @router.get("/utilisation")
-def utilisation(request: AuthedHttpRequest, q: Query[ParkMonthQuery]) -> dict[str, Any]:
+def utilisation(request: AuthedHttpRequest, q: Query[ParkMonthFilter]) -> dict[str, Any]:
     park = selectors.park_for_user(user=request.user, park_id=q.park_id)
     if request.user.is_member:
         raise Http404

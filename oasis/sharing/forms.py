@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
+from oasis.core.fields import formfield
 from oasis.core.forms import model_choice
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 
+from . import services
 from .models import (
     FIGURE_FIELDS,
     Event,
@@ -72,42 +74,16 @@ class StaffBookingForm(BookingForm):
 class ResourceForm(ServiceModelForm):
     class Meta:
         model = Resource
-        fields = [
-            "name",
-            "location",
-            "opens_at",
-            "closes_at",
-            "open_weekdays",
-            "slot_minutes",
-            "min_minutes",
-            "max_minutes",
-            "lead_hours",
-            "approval_required",
-            "training_required",
-            "monthly_quota_hours",
-            "cancel_hours",
-            "is_active",
-        ]
+        formfield_callback = formfield
+        fields = [*services.RESOURCE_FIELDS]
         widgets = {"opens_at": TIME, "closes_at": TIME}
 
 
 class OfferingForm(ServiceModelForm):
     class Meta:
         model = Offering
-        fields = [
-            "share",
-            "name",
-            "operator",
-            "description",
-            "audience",
-            "delivery",
-            "request_kind",
-            "price_unit",
-            "price_resident",
-            "price_outside",
-            "free_quota",
-            "is_active",
-        ]
+        formfield_callback = formfield
+        fields = [*services.OFFERING_FIELDS]
 
 
 class CertificationForm(forms.Form):
@@ -161,6 +137,7 @@ class RateForm(forms.Form):
 class NeedForm(forms.ModelForm):
     class Meta:
         model = FinancingNeed
+        formfield_callback = formfield
         fields = ["amount", "purpose", "needed_by", "term_months", "consent"]
         widgets = {"needed_by": DATE}
 
@@ -175,6 +152,7 @@ class OutcomeForm(forms.Form):
 class EventForm(ServiceModelForm):
     class Meta:
         model = Event
+        formfield_callback = formfield
         fields = [
             "title",
             "kind",
@@ -197,6 +175,7 @@ class EventForm(ServiceModelForm):
 class InstitutionForm(ServiceModelForm):
     class Meta:
         model = Institution
+        formfield_callback = formfield
         fields = ["name", "kind", "contact"]
 
 
@@ -223,24 +202,8 @@ class ProductForm(ServiceModelForm):
 
     class Meta:
         model = FinanceProduct
-        fields = [
-            "name",
-            "kind",
-            "amount_min",
-            "amount_max",
-            "rate_min",
-            "rate_max",
-            "term_months_min",
-            "term_months_max",
-            "stages",
-            "industries",
-            "min_tier",
-            "min_revenue",
-            "min_rd_ratio",
-            "required_figures",
-            "description",
-            "is_active",
-        ]
+        formfield_callback = formfield
+        fields = [*services.PRODUCT_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -253,4 +216,5 @@ class ProductForm(ServiceModelForm):
 class ShowcaseForm(forms.ModelForm):
     class Meta:
         model = Showcase
+        formfield_callback = formfield
         fields = ["headline", "body", "products"]

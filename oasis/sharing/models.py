@@ -18,11 +18,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from oasis.core.fields import NONNEGATIVE, figure_field, money_field
 from oasis.cultivation.models import GRADIENT_CHOICES
-from oasis.enterprises.models import Enterprise, FocusIndustry
+from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Park
-
-NONNEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
 class Share(models.TextChoices):
@@ -82,20 +81,8 @@ class Offering(models.Model):
     price_unit = models.CharField(
         _("计价单位"), max_length=6, choices=PriceUnit.choices, default=PriceUnit.HOUR
     )
-    price_resident = models.DecimalField(
-        _("入驻企业价格"),
-        max_digits=10,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=NONNEGATIVE,
-    )
-    price_outside = models.DecimalField(
-        _("园外企业价格"),
-        max_digits=10,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=NONNEGATIVE,
-    )
+    price_resident = money_field(_("入驻企业价格"), max_digits=10, default=Decimal("0"))
+    price_outside = money_field(_("园外企业价格"), max_digits=10, default=Decimal("0"))
     free_quota = models.DecimalField(
         _("每月免费额度"),
         max_digits=8,
@@ -294,7 +281,7 @@ class Statement(models.Model):
         related_name="sharing_statements",
     )
     month = models.DateField(_("月份"))
-    total = models.DecimalField(_("合计（元）"), max_digits=12, decimal_places=2)
+    total = money_field(_("合计（元）"), max_digits=12, validators=())
     issued_at = models.DateTimeField(_("出账时间"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -328,8 +315,8 @@ class StatementLine(models.Model):
     description = models.CharField(_("项目"), max_length=200)
     quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
     free_quantity = models.DecimalField(_("免费额度抵扣"), max_digits=10, decimal_places=2)
-    unit_price = models.DecimalField(_("单价"), max_digits=10, decimal_places=2)
-    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    unit_price = money_field(_("单价"), max_digits=10, validators=())
+    amount = money_field(_("金额"), max_digits=12, validators=())
 
     class Meta:
         ordering = ["id"]
@@ -436,18 +423,7 @@ class Stage(models.TextChoices):
 
 
 # The annual figures a product may require a firm to have reported.
-FIGURE_FIELDS = (
-    "revenue",
-    "main_business_revenue",
-    "rd_expense",
-    "total_assets",
-    "total_liabilities",
-    "net_profit",
-    "tax_paid",
-    "output_value",
-    "headcount",
-    "rd_staff",
-)
+FIGURE_FIELDS = AnnualFigure.FIGURE_FIELDS
 
 
 class FinanceProduct(models.Model):
@@ -463,12 +439,8 @@ class FinanceProduct(models.Model):
     )
     name = models.CharField(_("产品名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.LOAN)
-    amount_min = models.DecimalField(
-        _("最低金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE
-    )
-    amount_max = models.DecimalField(
-        _("最高金额（元）"), max_digits=14, decimal_places=2, validators=NONNEGATIVE
-    )
+    amount_min = money_field(_("最低金额（元）"))
+    amount_max = money_field(_("最高金额（元）"))
     rate_min = models.DecimalField(
         _("年利率下限（%）"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -480,9 +452,7 @@ class FinanceProduct(models.Model):
     stages = models.JSONField(_("目标阶段"), default=list, blank=True)
     industries = models.JSONField(_("目标产业"), default=list, blank=True)
     min_tier = models.CharField(_("最低梯度"), max_length=20, choices=GRADIENT_CHOICES, blank=True)
-    min_revenue = models.DecimalField(
-        _("最低营业收入（元）"), max_digits=16, decimal_places=2, null=True, blank=True
-    )
+    min_revenue = figure_field(_("最低营业收入（元）"))
     min_rd_ratio = models.DecimalField(
         _("最低研发投入占比（%）"), max_digits=5, decimal_places=2, null=True, blank=True
     )

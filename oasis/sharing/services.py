@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts.models import User
+from oasis.core.validation import check_order
 from oasis.core.writes import record, snapshot
 from oasis.cultivation.models import Tier
 from oasis.enterprises.models import Enterprise, FocusIndustry
@@ -51,8 +52,8 @@ def _save(instance: models.Model) -> None:
     instance.save()
 
 
-def _apply(instance: models.Model, data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
+def _apply(instance: models.Model, data: dict[str, Any], allowed: Collection[str]) -> None:
+    unknown = sorted(set(data).difference(allowed))
     if unknown:
         raise ValidationError({k: [_("不可修改的字段。")] for k in unknown})
     for k, v in data.items():
@@ -75,39 +76,35 @@ def serialised(fn: Callable[[], T], attempts: int = 50) -> T:
 
 # ------------------------------------------------------------------ catalogue
 
-OFFERING_FIELDS = frozenset(
-    {
-        "share",
-        "name",
-        "operator",
-        "description",
-        "audience",
-        "delivery",
-        "request_kind",
-        "price_unit",
-        "price_resident",
-        "price_outside",
-        "free_quota",
-        "is_active",
-    }
+OFFERING_FIELDS = (
+    "share",
+    "name",
+    "operator",
+    "description",
+    "audience",
+    "delivery",
+    "request_kind",
+    "price_unit",
+    "price_resident",
+    "price_outside",
+    "free_quota",
+    "is_active",
 )
-RESOURCE_FIELDS = frozenset(
-    {
-        "name",
-        "location",
-        "opens_at",
-        "closes_at",
-        "open_weekdays",
-        "slot_minutes",
-        "min_minutes",
-        "max_minutes",
-        "lead_hours",
-        "approval_required",
-        "training_required",
-        "monthly_quota_hours",
-        "cancel_hours",
-        "is_active",
-    }
+RESOURCE_FIELDS = (
+    "name",
+    "location",
+    "opens_at",
+    "closes_at",
+    "open_weekdays",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "lead_hours",
+    "approval_required",
+    "training_required",
+    "monthly_quota_hours",
+    "cancel_hours",
+    "is_active",
 )
 
 
@@ -160,12 +157,13 @@ def resource_save(
         and resource.closes_at <= resource.opens_at
     ):
         errors["closes_at"] = [_("关闭时间必须晚于开放时间。")]
-    if (
-        resource.min_minutes is not None
-        and resource.max_minutes is not None
-        and resource.max_minutes < resource.min_minutes
-    ):
-        errors["max_minutes"] = [_("最长时长不能小于最短时长。")]
+    check_order(
+        errors,
+        resource.min_minutes,
+        resource.max_minutes,
+        "max_minutes",
+        _("最长时长不能小于最短时长。"),
+    )
     if errors:
         raise ValidationError(errors)
     _save(resource)
@@ -547,25 +545,23 @@ def institution_save(
     return inst
 
 
-PRODUCT_FIELDS = frozenset(
-    {
-        "name",
-        "kind",
-        "amount_min",
-        "amount_max",
-        "rate_min",
-        "rate_max",
-        "term_months_min",
-        "term_months_max",
-        "stages",
-        "industries",
-        "min_tier",
-        "min_revenue",
-        "min_rd_ratio",
-        "required_figures",
-        "description",
-        "is_active",
-    }
+PRODUCT_FIELDS = (
+    "name",
+    "kind",
+    "amount_min",
+    "amount_max",
+    "rate_min",
+    "rate_max",
+    "term_months_min",
+    "term_months_max",
+    "stages",
+    "industries",
+    "min_tier",
+    "min_revenue",
+    "min_rd_ratio",
+    "required_figures",
+    "description",
+    "is_active",
 )
 
 
@@ -585,24 +581,23 @@ def product_save(
     product = product or FinanceProduct(institution=institution)
     _apply(product, data, PRODUCT_FIELDS)
     errors: dict[str, list[str]] = {}
-    if (
-        product.amount_min is not None
-        and product.amount_max is not None
-        and product.amount_max < product.amount_min
-    ):
-        errors["amount_max"] = [_("最高金额不能小于最低金额。")]
-    if (
-        product.term_months_max is not None
-        and product.term_months_min is not None
-        and product.term_months_max < product.term_months_min
-    ):
-        errors["term_months_max"] = [_("最长期限不能小于最短期限。")]
-    if (
-        product.rate_min is not None
-        and product.rate_max is not None
-        and product.rate_max < product.rate_min
-    ):
-        errors["rate_max"] = [_("年利率上限不能小于下限。")]
+    check_order(
+        errors,
+        product.amount_min,
+        product.amount_max,
+        "amount_max",
+        _("最高金额不能小于最低金额。"),
+    )
+    check_order(
+        errors,
+        product.term_months_min,
+        product.term_months_max,
+        "term_months_max",
+        _("最长期限不能小于最短期限。"),
+    )
+    check_order(
+        errors, product.rate_min, product.rate_max, "rate_max", _("年利率上限不能小于下限。")
+    )
     if set(product.stages) - set(Stage.values):
         errors["stages"] = [_("未知的发展阶段。")]
     if set(product.industries) - set(FocusIndustry.values):

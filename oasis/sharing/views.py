@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
+from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
-from oasis.core.views import Message, Next, act, render_page, submit
+from oasis.core.views import Message, Next, act, act_form, render_page, submit
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
 from . import booking_rules, selectors, services
+from .filters import BookingPageFilter, MonthFilter, RequestFilter
 from .forms import (
     AssignForm,
     BookingForm,
@@ -44,7 +46,6 @@ from .forms import (
 )
 from .models import (
     Booking,
-    Event,
     FinanceProduct,
     Institution,
     Match,
@@ -71,19 +72,47 @@ def _ctx(request: AuthedHttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _park(request: AuthedHttpRequest) -> Any:
-    raw = request.GET.get("park")
-    return selectors.park_for_user(
-        user=request.user, park_id=int(raw) if raw and raw.isdigit() else None
-    )
+    """The park a page shows: ?park= (an id the user may see), else the user's first."""
+    filters, _errors = parse_filters(ParkFilter, request.GET)
+    return selectors.park_for_user(user=request.user, park_id=filters.park)
 
 
 def _managed_park(request: AuthedHttpRequest) -> Any:
     """The park a "new …" page creates in: ?park= (404 if unseen, 403 if read-only),
     else the first park the user may change."""
-    raw = request.GET.get("park")
-    return selectors.managed_park_for_user(
-        user=request.user, park_id=int(raw) if raw and raw.isdigit() else None
+    filters, _errors = parse_filters(ParkFilter, request.GET)
+    return selectors.managed_park_for_user(user=request.user, park_id=filters.park)
+
+
+def _park_page(
+    request: AuthedHttpRequest, template: str, rows: Callable[[Any], dict[str, Any]]
+) -> HttpResponse:
+    """A page of one park's (?park=, else the user's first): `rows(park)` gives what it
+    lists; the page knows whether the user manages the park."""
+    park = _park(request)
+    return render(
+        request,
+        template,
+        _ctx(
+            request,
+            park=park,
+            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
+            **rows(park),
+        ),
     )
+
+
+def _edit_target(
+    request: AuthedHttpRequest, pk: int | None, get: Callable[..., Any]
+) -> tuple[Any, Any, Any]:
+    """What a create-or-change page works on: the object (None to create), its park (for
+    a new one: ?park=, a park the user manages) and a fresh copy of it for the form (a
+    form changes its instance; the service is given the object as it was)."""
+    if pk is None:
+        return None, _managed_park(request), None
+    obj = get(user=request.user, pk=pk)
+    selectors.require_manage(user=request.user, park_id=obj.park_id)
+    return obj, obj.park, type(obj).objects.get(pk=obj.pk)
 
 
 def _form_page(
@@ -109,7 +138,9 @@ def _form_page(
 
 
 def _month(request: AuthedHttpRequest) -> dt.date:
-    return selectors.parse_month(request.GET.get("month"))
+    """The month a page shows: ?month=YYYY-MM, else this month."""
+    filters, _errors = parse_filters(MonthFilter, request.GET)
+    return selectors.parse_month(filters.month)
 
 
 def _months(month: dt.date) -> dict[str, Any]:
@@ -125,16 +156,10 @@ def _months(month: dt.date) -> dict[str, Any]:
 
 @login_required
 def catalogue(request: AuthedHttpRequest) -> HttpResponse:
-    park = _park(request)
-    return render(
+    return _park_page(
         request,
         "sharing/catalogue.html",
-        _ctx(
-            request,
-            park=park,
-            sections=selectors.catalogue(user=request.user, park=park),
-            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-        ),
+        lambda park: {"sections": selectors.catalogue(user=request.user, park=park)},
     )
 
 
@@ -150,19 +175,10 @@ def _offering_url(offering: Offering) -> str:
 def offering_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change a catalogue entry."""
     user = request.user
-    offering = None
-    if pk is None:
-        park = _managed_park(request)
-    else:
-        offering = selectors.offering_get_for_user(user=user, pk=pk)
-        selectors.require_manage(user=user, park_id=offering.park_id)
-        park = offering.park
-    form = OfferingForm(
-        request.POST or None, instance=Offering.objects.get(pk=offering.pk) if offering else None
-    )
+    offering, park, instance = _edit_target(request, pk, selectors.offering_get_for_user)
     return _form_page(
         request,
-        form,
+        OfferingForm(request.POST or None, instance=instance),
         lambda data: services.offering_save(actor=user, park=park, data=data, offering=offering),
         title=_("修改共享服务：%(name)s") % {"name": offering.name}
         if offering
@@ -281,19 +297,13 @@ def resource_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def certification_grant(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     selectors.require_manage(user=request.user, park_id=resource.park_id)
-    form = CertificationForm(request.POST, users=_park_members(resource.park_id))
-    if form.is_valid():
-        try:
-            services.certification_grant(actor=request.user, resource=resource, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if form.errors:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, str(e))
-    else:
-        messages.success(request, _("培训认证已登记。"))
-    return redirect("sharing:resource", pk=resource.pk)
+    return act_form(
+        request,
+        CertificationForm(request.POST, users=_park_members(resource.park_id)),
+        lambda data: services.certification_grant(actor=request.user, resource=resource, **data),
+        success=_("培训认证已登记。"),
+        next=reverse("sharing:resource", args=[resource.pk]),
+    )
 
 
 @login_required
@@ -321,15 +331,14 @@ def park_calendar(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def booking_list(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    month = _month(request)
+    filters, errors = parse_filters(BookingPageFilter, request.GET)
+    month = selectors.parse_month(filters.month)
     enterprise = None
     if user.is_member:
         enterprise = user.enterprise
-    elif request.GET.get("enterprise", "").isdigit():
-        enterprise = enterprise_get_for_user(user=user, pk=int(request.GET["enterprise"]))
-    status = request.GET.get("status") or None
-    if status not in Booking.Status.values:
-        status = None
+    elif filters.enterprise is not None:
+        enterprise = enterprise_get_for_user(user=user, pk=filters.enterprise)
+    status = filters.status
     bookings = list(
         selectors.booking_list(
             user=user,
@@ -356,6 +365,7 @@ def booking_list(request: AuthedHttpRequest) -> HttpResponse:
             bookings=rows,
             enterprise=enterprise,
             status=status,
+            errors=errors,
             statuses=Booking.Status.choices,
             days=selectors.firm_calendar(user=user, enterprise=enterprise, month=month)
             if enterprise
@@ -442,13 +452,12 @@ def statement(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def request_list(request: AuthedHttpRequest) -> HttpResponse:
-    items = selectors.request_list(user=request.user, status=request.GET.get("status") or None)[
-        :200
-    ]
+    filters, errors = parse_filters(RequestFilter, request.GET)
+    items = selectors.request_list(user=request.user, status=filters.status)[:200]
     return render(
         request,
         "sharing/request_list.html",
-        _ctx(request, items=items, statuses=ServiceRequest.Status.choices),
+        _ctx(request, items=items, errors=errors, statuses=ServiceRequest.Status.choices),
     )
 
 
@@ -547,17 +556,13 @@ def request_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def finance(request: AuthedHttpRequest) -> HttpResponse:
-    park = _park(request)
-    return render(
+    return _park_page(
         request,
         "sharing/finance.html",
-        _ctx(
-            request,
-            park=park,
-            institutions=selectors.institution_list(user=request.user, park=park),
-            needs=selectors.need_list(user=request.user)[:200],
-            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-        ),
+        lambda park: {
+            "institutions": selectors.institution_list(user=request.user, park=park),
+            "needs": selectors.need_list(user=request.user)[:200],
+        },
     )
 
 
@@ -619,21 +624,11 @@ def need_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def institution_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change a partner institution."""
     user = request.user
-    institution = None
-    if pk is None:
-        park = _managed_park(request)
-    else:
-        institution = selectors.institution_get_for_user(user=user, pk=pk)
-        selectors.require_manage(user=user, park_id=institution.park_id)
-        park = institution.park
-    form = InstitutionForm(
-        request.POST or None,
-        instance=Institution.objects.get(pk=institution.pk) if institution else None,
-    )
+    institution, park, instance = _edit_target(request, pk, selectors.institution_get_for_user)
     back = f"{reverse('sharing:finance')}?park={park.pk}"
     return _form_page(
         request,
-        form,
+        InstitutionForm(request.POST or None, instance=instance),
         lambda data: services.institution_save(
             actor=user, park=park, data=data, institution=institution
         ),
@@ -685,16 +680,10 @@ def product_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def event_list(request: AuthedHttpRequest) -> HttpResponse:
-    park = _park(request)
-    return render(
+    return _park_page(
         request,
         "sharing/event_list.html",
-        _ctx(
-            request,
-            park=park,
-            events=selectors.event_list(user=request.user, park=park),
-            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-        ),
+        lambda park: {"events": selectors.event_list(user=request.user, park=park)},
     )
 
 
@@ -702,21 +691,12 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
 def event_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (pk None, in ?park=) or change an event."""
     user = request.user
-    event = None
-    if pk is None:
-        park = _managed_park(request)
-    else:
-        event = selectors.event_get_for_user(user=user, pk=pk)
-        selectors.require_manage(user=user, park_id=event.park_id)
-        park = event.park
-    form = EventForm(
-        request.POST or None,
-        instance=Event.objects.get(pk=event.pk) if event else None,
-        offerings=selectors.event_offerings(park=park),
-    )
+    event, park, instance = _edit_target(request, pk, selectors.event_get_for_user)
     return _form_page(
         request,
-        form,
+        EventForm(
+            request.POST or None, instance=instance, offerings=selectors.event_offerings(park=park)
+        ),
         lambda data: services.event_save(actor=user, park=park, data=data, event=event),
         title=_("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动"),
         next=lambda saved: reverse("sharing:event", args=[saved.pk]),

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
 from oasis.core.forms import add_service_errors
-from oasis.core.views import act, htmx_target, render_page, submit
+from oasis.core.views import act, act_form, htmx_target, render_page, submit
 from oasis.parks.models import Park
 
 
@@ -121,3 +121,27 @@ def test_act_flashes_the_outcome_and_goes_back_either_way():
     bad = _request("post")
     assert act(bad, fail, success="好了。", next="/back/")["Location"] == "/back/"
     assert [str(m) for m in get_messages(bad)] == ["第一条。", "第二条。"]
+
+
+class _Owner(forms.Form):
+    owner = forms.IntegerField(label="负责人", min_value=1)
+
+
+def test_act_form_runs_a_valid_form_and_flashes_its_or_the_services_errors():
+    saved: list[dict] = []
+    ok = _request("post", {"owner": "7"})
+    r = act_form(ok, _Owner(ok.POST), saved.append, success="已更新。", next="/lead/1/")
+    assert r["Location"] == "/lead/1/" and saved == [{"owner": 7}]
+    assert [str(m) for m in get_messages(ok)] == ["已更新。"]
+
+    bad = _request("post", {"owner": "0"})
+    r = act_form(bad, _Owner(bad.POST), saved.append, success="已更新。", next="/lead/1/")
+    assert r["Location"] == "/lead/1/" and len(saved) == 1
+    assert [str(m) for m in get_messages(bad)] == ["确保该值大于或等于1。"]
+
+    def refuse(data: dict) -> None:
+        raise ValidationError({"owner": ["此人不在该园区。"]})
+
+    no = _request("post", {"owner": "8"})
+    act_form(no, _Owner(no.POST), refuse, success="已更新。", next="/lead/1/")
+    assert [str(m) for m in get_messages(no)] == ["此人不在该园区。"]

@@ -14,7 +14,7 @@ from django.test import Client
 from oasis.accounts.models import Role
 from oasis.accounts.tests.factories import make_user
 from oasis.dashboards.selectors import dashboard_figures
-from oasis.enterprises.models import Enterprise, FocusIndustry
+from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.parks.models import Unit, UnitUse
 from oasis.parks.tests.factories import BuildingFactory, FloorFactory, ParkFactory, UnitFactory
@@ -46,21 +46,7 @@ def _unit(
 
 def _figure(enterprise, year: int, **values):
     """A figure row with every field NULL unless given: the scenario says exactly what was reported."""
-    blank = {
-        f: None
-        for f in (
-            "revenue",
-            "main_business_revenue",
-            "rd_expense",
-            "total_assets",
-            "total_liabilities",
-            "net_profit",
-            "tax_paid",
-            "output_value",
-            "headcount",
-            "rd_staff",
-        )
-    }
+    blank = dict.fromkeys(AnnualFigure.FIGURE_FIELDS)
     return FigureFactory(enterprise=enterprise, year=year, **{**blank, **values})
 
 

@@ -315,3 +315,15 @@ def test_api_duplicate_building_code(staff_client, park, building):
     )
     assert r.status_code == 400
     assert r.json()["fields"]
+
+
+def test_unit_filters_page_and_api(staff_client, building, unit):
+    r = staff_client.get("/parks/units/", {"status": "bogus", "use": "", "building": building.pk})
+    assert r.status_code == 200 and [u.pk for u in r.context["page"]] == [unit.pk]
+    assert r.context["errors"] == ["筛选条件“状态”的值“bogus”无效，已忽略。"]
+    other = "leased" if unit.status != "leased" else "vacant"
+    assert list(staff_client.get("/parks/units/", {"status": other}).context["page"]) == []
+    api = f"/api/v1/parks/buildings/{building.pk}/units"
+    assert staff_client.get(api, {"status": unit.status, "use": ""}).json()["count"] == 1
+    r = staff_client.get(api, {"status": "bogus"})
+    assert r.status_code == 400 and list(r.json()["fields"]) == ["status"]

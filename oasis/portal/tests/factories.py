@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from oasis.portal.models import Campaign, Notice, PeriodKind, Report
+from oasis.portal.models import Campaign, Notice, PeriodKind, Report, ReportValues
 
 TODAY = dt.date(2026, 10, 20)
 
@@ -21,15 +21,7 @@ def make_campaign(park: Any, **over: Any) -> Campaign:
         "period": 3,
         "opens_on": dt.date(2026, 10, 1),
         "due_on": dt.date(2026, 10, 25),
-        "fields": [
-            "revenue",
-            "main_business_revenue",
-            "rd_expense",
-            "tax_paid",
-            "output_value",
-            "headcount",
-            "rd_staff",
-        ],
+        "fields": list(ReportValues.ANNUAL_FIGURE_FIELDS),
     }
     data.update(over)
     return Campaign.objects.create(park=park, **data)

@@ -422,3 +422,21 @@ def test_campaign_pages_do_not_grow_with_rows(
     with django_assert_max_num_queries(8):
         r = staff_client.get("/api/v1/portal/reports?limit=100")
     assert r.json()["count"] == rows
+
+
+def test_report_list_filters(member_client, staff_client, park, enterprise):
+    campaign = make_campaign(
+        park, kind="annual", year=2025, period=0, title="2025年度数据", fields=["output_value"]
+    )
+    member_client.put(
+        f"/api/v1/portal/campaigns/{campaign.pk}/report",
+        json.dumps({"output_value": "1", "submit": True}),
+        content_type="application/json",
+    )
+    api = "/api/v1/portal/reports"
+    assert staff_client.get(api, {"status": "submitted"}).json()["count"] == 1
+    assert staff_client.get(api, {"status": "accepted"}).json()["count"] == 0
+    assert staff_client.get(api, {"status": "", "campaign_id": campaign.pk}).json()["count"] == 1
+    assert staff_client.get(api, {"campaign_id": campaign.pk + 1}).json()["count"] == 0
+    r = staff_client.get(api, {"status": "bogus"})
+    assert r.status_code == 400 and r.json()["fields"] == {"status": ["未知的状态。"]}

@@ -807,3 +807,20 @@ def test_booking_on_behalf_is_refused_to_viewers_members_and_outsiders(
             actor=operator, resource=room, start=at(2, 9), end=at(2, 10), enterprise=foreign
         )
     assert Booking.objects.count() == 0
+
+
+def test_request_and_booking_filters_page_and_api(operator_client):
+    r = operator_client.get("/sharing/requests/", {"status": "bogus"})
+    assert r.status_code == 200
+    assert r.context["errors"] == ["筛选条件“状态”的值“bogus”无效，已忽略。"]
+    r = operator_client.get("/sharing/bookings/", {"status": "bogus", "month": "2026-03"})
+    assert r.status_code == 200 and r.context["month"] == dt.date(2026, 3, 1)
+    assert r.context["errors"] == ["筛选条件“状态”的值“bogus”无效，已忽略。"]
+    for url, params in [
+        ("/api/v1/sharing/requests", {"status": "bogus"}),
+        ("/api/v1/sharing/bookings", {"month": "March"}),
+        ("/api/v1/sharing/events", {"park_id": "x"}),
+    ]:
+        r = operator_client.get(url, params)
+        assert r.status_code == 400 and list(r.json()["fields"]) == list(params), url
+    assert operator_client.get("/api/v1/sharing/requests", {"status": ""}).status_code == 200

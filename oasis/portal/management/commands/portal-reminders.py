@@ -1,24 +1,15 @@
 """Daily: remind firms whose report is due soon or overdue. Safe to run twice."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from oasis.core.commands import DatedJob
 from oasis.portal.services import campaign_reminders_send
 
 
-class Command(BaseCommand):
+class Command(DatedJob):
     help = "Send reporting reminders (due soon / overdue); idempotent."
+    counts = ("due_soon", "overdue")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--date",
-            type=dt.date.fromisoformat,
-            default=None,
-            help="run as of this day (YYYY-MM-DD)",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        counts = campaign_reminders_send(today=options["date"])
-        self.stdout.write(f"due_soon={counts['due_soon']} overdue={counts['overdue']}")
+    def run(self, on: dt.date | None) -> Mapping[str, int]:
+        return campaign_reminders_send(today=on)

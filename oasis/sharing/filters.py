@@ -1,0 +1,41 @@
+"""The sharing lists' filters: one definition per list for the pages and the API.
+
+The pages name a park or firm `park` / `enterprise`, the API `park_id` / `enterprise_id`
+(each as it always has); a month is `YYYY-MM` everywhere."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field
+
+from oasis.core.filters import ListFilter
+
+from .models import Booking, ServiceRequest
+
+MONTH = r"^\d{4}-\d{1,2}$"
+
+
+class MonthFilter(ListFilter):
+    labels = {"month": _("月份")}
+    month: str | None = Field(None, pattern=MONTH)
+
+
+class ParkMonthFilter(MonthFilter):
+    park_id: int | None = None
+
+
+class BookingFilter(MonthFilter):
+    resource_id: int | None = None
+    enterprise_id: int | None = None
+    status: Booking.Status | None = None
+
+
+class BookingPageFilter(MonthFilter):
+    labels = {"month": _("月份"), "enterprise": _("企业"), "status": _("状态")}
+    enterprise: int | None = None
+    status: Booking.Status | None = None
+
+
+class RequestFilter(ListFilter):
+    labels = {"status": _("状态")}
+    status: ServiceRequest.Status | None = None
