@@ -252,6 +252,16 @@ CACHES = {
 # Seconds a cached dashboard may serve before recomputing (writes invalidate at once).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
+# Excel imports (oasis.core.excel): refused before and while reading beyond these. A
+# 50,000-row lease workbook is about 3 MB on disk and 40 MB unpacked.
+EXCEL_MAX_UPLOAD_BYTES = int(os.environ.get("EXCEL_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+EXCEL_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("EXCEL_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+EXCEL_MAX_SHARED_STRINGS = int(os.environ.get("EXCEL_MAX_SHARED_STRINGS", "1000000"))
+EXCEL_MAX_ROWS = int(os.environ.get("EXCEL_MAX_ROWS", "50000"))
+EXCEL_MAX_COLUMNS = int(os.environ.get("EXCEL_MAX_COLUMNS", "200"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
