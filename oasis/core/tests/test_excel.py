@@ -85,7 +85,9 @@ def test_date_reads_ledger_forms(raw: object) -> None:
     assert excel.date()(raw) == dt.date(2024, 1, 1)
 
 
-@pytest.mark.parametrize("raw", ["2024-13-01", "2024-02-30", "next monday", "1/1/2024", 45292.5, -3])
+@pytest.mark.parametrize(
+    "raw", ["2024-13-01", "2024-02-30", "next monday", "1/1/2024", 45292.5, -3]
+)
 def test_date_refuses_and_names_the_format(raw: object) -> None:
     with pytest.raises(excel.CellError) as err:
         excel.date()(raw)
@@ -206,7 +208,7 @@ LEASE_LIKE = excel.SheetSpec(
 
 def _book(sheets: dict[str, list[list[object]]]) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     for title, rows in sheets.items():
         ws = wb.create_sheet(title)
         for row in rows:
@@ -264,9 +266,10 @@ def _with_sheet_xml(chunks: Iterable[bytes], *, strings: Iterable[bytes] | None 
     the XML streamed from `chunks`: big inside, small on disk."""
     base = _book({"合同": [["x"]]})
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED, compresslevel=9
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst,
+    ):
         for info in src.infolist():
             if info.filename == "xl/worksheets/sheet1.xml":
                 with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
@@ -404,7 +407,7 @@ def test_exports_never_hold_a_formula() -> None:
             )
         ]
     )
-    ws = load_workbook(io.BytesIO(content)).active
+    ws = load_workbook(io.BytesIO(content)).worksheets[0]
     cells = [c for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     names = [row[0].value for row in ws.iter_rows(min_row=2)]
@@ -433,7 +436,7 @@ def test_download_response_has_the_chinese_filename() -> None:
 def test_any_text_is_written_as_text(texts: list[str]) -> None:
     """Control characters XML cannot hold are dropped, never a failed export."""
     content = excel.workbook_bytes([excel.SheetData("t", ["v"], [[t] for t in texts])])
-    ws = load_workbook(io.BytesIO(content)).active
+    ws = load_workbook(io.BytesIO(content)).worksheets[0]
     for row in ws.iter_rows(min_row=2):
         assert row[0].data_type == "s" or row[0].value is None
 
