@@ -71,9 +71,9 @@ def _workbook(code: str, tenant: str) -> bytes:
     )
     wb = Workbook()
     wb.remove(wb.active)
-    for (title, cols), sheet_rows in zip(SHEETS, rows):
-        ws = wb.create_sheet(title)
-        ws.append([c[0] for c in cols])
+    for spec, sheet_rows in zip(SHEETS, rows):
+        ws = wb.create_sheet(str(spec.title))
+        ws.append([str(c.label) for c in spec.columns])
         for r in sheet_rows:
             ws.append(list(r))
     buf = io.BytesIO()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
+from oasis.core import excel as excel_kit
 from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors, form_errors_text
 from oasis.core.identifiers import industry_label
@@ -45,7 +46,6 @@ from .models import OPEN_STAGES, PIPELINE, Activity, Intent, Partner, Source, St
 T = TypeVar("T")
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _staff(request: AuthedHttpRequest) -> None:
@@ -54,12 +54,6 @@ def _staff(request: AuthedHttpRequest) -> None:
 
 def _filters(request: AuthedHttpRequest) -> tuple[LeadFilter, list[str]]:
     return parse_filters(LeadFilter, request.GET)
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return resp
 
 
 def _owners(user: User) -> QuerySet[User]:
@@ -103,7 +97,8 @@ def lead_list(request: AuthedHttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     qs = selectors.lead_list(user=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(excel.leads_export(qs.iterator(chunk_size=2000)), "leads")
+        sheet = excel.leads_sheet(qs.iterator(chunk_size=2000))
+        return excel_kit.export_response(_("招商线索.xlsx"), [sheet])
     context = _list_context(request, filters, errors)
     context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["title"] = _("招商线索")
@@ -117,7 +112,8 @@ def pool_list(request: AuthedHttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     qs = selectors.pool_list(user=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(excel.leads_export(qs.iterator(chunk_size=2000)), "lead-pool")
+        sheet = excel.leads_sheet(qs.iterator(chunk_size=2000))
+        return excel_kit.export_response(_("公海线索.xlsx"), [sheet])
     context = _list_context(request, filters, errors)
     context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["title"] = _("线索公海")
@@ -459,11 +455,13 @@ def partner_list(request: AuthedHttpRequest) -> HttpResponse:
                 p.leads_count,
                 p.signed_count,
                 round(100 * p.signed_count / p.leads_count, 1) if p.leads_count else None,
-                float(p.signed_value) if p.conf_ok and p.signed_value is not None else None,
+                p.signed_value if p.conf_ok else None,
             ]
             for p in qs
         )
-        return _xlsx(excel.workbook_response_bytes(headers, rows), "partners")
+        return excel_kit.export_response(
+            _("合作方.xlsx"), [excel_kit.SheetData(_("合作方"), headers, rows)]
+        )
     context = {
         "nav": "attraction",
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -543,12 +541,20 @@ def funnel(request: AuthedHttpRequest) -> HttpResponse:
             _("流失"),
             _("签约转化率%"),
         ]
+        names = {
+            "source": _("来源渠道"),
+            "focus_industry": _("主导产业"),
+            "owner": _("负责人"),
+            "month": _("创建月份"),
+        }
         rows = (
-            [dim, r["label"], r["total"], *r["reached"], r["lost"], r["conversion"]]
+            [names.get(dim, dim), r["label"], r["total"], *r["reached"], r["lost"], r["conversion"]]
             for dim in selectors.DIMENSIONS
             for r in report[dim]
         )
-        return _xlsx(excel.workbook_response_bytes(headers, rows), "funnel")
+        return excel_kit.export_response(
+            _("招商漏斗.xlsx"), [excel_kit.SheetData(_("招商漏斗"), headers, rows)]
+        )
     dims = [
         ("source", _("来源渠道")),
         ("focus_industry", _("主导产业")),
@@ -573,12 +579,16 @@ def lead_import(request: AuthedHttpRequest) -> HttpResponse:
     parks = selectors.changeable_parks(request.user)
     if not parks.exists():
         raise PermissionDenied
+    too_large = excel_kit.upload_refusal(request) if request.method == "POST" else None
+    if too_large:  # answered before Django reads the body
+        context = {"nav": "attraction", "form": ImportForm(parks=parks), "file_errors": [too_large]}
+        return render(request, "attraction/lead_import.html", context, status=413)
     form = ImportForm(request.POST or None, request.FILES or None, parks=parks)
     result = None
     file_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         park = form.cleaned_data["park"]
-        rows, file_errors = excel.parse_leads(form.cleaned_data["file"].read(), park_id=park.pk)
+        rows, file_errors = excel.parse_leads(form.cleaned_data["file"], park_id=park.pk)
         if not file_errors:
             try:
                 result = services.leads_import(
@@ -612,7 +622,7 @@ def lead_import(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)
-    return _xlsx(excel.template_bytes(), "lead-import-template")
+    return excel_kit.response(excel.template_bytes(), "lead-import-template.xlsx")
 
 
 @login_required

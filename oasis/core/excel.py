@@ -444,7 +444,9 @@ _SHARED_STRINGS_TYPE = (
 )
 
 
-def _data(upload: bytes | IO[bytes], limits: Limits) -> bytes:
+def read_bytes(upload: bytes | IO[bytes], limits: Limits) -> bytes:
+    """The upload's bytes, refused unread when it says it is over the limit and never
+    read past the limit either way."""
     if isinstance(upload, bytes | bytearray):
         data = bytes(upload)
     else:
@@ -565,7 +567,7 @@ def read(
     """Read the sheets of an uploaded workbook, each cell through its column's parser.
     Blank rows are skipped; a required column left blank is an error on that row."""
     limits = limits or Limits.from_settings()
-    data = _data(upload, limits)
+    data = read_bytes(upload, limits)
     _check_archive(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

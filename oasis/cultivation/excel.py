@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
+
+from oasis.core.excel import Column, SheetData
 
 from .selectors import STATUS_LABELS, Screening, rule_set_label
 
@@ -50,14 +50,12 @@ def _header(col: str, screening: Screening) -> str:
     return f"{rule_set_label(tier.label, tier.label_en)} · {label} · {ATTR_LABELS.get(attr, attr)}"
 
 
-def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
+def screening_sheet(screening: Screening, rows: list[Any]) -> SheetData:
     """The workbook: firm columns, then the engine's result columns with headers in the page's language
     (the machine names are in the second header row for anyone post-processing it)."""
     result = screening.result
     cols = [c for c in result.columns if c not in ("row", "id") and not c.endswith((".score_min",))]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(gettext("筛查结果"))
-    head = [
+    head: list[Any] = [
         gettext("企业ID"),
         gettext("企业名称"),
         gettext("统一社会信用代码"),
@@ -68,8 +66,7 @@ def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
         gettext("所需改变数"),
         gettext("临界企业"),
     ]
-    ws.append(head + [_header(c, screening) for c in cols])
-    ws.append(
+    out: list[list[Any]] = [
         [
             "enterprise_id",
             "name",
@@ -82,7 +79,7 @@ def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
             "near_miss",
         ]
         + cols
-    )
+    ]
     data = result.select(cols).rows()
     tier_labels = {
         k: rule_set_label(t.label, t.label_en) for k, t in screening.rule_set.tiers.items()
@@ -93,7 +90,7 @@ def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
             if c.endswith(".status") and v in STATUS_LABELS:
                 v = str(STATUS_LABELS[v])
             values.append(v)
-        ws.append(
+        out.append(
             [
                 r.enterprise_id,
                 r.name,
@@ -107,6 +104,6 @@ def screening_workbook(screening: Screening, rows: list[Any]) -> bytes:
             ]
             + values
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    head[1] = Column(head[1], "name", width=28)
+    head[2] = Column(head[2], "uscc", width=22)
+    return SheetData(gettext("筛查结果"), head + [_header(c, screening) for c in cols], out)

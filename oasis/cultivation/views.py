@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
+from oasis.core import excel
 from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
 from oasis.enterprises.models import Enterprise
@@ -28,7 +29,7 @@ from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_quer
 from oasis.parks.selectors import park_ids_for_user
 
 from . import selectors, services
-from .excel import screening_workbook
+from .excel import screening_sheet
 from .filters import PoolFilter, ScreeningFilter
 from .forms import RECORD_KINDS, InnovationProfileForm, PoolEntryForm
 from .models import PoolEntry, Tier
@@ -70,13 +71,9 @@ def screening_export(request: AuthedHttpRequest) -> HttpResponse:
     if errors:
         return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
     run = selectors.screening_run(user=request.user, filters=filters)
-    data = screening_workbook(run, selectors.screening_rows(run, filters))
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    sheet = screening_sheet(run, selectors.screening_rows(run, filters))
     name = f"screening-{run.rule_set.name}-{run.assessment_date.isoformat()}.xlsx"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return excel.export_response(name, [sheet])
 
 
 def _changeable(request: AuthedHttpRequest, pk: int) -> Enterprise:

@@ -580,6 +580,8 @@ class ImportJob(models.Model):
     )
     file = models.FileField(upload_to="leasing-imports/")
     filename = models.CharField(max_length=200)
+    # A dry run checks every row through the services and keeps nothing.
+    dry_run = models.BooleanField(_("仅校验"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

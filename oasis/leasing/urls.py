@@ -25,4 +25,5 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/<int:pk>/", views.import_job, name="import-job"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
 ]

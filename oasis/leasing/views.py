@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.core import excel as excel_kit
 from oasis.core.audit import audit_history
 from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
@@ -527,39 +528,58 @@ def import_start(request: AuthedHttpRequest) -> HttpResponse:
     parks = park_queryset_for_user(request.user, roles.SPACE_CHANGE)
     if request.user.is_member or not parks.exists():
         raise PermissionDenied
+    too_large = excel_kit.upload_refusal(request) if request.method == "POST" else None
+    if too_large:  # answered before Django reads the body
+        context = {"nav": "leasing", "form": ImportForm(parks=parks), "error": too_large}
+        return render(request, "leasing/import.html", context, status=413)
     form = ImportForm(request.POST or None, request.FILES or None, parks=parks)
-    preview = None
     if request.method == "POST" and form.is_valid():
-        park = form.cleaned_data["park"]
-        upload = form.cleaned_data["file"]
         try:
             with transaction.atomic():
                 job = excel.import_submit(
                     actor=request.user,
-                    park=park,
-                    upload=upload,
+                    park=form.cleaned_data["park"],
+                    upload=form.cleaned_data["file"],
                     dry_run=form.cleaned_data["dry_run"],
                 )
-                if not isinstance(job, excel.Preview):
-                    enqueue_with_write(tasks.import_workbook, job.pk)
+                enqueue_with_write(tasks.import_workbook, job.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if isinstance(job, excel.Preview):
-                preview = job
-            else:
-                return redirect("leasing:import-job", pk=job.pk)
+            return redirect("leasing:import-job", pk=job.pk)
     return render(
         request,
         "leasing/import.html",
-        {"nav": "leasing", "form": form, "preview": preview},
+        {"nav": "leasing", "form": form},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
+@require_POST
+def import_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get_for_user(user=request.user, pk=pk)
+    try:
+        with transaction.atomic():
+            new = excel.import_confirm(actor=request.user, job=job)
+            enqueue_with_write(tasks.import_workbook, new.pk)
+    except ValidationError as exc:
+        return render(
+            request,
+            "leasing/import_job.html",
+            {
+                "nav": "leasing",
+                "job": job,
+                "progress": excel.job_progress(job),
+                "error": " ".join(exc.messages),
+            },
+            status=400,
+        )
+    return redirect("leasing:import-job", pk=new.pk)
+
+
+@login_required
 def import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
-    return render_page(
-        request, "leasing/import_job.html", {"nav": "leasing", "job": job}, partial="job"
-    )
+    context = {"nav": "leasing", "job": job, "progress": excel.job_progress(job)}
+    return render_page(request, "leasing/import_job.html", context, partial="job")

@@ -75,13 +75,17 @@ def test_import_all_or_nothing_lists_every_bad_row(manager_client, park, ambassa
         (
             5,
             "来源渠道",
-            "不是可选值之一：上海推荐、招商大使、产业顾问、投融资机构、展会、直接来访。",
+            "“飞鸽传书”不是可选值，应为：上海推荐、招商大使、产业顾问、投融资机构、展会、直接来访。",
         ),
         (5, "统一社会信用代码", "统一社会信用代码应为18位，当前为3位。"),
         (5, "行业代码", "行业代码“9999”不在《国民经济行业分类》(GB/T 4754-2017)中。"),
         (5, "负责人（用户名）", "本园区没有用户名为“nobody”的员工。"),
-        (5, "预计就业人数", "应为整数。"),
-        (5, "预计投资（元）", "应为数字。"),
+        (5, "预计就业人数", "“1.5”无法识别，应为整数，如 12。"),
+        (
+            5,
+            "预计投资（元）",
+            "“abc”无法识别，应为金额，如 1,234.50、12.5万元（最多 2 位小数）。",
+        ),
         (6, "引荐人/机构", "来源为招商大使、产业顾问或投融资机构时，须选择引荐人/机构。"),
         (7, "企业名称", "与第 2 行重复。"),
     ]
@@ -106,7 +110,7 @@ def test_import_bad_file_and_missing_columns(manager_client, park):
         {"park": park.pk, "file": SimpleUploadedFile("x.xlsx", b"not a zip")},
     )
     assert r.status_code == 400 and r.context["file_errors"] == [
-        "无法读取文件：请上传 .xlsx 格式的 Excel 文件。"
+        "无法读取该文件，请上传 .xlsx 格式的 Excel 工作簿。"
     ]
     r = manager_client.post(
         "/attraction/leads/import/", {"park": park.pk, "file": xlsx([["a"]], head=["名称"])}

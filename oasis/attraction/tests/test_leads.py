@@ -629,3 +629,37 @@ def test_permission_errors_in_services(viewer, outsider, park):
         services.lead_create(actor=viewer, park=park, data={"company_name": "x公司"})
     with pytest.raises(PermissionDenied):
         services.lead_create(actor=outsider, park=park, data={"company_name": "x公司"})
+
+
+def test_exports_write_hostile_names_as_text(manager_client, make_lead, ambassador):
+    """A name like =HYPERLINK(…) is exported as text, never a live formula."""
+    import io
+    from urllib.parse import quote
+
+    from openpyxl import load_workbook
+
+    from oasis.attraction.models import Lead
+
+    lead = make_lead("恶意企业有限公司")
+    Lead.objects.filter(pk=lead.pk).update(
+        company_name='=HYPERLINK("http://evil.example","点我")', contact_name="@SUM(A1)"
+    )
+    ambassador.__class__.objects.filter(pk=ambassador.pk).update(name="+1+cmd|' /C calc'!A0")
+    for url, name in (
+        ("/attraction/leads/?export=xlsx", "招商线索"),
+        ("/attraction/pool/?export=xlsx", "公海线索"),
+        ("/attraction/partners/?export=xlsx", "合作方"),
+        ("/attraction/funnel/?export=xlsx", "招商漏斗"),
+    ):
+        r = manager_client.get(url)
+        assert f"filename*=UTF-8''{quote(name)}.xlsx" in r["Content-Disposition"], url
+        ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
+        assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    ws = load_workbook(
+        io.BytesIO(manager_client.get("/attraction/leads/?export=xlsx").content)
+    ).worksheets[0]
+    assert ws["A2"].value == '=HYPERLINK("http://evil.example","点我")'
+    ws = load_workbook(
+        io.BytesIO(manager_client.get("/attraction/partners/?export=xlsx").content)
+    ).worksheets[0]
+    assert "+1+cmd|' /C calc'!A0" in [c.value for c in ws[2]]

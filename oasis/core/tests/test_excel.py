@@ -333,7 +333,9 @@ def test_declared_dimensions_are_ignored() -> None:
     assert [(r.number, r.values["name"]) for r in reading.rows] == [(2, "a"), (900000, "b")]
 
 
-def test_200000_rows_are_refused_as_soon_as_the_limit_passes() -> None:
+def test_200000_rows_are_refused_as_soon_as_the_limit_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def rows() -> Iterable[bytes]:
         yield SHEET_HEAD
         for r in range(1, 200_001):
@@ -344,7 +346,17 @@ def test_200000_rows_are_refused_as_soon_as_the_limit_passes() -> None:
     assert len(data) < 2_000_000
     limits = excel.Limits.from_settings(rows=5000)
     spec = excel.SheetSpec(None, [excel.Column("x", "x")])
+    seen = []
+    real = excel._sheet_rows
+
+    def counting(*args: object) -> Iterable[tuple[int, dict[int, object]]]:
+        for row in real(*args):  # type: ignore[arg-type]
+            seen.append(row[0])
+            yield row
+
+    monkeypatch.setattr(excel, "_sheet_rows", counting)
     elapsed = _timed(lambda: excel.read(data, [spec], limits=limits))
+    assert len(seen) == 5002  # the header, 5,000 rows, and the one that passed the limit
     assert "单次最多导入 5000 行" in _timed.message  # type: ignore[attr-defined]
     # Reading all 200,000 rows takes several seconds here; stopping at 5,000 does not.
     assert elapsed < 2

@@ -118,7 +118,9 @@ def test_screening_export_has_every_indicator(staff_client, park):
     resp = staff_client.get(f"/cultivation/screening/export/?date={ON}&rules=miit-2022")
     assert resp.status_code == 200
     assert (
-        resp["Content-Disposition"] == 'attachment; filename="screening-miit-2022-2026-05-01.xlsx"'
+        resp["Content-Disposition"]
+        == 'attachment; filename="screening-miit-2022-2026-05-01.xlsx"; '
+        "filename*=UTF-8''screening-miit-2022-2026-05-01.xlsx"
     )
     ws = load_workbook(io.BytesIO(resp.content)).active
     rows = list(ws.iter_rows(values_only=True))
