@@ -573,6 +573,7 @@ def funnel(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "attraction/funnel.html", context)
 
 
+@excel_kit.upload_view
 @login_required
 def lead_import(request: AuthedHttpRequest) -> HttpResponse:
     _staff(request)

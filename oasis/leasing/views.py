@@ -523,6 +523,7 @@ def import_template(request: AuthedHttpRequest) -> HttpResponse:
     return excel.template_response()
 
 
+@excel_kit.upload_view
 @login_required
 def import_start(request: AuthedHttpRequest) -> HttpResponse:
     parks = park_queryset_for_user(request.user, roles.SPACE_CHANGE)
