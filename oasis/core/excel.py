@@ -41,6 +41,7 @@ from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -180,6 +181,10 @@ def _shown(raw: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+class _Unreadable(Exception):
+    """A cell that is not a number; the parser names the format it expected."""
+
+
 def _refuse(raw: Any, expected: str) -> CellError:
     return CellError(
         _("“%(value)s”无法识别，%(expected)s") % {"value": _shown(raw), "expected": expected}
@@ -206,26 +211,26 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _UNITS = (("万元", Decimal(10000)), ("万", Decimal(10000)), ("元", Decimal(1)))
 
 
-def _number(raw: Any, expected: str, *, units: bool) -> Decimal:
-    value = _read_number(raw, expected, units=units)
+def _number(raw: Any, *, units: bool) -> Decimal:
+    value = _read_number(raw, units=units)
     if value.adjusted() > 17:  # beyond every money and count column (and Decimal's context)
-        raise _refuse(raw, expected)
+        raise _Unreadable
     return value
 
 
-def _read_number(raw: Any, expected: str, *, units: bool) -> Decimal:
+def _read_number(raw: Any, *, units: bool) -> Decimal:
     if isinstance(raw, bool):
-        raise _refuse(raw, expected)
+        raise _Unreadable
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
         value = Decimal(repr(raw))
         if not value.is_finite():
-            raise _refuse(raw, expected)
+            raise _Unreadable
         return value
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise _refuse(raw, expected)
+            raise _Unreadable
         return raw
     s = _clean(raw).replace("¥", "")
     factor = Decimal(1)
@@ -238,17 +243,17 @@ def _read_number(raw: Any, expected: str, *, units: bool) -> Decimal:
     if len(s) > 2 and s[0] == "(" and s[-1] == ")":  # accounting notation: (1,234.50)
         s, negative = s[1:-1], True
         if s[:1] in "+-":
-            raise _refuse(raw, expected)
+            raise _Unreadable
     if not _NUMBER.fullmatch(s):
-        raise _refuse(raw, expected)
+        raise _Unreadable
     try:
         value = Decimal(s.replace(",", "")) * factor
     except InvalidOperation:
-        raise _refuse(raw, expected) from None
+        raise _Unreadable from None
     return -value if negative else value
 
 
-def _places(value: Decimal, places: int, raw: Any, expected: str) -> Decimal:
+def _places(value: Decimal, places: int, raw: Any) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum)
     if rounded != value:
@@ -256,7 +261,7 @@ def _places(value: Decimal, places: int, raw: Any, expected: str) -> Decimal:
         # extra digits are not.
         if isinstance(raw, float) and abs(rounded - value) < Decimal("1e-6"):
             return rounded
-        raise _refuse(raw, expected)
+        raise _Unreadable
     return rounded
 
 
@@ -272,11 +277,16 @@ def decimal(
     lo, hi = minimum, maximum
 
     def parse(raw: Any) -> Decimal:
-        if units:
-            expected = _("应为金额，如 1,234.50、12.5万元（最多 %(p)s 位小数）。") % {"p": places}
-        else:
-            expected = _("应为数字，如 1,234.5（最多 %(p)s 位小数）。") % {"p": places}
-        value = _places(_number(raw, expected, units=units), places, raw, expected)
+        try:
+            value = _places(_number(raw, units=units), places, raw)
+        except _Unreadable:
+            if units:
+                expected = _("应为金额，如 1,234.50、12.5万元（最多 %(p)s 位小数）。") % {
+                    "p": places
+                }
+            else:
+                expected = _("应为数字，如 1,234.5（最多 %(p)s 位小数）。") % {"p": places}
+            raise _refuse(raw, expected) from None
         if lo is not None and value < lo:
             raise CellError(_("不能小于 %(n)s。") % {"n": lo})
         if hi is not None and value > hi:
@@ -298,10 +308,12 @@ def integer(*, minimum: int | None = None, maximum: int | None = None) -> Parser
     """A whole number (a count, a floor): 12, 1,200, １２."""
 
     def parse(raw: Any) -> int:
-        expected = _("应为整数，如 12。")
-        value = _number(raw, expected, units=False)
-        if value != value.to_integral_value():
-            raise _refuse(raw, expected)
+        try:
+            value = _number(raw, units=False)
+            if value != value.to_integral_value():
+                raise _Unreadable
+        except _Unreadable:
+            raise _refuse(raw, _("应为整数，如 12。")) from None
         n = int(value)
         if minimum is not None and n < minimum:
             raise CellError(_("不能小于 %(n)s。") % {"n": minimum})
@@ -315,25 +327,38 @@ def integer(*, minimum: int | None = None, maximum: int | None = None) -> Parser
 def percent(
     places: int = 2, *, minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(100)
 ) -> Parser:
-    """A percentage as a number of percent: 3, 3%, 3.5％ (a cell formatted as a
-    percentage holds 0.03 and is read as 3)."""
+    """A percentage as a number of percent: 3, 3%, 3.5％; a cell formatted as a
+    percentage (it holds 0.03 and shows 3%) reads as 3."""
 
     def parse(raw: Any) -> Decimal:
-        expected = _("应为百分数，如 3 或 3%%（在 %(lo)s 到 %(hi)s 之间）。") % {
-            "lo": minimum,
-            "hi": maximum,
-        }
-        if isinstance(raw, str):
-            s = _clean(raw)
-            value = _number(s.removesuffix("%"), expected, units=False)
-        else:
-            value = _number(raw, expected, units=False)
-        value = _places(value, places, raw, expected)
-        if not minimum <= value <= maximum:
-            raise _refuse(raw, expected)
+        try:
+            if isinstance(raw, Percentage):
+                value = _number(raw.shown, units=False)
+            elif isinstance(raw, str):
+                value = _number(_clean(raw).removesuffix("%"), units=False)
+            else:
+                value = _number(raw, units=False)
+            value = _places(value, places, raw)
+            if not minimum <= value <= maximum:
+                raise _Unreadable
+        except _Unreadable:
+            expected = _("应为百分数，如 3 或 3%%（在 %(lo)s 到 %(hi)s 之间）。") % {
+                "lo": minimum,
+                "hi": maximum,
+            }
+            raise _refuse(raw, expected) from None
         return value
 
     return parse
+
+
+class Percentage(float):
+    """A number from a cell formatted as a percentage: the fraction Excel holds (0.03),
+    and `shown`, the number of percent people see (3)."""
+
+    @property
+    def shown(self) -> Decimal:
+        return Decimal(repr(float(self))) * 100
 
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -354,18 +379,20 @@ def date(*, earliest: dt.date = EARLIEST, latest: dt.date = LATEST) -> Parser:
     2024年1月1日, 20240101, or an Excel serial number (45292)."""
 
     def parse(raw: Any) -> dt.date:
-        expected = _("应为日期，如 2024-01-01、2024/1/1 或 2024年1月1日。")
+        def expected() -> str:
+            return _("应为日期，如 2024-01-01、2024/1/1 或 2024年1月1日。")
+
         value: dt.date | None = None
         if isinstance(raw, dt.datetime):
             value = raw.date()
         elif isinstance(raw, dt.date):
             value = raw
         elif isinstance(raw, bool):
-            raise _refuse(raw, expected)
+            raise _refuse(raw, expected())
         elif isinstance(raw, int | float | Decimal):
             serial = float(raw)
             if not (serial == serial and 1 <= serial < 2958466 and float(serial).is_integer()):
-                raise _refuse(raw, expected)
+                raise _refuse(raw, expected())
             value = _from_serial(serial)
         else:
             s = _clean(raw)
@@ -376,9 +403,9 @@ def date(*, earliest: dt.date = EARLIEST, latest: dt.date = LATEST) -> Parser:
                 elif s.isdigit() and len(s) == 5:
                     value = _from_serial(float(s))
             except ValueError:
-                raise _refuse(raw, expected) from None
+                raise _refuse(raw, expected()) from None
             if value is None:
-                raise _refuse(raw, expected)
+                raise _refuse(raw, expected())
         if not earliest <= value <= latest:
             raise CellError(
                 _("日期应在 %(a)s 到 %(b)s 之间。")
@@ -564,9 +591,24 @@ def _labels(column: Column) -> set[str]:
     return {_header_key(column.label), _header_key(default)}
 
 
+def _percent_styles(wb: Any) -> set[int]:
+    """The style ids whose number format shows a percentage (0%, 0.00%, custom ones)."""
+    custom = list(getattr(wb, "_number_formats", []))
+    out = set()
+    for i, style in enumerate(getattr(wb, "_cell_styles", [])):
+        fmt_id = style.numFmtId
+        fmt = BUILTIN_FORMATS.get(fmt_id) if fmt_id < 164 else None
+        if fmt is None and fmt_id >= 164 and fmt_id - 164 < len(custom):
+            fmt = custom[fmt_id - 164]
+        if fmt and "%" in fmt:
+            out.add(i)
+    return out
+
+
 def _sheet_rows(wb: Any, ws: Any, limits: Limits) -> Iterator[tuple[int, dict[int, Any]]]:
     """(row number, {column number: value}) straight from the sheet XML: no padding to
     the declared dimension, no filling of skipped rows; the limits are checked per row."""
+    percent_styles = _percent_styles(wb)
     source = ws._get_source()
     parser = WorkSheetParser(
         source,
@@ -592,8 +634,11 @@ def _sheet_rows(wb: Any, ws: Any, limits: Limits) -> Iterator[tuple[int, dict[in
                         _("列数过多：最多 %(n)s 列（第 %(row)s 行有第 %(col)s 列）。")
                         % {"n": limits.columns, "row": number, "col": get_column_letter(column)}
                     )
-                if cell["value"] is not None:
-                    values[column] = cell["value"]
+                value = cell["value"]
+                if value is not None:
+                    if cell.get("style_id") in percent_styles and isinstance(value, int | float):
+                        value = Percentage(value)
+                    values[column] = value
             yield number, values
     finally:
         source.close()

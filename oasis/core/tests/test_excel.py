@@ -277,6 +277,13 @@ def _with_sheet_xml(chunks: Iterable[bytes], *, strings: Iterable[bytes] | None 
                         fh.write(chunk)
             elif info.filename == "xl/sharedStrings.xml" and strings is not None:
                 continue
+            elif info.filename == "[Content_Types].xml" and strings is not None:
+                types = src.read(info.filename).replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+                dst.writestr(info, types)
             else:
                 dst.writestr(info, src.read(info.filename))
         if strings is not None:
@@ -470,3 +477,26 @@ def test_template_marks_required_columns_and_gives_the_example() -> None:
     # And the template reads back as an import.
     reading = excel.read(content, [spec])
     assert reading.rows[0].values == {"tenant": "临芯微", "rent": Decimal("1.20")}
+
+
+def test_a_cell_formatted_as_a_percentage_reads_as_shown() -> None:
+    """Excel holds 3% as 0.03; the ledger means 3 (percent)."""
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.append(["年递增率"])
+    ws.append([0.03])
+    ws.append([0.035])
+    ws.append(["4%"])
+    ws.append([5])
+    ws["A2"].number_format = "0%"
+    ws["A3"].number_format = "0.00%"
+    buf = io.BytesIO()
+    wb.save(buf)
+    spec = excel.SheetSpec(None, [excel.Column("年递增率", "pct", excel.percent())])
+    reading = excel.read(buf.getvalue(), [spec])
+    assert [r.values["pct"] for r in reading.rows] == [
+        Decimal("3"),
+        Decimal("3.5"),
+        Decimal("4"),
+        Decimal("5"),
+    ]
