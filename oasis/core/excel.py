@@ -503,6 +503,7 @@ class Reading:
 
 # --- reading -----------------------------------------------------------------------------
 
+PART_BYTES = 16 * 1024 * 1024  # a workbook's styles, names and relations: ~100 KB in practice
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 _SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -550,6 +551,15 @@ def _check_archive(data: bytes, limits: Limits) -> None:
         )
     names = {m.filename for m in members}
     strings = [n for n in names if n.lower().endswith("sharedstrings.xml")]
+    # openpyxl parses the workbook, its styles and relations as whole trees in memory
+    # (several times their size): only the sheets and the strings, which stream, may be big.
+    for m in members:
+        streamed = m.filename.startswith("xl/worksheets/") or m.filename in strings
+        if not streamed and m.filename.endswith((".xml", ".rels")) and m.file_size > PART_BYTES:
+            raise WorkbookRefused(
+                _("文件结构异常（%(name)s 过大），请在 Excel 中另存为 .xlsx 后再导入。")
+                % {"name": m.filename[:60]}
+            )
     try:
         # The content types name the shared-string part wherever the file put it.
         types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""

@@ -500,3 +500,19 @@ def test_a_cell_formatted_as_a_percentage_reads_as_shown() -> None:
         Decimal("4"),
         Decimal("5"),
     ]
+
+
+def test_a_bloated_styles_part_is_refused_before_openpyxl_parses_it() -> None:
+    base = _book({"合同": [["x"]]})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                data = data.replace(b"</styleSheet>", b" " * (20 * 1024 * 1024) + b"</styleSheet>")
+            dst.writestr(info, data)
+    assert _timed(lambda: excel.read(out.getvalue(), [LEASE_LIKE])) < 2
+    assert "文件结构异常（xl/styles.xml 过大）" in _timed.message  # type: ignore[attr-defined]
