@@ -553,12 +553,13 @@ def _check_archive(data: bytes, limits: Limits) -> None:
     strings = [n for n in names if n.lower().endswith("sharedstrings.xml")]
     # openpyxl parses the workbook, its styles and relations as whole trees in memory
     # (several times their size): only the sheets and the strings, which stream, may be big.
-    for m in members:
-        streamed = m.filename.startswith("xl/worksheets/") or m.filename in strings
-        if not streamed and m.filename.endswith((".xml", ".rels")) and m.file_size > PART_BYTES:
+    for member in members:
+        name = member.filename
+        streamed = name.startswith("xl/worksheets/") or name in strings
+        if not streamed and name.endswith((".xml", ".rels")) and member.file_size > PART_BYTES:
             raise WorkbookRefused(
                 _("文件结构异常（%(name)s 过大），请在 Excel 中另存为 .xlsx 后再导入。")
-                % {"name": m.filename[:60]}
+                % {"name": name[:60]}
             )
     try:
         # The content types name the shared-string part wherever the file put it.
