@@ -144,7 +144,10 @@ def test_settlement_page_prints_and_exports(leasing_client, lease, staff, enterp
     ws = load_workbook(io.BytesIO(r.content)).active
     cells = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
     assert cells["承租企业"] == '=HYPERLINK("http://x")'  # text, not a formula
-    assert ws["B2"].data_type == "s"
+    assert ws["B3"].value == cells["承租企业"] and ws["B3"].data_type == "s"
+    assert "filename*=UTF-8''" in r["Content-Disposition"]
+    bills = load_workbook(io.BytesIO(r.content))["账单"]
+    assert [c.value for c in bills[1]] == ["账期", "应付日期", "应收", "已收", "未收"]
     assert cells["仍欠金额"] == 750
 
 
