@@ -516,3 +516,16 @@ def test_a_bloated_styles_part_is_refused_before_openpyxl_parses_it() -> None:
             dst.writestr(info, data)
     assert _timed(lambda: excel.read(out.getvalue(), [LEASE_LIKE])) < 2
     assert "文件结构异常（xl/styles.xml 过大）" in _timed.message  # type: ignore[attr-defined]
+
+
+def test_only_the_toolkit_touches_openpyxl() -> None:
+    """Every import and export goes through oasis.core.excel (tests may build files)."""
+    from pathlib import Path
+
+    root = Path(excel.__file__).resolve().parent.parent
+    users = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "tests" not in p.parts and p.name != "excel.py" and "openpyxl" in p.read_text()
+    ]
+    assert users == []
