@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from oasis.accounts.models import User
 from oasis.core import excel
@@ -116,7 +117,7 @@ _LEASE_FIELD_COLUMN = {
 
 
 def export_leases(qs: Any) -> HttpResponse:
-    columns = [
+    columns: list[Column | StrOrPromise] = [
         Column(_("合同编号"), "number", width=16),
         Column(_("承租企业"), "tenant", width=28),
         Column(_("单元"), "units", width=20),
@@ -149,7 +150,7 @@ def export_leases(qs: Any) -> HttpResponse:
 
 
 def export_bills(qs: Any) -> HttpResponse:
-    columns = [
+    columns: list[Column | StrOrPromise] = [
         Column(_("合同编号"), "number", width=16),
         Column(_("承租企业"), "tenant", width=28),
         _("期数"),
@@ -186,7 +187,7 @@ def export_bills(qs: Any) -> HttpResponse:
 
 
 def export_ageing(rows: list[dict[str, Any]]) -> HttpResponse:
-    columns = [
+    columns: list[Column | StrOrPromise] = [
         Column(_("承租企业"), "tenant", width=28),
         _("0–30天"),
         _("31–90天"),
@@ -202,7 +203,7 @@ def export_ageing(rows: list[dict[str, Any]]) -> HttpResponse:
 
 
 def export_occupancy(data: dict[str, Any]) -> HttpResponse:
-    columns = [
+    columns: list[Column | StrOrPromise] = [
         _("范围"),
         Column(_("名称"), "name", width=20),
         _("可租面积"),
