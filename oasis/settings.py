@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "oasis.core",
     "oasis.accounts",
     "oasis.parks",
+    "oasis.notifications",
     "oasis.enterprises",
     "oasis.cultivation",
     "oasis.leasing",
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "oasis.accounts.context_processors.access",
+                "oasis.notifications.context_processors.inbox",
             ],
         },
     }
@@ -271,6 +273,24 @@ TASKS = {
         )
     }
 }
+
+# Email (notifications): Django's mail settings from the environment. Development prints
+# mail to the console unless an SMTP host is given.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@oasis.local")
+# The address people reach the platform at, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("sharing/", include("oasis.sharing.urls")),
     path("tickets/", include("oasis.tickets.urls")),
     path("portal/", include("oasis.portal.urls")),
+    path("notifications/", include("oasis.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oasis.accounts.models import LoginFailure, Role
 from oasis.accounts.services import api_token_create
@@ -44,6 +45,9 @@ from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.leasing import services as leasing_services
 from oasis.leasing.models import ImportJob
 from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
+from oasis.notifications.models import EmailDelivery, Notification
+from oasis.notifications.models import Event as NotificationEvent
+from oasis.notifications.services import notify
 from oasis.portal.models import NoticeRead, PeriodFigure
 from oasis.sharing import services as sharing_services
 from oasis.sharing.models import (
@@ -80,6 +84,7 @@ PREFIXES = (
     "attraction/",
     "leasing/",
     "sharing/",
+    "notifications/",
     "api/",
 )
 # Mounted but walked elsewhere: Django's admin has its own walk, as every role
@@ -253,6 +258,23 @@ def world(park, other_park, settings, tmp_path):
         files=[SimpleUploadedFile(f"{SECRET}.pdf", b"%PDF-1.4 secret")],
     )
     attachment_b = ticket_b.attachments.get()
+    # Firm B's inbox: a message and its email.
+    notify(
+        recipients=[member_b],
+        event=NotificationEvent.REQUEST_REPLY,
+        subject=gettext_noop("“%(t)s”有新回复。"),
+        values={"t": f"{SECRET}工单"},
+        link=f"/tickets/{ticket_b.pk}/",
+        park=park,
+    )
+    note_b = Notification.objects.get(recipient=member_b)
+    delivery_b = EmailDelivery.objects.create(
+        notification=note_b,
+        park=park,
+        to="b@example.com",
+        status="failed",
+        created_at=timezone.now(),
+    )
     make_notice(park, title="全体企业通知")
     notice_b = make_notice(park, title=f"{SECRET}通知", audience_industry="new_energy")
     NoticeRead.objects.create(notice=notice_b, user=member_b, enterprise=b, read_at=timezone.now())
@@ -539,6 +561,8 @@ def world(park, other_park, settings, tmp_path):
         "sharing/finance/products/": {"pk": [other_product.pk, product.pk]},
         "sharing/events/": {"pk": other_event.pk},
         "sharing/showcases/": {"pk": showcase_b.pk},
+        "notifications/": {"pk": note_b.pk},
+        "notifications/emails/": {"pk": delivery_b.pk},
     }
     # The park's own shared records, walked a second time (see the module docstring).
     shared = {
