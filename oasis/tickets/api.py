@@ -43,6 +43,9 @@ class TicketOut(Schema):
     escalated_at: dt.datetime | None
     rating: int | None
     rating_comment: str
+    # Computed when read, on the park's working calendar.
+    late: bool
+    working_hours_left: float | None
 
 
 class AttachmentOut(Schema):

@@ -6,10 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oasis.core.texts import shown
+from oasis.core.workcalendar import park_calendar
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park
 
@@ -22,25 +24,46 @@ class Category(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# Response and resolution targets per category, in hours. Kept as data: a park that
-# promises a four-hour repair response changes one number here.
+# Response and resolution targets per category, in WORKING hours on the park calendar
+# (oasis.core.workcalendar: 8 a day, no weekends, public holidays or 调休 days off).
+# Kept as data: a park that promises a two-hour repair response changes one number here.
 SLA_HOURS: dict[str, tuple[int, int]] = {
-    Category.PROPERTY_REPAIR: (4, 48),
-    Category.POLICY: (24, 120),
-    Category.REGISTRATION: (24, 168),
-    Category.TALENT: (24, 168),
-    Category.OTHER: (48, 240),
+    Category.PROPERTY_REPAIR: (4, 16),
+    Category.POLICY: (8, 40),
+    Category.REGISTRATION: (8, 40),
+    Category.TALENT: (8, 40),
+    Category.OTHER: (16, 80),
 }
 
 
 def sla_deadlines(category: str, opened_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     response, resolution = SLA_HOURS[category]
-    return opened_at + dt.timedelta(hours=response), opened_at + dt.timedelta(hours=resolution)
+    cal = park_calendar()
+    return cal.add_working_hours(opened_at, response), cal.add_working_hours(opened_at, resolution)
+
+
+def resolution_deadline(category: str, start: dt.datetime) -> dt.datetime:
+    """A new resolution deadline from `start` (a reopened ticket starts again)."""
+    return park_calendar().add_working_hours(start, SLA_HOURS[category][1])
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def active(self) -> TicketQuerySet:
         return self.filter(status__in=Ticket.ACTIVE)
+
+    def late(self, now: dt.datetime | None = None) -> TicketQuerySet:
+        """Late now, computed from the deadlines (not waiting for the SLA job): a
+        recorded breach, an open deadline passed, or an answer given after it."""
+        now = now or timezone.now()
+        active = Q(status__in=Ticket.ACTIVE)
+        return self.filter(
+            Q(response_breached=True)
+            | Q(resolution_breached=True)
+            | (active & Q(first_response_at__isnull=True, response_due_at__lt=now))
+            | (active & Q(resolution_due_at__lt=now))
+            | Q(first_response_at__gt=F("response_due_at"))
+            | Q(resolved_at__gt=F("resolution_due_at"))
+        )
 
 
 class Ticket(models.Model):
@@ -87,10 +110,14 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
-    # Set once by the SLA job (tickets-sla); the flags stay after a late answer.
+    # Recorded at the moment a deadline is missed: by a late reply or resolution, or by
+    # the SLA job (tickets-sla) for one nobody answered. Pages compute lateness when
+    # read (`response_late`, `resolution_late`), so they never wait for the job.
     response_breached = models.BooleanField(_("响应超时"), default=False)
     resolution_breached = models.BooleanField(_("解决超时"), default=False)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    # When the handler was told the resolution deadline is near (once per deadline).
+    deadline_warned_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,9 +142,51 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
+    def response_late_at(self, now: dt.datetime) -> bool:
+        if self.response_breached:
+            return True
+        if self.first_response_at is not None:
+            return self.first_response_at > self.response_due_at
+        return self.status in Ticket.ACTIVE and now > self.response_due_at
+
+    def resolution_late_at(self, now: dt.datetime) -> bool:
+        if self.resolution_breached:
+            return True
+        if self.status in Ticket.ACTIVE:
+            return now > self.resolution_due_at
+        return self.resolved_at is not None and self.resolved_at > self.resolution_due_at
+
+    @property
+    def response_late(self) -> bool:
+        return self.response_late_at(timezone.now())
+
+    @property
+    def resolution_late(self) -> bool:
+        return self.resolution_late_at(timezone.now())
+
     @property
     def is_breached(self) -> bool:
-        return self.response_breached or self.resolution_breached
+        """Late, as of now (what every page shows)."""
+        now = timezone.now()
+        return self.response_late_at(now) or self.resolution_late_at(now)
+
+    @property
+    def late(self) -> bool:
+        return self.is_breached
+
+    @property
+    def working_hours_left(self) -> float | None:
+        """Working hours until the resolution deadline (negative: how late), for an
+        open ticket; None once resolved or closed."""
+        if self.status not in Ticket.ACTIVE:
+            return None
+        hours = park_calendar().working_hours_between(timezone.now(), self.resolution_due_at)
+        return round(hours, 1)
+
+    @property
+    def working_hours_late(self) -> float | None:
+        left = self.working_hours_left
+        return None if left is None or left >= 0 else -left
 
 
 class TicketMessage(models.Model):

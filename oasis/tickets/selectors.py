@@ -62,7 +62,7 @@ def ticket_list(*, user: User, filters: TicketFilter | None = None) -> QuerySet[
     if filters.mine:
         qs = qs.filter(assignee=user)
     if filters.breached:
-        qs = qs.filter(Q(response_breached=True) | Q(resolution_breached=True))
+        qs = qs.late()
     return qs.annotate(
         reply_count=Count("messages", filter=Q(messages__kind=TicketMessage.Kind.REPLY))
     ).order_by("-opened_at", "-id")

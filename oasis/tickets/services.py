@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,9 +19,19 @@ from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
 from oasis.core.storage import media_rollback, media_save
 from oasis.core.texts import written
+from oasis.core.workcalendar import park_calendar
 from oasis.core.writes import record, snapshot
+from oasis.notifications.models import Event
+from oasis.notifications.services import Reach, notify, staff_with
 
-from .models import Category, Ticket, TicketAttachment, TicketMessage, sla_deadlines
+from .models import (
+    Category,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    resolution_deadline,
+    sla_deadlines,
+)
 from .uploads import uploads_check
 
 
@@ -56,7 +67,77 @@ def _lock(ticket: Ticket) -> Ticket:
 ASSIGNED = gettext_noop("已受理，处理人：%(name)s")
 RESOLVED = gettext_noop("已标记为已解决，请企业确认并评价。")
 CONFIRMED = gettext_noop("企业已确认解决，评分 %(n)s 分。")
-REOPENED = gettext_noop("企业重新打开了工单。")
+REOPENED = gettext_noop("企业重新打开了工单。新的解决时限：%(due)s。")
+RESPONSE_LATE_AT = gettext_noop("首次响应晚于时限（时限 %(due)s）。")
+RESOLUTION_LATE_AT = gettext_noop("解决晚于时限（时限 %(due)s）。")
+
+# What people are told (oasis.notifications): subject and body source strings.
+N_NEW = gettext_noop("新工单：%(t)s")
+N_NEW_BODY = gettext_noop("%(firm)s 提交了工单“%(t)s”，响应时限 %(due)s。")
+N_ASSIGNED = gettext_noop("工单已分派给您：%(t)s")
+N_REPLY = gettext_noop("工单有新回复：%(t)s")
+N_REPLY_BODY = gettext_noop("%(who)s：%(text)s")
+N_RESOLVED = gettext_noop("工单已处理，请确认：%(t)s")
+N_REOPENED = gettext_noop("工单被重新打开：%(t)s")
+N_ESCALATED = gettext_noop("工单超时已升级：%(t)s")
+N_ESCALATED_BODY = gettext_noop("%(firm)s 的工单“%(t)s”已超时（时限 %(due)s），请尽快处理。")
+N_DEADLINE = gettext_noop("工单即将到期：%(t)s")
+N_DEADLINE_BODY = gettext_noop("工单“%(t)s”的解决时限为 %(due)s，剩余 %(h)s 个工作小时。")
+
+# The handler is warned when this many working hours are left to resolve a ticket.
+DEADLINE_WARNING_HOURS = 4
+
+
+def _when(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _link(ticket: Ticket) -> str:
+    return reverse("tickets:ticket-detail", args=[ticket.pk])
+
+
+def _handlers(ticket: Ticket) -> list[User]:
+    """Who hears about a ticket on the park's side: its handler, else everyone who may
+    handle it."""
+    if ticket.assignee_id and ticket.assignee is not None and ticket.assignee.is_active:
+        return [ticket.assignee]
+    return staff_with(park_id=ticket.park_id, capability=roles.TICKET_HANDLE)
+
+
+def _tell(
+    ticket: Ticket,
+    recipients: list[User],
+    event: str,
+    subject: str,
+    actor: User | None,
+    now: dt.datetime,
+    body: str = "",
+    **values: str | int,
+) -> Reach:
+    return notify(
+        recipients=recipients,
+        event=event,
+        subject=subject,
+        body=body,
+        values={"t": ticket.title, **values},
+        link=_link(ticket),
+        park=ticket.park_id,
+        actor=actor,
+        now=now,
+    )
+
+
+def _record_late(ticket: Ticket, actor: User | None, now: dt.datetime, which: str) -> None:
+    """A reply or resolution after its deadline is recorded as late at that moment (the
+    flag and a line in the thread), not left for the daily job to notice."""
+    if which == "response" and not ticket.response_breached and now > ticket.response_due_at:
+        ticket.response_breached = True
+        _event(ticket, actor, now, RESPONSE_LATE_AT, due=_when(ticket.response_due_at))
+    if which == "resolution" and not ticket.resolution_breached and now > ticket.resolution_due_at:
+        ticket.resolution_breached = True
+        _event(ticket, actor, now, RESOLUTION_LATE_AT, due=_when(ticket.resolution_due_at))
+
+
 RESPONSE_LATE = gettext_noop("响应超时（时限 %(due)s）。")
 RESPONSE_LATE_ESCALATED = gettext_noop("响应超时（时限 %(due)s）。已升级至园区管理员。")
 RESOLUTION_LATE = gettext_noop("解决超时（时限 %(due)s）。")
@@ -152,6 +233,17 @@ def _ticket_open(
     )
     _save(ticket, actor, None)
     _attach(ticket, None, actor, files, types, stored)
+    _tell(
+        ticket,
+        _handlers(ticket),
+        Event.REQUEST_NEW,
+        N_NEW,
+        actor,
+        now,
+        N_NEW_BODY,
+        firm=enterprise.name,
+        due=_when(response_due),
+    )
     return ticket
 
 
@@ -198,11 +290,25 @@ def _ticket_reply(
         before = snapshot(ticket)
         if ticket.first_response_at is None:
             ticket.first_response_at = now
+            _record_late(ticket, actor, now, "response")
         if ticket.status == Ticket.Status.OPEN:
             ticket.status = Ticket.Status.IN_PROGRESS
         _save(ticket, actor, before)
+        recipients = [ticket.opened_by]
     else:
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+        recipients = _handlers(ticket)
+    _tell(
+        ticket,
+        recipients,
+        Event.REQUEST_REPLY,
+        N_REPLY,
+        actor,
+        now,
+        N_REPLY_BODY,
+        who=str(actor),
+        text=body[:200],
+    )
     return message
 
 
@@ -222,11 +328,14 @@ def ticket_assign(
     now = now or timezone.now()
     before = snapshot(ticket)
     ticket.assignee = assignee
-    ticket.first_response_at = ticket.first_response_at or now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        _record_late(ticket, actor, now, "response")
     if ticket.status == Ticket.Status.OPEN:
         ticket.status = Ticket.Status.IN_PROGRESS
     _save(ticket, actor, before)
     _event(ticket, actor, now, ASSIGNED, name=str(assignee))
+    _tell(ticket, [assignee], Event.REQUEST_NEW, N_ASSIGNED, actor, now)
     return ticket
 
 
@@ -245,13 +354,27 @@ def ticket_resolve(
     before = snapshot(ticket)
     ticket.status = Ticket.Status.RESOLVED
     ticket.resolved_at = now
-    ticket.first_response_at = ticket.first_response_at or now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        _record_late(ticket, actor, now, "response")
+    _record_late(ticket, actor, now, "resolution")
     ticket.assignee = ticket.assignee or actor
     _save(ticket, actor, before)
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=True, body=body, created_at=now
     )
     _event(ticket, actor, now, RESOLVED)
+    _tell(
+        ticket,
+        [ticket.opened_by],
+        Event.REQUEST_REPLY,
+        N_RESOLVED,
+        actor,
+        now,
+        N_REPLY_BODY,
+        who=str(actor),
+        text=body[:200],
+    )
     return ticket
 
 
@@ -292,11 +415,29 @@ def ticket_reopen(
     before = snapshot(ticket)
     ticket.status = Ticket.Status.IN_PROGRESS
     ticket.resolved_at = None
+    # A reopened ticket is a new piece of work: a new resolution deadline from now, and
+    # its lateness, escalation and warning start again (the old ones stay in the thread
+    # and the audit log).
+    ticket.resolution_due_at = resolution_deadline(ticket.category, now)
+    ticket.resolution_breached = False
+    ticket.escalated_at = None
+    ticket.deadline_warned_at = None
     _save(ticket, actor, before)
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=False, body=body, created_at=now
     )
-    _event(ticket, actor, now, REOPENED)
+    _event(ticket, actor, now, REOPENED, due=_when(ticket.resolution_due_at))
+    _tell(
+        ticket,
+        _handlers(ticket),
+        Event.REQUEST_REPLY,
+        N_REOPENED,
+        actor,
+        now,
+        N_REPLY_BODY,
+        who=str(actor),
+        text=body[:200],
+    )
     return ticket
 
 
@@ -305,7 +446,7 @@ def ticket_sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Flag breached SLAs and escalate each ticket once. Safe to run twice: a flag that
     is already set is never set again, so no second event or audit row appears."""
     now = now or timezone.now()
-    counts = {"response": 0, "resolution": 0, "escalated": 0}
+    counts = {"response": 0, "resolution": 0, "escalated": 0, "warned": 0}
     late_response = Ticket.objects.select_for_update().filter(
         status__in=Ticket.ACTIVE,
         first_response_at__isnull=True,
@@ -337,5 +478,55 @@ def ticket_sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
             ("resolution", False): RESOLUTION_LATE,
             ("resolution", True): RESOLUTION_LATE_ESCALATED,
         }[flag, escalated]
-        _event(ticket, None, now, late, due=timezone.localtime(due).strftime("%Y-%m-%d %H:%M"))
+        _event(ticket, None, now, late, due=_when(due))
+        if escalated:
+            admins = staff_with(park_id=ticket.park_id, capability=roles.PARK_CHANGE)
+            people = {u.pk: u for u in [*admins, *_handlers(ticket)]}
+            _tell(
+                ticket,
+                list(people.values()),
+                Event.REQUEST_ESCALATED,
+                N_ESCALATED,
+                None,
+                now,
+                N_ESCALATED_BODY,
+                firm=ticket.enterprise.name,
+                due=_when(due),
+            )
+    counts["warned"] = _warn_deadlines(now)
     return counts
+
+
+def _warn_deadlines(now: dt.datetime) -> int:
+    """Tell the handler once when a ticket's resolution deadline is near."""
+    cal = park_calendar()
+    # Within DEADLINE_WARNING_HOURS working hours is within a few calendar days at most
+    # (a long holiday): prefilter on that, then count on the calendar.
+    soon = Ticket.objects.select_for_update().filter(
+        status__in=Ticket.ACTIVE,
+        deadline_warned_at__isnull=True,
+        resolution_breached=False,
+        resolution_due_at__gt=now,
+        resolution_due_at__lte=now + dt.timedelta(days=12),
+    )
+    warned = 0
+    for ticket in soon.select_related("assignee", "enterprise"):
+        left = cal.working_hours_between(now, ticket.resolution_due_at)
+        if left > DEADLINE_WARNING_HOURS:
+            continue
+        before = snapshot(ticket)
+        ticket.deadline_warned_at = now
+        _save(ticket, None, before)
+        _tell(
+            ticket,
+            _handlers(ticket),
+            Event.REQUEST_DEADLINE,
+            N_DEADLINE,
+            None,
+            now,
+            N_DEADLINE_BODY,
+            due=_when(ticket.resolution_due_at),
+            h=f"{left:.1f}",
+        )
+        warned += 1
+    return warned

@@ -423,9 +423,9 @@ def test_superuser_sees_any_park(park, other_park):
 # Measured: session, user, park roles, the user's parks, then the five dashboard
 # aggregates (trend by year, firms by status, industries for the year, building
 # areas, firms per building), then six for the month's shared-service utilisation
-# (resources, bookings, charges, requests, offerings). Exact, so any new per-request
-# query is noticed.
-QUERY_CEILING = 15
+# (resources, bookings, charges, requests, offerings), and the header's unread-message
+# count. Exact, so any new per-request query is noticed.
+QUERY_CEILING = 16
 
 
 def _populate(park, n: int) -> None:
@@ -472,8 +472,9 @@ def test_cached_dashboard_moves_on_the_next_request_after_a_write(
     FigureFactory(enterprise=enterprise, year=2025, headcount=100)
     first = staff_client.get(f"/dashboard/?park={park.pk}&year=2025").context["fig"]
     assert first.totals.headcount == 100
-    # A repeated request is served from the cache: only session, user and access reads.
-    with django_assert_max_num_queries(4):
+    # A repeated request is served from the cache: only session, user and access reads
+    # (and the header's unread-message count).
+    with django_assert_max_num_queries(5):
         staff_client.get(f"/dashboard/?park={park.pk}&year=2025")
     with django_capture_on_commit_callbacks(execute=True):
         annual_figure_save(actor=staff, enterprise=enterprise, year=2025, data={"headcount": 140})

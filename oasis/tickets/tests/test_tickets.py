@@ -1,6 +1,8 @@
 import datetime as dt
 import io
 import json
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -12,10 +14,14 @@ from django.utils import timezone
 from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
 from oasis.enterprises.tests.factories import EnterpriseFactory
+from oasis.core.workcalendar import park_calendar
+from oasis.notifications.models import Notification
+from oasis.tickets import services as ticket_services
 from oasis.tickets.models import Ticket, TicketAttachment, TicketMessage
 from oasis.tickets.services import ticket_sla_check
 from oasis.tickets.tests.factories import make_ticket
 
+SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -46,8 +52,8 @@ def test_member_opens_a_ticket_with_a_file(member_client, member, enterprise):
     assert (
         ticket.enterprise == enterprise and ticket.opened_by == member and ticket.status == "open"
     )
-    assert ticket.response_due_at - ticket.opened_at == dt.timedelta(hours=4)
-    assert ticket.resolution_due_at - ticket.opened_at == dt.timedelta(hours=48)
+    assert ticket.response_due_at == park_calendar().add_working_hours(ticket.opened_at, 4)
+    assert ticket.resolution_due_at == park_calendar().add_working_hours(ticket.opened_at, 16)
     att = TicketAttachment.objects.get()
     assert (
         att.original_name == "照片.png" and att.content_type == "image/png" and att.size == len(PNG)
@@ -201,9 +207,12 @@ def test_outsider_and_other_firm_see_nothing(outsider_client, member, enterprise
     assert ticket.status == "open"
 
 
-def test_sla_breach_and_escalation_is_idempotent(member, enterprise):
-    opened = timezone.now() - dt.timedelta(hours=30)
-    late = make_ticket(enterprise, member, category="policy", opened_at=opened)  # 24h response
+def test_sla_breach_and_escalation_is_idempotent(member, enterprise, staff):
+    # Monday 2026-11-23 09:00; 30 calendar hours later (Tuesday 15:00) is 13 working
+    # hours: past the 8-hour response target of a policy question.
+    opened = dt.datetime(2026, 11, 23, 9, tzinfo=SH)
+    now = opened + dt.timedelta(hours=30)
+    late = make_ticket(enterprise, member, category="policy", opened_at=opened)
     answered = make_ticket(
         enterprise,
         member,
@@ -212,22 +221,29 @@ def test_sla_breach_and_escalation_is_idempotent(member, enterprise):
         first_response_at=opened,
         status="in_progress",
     )
-    fresh = make_ticket(enterprise, member, category="policy")
-    assert ticket_sla_check() == {"response": 1, "resolution": 0, "escalated": 1}
-    out = io.StringIO()
-    call_command("tickets-sla", stdout=out)
-    assert out.getvalue().strip() == "response=0 resolution=0 escalated=0"
+    fresh = make_ticket(enterprise, member, category="policy", opened_at=now)
+    counts = {"response": 1, "resolution": 0, "escalated": 1, "warned": 0}
+    assert ticket_sla_check(now=now) == counts
+    with mock.patch("oasis.tickets.services.timezone.now", return_value=now):
+        out = io.StringIO()
+        call_command("tickets-sla", stdout=out)
+    assert out.getvalue().strip() == "response=0 resolution=0 escalated=0 warned=0"
     late.refresh_from_db()
     answered.refresh_from_db()
     fresh.refresh_from_db()
     assert late.response_breached and late.escalated_at and not late.resolution_breached
-    assert not answered.is_breached and not fresh.is_breached
+    for t in (answered, fresh):
+        assert not t.response_late_at(now) and not t.resolution_late_at(now)
     assert TicketMessage.objects.filter(ticket=late, kind="event").count() == 1
-    # Later the resolution deadline passes too: flagged once more, escalated already.
-    assert ticket_sla_check(now=timezone.now() + dt.timedelta(days=5)) == {
+    # The escalation reached the park's administrator.
+    assert Notification.objects.filter(recipient=staff, event="request_escalated").count() == 1
+    # 40 working hours from Monday 09:00 ends Friday 18:00; from Tuesday 15:00 it ends
+    # the next Tuesday 15:00. On Wednesday 12-02 all three are late: flagged once more.
+    assert ticket_sla_check(now=dt.datetime(2026, 12, 2, 10, tzinfo=SH)) == {
         "response": 1,
         "resolution": 3,
         "escalated": 2,
+        "warned": 0,
     }
 
 
@@ -278,3 +294,95 @@ def test_ticket_lists_do_not_grow_with_rows(
         assert r.status_code == 200 and r.context["page"].paginator.count == rows
         with django_assert_max_num_queries(8):
             assert c.get("/api/v1/tickets/?limit=100").json()["count"] == rows
+
+
+# --- issue 14, finding 3: lateness when read, recorded at the moment, working days ---
+
+
+def test_a_ticket_past_its_deadline_is_late_before_any_job_runs(member, enterprise, staff):
+    opened = timezone.now() - dt.timedelta(days=25)
+    late = make_ticket(enterprise, member, category="policy", opened_at=opened, title="逾期很久")
+    make_ticket(enterprise, member, category="policy", title="刚提交")
+    c = _client(staff)
+    page = c.get("/tickets/?breached=1").content.decode()
+    assert "逾期很久" in page and "刚提交" not in page
+    detail = c.get(f"/tickets/{late.pk}/").content.decode()
+    assert "响应超时" in detail and "解决超时" in detail and "已超时" in detail
+    r = c.get(f"/api/v1/tickets/{late.pk}")
+    assert r.json()["late"] is True and r.json()["working_hours_left"] < 0
+    late.refresh_from_db()
+    assert not late.response_breached  # nothing was written by reading
+
+
+def test_a_late_reply_and_a_late_resolution_are_recorded_when_they_happen(
+    member, enterprise, staff
+):
+    opened = dt.datetime(2026, 11, 23, 9, tzinfo=SH)  # Monday; policy: 8 h / 40 h
+    ticket = make_ticket(enterprise, member, category="policy", opened_at=opened)
+    # Tuesday 10:00 = 9 working hours later: the first answer is an hour late.
+    ticket_services.ticket_reply(
+        actor=staff, ticket=ticket, body="已收到", now=dt.datetime(2026, 11, 24, 10, tzinfo=SH)
+    )
+    ticket.refresh_from_db()
+    assert ticket.response_breached and not ticket.resolution_breached
+    events = [m.body for m in ticket.messages.filter(kind="event")]
+    assert events == ["首次响应晚于时限（时限 2026-11-23 18:00）。"]
+    # Resolved the next Monday: the 40 working hours ended Friday 18:00.
+    ticket_services.ticket_resolve(
+        actor=staff, ticket=ticket, body="已办结", now=dt.datetime(2026, 11, 30, 10, tzinfo=SH)
+    )
+    ticket.refresh_from_db()
+    assert ticket.resolution_breached
+    assert ticket.messages.filter(body="解决晚于时限（时限 2026-11-27 18:00）。").exists()
+
+
+def test_reopening_starts_a_new_deadline_in_working_hours(member, enterprise, staff):
+    opened = dt.datetime(2026, 11, 23, 9, tzinfo=SH)
+    ticket = make_ticket(enterprise, member, category="property_repair", opened_at=opened)
+    ticket_services.ticket_resolve(
+        actor=staff, ticket=ticket, body="已修复", now=dt.datetime(2026, 11, 23, 11, tzinfo=SH)
+    )
+    # Reopened on Friday 16:00: 16 working hours → 2 h Friday, 8 h Monday, 6 h Tuesday
+    # (09-12, 13-16) → Tuesday 2026-12-01 16:00.
+    ticket_services.ticket_reopen(
+        actor=member, ticket=ticket, body="又漏了", now=dt.datetime(2026, 11, 27, 16, tzinfo=SH)
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+    assert ticket.resolution_due_at == dt.datetime(2026, 12, 1, 16, tzinfo=SH)
+    assert not ticket.resolution_breached
+
+
+def test_deadlines_skip_the_spring_festival(member_client, enterprise):
+    filed = dt.datetime(2026, 2, 13, 16, tzinfo=SH)  # Friday before 春节
+    with mock.patch("oasis.tickets.services.timezone.now", return_value=filed):
+        member_client.post(
+            "/tickets/new/", {"category": "property_repair", "title": "水管", "body": "漏水"}
+        )
+    ticket = Ticket.objects.get()
+    # 4 h: 2 h Friday, 2 h Saturday 2-14 (调休 working day) → 11:00.
+    assert ticket.response_due_at == dt.datetime(2026, 2, 14, 11, tzinfo=SH)
+    # 16 h: 2 + 8 (Saturday) then 2-15..2-23 off → Tuesday 2-24 16:00.
+    assert ticket.resolution_due_at == dt.datetime(2026, 2, 24, 16, tzinfo=SH)
+
+
+def test_people_are_told_about_new_tickets_replies_and_near_deadlines(
+    member_client, member, enterprise, staff, officer
+):
+    member_client.post("/tickets/new/", {"category": "policy", "title": "政策", "body": "?"})
+    ticket = Ticket.objects.get()
+    told = set(Notification.objects.filter(event="request_new").values_list("recipient", flat=True))
+    assert {staff.pk, officer.pk} <= told and member.pk not in told
+    ticket_services.ticket_reply(actor=officer, ticket=ticket, body="请提供营业执照")
+    note = Notification.objects.get(recipient=member, event="request_reply")
+    assert "政策" in note.subject and "请提供营业执照" in note.body
+    assert note.link == f"/tickets/{ticket.pk}/"
+    # Two working hours before the resolution deadline the handler is warned, once.
+    near = park_calendar().add_working_hours(timezone.now(), 0)  # next working moment
+    ticket.resolution_due_at = park_calendar().add_working_hours(near, 2)
+    ticket.save()
+    assert ticket_sla_check(now=near)["warned"] == 1
+    assert ticket_sla_check(now=near)["warned"] == 0
+    warned = Notification.objects.filter(event="request_deadline")
+    assert {n.recipient_id for n in warned} == {staff.pk, officer.pk}
+    assert "剩余 2.0 个工作小时" in warned[0].body

@@ -13,5 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = ticket_sla_check()
         self.stdout.write(
-            f"response={counts['response']} resolution={counts['resolution']} escalated={counts['escalated']}"
+            f"response={counts['response']} resolution={counts['resolution']} "
+            f"escalated={counts['escalated']} warned={counts['warned']}"
         )
