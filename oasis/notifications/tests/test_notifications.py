@@ -5,8 +5,8 @@ from django.core import mail
 from django.test import Client
 from django.utils.translation import gettext_noop
 
-from oasis.core.models import AuditEntry
 from oasis.accounts.tests.factories import make_user
+from oasis.core.models import AuditEntry
 from oasis.notifications import services
 from oasis.notifications.models import EmailDelivery, Event, Notification, Preference
 
@@ -116,9 +116,7 @@ def test_inbox_shows_unread_count_in_the_header_and_marks_read(member, park, ent
     assert 'id="unread-count"' not in c.get("/portal/").content.decode()
 
 
-def test_nobody_opens_or_marks_another_persons_message(
-    member, park, enterprise, other_enterprise
-):
+def test_nobody_opens_or_marks_another_persons_message(member, park, enterprise, other_enterprise):
     colleague = make_user("colleague", enterprise=enterprise)
     other = make_user("other", enterprise=other_enterprise)
     _notify([member], park)

@@ -44,10 +44,10 @@ from oasis.enterprises.models import Contact
 from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.leasing import services as leasing_services
 from oasis.leasing.models import ImportJob
-from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 from oasis.notifications.models import EmailDelivery, Notification
 from oasis.notifications.models import Event as NotificationEvent
 from oasis.notifications.services import notify
+from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 from oasis.portal.models import NoticeRead, PeriodFigure
 from oasis.sharing import services as sharing_services
 from oasis.sharing.models import (

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
-from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.core.workcalendar import park_calendar
+from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.notifications.models import Notification
 from oasis.tickets import services as ticket_services
 from oasis.tickets.models import Ticket, TicketAttachment, TicketMessage
