@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
@@ -24,6 +25,8 @@ from oasis.core.writes import record, snapshot
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.services import annual_figure_save
 from oasis.enterprises.validation import figure_errors
+from oasis.notifications.models import Event as NotificationEvent
+from oasis.notifications.services import notify
 from oasis.parks.models import Park
 
 from . import selectors
@@ -206,6 +209,23 @@ def report_return(
     report.full_clean()
     report.save()
     record(actor=actor, instance=report, before=before, park_id=report.campaign.park_id)
+    # The person who submitted it, else the firm's administrators.
+    submitter = report.submitted_by
+    recipients = (
+        [submitter]
+        if submitter is not None and submitter.is_active
+        else list(User.objects.filter(enterprise_id=report.enterprise_id, is_enterprise_admin=True))
+    )
+    notify(
+        recipients=recipients,
+        event=NotificationEvent.REPORT_RETURNED,
+        subject=RETURNED_SUBJECT,
+        body=RETURNED_BODY,
+        values={"t": report.campaign.title, "c": comment[:500]},
+        link=reverse("portal:report-fill", args=[report.campaign_id]),
+        park=report.campaign.park_id,
+        actor=actor,
+    )
     return report
 
 
@@ -271,25 +291,36 @@ def report_accept(
 # ------------------------------------------------------------------------- reminders
 
 
-def _member_emails(enterprise_ids: list[int]) -> dict[int, list[str]]:
-    emails: dict[int, list[str]] = {}
-    for firm_id, email in (
-        User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True)
-        .exclude(email="")
-        .values_list("enterprise_id", "email")
-    ):
-        emails.setdefault(firm_id, []).append(email)
-    return emails
+def _firm_members(enterprise_ids: list[int]) -> dict[int, list[User]]:
+    people: dict[int, list[User]] = {}
+    for user in User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True):
+        assert user.enterprise_id is not None  # filtered on it
+        people.setdefault(user.enterprise_id, []).append(user)
+    return people
+
+
+DUE_SOON_SUBJECT = gettext_noop("【提醒】%(t)s 即将截止")
+OVERDUE_SUBJECT = gettext_noop("【逾期】%(t)s 尚未填报")
+DUE_BODY = gettext_noop("贵企业尚未提交“%(t)s”，截止日期 %(d)s。请登录绿洲园区平台填报。")
+RETURNED_SUBJECT = gettext_noop("填报被退回：%(t)s")
+RETURNED_BODY = gettext_noop("审核意见：%(c)s")
 
 
 @transaction.atomic
 def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     """Remind firms that have not reported: once when the due date nears, once when it
-    has passed. The (campaign, firm, kind) row is unique, so a second run the same day
-    (or any later day) sends nothing twice."""
+    has passed, through the notification service (inbox, and email for those who want
+    it). A firm counts as reminded only when someone was reached: a firm with no active
+    account is counted as `unreached` and tried again on the next run. The (campaign,
+    firm, kind) row is unique, so a second run sends nothing twice. `emailed` counts the
+    firms at least one email went to."""
     today = today or timezone.localdate()
-    counts = {ReportReminder.Kind.DUE_SOON: 0, ReportReminder.Kind.OVERDUE: 0}
-    outbox: list[tuple[str, str, str | None, list[str]]] = []
+    counts = {
+        ReportReminder.Kind.DUE_SOON: 0,
+        ReportReminder.Kind.OVERDUE: 0,
+        "emailed": 0,
+        "unreached": 0,
+    }
     campaigns = Campaign.objects.filter(
         status=Campaign.Status.OPEN, opens_on__lte=today
     ).select_related("park")
@@ -309,27 +340,33 @@ def campaign_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             .exclude(pk__in=done)
             .exclude(pk__in=already)
         )
+        people = _firm_members([f.pk for f in firms])
+        reached: list[Enterprise] = []
+        for firm in firms:
+            reach = notify(
+                recipients=people.get(firm.pk, []),
+                event=NotificationEvent.REPORT_DUE,
+                subject=OVERDUE_SUBJECT
+                if kind == ReportReminder.Kind.OVERDUE
+                else DUE_SOON_SUBJECT,
+                body=DUE_BODY,
+                values={"t": campaign.title, "d": campaign.due_on.isoformat()},
+                link=reverse("portal:home"),
+                park=campaign.park_id,
+            )
+            if reach.reached:
+                reached.append(firm)
+                counts["emailed"] += bool(reach.emailed)
+            else:
+                counts["unreached"] += 1
         ReportReminder.objects.bulk_create(
             [
                 ReportReminder(campaign=campaign, enterprise=f, kind=kind, sent_on=today)
-                for f in firms
+                for f in reached
             ],
             ignore_conflicts=True,
         )
-        counts[kind] += len(firms)
-        emails = _member_emails([f.pk for f in firms])
-        subject = (
-            _("【逾期】%(t)s 尚未填报")
-            if kind == ReportReminder.Kind.OVERDUE
-            else _("【提醒】%(t)s 即将截止")
-        ) % {"t": campaign.title}
-        body = _("贵企业尚未提交“%(t)s”，截止日期 %(d)s。请登录绿洲园区平台填报。") % {
-            "t": campaign.title,
-            "d": campaign.due_on,
-        }
-        outbox += [(subject, body, None, emails[f.pk]) for f in firms if f.pk in emails]
-    if outbox:
-        transaction.on_commit(lambda: send_mass_mail(outbox, fail_silently=True))
+        counts[kind] += len(reached)
     return {str(k): v for k, v in counts.items()}
 
 
@@ -384,13 +421,55 @@ def _check_firm_admin(actor: User) -> Enterprise:
     return firm
 
 
+class InviteTokenGenerator(PasswordResetTokenGenerator):
+    """The token of an invitation link. Beyond Django's (password hash, last login,
+    timestamp: it dies once used or after PASSWORD_RESET_TIMEOUT), it covers whether the
+    account is active and which firm it belongs to: a removed colleague's unused link
+    stops working at once."""
+
+    key_salt = "oasis.portal.InviteTokenGenerator"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        base = super()._make_hash_value(user, timestamp)
+        return f"{base}|{int(user.is_active)}|{getattr(user, 'enterprise_id', '')}"
+
+
+invite_token_generator = InviteTokenGenerator()
+
+INVITE_SUBJECT = gettext_noop("邀请您加入绿洲园区平台（%(firm)s）")
+INVITE_BODY = gettext_noop(
+    "%(admin)s 邀请您使用绿洲园区平台，用户名 %(username)s。请在 3 天内通过下面的链接设置密码（链接只能使用一次）。"
+)
+
+
 def activation_path(user: User) -> str:
-    """The one-time link a new colleague uses to set a password. It dies once used:
-    Django's token covers the password hash and the last login."""
+    """The one-time link a new colleague uses to set a password (see
+    InviteTokenGenerator for when it dies)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse(
         "portal:member-activate",
-        kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
+        kwargs={"uidb64": uid, "token": invite_token_generator.make_token(user)},
+    )
+
+
+def _send_invitation(actor: User, user: User, path: str) -> None:
+    """Email the link to the invitee when they have an address (they have no inbox
+    until they log in)."""
+    enterprise = actor.enterprise
+    notify(
+        recipients=[user],
+        event=NotificationEvent.INVITATION,
+        subject=INVITE_SUBJECT,
+        body=INVITE_BODY,
+        values={
+            "firm": enterprise.name if enterprise else "",
+            "admin": str(actor),
+            "username": user.username,
+        },
+        link=path,
+        park=enterprise.park_id if enterprise else None,
+        actor=actor,
+        inbox=False,
     )
 
 
@@ -416,7 +495,24 @@ def member_invite(
     user.full_clean(exclude=["password"])
     user.save()
     record(actor=actor, instance=user, park_id=enterprise.park_id)
-    return user, activation_path(user)
+    path = activation_path(user)
+    _send_invitation(actor, user, path)
+    return user, path
+
+
+@transaction.atomic
+def member_invite_resend(*, actor: User, user: User) -> str:
+    """A new one-time link for a colleague who has not set a password yet (the first
+    expired or was lost); emailed again when they have an address."""
+    enterprise = _check_firm_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.enterprise_id != enterprise.pk or not user.is_active:
+        raise PermissionDenied(_("只能管理本企业的账号。"))
+    if user.has_usable_password():
+        raise ValidationError({"__all__": [_("该同事已设置密码，无需重新邀请。")]})
+    path = activation_path(user)
+    _send_invitation(actor, user, path)
+    return path
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("notices/<int:notice_id>/", views.notice_detail, name="notice-detail"),
     path("members/", views.member_list, name="member-list"),
     path("members/<int:user_id>/remove/", views.member_remove, name="member-remove"),
+    path("members/<int:user_id>/resend/", views.member_invite_resend, name="member-resend"),
     path(
         "activate/<uidb64>/<token>/",
         views.MemberActivateView.as_view(),

@@ -433,12 +433,39 @@ def member_remove(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     return redirect("portal:member-list")
 
 
+@login_required
+@require_POST
+def member_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
+    _firm_admin(request)
+    colleague = selectors.member_get_for_admin(user=request.user, pk=user_id)
+    try:
+        path = services.member_invite_resend(actor=request.user, user=colleague)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("portal:member-list")
+    enterprise = enterprise_get_for_user(user=request.user, pk=request.user.enterprise_id)
+    context = {
+        "nav": "portal",
+        "e": enterprise,
+        "members": selectors.firm_members(enterprise=enterprise),
+        "form": InviteForm(),
+        "invited": {"user": colleague, "link": request.build_absolute_uri(path)},
+    }
+    return render(request, "portal/member_list.html", context)
+
+
 class MemberActivateView(PasswordResetConfirmView):
-    """The one-time link of an invitation: set a password, then log in."""
+    """The one-time link of an invitation: set a password, then log in. A removed
+    (deactivated) colleague's link does not work."""
 
     template_name = "portal/member_activate.html"
     success_url = reverse_lazy("accounts:login")
     post_reset_login = False
+    token_generator = services.invite_token_generator
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
 
     def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("密码已设置，请登录。"))

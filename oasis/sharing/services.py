@@ -12,14 +12,18 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oasis.accounts.models import User
 from oasis.core.validation import check_order
 from oasis.core.writes import record, snapshot
 from oasis.cultivation.models import Tier
 from oasis.enterprises.models import Enterprise, FocusIndustry
+from oasis.notifications.models import Event as NotificationEvent
+from oasis.notifications.services import notify
 from oasis.parks.models import Park
 
 from . import booking_rules, matching, selectors
@@ -762,16 +766,49 @@ def event_save(
         raise ValidationError(errors)
     _save(event)
     record(actor=actor, instance=event, before=before, park_id=park.pk)
-    if event.pk and before is not None and event.capacity > seated:
+    if event.pk and before is not None and event.capacity > seated and _promotable(event):
         waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
             "created_at", "id"
         )
         for reg in waiting[: event.capacity - seated]:
-            reg_before = snapshot(reg)
-            reg.status = Registration.Status.REGISTERED
-            _save(reg)
-            record(actor=actor, instance=reg, before=reg_before, park_id=park.pk)
+            _promote(actor, event, reg)
     return event
+
+
+# An event's time window (issue 14): a seat is given up and handed to the waitlist only
+# before the event starts; registrations are cancelled only before it ends; check-in
+# opens an hour before the start and closes at the end.
+CHECK_IN_OPENS = dt.timedelta(hours=1)
+PROMOTED_SUBJECT = gettext_noop("候补转为正式报名：%(t)s")
+PROMOTED_BODY = gettext_noop(
+    "“%(t)s”有空出的名额，您已从候补转为正式报名。活动时间 %(when)s，地点 %(venue)s。"
+)
+
+
+def _promotable(event: Event, now: dt.datetime | None = None) -> bool:
+    return (now or timezone.now()) < event.starts_at
+
+
+def _promote(actor: User | None, event: Event, reg: Registration) -> None:
+    """Give a waitlisted person a seat, and tell them."""
+    before = snapshot(reg)
+    reg.status = Registration.Status.REGISTERED
+    _save(reg)
+    record(actor=actor, instance=reg, before=before, park_id=event.park_id)
+    notify(
+        recipients=[reg.user],
+        event=NotificationEvent.WAITLIST_PROMOTED,
+        subject=PROMOTED_SUBJECT,
+        body=PROMOTED_BODY,
+        values={
+            "t": event.title,
+            "when": timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "venue": event.venue or "—",
+        },
+        link=reverse("sharing:event", args=[event.pk]),
+        park=event.park_id,
+        actor=actor,
+    )
 
 
 def event_register(*, actor: User, event: Event) -> Registration:
@@ -807,30 +844,37 @@ def _event_register(actor: User, event: Event) -> Registration:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: User, registration: Registration) -> Registration:
-    """Cancel a registration; a freed seat goes to the first on the waitlist."""
+def registration_cancel(
+    *, actor: User, registration: Registration, now: dt.datetime | None = None
+) -> Registration:
+    """Cancel a registration before the event ends; a seat freed before the event starts
+    goes to the first on the waitlist, who is told. A checked-in person attended: their
+    registration stays."""
     event = Event.objects.select_for_update().get(pk=registration.event_id)
-    reg = Registration.objects.get(pk=registration.pk)
+    reg = Registration.objects.select_related("user").get(pk=registration.pk)
     if reg.user_id != actor.pk:
         selectors.require_manage(user=actor, park_id=event.park_id)
     if reg.status == Registration.Status.CANCELLED:
         raise ValidationError({"status": [_("该报名已取消。")]})
+    if reg.checked_in_at is not None:
+        raise ValidationError({"status": [_("已签到的报名不能取消。")]})
+    now = now or timezone.now()
+    if now >= event.ends_at:
+        raise ValidationError({"status": [_("活动已结束，不能再取消报名。")]})
     freed = reg.status == Registration.Status.REGISTERED
     before = snapshot(reg)
     reg.status = Registration.Status.CANCELLED
     _save(reg)
     record(actor=actor, instance=reg, before=before, park_id=event.park_id)
-    if freed:
+    if freed and _promotable(event, now):
         nxt = (
             event.registrations.filter(status=Registration.Status.WAITLISTED)
+            .select_related("user")
             .order_by("created_at", "id")
             .first()
         )
         if nxt is not None:
-            before = snapshot(nxt)
-            nxt.status = Registration.Status.REGISTERED
-            _save(nxt)
-            record(actor=actor, instance=nxt, before=before, park_id=event.park_id)
+            _promote(actor, event, nxt)
     return reg
 
 
@@ -844,8 +888,11 @@ def registration_check_in(
         raise ValidationError({"status": [_("只有已报名（非候补）的人员可以签到。")]})
     if reg.checked_in_at:
         raise ValidationError({"status": [_("已签到。")]})
+    now = now or timezone.now()
+    if not reg.event.starts_at - CHECK_IN_OPENS <= now < reg.event.ends_at:
+        raise ValidationError({"status": [_("签到只在活动开始前 1 小时至活动结束之间开放。")]})
     before = snapshot(reg)
-    reg.checked_in_at = now or timezone.now()
+    reg.checked_in_at = now
     _save(reg)
     record(actor=actor, instance=reg, before=before, park_id=reg.event.park_id)
     return reg

@@ -166,6 +166,68 @@ def test_firm_admin_invites_a_colleague_who_sets_a_password(enterprise, park):
     assert anon.get(path, follow=True).context["validlink"] is False
 
 
+def _invite(c, username, email=""):
+    r = c.post(
+        "/portal/members/",
+        {"username": username, "display_name": "", "email": email, "phone": ""},
+    )
+    return r.context["invited"]["link"].replace("http://testserver", "")
+
+
+def test_a_removed_colleagues_unused_link_stops_working(enterprise):
+    """Issue 14, finding 8."""
+    admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
+    c = _client(admin)
+    path = _invite(c, "xiaoli")
+    new = User.objects.get(username="xiaoli")
+    c.post(f"/portal/members/{new.pk}/remove/")
+    anon = Client()
+    r = anon.get(path, follow=True)
+    assert r.context["validlink"] is False
+    r = anon.post(
+        path.replace(path.rsplit("/", 2)[-2], "set-password"),
+        {"new_password1": "Xiaoli-pass-2026", "new_password2": "Xiaoli-pass-2026"},
+    )
+    new.refresh_from_db()
+    assert not new.has_usable_password()
+
+
+def test_an_expired_invitation_is_resent_by_email(enterprise, settings, committed):
+    """Issue 14, finding 8: a new link (emailed when the colleague has an address)."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.core import mail
+
+    admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
+    c = _client(admin)
+    with committed():
+        old = _invite(c, "xiaozhao", email="zhao@example.cn")
+    assert len(mail.outbox) == 1 and old in mail.outbox[0].body
+    new = User.objects.get(username="xiaozhao")
+    members_page = c.get("/portal/members/").content.decode()
+    assert f"/portal/members/{new.pk}/resend/" in members_page
+    # Django's token clock is naive local time.
+    later = dt.datetime.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 3600)
+    with mock.patch(
+        "django.contrib.auth.tokens.PasswordResetTokenGenerator._now", return_value=later
+    ):
+        assert Client().get(old, follow=True).context["validlink"] is False
+        with committed():
+            r = c.post(f"/portal/members/{new.pk}/resend/")
+        assert r.status_code == 200
+        fresh = r.context["invited"]["link"].replace("http://testserver", "")
+        assert fresh != old and len(mail.outbox) == 2 and fresh in mail.outbox[1].body
+        assert Client().get(fresh, follow=True).context["validlink"] is True
+    # Once the password is set there is nothing to resend; another firm's admin cannot.
+    new.set_password("Zhao-pass-2026")
+    new.save()
+    r = c.post(f"/portal/members/{new.pk}/resend/", follow=True)
+    assert "该同事已设置密码，无需重新邀请。" in r.content.decode()
+    other = make_user("other_boss", enterprise=EnterpriseFactory(), is_enterprise_admin=True)
+    assert _client(other).post(f"/portal/members/{new.pk}/resend/").status_code == 404
+
+
 def test_invite_bad_input(enterprise, member):
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
     r = _client(admin).post("/portal/members/", {"username": "member"})

@@ -386,11 +386,12 @@ def test_reminders_are_idempotent(park, enterprise, member):
     other = EnterpriseFactory(park=park)
     campaign = make_campaign(park, opens_on=dt.date(2026, 10, 1), due_on=dt.date(2026, 10, 25))
     make_report(campaign, other)  # done: no reminder
-    assert campaign_reminders_send(today=dt.date(2026, 10, 10)) == {"due_soon": 0, "overdue": 0}
+    nothing = {"due_soon": 0, "overdue": 0, "emailed": 0, "unreached": 0}
+    assert campaign_reminders_send(today=dt.date(2026, 10, 10)) == nothing
     counts = campaign_reminders_send(today=dt.date(2026, 10, 23))
-    assert counts == {"due_soon": 1, "overdue": 0}
-    assert campaign_reminders_send(today=dt.date(2026, 10, 23)) == {"due_soon": 0, "overdue": 0}
-    assert campaign_reminders_send(today=dt.date(2026, 10, 24)) == {"due_soon": 0, "overdue": 0}
+    assert counts == {"due_soon": 1, "overdue": 0, "emailed": 1, "unreached": 0}
+    assert campaign_reminders_send(today=dt.date(2026, 10, 23)) == nothing
+    assert campaign_reminders_send(today=dt.date(2026, 10, 24)) == nothing
     call_command("portal-reminders", "--date", "2026-10-26", stdout=io.StringIO())
     call_command("portal-reminders", "--date", "2026-10-27", stdout=io.StringIO())
     assert list(ReportReminder.objects.order_by("kind").values_list("enterprise_id", "kind")) == [
@@ -398,6 +399,27 @@ def test_reminders_are_idempotent(park, enterprise, member):
         (enterprise.pk, "overdue"),
     ]
     assert mail.outbox == []  # mail goes out on commit; this test's transaction never commits
+
+
+def test_reminder_counts_say_who_was_actually_reached(park, enterprise, member, committed):
+    """Issue 14: a firm nobody can be told about is not counted as reminded."""
+    from django.core import mail
+
+    from oasis.notifications.models import Notification
+
+    member.email = "m@example.cn"
+    member.save()
+    no_email = EnterpriseFactory(park=park)
+    make_user("quiet", enterprise=no_email)  # an account, no address: inbox only
+    nobody = EnterpriseFactory(park=park)  # no account at all
+    make_campaign(park, opens_on=dt.date(2026, 10, 1), due_on=dt.date(2026, 10, 25))
+    with committed():
+        counts = campaign_reminders_send(today=dt.date(2026, 10, 23))
+    assert counts == {"due_soon": 2, "overdue": 0, "emailed": 1, "unreached": 1}
+    reminded = set(ReportReminder.objects.values_list("enterprise_id", flat=True))
+    assert reminded == {enterprise.pk, no_email.pk} and nobody.pk not in reminded
+    assert Notification.objects.filter(event="report_due").count() == 2
+    assert [m.to for m in mail.outbox] == [["m@example.cn"]]
 
 
 # --- query ceilings ----------------------------------------------------------------------
@@ -440,3 +462,18 @@ def test_report_list_filters(member_client, staff_client, park, enterprise):
     assert staff_client.get(api, {"campaign_id": campaign.pk + 1}).json()["count"] == 0
     r = staff_client.get(api, {"status": "bogus"})
     assert r.status_code == 400 and r.json()["fields"] == {"status": ["未知的状态。"]}
+
+
+def test_a_returned_report_tells_the_person_who_submitted_it(park, enterprise, member, staff):
+    from oasis.notifications.models import Notification
+    from oasis.portal.services import report_return
+
+    campaign = make_campaign(park)
+    report = make_report(campaign, enterprise, status="submitted")
+    report.submitted_by = member
+    report.save()
+    report_return(actor=staff, report=report, comment="研发费用请附明细")
+    note = Notification.objects.get(recipient=member)
+    assert note.event == "report_returned" and campaign.title in note.subject
+    assert "研发费用请附明细" in note.body
+    assert note.link == f"/portal/campaigns/{campaign.pk}/report/"

@@ -9,7 +9,7 @@ from oasis.portal.services import campaign_reminders_send
 
 class Command(DatedJob):
     help = "Send reporting reminders (due soon / overdue); idempotent."
-    counts = ("due_soon", "overdue")
+    counts = ("due_soon", "overdue", "emailed", "unreached")
 
     def run(self, on: dt.date | None) -> Mapping[str, int]:
         return campaign_reminders_send(today=on)
