@@ -39,6 +39,18 @@ CAPABILITIES.update(
         CAMPAIGN_MANAGE: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
         REPORT_REVIEW: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
         NOTICE_PUBLISH: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
-        TICKET_HANDLE: frozenset({Role.PARK_ADMIN, Role.SERVICE, Role.LEASING}),
+        TICKET_HANDLE: frozenset({Role.PARK_ADMIN, Role.SERVICE, Role.LEASING, Role.SHARING}),
+    }
+)
+
+# One service request (issue 14): the staff queue is routed by the request's type.
+REQUEST_REPAIR = "request.repair"
+REQUEST_QUESTION = "request.question"
+REQUEST_SERVICE = "request.service"
+CAPABILITIES.update(
+    {
+        REQUEST_REPAIR: frozenset({Role.PARK_ADMIN, Role.SERVICE, Role.LEASING}),
+        REQUEST_QUESTION: frozenset({Role.PARK_ADMIN, Role.SERVICE}),
+        REQUEST_SERVICE: frozenset({Role.PARK_ADMIN, Role.SHARING}),
     }
 )

@@ -97,6 +97,8 @@ def seed_portal(*, park: Park, rng: random.Random, reference_date: dt.date) -> N
     _seed_campaigns(park, rng, reference_date, firms, annual, officer, members)
     _seed_notices(park, rng, reference_date, firms, admin, members)
     _seed_tickets(park, rng, reference_date, officer, members)
+    # The shared services' requests (seeded by sharing) become requests of the desk too.
+    ticket_services.service_requests_adopt()
 
 
 def _quarter_of(day: dt.date) -> tuple[int, int]:

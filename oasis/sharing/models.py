@@ -326,8 +326,10 @@ class StatementLine(models.Model):
 
 
 class ServiceRequest(models.Model):
-    """A firm's request for a delivered service (tests, digital transformation, IP,
-    brand support): submitted → assigned → delivered → rated (or cancelled)."""
+    """The service line of a catalogue request: which offering, how much was delivered
+    and when (what the monthly statement charges). The request itself (its thread,
+    status flow, deadline, rating) is the service desk's request (`ticket`,
+    tickets.Ticket of type 共享服务申请); this row's status follows it."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("已提交")
@@ -370,6 +372,15 @@ class ServiceRequest(models.Model):
         _("评分"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     rating_comment = models.CharField(_("评价"), max_length=300, blank=True)
+    # The one request this line belongs to (string reference: tickets sits above sharing).
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name=_("服务请求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_line",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

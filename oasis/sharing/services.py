@@ -442,9 +442,17 @@ def statement_issue(*, actor: User, enterprise: Enterprise, month: dt.date) -> S
 
 @transaction.atomic
 def request_submit(
-    *, actor: User, offering: Offering, title: str, detail: str = ""
+    *,
+    actor: User,
+    offering: Offering,
+    title: str,
+    detail: str = "",
+    quantity: Decimal = Decimal("1"),
+    ticket_id: int | None = None,
 ) -> ServiceRequest:
-    """A member asks for a delivered service for their own firm."""
+    """The service line of a member's catalogue request for their own firm: the
+    offering must take requests and be open to the firm. The request itself (thread,
+    status, deadline) is the service desk's (`ticket_id`), which calls this."""
     firm = actor.enterprise
     if firm is None:
         raise PermissionDenied(_("只有企业用户可以提交服务申请。"))
@@ -454,12 +462,16 @@ def request_submit(
         raise ValidationError({"offering": [_("该服务不接受申请。")]})
     if offering.audience == Audience.RESIDENT and not selectors.is_resident(firm):
         raise ValidationError({"offering": [_("该服务仅限入驻企业使用。")]})
+    if quantity <= 0:
+        raise ValidationError({"quantity": [_("数量须大于 0。")]})
     item = ServiceRequest(
         offering=offering,
         enterprise=actor.enterprise,
         submitted_by=actor,
         title=title,
         detail=detail,
+        quantity=quantity,
+        ticket_id=ticket_id,
     )
     _save(item)
     record(actor=actor, instance=item, park_id=offering.park_id)
@@ -497,8 +509,10 @@ def request_deliver(
 ) -> ServiceRequest:
     item = _fresh_request(item)
     selectors.require_manage(user=actor, park_id=item.offering.park_id)
-    if item.status != ServiceRequest.Status.ASSIGNED:
+    if item.status not in (ServiceRequest.Status.SUBMITTED, ServiceRequest.Status.ASSIGNED):
         raise ValidationError({"status": [_("只有已分派的申请可以交付。")]})
+    if quantity <= 0:
+        raise ValidationError({"quantity": [_("数量须大于 0。")]})
     if not note.strip():
         raise ValidationError({"delivery_note": [_("请填写交付说明。")]})
     before = snapshot(item)
@@ -520,6 +534,25 @@ def request_rate(
         raise ValidationError({"status": [_("交付后才能评价。")]})
     before = snapshot(item)
     item.rating, item.rating_comment, item.status = rating, comment, ServiceRequest.Status.CLOSED
+    _save(item)
+    record(actor=actor, instance=item, before=before, park_id=item.offering.park_id)
+    return item
+
+
+@transaction.atomic
+def request_reopen(*, actor: User, item: ServiceRequest) -> ServiceRequest:
+    """The firm reopened the request: the delivery is undone until it is delivered
+    again (the statement then charges the new delivery)."""
+    item = _fresh_request(item)
+    if not actor.is_member or actor.enterprise_id != item.enterprise_id:
+        raise PermissionDenied
+    if item.status != ServiceRequest.Status.DELIVERED:
+        return item
+    before = snapshot(item)
+    item.status = (
+        ServiceRequest.Status.ASSIGNED if item.assignee_id else ServiceRequest.Status.SUBMITTED
+    )
+    item.delivered_on = None
     _save(item)
     record(actor=actor, instance=item, before=before, park_id=item.offering.park_id)
     return item

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
@@ -25,20 +25,16 @@ from oasis.core.views import Message, Next, act, act_form, render_page, submit
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
 from . import booking_rules, selectors, services
-from .filters import BookingPageFilter, MonthFilter, RequestFilter
+from .filters import BookingPageFilter, MonthFilter
 from .forms import (
-    AssignForm,
     BookingForm,
     CertificationForm,
-    DeliverForm,
     EventForm,
     InstitutionForm,
     NeedForm,
     OfferingForm,
     OutcomeForm,
     ProductForm,
-    RateForm,
-    RequestForm,
     ResourceForm,
     ShowcaseForm,
     StaffBookingForm,
@@ -52,7 +48,6 @@ from .models import (
     Offering,
     Registration,
     Resource,
-    ServiceRequest,
     Share,
     Showcase,
 )
@@ -450,105 +445,34 @@ def statement(request: AuthedHttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ requests
 
 
+# Catalogue requests are the service desk's requests now (one request, issue 14): the
+# old pages send people there. Paths, not URL names: sharing sits below tickets.
+REQUESTS_URL = "/tickets/"
+
+
 @login_required
+@require_safe
 def request_list(request: AuthedHttpRequest) -> HttpResponse:
-    filters, errors = parse_filters(RequestFilter, request.GET)
-    items = selectors.request_list(user=request.user, status=filters.status)[:200]
-    return render(
-        request,
-        "sharing/request_list.html",
-        _ctx(request, items=items, errors=errors, statuses=ServiceRequest.Status.choices),
-    )
+    return redirect(f"{REQUESTS_URL}?category=catalogue")
 
 
 @login_required
+@require_safe
 def request_create(request: AuthedHttpRequest) -> HttpResponse:
-    user = request.user
-    if not user.is_member:
+    if not request.user.is_member:
         raise PermissionDenied
-    park = selectors.park_for_user(user=user)
-    offerings = selectors.request_offerings(user=user, park=park)
-    initial = (
-        {"offering": request.GET.get("offering")}
-        if request.GET.get("offering", "").isdigit()
-        else {}
-    )
-    return _form_page(
-        request,
-        RequestForm(request.POST or None, offerings=offerings, initial=initial),
-        lambda data: services.request_submit(actor=user, **data),
-        title=_("提交服务申请"),
-        success=_("申请已提交。"),
-        next=lambda item: reverse("sharing:request", args=[item.pk]),
-    )
-
-
-def _operators(park_id: int) -> Any:
-    from oasis.accounts.models import ParkRole, Role
-
-    ids = ParkRole.objects.filter(park_id=park_id, role__in=[Role.SHARING, Role.PARK_ADMIN]).values(
-        "user_id"
-    )
-    return User.objects.filter(pk__in=ids).order_by("username")
+    offering = request.GET.get("offering", "")
+    query = "category=catalogue" + (f"&offering={offering}" if offering.isdigit() else "")
+    return redirect(f"{REQUESTS_URL}new/?{query}")
 
 
 @login_required
+@require_safe
 def request_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.request_get_for_user(user=request.user, pk=pk)
-    user = request.user
-    can_manage = selectors.can_manage(user=user, park_id=item.offering.park_id)
-    assign = AssignForm(users=_operators(item.offering.park_id)) if can_manage else None
-    deliver = DeliverForm() if can_manage else None
-    rate = RateForm() if user.is_member else None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "assign" and can_manage:
-                assign = AssignForm(request.POST, users=_operators(item.offering.park_id))
-                if assign.is_valid():
-                    services.request_assign(
-                        actor=user, item=item, assignee=assign.cleaned_data["assignee"]
-                    )
-            elif action == "deliver" and can_manage:
-                deliver = DeliverForm(request.POST)
-                if deliver.is_valid():
-                    services.request_deliver(
-                        actor=user,
-                        item=item,
-                        note=deliver.cleaned_data["note"],
-                        quantity=deliver.cleaned_data["quantity"],
-                    )
-            elif action == "rate" and user.is_member:
-                rate = RateForm(request.POST)
-                if rate.is_valid():
-                    services.request_rate(
-                        actor=user,
-                        item=item,
-                        rating=rate.cleaned_data["rating"],
-                        comment=rate.cleaned_data["comment"],
-                    )
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            if not any(f is not None and f.is_bound and f.errors for f in (assign, deliver, rate)):
-                messages.success(request, _("已更新。"))
-                return redirect("sharing:request", pk=item.pk)
-        item = selectors.request_get_for_user(user=user, pk=pk)
-    return render(
-        request,
-        "sharing/request_detail.html",
-        _ctx(
-            request,
-            item=item,
-            can_manage=can_manage,
-            assign=assign,
-            deliver=deliver,
-            rate=rate,
-        ),
-    )
+    if item.ticket_id is None:
+        raise Http404
+    return redirect(f"{REQUESTS_URL}{item.ticket_id}/")
 
 
 # ------------------------------------------------------------------ finance

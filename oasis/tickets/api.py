@@ -2,6 +2,7 @@
 through the page (multipart); the API lists them with their access-checked URL."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -10,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.sharing.models import Offering
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -22,6 +24,9 @@ class TicketIn(Schema):
     category: Category
     title: str = Field(..., min_length=1, max_length=120)
     body: str = Field(..., min_length=1, max_length=5000)
+    # A catalogue service (category "catalogue"): which offering, how much.
+    offering_id: int | None = None
+    quantity: Decimal | None = Field(None, gt=0, le=9999, decimal_places=2)
 
 
 class TicketOut(Schema):
@@ -117,7 +122,18 @@ def ticket_list(request: AuthedHttpRequest, filters: Query[TicketFilter]):
 
 @router.post("", response={201: TicketDetailOut})
 def ticket_open(request: AuthedHttpRequest, payload: TicketIn):
-    ticket = services.ticket_open(actor=request.user, **payload.dict())
+    data = payload.dict()
+    offering_id = data.pop("offering_id")
+    offering = None
+    if offering_id is not None:
+        # Only an offering of the member's own park: anything else is "not found".
+        firm = request.user.enterprise
+        offering = (
+            Offering.objects.filter(pk=offering_id, park_id=firm.park_id).first() if firm else None
+        )
+        if offering is None:
+            raise ValidationError({"offering_id": [_("没有这个共享服务。")]})
+    ticket = services.ticket_open(actor=request.user, offering=offering, **data)
     return Status(201, _detail(ticket))
 
 
@@ -139,7 +155,9 @@ def ticket_assign(request: AuthedHttpRequest, ticket_id: int, payload: AssignIn)
     if not selectors.ticket_can_handle(user=request.user, ticket=ticket):
         raise PermissionDenied(_("没有处理该工单的权限。"))
     assignee = (
-        selectors.handlers_for_park(park_id=ticket.park_id).filter(pk=payload.assignee_id).first()
+        selectors.handlers_for_park(park_id=ticket.park_id, category=ticket.category)
+        .filter(pk=payload.assignee_id)
+        .first()
     )
     if assignee is None:
         raise ValidationError({"assignee_id": [services.assignee_invalid()]})

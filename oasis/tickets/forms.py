@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
 from oasis.core.forms import model_choice
+from oasis.sharing.models import Delivery, Offering
 
 from .models import Category
 
@@ -48,11 +50,41 @@ class AttachmentsForm(forms.Form):
 
 
 class TicketForm(AttachmentsForm):
-    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    """One form for every request: a question, a repair or a catalogue service (which
+    names its offering and quantity)."""
+
+    category = forms.ChoiceField(label=_("类型"), choices=Category.choices)
+    offering = forms.ModelChoiceField(
+        label=_("共享服务"),
+        queryset=Offering.objects.none(),
+        required=False,
+        help_text=_("类型为“共享服务申请”时必选。"),
+    )
+    quantity = forms.DecimalField(
+        label=_("数量"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999"),
+        decimal_places=2,
+        initial=Decimal("1"),
+        required=False,
+        help_text=_("按服务的计价单位（小时或次）。"),
+    )
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(
         label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+    def __init__(self, *args: Any, park_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "offering").queryset = Offering.objects.filter(
+            park_id=park_id, delivery=Delivery.REQUEST, is_active=True
+        ).order_by("share", "name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("category") == Category.CATALOGUE and not data.get("offering"):
+            self.add_error("offering", _("请选择要申请的共享服务。"))
+        return data
 
 
 class ReplyForm(AttachmentsForm):
@@ -64,6 +96,14 @@ class ReplyForm(AttachmentsForm):
 class ResolveForm(forms.Form):
     body = forms.CharField(
         label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quantity = forms.DecimalField(
+        label=_("计费数量"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999"),
+        decimal_places=2,
+        required=False,
+        help_text=_("共享服务申请：实际交付的数量（计入月度账单）。"),
     )
 
 

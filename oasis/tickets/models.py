@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oasis.accounts import roles
 from oasis.core.texts import shown
 from oasis.core.workcalendar import park_calendar
 from oasis.enterprises.models import Enterprise
@@ -17,11 +18,40 @@ from oasis.parks.models import Park
 
 
 class Category(models.TextChoices):
+    """The request's type: a repair, a question (policy, registration, talent, other),
+    or a service from the shared-service catalogue (with its quantity and charge, kept
+    on the request's service line in sharing)."""
+
     PROPERTY_REPAIR = "property_repair", _("物业报修")
     POLICY = "policy", _("政策咨询")
     REGISTRATION = "registration", _("工商注册/变更")
     TALENT = "talent", _("人才服务")
     OTHER = "other", _("其他")
+    CATALOGUE = "catalogue", _("共享服务申请")
+
+
+# Who handles each type: the staff queue is routed by these (accounts/roles.py).
+REPAIR_TYPES = frozenset({Category.PROPERTY_REPAIR})
+SERVICE_TYPES = frozenset({Category.CATALOGUE})
+QUESTION_TYPES = frozenset(set(Category) - REPAIR_TYPES - SERVICE_TYPES)
+
+
+def handle_capability(category: str) -> str:
+    """Who handles a request of this type: repairs go to property and service staff,
+    catalogue services to the shared-service operators, questions to the service team;
+    park administrators handle all."""
+    if category in REPAIR_TYPES:
+        return roles.REQUEST_REPAIR
+    if category in SERVICE_TYPES:
+        return roles.REQUEST_SERVICE
+    return roles.REQUEST_QUESTION
+
+
+ROUTES: tuple[tuple[str, frozenset[str]], ...] = (
+    (roles.REQUEST_REPAIR, REPAIR_TYPES),
+    (roles.REQUEST_SERVICE, SERVICE_TYPES),
+    (roles.REQUEST_QUESTION, QUESTION_TYPES),
+)
 
 
 # Response and resolution targets per category, in WORKING hours on the park calendar
@@ -33,6 +63,7 @@ SLA_HOURS: dict[str, tuple[int, int]] = {
     Category.REGISTRATION: (8, 40),
     Category.TALENT: (8, 40),
     Category.OTHER: (16, 80),
+    Category.CATALOGUE: (8, 80),
 }
 
 
@@ -70,10 +101,12 @@ class Ticket(models.Model):
     """One request of a firm to the park. Lifecycle: open → in_progress → resolved →
     closed (the member confirms and rates); the member may reopen a resolved ticket."""
 
+    # One flow for every type: 受理 → 处理中 → 待确认 (the firm confirms and rates, or
+    # reopens) → 关闭.
     class Status(models.TextChoices):
-        OPEN = "open", _("待受理")
+        OPEN = "open", _("已受理")
         IN_PROGRESS = "in_progress", _("处理中")
-        RESOLVED = "resolved", _("已解决")
+        RESOLVED = "resolved", _("待确认")
         CLOSED = "closed", _("已关闭")
 
     ACTIVE = (Status.OPEN, Status.IN_PROGRESS)
@@ -90,7 +123,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("类型"), max_length=20, choices=Category.choices)
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("问题描述"), max_length=5000)
     status = models.CharField(
@@ -125,8 +158,8 @@ class Ticket(models.Model):
     objects = TicketQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("工单")
-        verbose_name_plural = _("工单")
+        verbose_name = _("服务请求")
+        verbose_name_plural = _("服务请求")
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(

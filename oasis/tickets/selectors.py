@@ -14,7 +14,14 @@ from oasis.accounts.selectors import user_can
 from oasis.parks.selectors import park_ids_for_user
 
 from .filters import TicketFilter
-from .models import Ticket, TicketAttachment, TicketMessage, TicketQuerySet
+from .models import (
+    ROUTES,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketQuerySet,
+    handle_capability,
+)
 
 
 def ticket_queryset_for_user(user: User) -> TicketQuerySet:
@@ -39,7 +46,24 @@ def ticket_get_for_user(*, user: User, pk: int) -> Ticket:
 
 
 def ticket_can_handle(*, user: User, ticket: Ticket) -> bool:
-    return not user.is_member and user_can(user, ticket.park_id, roles.TICKET_HANDLE)
+    return not user.is_member and user_can(user, ticket.park_id, handle_capability(ticket.category))
+
+
+def routed(qs: TicketQuerySet, user: User) -> TicketQuerySet:
+    """The staff queue routed by role: the requests of the types the user handles, in
+    the parks where they handle them. Staff who handle nothing (viewers) see all they
+    may read."""
+    q = Q(pk__in=[])
+    handles = False
+    for capability, types in ROUTES:
+        parks = park_ids_for_user(user, capability)
+        if parks is None:
+            q |= Q(category__in=types)
+            handles = True
+        elif parks:
+            q |= Q(category__in=types, park_id__in=parks)
+            handles = True
+    return qs.filter(q) if handles else qs
 
 
 def ticket_can_handle_any(user: User) -> bool:
@@ -52,7 +76,11 @@ def ticket_can_handle_any(user: User) -> bool:
 def ticket_list(*, user: User, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
     """The queue (staff) or the firm's tickets (member), one query whatever the rows."""
     filters = filters or TicketFilter()
-    qs = ticket_queryset_for_user(user).select_related("enterprise", "assignee")
+    qs = ticket_queryset_for_user(user).select_related(
+        "enterprise", "assignee", "service_line__offering"
+    )
+    if not user.is_member and not filters.every:
+        qs = routed(qs, user)
     if filters.status == "active":
         qs = qs.active()
     elif filters.status:
@@ -84,11 +112,11 @@ def attachment_get_for_user(*, user: User, ticket_id: int, pk: int) -> TicketAtt
     return attachment
 
 
-def handlers_for_park(*, park_id: int) -> QuerySet[Any]:
-    """Staff who may be assigned a ticket of this park."""
+def handlers_for_park(*, park_id: int, category: str) -> QuerySet[Any]:
+    """Staff who may be assigned a request of this type in this park."""
     from oasis.accounts.models import User
 
-    allowed = roles.CAPABILITIES[roles.TICKET_HANDLE]
+    allowed = roles.CAPABILITIES[handle_capability(category)]
     ids = ParkRole.objects.filter(park_id=park_id, role__in=allowed).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
 

@@ -4,6 +4,7 @@ transaction, validated, with an audit row and an entry in the ticket's thread.""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,12 +24,16 @@ from oasis.core.workcalendar import park_calendar
 from oasis.core.writes import record, snapshot
 from oasis.notifications.models import Event
 from oasis.notifications.services import Reach, notify, staff_with
+from oasis.sharing import services as sharing_services
+from oasis.sharing.models import Offering, ServiceRequest
 
 from .models import (
+    SERVICE_TYPES,
     Category,
     Ticket,
     TicketAttachment,
     TicketMessage,
+    handle_capability,
     resolution_deadline,
     sla_deadlines,
 )
@@ -48,9 +53,16 @@ def assignee_invalid() -> str:
 
 def _check_handle(actor: User, ticket: Ticket) -> None:
     if getattr(actor, "is_member", False) or not user_can(
-        actor, ticket.park_id, roles.TICKET_HANDLE
+        actor, ticket.park_id, handle_capability(ticket.category)
     ):
         raise PermissionDenied(_("没有处理该工单的权限。"))
+
+
+def _line(ticket: Ticket) -> ServiceRequest | None:
+    """The service line of a catalogue request (offering, quantity, charge)."""
+    if ticket.category not in SERVICE_TYPES:
+        return None
+    return ServiceRequest.objects.filter(ticket=ticket).first()
 
 
 def _check_own(actor: User, ticket: Ticket) -> None:
@@ -101,7 +113,7 @@ def _handlers(ticket: Ticket) -> list[User]:
     handle it."""
     if ticket.assignee_id and ticket.assignee is not None and ticket.assignee.is_active:
         return [ticket.assignee]
-    return staff_with(park_id=ticket.park_id, capability=roles.TICKET_HANDLE)
+    return staff_with(park_id=ticket.park_id, capability=handle_capability(ticket.category))
 
 
 def _tell(
@@ -196,11 +208,27 @@ def ticket_open(
     body: str,
     files: list[UploadedFile] | None = None,
     now: dt.datetime | None = None,
+    offering: Offering | None = None,
+    quantity: Decimal | None = None,
 ) -> Ticket:
-    """A member opens a ticket for their own firm; the SLA clock starts now. The ticket
-    and its files are saved together or not at all."""
+    """A member opens a request for their own firm; the SLA clock starts now. A
+    catalogue service names its offering (and quantity): its service line is written
+    by sharing's rules in the same transaction. Everything, files included, is saved
+    together or not at all."""
     with media_rollback() as stored, transaction.atomic():
-        return _ticket_open(actor, category, title, body, files or [], now, stored)
+        ticket = _ticket_open(actor, category, title, body, files or [], now, stored)
+        if category in SERVICE_TYPES:
+            if offering is None:
+                raise ValidationError({"offering": [_("请选择要申请的共享服务。")]})
+            sharing_services.request_submit(
+                actor=actor,
+                offering=offering,
+                title=ticket.title,
+                detail=ticket.body,
+                quantity=quantity or Decimal("1"),
+                ticket_id=ticket.pk,
+            )
+        return ticket
 
 
 def _ticket_open(
@@ -322,9 +350,12 @@ def ticket_assign(
     if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
         raise ValidationError({"assignee": [_("工单已解决或关闭，不能再分派。")]})
     if getattr(assignee, "is_member", True) or not user_can(
-        assignee, ticket.park_id, roles.TICKET_HANDLE
+        assignee, ticket.park_id, handle_capability(ticket.category)
     ):
         raise ValidationError({"assignee": [assignee_invalid()]})
+    line = _line(ticket)
+    if line is not None:
+        sharing_services.request_assign(actor=actor, item=line, assignee=assignee)
     now = now or timezone.now()
     before = snapshot(ticket)
     ticket.assignee = assignee
@@ -341,8 +372,15 @@ def ticket_assign(
 
 @transaction.atomic
 def ticket_resolve(
-    *, actor: User, ticket: Ticket, body: str, now: dt.datetime | None = None
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    now: dt.datetime | None = None,
+    quantity: Decimal | None = None,
 ) -> Ticket:
+    """Staff mark the request done (待确认). A catalogue service is delivered with the
+    quantity to charge (its service line then appears on the month's statement)."""
     ticket = _lock(ticket)
     _check_handle(actor, ticket)
     if ticket.status not in Ticket.ACTIVE:
@@ -360,6 +398,15 @@ def ticket_resolve(
     _record_late(ticket, actor, now, "resolution")
     ticket.assignee = ticket.assignee or actor
     _save(ticket, actor, before)
+    line = _line(ticket)
+    if line is not None:
+        sharing_services.request_deliver(
+            actor=actor,
+            item=line,
+            note=body,
+            quantity=quantity if quantity is not None else line.quantity,
+            on=timezone.localtime(now).date(),
+        )
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=True, body=body, created_at=now
     )
@@ -396,6 +443,11 @@ def ticket_confirm(
     ticket.rating = rating
     ticket.rating_comment = comment.strip()[:500]
     _save(ticket, actor, before)
+    line = _line(ticket)
+    if line is not None:
+        sharing_services.request_rate(
+            actor=actor, item=line, rating=rating, comment=ticket.rating_comment[:300]
+        )
     _event(ticket, actor, now, CONFIRMED, n=rating)
     return ticket
 
@@ -423,6 +475,9 @@ def ticket_reopen(
     ticket.escalated_at = None
     ticket.deadline_warned_at = None
     _save(ticket, actor, before)
+    line = _line(ticket)
+    if line is not None:
+        sharing_services.request_reopen(actor=actor, item=line)
     TicketMessage.objects.create(
         ticket=ticket, author=actor, from_staff=False, body=body, created_at=now
     )
@@ -530,3 +585,11 @@ def _warn_deadlines(now: dt.datetime) -> int:
         )
         warned += 1
     return warned
+
+
+def service_requests_adopt() -> int:
+    """Give each service line written without a request (the demo's seed writes them in
+    bulk) its request on the desk, as the data migration did for existing ones."""
+    from .legacy import adopt_service_requests
+
+    return adopt_service_requests(ServiceRequest, Ticket, TicketMessage)

@@ -52,17 +52,22 @@ def ticket_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def ticket_create(request: AuthedHttpRequest) -> HttpResponse:
-    if not request.user.is_member:
+    firm = request.user.enterprise
+    if firm is None:
         raise PermissionDenied
+    park_id = firm.park_id
+    initial = {k: v for k in ("category", "offering") if (v := request.GET.get(k, "")).isascii()}
     return submit(
         request,
-        TicketForm(request.POST or None, request.FILES or None),
+        TicketForm(request.POST or None, request.FILES or None, park_id=park_id, initial=initial),
         lambda data: services.ticket_open(
             actor=request.user,
             category=data["category"],
             title=data["title"],
             body=data["body"],
             files=data["files"],
+            offering=data["offering"],
+            quantity=data["quantity"],
         ),
         success=_("工单已提交。"),
         next=_detail_url,
@@ -88,7 +93,9 @@ def _detail(
         "assign_form": forms.get("assign_form")
         or (
             AssignForm(
-                handlers=selectors.handlers_for_park(park_id=ticket.park_id),
+                handlers=selectors.handlers_for_park(
+                    park_id=ticket.park_id, category=ticket.category
+                ),
                 initial={"assignee": ticket.assignee_id},
             )
             if can_handle and ticket.status in Ticket.ACTIVE
@@ -154,7 +161,10 @@ def ticket_assign(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
         request,
         ticket,
         "assign_form",
-        AssignForm(request.POST, handlers=selectors.handlers_for_park(park_id=ticket.park_id)),
+        AssignForm(
+            request.POST,
+            handlers=selectors.handlers_for_park(park_id=ticket.park_id, category=ticket.category),
+        ),
         lambda d: services.ticket_assign(actor=request.user, ticket=ticket, assignee=d["assignee"]),
         _("已分派。"),
     )
@@ -171,7 +181,9 @@ def ticket_resolve(request: AuthedHttpRequest, ticket_id: int) -> HttpResponse:
         ticket,
         "resolve_form",
         ResolveForm(request.POST),
-        lambda d: services.ticket_resolve(actor=request.user, ticket=ticket, body=d["body"]),
+        lambda d: services.ticket_resolve(
+            actor=request.user, ticket=ticket, body=d["body"], quantity=d["quantity"]
+        ),
         _("工单已标记为已解决。"),
     )
 

@@ -127,16 +127,12 @@ def test_request_submitted_assigned_delivered_rated_and_charged(
     assert view.total == Decimal("800.00")
 
 
-def test_request_pages(member_client, operator_client, emc_offering):
-    r = member_client.post("/sharing/requests/new/", {"offering": emc_offering.pk, "title": "x"})
-    assert r.status_code == 400
-    r = member_client.post(
-        "/sharing/requests/new/", {"offering": emc_offering.pk, "title": "EMC 摸底测试"}
-    )
-    assert r.status_code == 302
-    item = ServiceRequest.objects.get()
-    assert member_client.get("/sharing/requests/").status_code == 200
-    assert operator_client.get(f"/sharing/requests/{item.pk}/").status_code == 200
+def test_old_request_pages_lead_to_the_one_request(member_client, emc_offering):
+    """Issue 14: 服务申请 is a type of the service desk's request; old URLs redirect."""
+    r = member_client.get(f"/sharing/requests/new/?offering={emc_offering.pk}")
+    assert r.url == f"/tickets/new/?category=catalogue&offering={emc_offering.pk}"
+    assert member_client.get("/sharing/requests/").url == "/tickets/?category=catalogue"
+    assert member_client.post("/sharing/requests/new/", {"title": "x"}).status_code == 405
 
 
 def test_request_access(outsider_client, viewer_client, member, park, emc_offering):
@@ -494,7 +490,6 @@ PAGES = [
     "/sharing/calendar/",
     "/sharing/bookings/",
     "/sharing/statements/",
-    "/sharing/requests/",
     "/sharing/finance/",
     "/sharing/events/",
     "/sharing/showcases/",
