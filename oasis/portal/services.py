@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -429,7 +428,7 @@ class InviteTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "oasis.portal.InviteTokenGenerator"
 
-    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         base = super()._make_hash_value(user, timestamp)
         return f"{base}|{int(user.is_active)}|{getattr(user, 'enterprise_id', '')}"
 

@@ -435,15 +435,15 @@ def member_remove(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
-    _firm_admin(request)
+def member_invite_resend(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    firm_id = _firm_admin(request)
     colleague = selectors.member_get_for_admin(user=request.user, pk=user_id)
     try:
         path = services.member_invite_resend(actor=request.user, user=colleague)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("portal:member-list")
-    enterprise = enterprise_get_for_user(user=request.user, pk=request.user.enterprise_id)
+    enterprise = enterprise_get_for_user(user=request.user, pk=firm_id)
     context = {
         "nav": "portal",
         "e": enterprise,

@@ -113,7 +113,7 @@ def test_member_reports_staff_accept_dashboard_moves_then_a_ticket_is_rated(brow
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/tickets/\d+/$"))
     ticket = Ticket.objects.get()
-    assert page.locator("#ticket-status").inner_text() == "待受理"
+    assert page.locator("#ticket-status").inner_text() == "已受理"
     _no_sideways_scroll(page)
 
     # Staff resolve it.
@@ -121,7 +121,7 @@ def test_member_reports_staff_accept_dashboard_moves_then_a_ticket_is_rated(brow
     page.goto(page.base_url + f"/tickets/{ticket.pk}/")
     page.fill("#resolve textarea[name=body]", "已更换冷凝水管")
     page.click("button[name=resolve]")
-    page.wait_for_selector("#ticket-status:has-text('已解决')")
+    page.wait_for_selector("#ticket-status:has-text('待确认')")
 
     # The member confirms and rates.
     _login(page, "m1")
