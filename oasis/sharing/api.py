@@ -5,14 +5,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from oasis.accounts.http import AuthedHttpRequest
-from oasis.accounts.models import User
 from oasis.enterprises.selectors import enterprise_get_for_user
 
 from . import selectors, services
@@ -287,6 +284,7 @@ class RequestOut(Schema):
     quantity: Decimal
     rating: int | None
     rating_comment: str
+    ticket_id: int | None  # the request on the service desk
 
 
 class AssignIn(Schema):
@@ -519,45 +517,13 @@ def request_list(request: AuthedHttpRequest, filters: Query[RequestFilter]):
     return selectors.request_list(user=request.user, status=filters.status)
 
 
-@router.post("/requests", response={201: RequestOut})
-def request_submit(request: AuthedHttpRequest, payload: RequestIn):
-    offering = selectors.offering_get_for_user(user=request.user, pk=payload.offering_id)
-    return Status(
-        201,
-        services.request_submit(
-            actor=request.user, offering=offering, title=payload.title, detail=payload.detail
-        ),
-    )
-
-
 @router.get("/requests/{request_id}", response=RequestOut)
 def request_detail(request: AuthedHttpRequest, request_id: int):
     return selectors.request_get_for_user(user=request.user, pk=request_id)
 
 
-@router.post("/requests/{request_id}/assign", response=RequestOut)
-def request_assign(request: AuthedHttpRequest, request_id: int, payload: AssignIn):
-    item = selectors.request_get_for_user(user=request.user, pk=request_id)
-    assignee = User.objects.filter(pk=payload.assignee_id).first()
-    if assignee is None:
-        raise ValidationError({"assignee_id": [_("未知的用户。")]})
-    return services.request_assign(actor=request.user, item=item, assignee=assignee)
-
-
-@router.post("/requests/{request_id}/deliver", response=RequestOut)
-def request_deliver(request: AuthedHttpRequest, request_id: int, payload: DeliverIn):
-    item = selectors.request_get_for_user(user=request.user, pk=request_id)
-    return services.request_deliver(
-        actor=request.user, item=item, note=payload.note, quantity=payload.quantity
-    )
-
-
-@router.post("/requests/{request_id}/rate", response=RequestOut)
-def request_rate(request: AuthedHttpRequest, request_id: int, payload: RateIn):
-    item = selectors.request_get_for_user(user=request.user, pk=request_id)
-    return services.request_rate(
-        actor=request.user, item=item, rating=payload.rating, comment=payload.comment
-    )
+# Filing, assigning, delivering and rating a catalogue service are the service desk's
+# (/api/v1/tickets/, category "catalogue" with offering_id and quantity): one request.
 
 
 # ------------------------------------------------------------------ finance
