@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
 from oasis.core.fields import CountFormField, MoneyFormField, formfield
-from oasis.core.forms import model_choice
+from oasis.core.forms import UsccField, model_choice
 from oasis.enterprises.models import Enterprise
 from oasis.parks.models import Park, Unit
 
@@ -40,7 +40,7 @@ class LeadForm(forms.ModelForm):
         fields = ["park", *LEAD_FORM_FIELDS]
         widgets = {"need_timing": DATE, "negotiation_notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3670")}
-        field_classes = {"partner": PartnerChoiceField}
+        field_classes = {"partner": PartnerChoiceField, "uscc": UsccField}
 
     def __init__(
         self, *args: Any, parks: QuerySet[Park], show_confidential: bool = True, **kwargs: Any

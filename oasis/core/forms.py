@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .identifiers import normalize_uscc
 from .validation import error_fields
 
 
@@ -61,3 +62,13 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         label = field_label(form, field) if field != NON_FIELD_ERRORS else None
         for msg in msgs:
             form.add_error(None, f"{label}{_('：')}{msg}" if label else msg)
+
+
+class UsccField(forms.CharField):
+    """A unified social credit code as people type it: full-width characters, spaces and
+    group hyphens are folded away before the length and check characters are verified."""
+
+    def to_python(self, value: object) -> str | None:
+        text = super().to_python(value)
+        # Blank stays the field's empty value (None where the column is nullable).
+        return normalize_uscc(text) or self.empty_value if text else text

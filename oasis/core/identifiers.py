@@ -7,6 +7,7 @@ organisation code is wrong is still a typo, and catching typos is the point."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,7 +40,11 @@ def org_code_check_char(body8: str) -> str:
 
 
 def normalize_uscc(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    """What a person meant to type: full-width digits and letters from a Chinese input
+    method folded to ASCII (NFKC), every kind of space and the hyphens some ledgers put
+    between groups removed, upper case."""
+    folded = unicodedata.normalize("NFKC", value or "").upper()
+    return "".join(c for c in folded if not c.isspace() and c not in "-‐‑–—")
 
 
 def uscc_prefix(term: str) -> Q:
@@ -64,18 +69,15 @@ def validate_uscc(value: str) -> None:
             params={"chars": "".join(sorted(set(bad)))},
         )
     org = code[8:17]
-    if not all(c.isdigit() or "A" <= c <= "Z" for c in org[:8]) or not (
-        org[8].isdigit() or org[8] == "X"
-    ):
+    if not (org[8].isdigit() or org[8] == "X"):
+        # The only position a format rule pins down: GB 11714's check is a digit or X.
+        raise ValidationError(_("统一社会信用代码第17位应为数字或X。"), code="uscc_org_format")
+    if org_code_check_char(org[:8]) != org[8] or uscc_check_char(code[:17]) != code[17]:
+        # A check character shows that some character is wrong, never which one: a typo in
+        # position 3 fails the same check as one in position 18.
         raise ValidationError(
-            _("统一社会信用代码第9–17位（组织机构代码）格式不正确。"), code="uscc_org_format"
+            _("统一社会信用代码未通过校验，可能有字符输错，请逐位核对。"), code="uscc_check"
         )
-    if org_code_check_char(org[:8]) != org[8]:
-        raise ValidationError(
-            _("统一社会信用代码第17位（组织机构代码校验码）不正确。"), code="uscc_org_check"
-        )
-    if uscc_check_char(code[:17]) != code[17]:
-        raise ValidationError(_("统一社会信用代码第18位校验码不正确。"), code="uscc_check")
 
 
 def make_uscc(region: str, org_body: str, authority: str = "9", kind: str = "1") -> str:

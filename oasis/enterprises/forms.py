@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oasis.core.fields import formfield
-from oasis.core.forms import model_choice
+from oasis.core.forms import UsccField, model_choice
 from oasis.parks.models import Park, Unit
 
 from . import services
@@ -41,6 +41,7 @@ class EnterpriseForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"industry_code": _("GB/T 4754-2017 代码，如 3976 或 C")}
+        field_classes = {"uscc": UsccField}
 
     def __init__(
         self, *args: Any, parks: QuerySet[Park], units: QuerySet[Unit], **kwargs: Any

@@ -101,7 +101,9 @@ def test_create_invalid_input_exact_errors(manager_client, park):
 
 def test_create_bad_uscc_check_character(manager_client, park):
     r = manager_client.post("/attraction/leads/new/", lead_form(park, uscc=VALID_USCC[:-1] + "J"))
-    assert r.context["form"].errors["uscc"] == ["统一社会信用代码第18位校验码不正确。"]
+    assert r.context["form"].errors["uscc"] == [
+        "统一社会信用代码未通过校验，可能有字符输错，请逐位核对。"
+    ]
 
 
 def test_viewer_officer_member_cannot_create(
@@ -664,3 +666,11 @@ def test_exports_write_hostile_names_as_text(manager_client, make_lead, ambassad
         io.BytesIO(manager_client.get("/attraction/partners/?export=xlsx").content)
     ).worksheets[0]
     assert "+1+cmd|' /C calc'!A0" in [c.value for c in ws[2]]
+
+
+def test_lead_uscc_with_spaces_and_full_width_is_normalised(manager_client, park):
+    spaced = " ".join(VALID_USCC[i : i + 4] for i in range(0, 18, 4))
+    typed = spaced.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    r = manager_client.post("/attraction/leads/new/", lead_form(park, uscc=typed))
+    assert r.status_code == 302, r.context["form"].errors
+    assert Lead.objects.get().uscc == VALID_USCC

@@ -261,7 +261,11 @@ def test_create_enterprise(staff_client, park, staff):
 @pytest.mark.parametrize(
     ("over", "field", "message"),
     [
-        ({"uscc": "91130600738737199A"}, "uscc", "统一社会信用代码第18位校验码不正确。"),
+        (
+            {"uscc": "91130600738737199A"},
+            "uscc",
+            "统一社会信用代码未通过校验，可能有字符输错，请逐位核对。",
+        ),
         ({"uscc": "9113060073873719"}, "uscc", "统一社会信用代码应为18位，当前为16位。"),
         (
             {"industry_code": "3999"},
@@ -453,3 +457,10 @@ def test_bearer_token_can_write_without_csrf(staff, enterprise):
     assert r.status_code == 200
     enterprise.refresh_from_db()
     assert enterprise.website == "https://example.cn"
+
+
+def test_full_width_uscc_from_an_input_method_is_normalised(staff_client, park):
+    typed = "９１１３０６００７３８７３７１９９Ｋ"  # 91130600738737199K, typed full-width
+    r = staff_client.post("/enterprises/new/", enterprise_form(park, uscc=typed))
+    assert r.status_code == 302, r.context["form"].errors
+    assert Enterprise.objects.get().uscc == "91130600738737199K"
