@@ -557,7 +557,9 @@ def _warn_deadlines(now: dt.datetime) -> int:
     cal = park_calendar()
     # Within DEADLINE_WARNING_HOURS working hours is within a few calendar days at most
     # (a long holiday): prefilter on that, then count on the calendar.
-    soon = Ticket.objects.select_for_update().filter(
+    # Lock the tickets only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer joins that select_related adds for assignee and enterprise.
+    soon = Ticket.objects.select_for_update(of=("self",)).filter(
         status__in=Ticket.ACTIVE,
         deadline_warned_at__isnull=True,
         resolution_breached=False,
