@@ -273,6 +273,12 @@ def leasing(park):
 
 
 @pytest.fixture
+def operator(park):
+    """A shared-services operator (Role.SHARING) of `park`: catalogue, finance, events."""
+    return make_user("operator", park=park, role=Role.SHARING)
+
+
+@pytest.fixture
 def viewer(park):
     return make_user("viewer", park=park, role=Role.VIEWER)
 
@@ -297,6 +303,11 @@ def _client_for(user) -> Client:
 @pytest.fixture
 def staff_client(staff):
     return _client_for(staff)
+
+
+@pytest.fixture
+def operator_client(operator):
+    return _client_for(operator)
 
 
 @pytest.fixture

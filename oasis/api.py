@@ -103,5 +103,8 @@ api.add_router("/v1/cultivation/", "oasis.cultivation.api.router")
 api.add_router("/v1/leasing/", "oasis.leasing.api.router")
 api.add_router("/v1/attraction/", "oasis.attraction.api.router")
 api.add_router("/v1/sharing/", "oasis.sharing.api.router")
+# Finance and events have their own apps; their endpoints stay where they have always been.
+api.add_router("/v1/sharing/", "oasis.finance.api.router")
+api.add_router("/v1/sharing/", "oasis.events.api.router")
 api.add_router("/v1/tickets/", "oasis.tickets.api.router")
 api.add_router("/v1/portal/", "oasis.portal.api.router")

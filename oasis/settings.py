@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "oasis.sharing",
     "oasis.tickets",
     "oasis.portal",
+    "oasis.finance",  # above sharing (its catalogue and scope), beside tickets
+    "oasis.events",
     "oasis.dashboards",
     "oasis.demo",
 ]

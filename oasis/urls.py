@@ -23,6 +23,8 @@ urlpatterns = [
     path("leasing/", include("oasis.leasing.urls")),
     path("attraction/", include("oasis.attraction.urls")),
     path("sharing/", include("oasis.sharing.urls")),
+    path("sharing/finance/", include("oasis.finance.urls")),
+    path("sharing/", include("oasis.events.urls")),
     path("tickets/", include("oasis.tickets.urls")),
     path("portal/", include("oasis.portal.urls")),
     path("notifications/", include("oasis.notifications.urls")),

@@ -20,8 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticError
-from pydantic import ValidationInfo, field_validator
 
 F = TypeVar("F", bound="ListFilter")
 M = TypeVar("M", bound=Model)
@@ -96,3 +96,19 @@ class ParkFilter(ListFilter):
 
     labels = {"park": _lazy("园区")}
     park: int | None = None
+
+
+MONTH = r"^\d{4}-\d{1,2}$"
+
+
+class MonthFilter(ListFilter):
+    """A month, `YYYY-MM` (the selector reads it; unset means this month)."""
+
+    labels = {"month": _lazy("月份")}
+    month: str | None = Field(None, pattern=MONTH)
+
+
+class ParkMonthFilter(MonthFilter):
+    """The API's park (`park_id`, an id the user may see) and month."""
+
+    park_id: int | None = None

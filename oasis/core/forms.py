@@ -12,6 +12,20 @@ from django.utils.translation import gettext as _
 from .identifiers import normalize_uscc
 from .validation import error_fields
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ServiceModelForm(forms.ModelForm[Any]):
+    """A model form whose cleaned data a service saves. It checks each field's shape
+    (type, choices, length, the model field's validators) and nothing across fields: the
+    model's constraints and the domain rules run once, in the service, whose errors
+    (pinned to their fields) add_service_errors shows, so a page and the API give the
+    same errors. The instance is not touched."""
+
+    def _post_clean(self) -> None:  # ModelForm would construct and full_clean() the instance here
+        pass
+
 
 def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     """The form's (multiple) model choice field `name`, typed: forms narrow its queryset to

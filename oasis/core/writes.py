@@ -16,17 +16,60 @@ a payment's allocations) are written beside the audited row they belong to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, models
+from django.utils.translation import gettext as _
 
 from .audit import diff, snapshot
 from .cache import park_data_changed
 from .models import AuditEntry
 
-__all__ = ["record", "record_bulk_create", "record_deletion", "snapshot"]
+__all__ = [
+    "apply_fields",
+    "record",
+    "record_bulk_create",
+    "record_deletion",
+    "save_validated",
+    "serialised",
+    "snapshot",
+]
+
+T = TypeVar("T")
+
+
+def apply_fields(instance: models.Model, data: dict[str, Any], allowed: Collection[str]) -> None:
+    """Set the fields a service takes from its caller; a key it does not take is a field
+    error (never silently ignored)."""
+    unknown = sorted(set(data).difference(allowed))
+    if unknown:
+        raise ValidationError({k: [_("不可修改的字段。")] for k in unknown})
+    for k, v in data.items():
+        setattr(instance, k, v)
+
+
+def save_validated(instance: models.Model) -> None:
+    """Validate fully (fields, choices, constraints), then save."""
+    instance.full_clean()
+    instance.save()
+
+
+def serialised(fn: Callable[[], T], attempts: int = 50) -> T:
+    """Run a write transaction, retrying on SQLite's "locked" (an in-memory shared-cache
+    database, as in tests, refuses a second writer at once instead of waiting; a file
+    database waits for the lock itself). PostgreSQL runs it once."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _actor_id(actor: AbstractBaseUser | None) -> int | None:

@@ -546,7 +546,16 @@ def demo_park_get() -> Park | None:
     return park
 
 
-DOMAIN_APPS = ("portal", "tickets", "sharing", "attraction", "leasing", "cultivation")
+DOMAIN_APPS = (
+    "portal",
+    "tickets",
+    "events",
+    "finance",
+    "sharing",
+    "attraction",
+    "leasing",
+    "cultivation",
+)
 
 
 def _park_path(model: type[Model], seen: tuple[type[Model], ...] = ()) -> str | None:
@@ -870,6 +879,8 @@ DOMAIN_SEEDS: tuple[tuple[str, str], ...] = (
     ("oasis.leasing.demo", "seed_leasing"),
     ("oasis.attraction.demo", "seed_attraction"),
     ("oasis.sharing.demo", "seed_sharing"),
+    ("oasis.finance.demo", "seed_finance"),
+    ("oasis.events.demo", "seed_events"),
     ("oasis.portal.demo", "seed_portal"),
 )
 

@@ -34,6 +34,8 @@ MARKER = "（批量演示园区，由 oasis seed-parks 生成，可用 --reset �
 MEMBERS_PER_PARK = 10
 _DOMAIN_SEEDS = (
     ("oasis.sharing.demo", "seed_sharing"),
+    ("oasis.finance.demo", "seed_finance"),
+    ("oasis.events.demo", "seed_events"),
     ("oasis.portal.demo", "seed_portal"),
 )
 

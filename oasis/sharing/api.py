@@ -1,5 +1,6 @@
-"""/api/v1/sharing/: the catalogue, bookings, statements, requests, financing needs and
-matches, events and utilisation. Same selectors and scoping as the pages."""
+"""/api/v1/sharing/: the catalogue, bookings, statements, requests and utilisation. The
+finance and events endpoints under the same prefix are those apps' (finance/api.py,
+events/api.py). Same selectors and scoping as the pages."""
 
 import datetime as dt
 from decimal import Decimal
@@ -18,13 +19,7 @@ from .models import (
     Audience,
     Booking,
     Delivery,
-    Event,
-    FinanceProduct,
-    FinancingNeed,
-    Institution,
-    Match,
     PriceUnit,
-    Registration,
     ServiceRequest,
     Share,
 )
@@ -132,97 +127,6 @@ class ResourceIn(ResourcePatch):
     name: str
 
 
-class InstitutionPatch(Schema):
-    name: str | None = None
-    kind: Institution.Kind | None = None
-    contact: str | None = None
-
-
-class InstitutionIn(InstitutionPatch):
-    park_id: int | None = None
-    name: str
-    kind: Institution.Kind
-
-
-class ProductOut(Schema):
-    id: int
-    institution_id: int
-    name: str
-    kind: FinanceProduct.Kind
-    amount_min: Decimal
-    amount_max: Decimal
-    rate_min: Decimal | None
-    rate_max: Decimal | None
-    term_months_min: int
-    term_months_max: int
-    stages: list[str]
-    industries: list[str]
-    min_tier: str
-    min_revenue: Decimal | None
-    min_rd_ratio: Decimal | None
-    required_figures: list[str]
-    description: str
-    is_active: bool
-
-
-class InstitutionOut(Schema):
-    id: int
-    park_id: int
-    name: str
-    kind: Institution.Kind
-    contact: str
-    products: list[ProductOut]
-
-    @staticmethod
-    def resolve_products(obj: Any) -> list[Any]:
-        return list(obj.products.all())
-
-
-class ProductPatch(Schema):
-    name: str | None = None
-    kind: FinanceProduct.Kind | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    rate_min: Decimal | None = None
-    rate_max: Decimal | None = None
-    term_months_min: int | None = None
-    term_months_max: int | None = None
-    stages: list[str] | None = None
-    industries: list[str] | None = None
-    min_tier: str | None = None
-    min_revenue: Decimal | None = None
-    min_rd_ratio: Decimal | None = None
-    required_figures: list[str] | None = None
-    description: str | None = None
-    is_active: bool | None = None
-
-
-class ProductIn(ProductPatch):
-    name: str
-    amount_min: Decimal
-    amount_max: Decimal
-
-
-class EventPatch(Schema):
-    title: str | None = None
-    kind: Event.Kind | None = None
-    offering_id: int | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    venue: str | None = None
-    capacity: int | None = None
-    description: str | None = None
-
-
-class EventIn(EventPatch):
-    park_id: int | None = None
-    title: str
-    kind: Event.Kind
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    capacity: int
-
-
 class BookingIn(Schema):
     resource_id: int
     start: dt.datetime
@@ -299,66 +203,6 @@ class DeliverIn(Schema):
 class RateIn(Schema):
     rating: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=300)
-
-
-class NeedIn(Schema):
-    amount: Decimal = Field(..., gt=0)
-    purpose: str = Field(..., min_length=2, max_length=200)
-    needed_by: dt.date | None = None
-    term_months: int | None = Field(None, ge=1, le=360)
-    consent: bool = False
-
-
-class NeedOut(Schema):
-    id: int
-    enterprise_id: int
-    amount: Decimal
-    purpose: str
-    needed_by: dt.date | None
-    term_months: int | None
-    consent: bool
-    status: FinancingNeed.Status
-
-
-class MatchOut(Schema):
-    id: int
-    need_id: int
-    product_id: int
-    product_name: str = Field(..., alias="product.name")
-    institution: str = Field(..., alias="product.institution.name")
-    verdict: Match.Verdict
-    reasons: list[dict[str, str]]
-    outcome: Match.Outcome
-    funded_amount: Decimal | None
-
-
-class OutcomeIn(Schema):
-    outcome: Match.Outcome
-    funded_amount: Decimal | None = Field(None, gt=0)
-
-
-class EventOut(Schema):
-    id: int
-    park_id: int
-    offering_id: int | None
-    title: str
-    kind: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    venue: str
-    capacity: int
-    description: str
-    registered: int = 0
-    waitlisted: int = 0
-
-
-class RegistrationOut(Schema):
-    id: int
-    event_id: int
-    user_id: int
-    enterprise_id: int | None
-    status: Registration.Status
-    checked_in_at: dt.datetime | None
 
 
 # ------------------------------------------------------------------ catalogue
@@ -524,155 +368,6 @@ def request_detail(request: AuthedHttpRequest, request_id: int):
 
 # Filing, assigning, delivering and rating a catalogue service are the service desk's
 # (/api/v1/tickets/, category "catalogue" with offering_id and quantity): one request.
-
-
-# ------------------------------------------------------------------ finance
-
-
-@router.get("/institutions", response=list[InstitutionOut])
-def institution_list(request: AuthedHttpRequest, q: Query[ParkMonthFilter]):
-    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
-    return list(selectors.institution_list(user=request.user, park=park))
-
-
-@router.post("/institutions", response={201: InstitutionOut})
-def institution_create(request: AuthedHttpRequest, payload: InstitutionIn):
-    data = payload.dict(exclude_unset=True)
-    park = selectors.managed_park_for_user(user=request.user, park_id=_park_id(data))
-    return Status(201, services.institution_save(actor=request.user, park=park, data=data))
-
-
-@router.patch("/institutions/{institution_id}", response=InstitutionOut)
-def institution_update(request: AuthedHttpRequest, institution_id: int, payload: InstitutionPatch):
-    inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
-    return services.institution_save(
-        actor=request.user, park=inst.park, institution=inst, data=payload.dict(exclude_unset=True)
-    )
-
-
-@router.post("/institutions/{institution_id}/products", response={201: ProductOut})
-def product_create(request: AuthedHttpRequest, institution_id: int, payload: ProductIn):
-    inst = selectors.institution_get_for_user(user=request.user, pk=institution_id)
-    return Status(
-        201,
-        services.product_save(
-            actor=request.user, institution=inst, data=payload.dict(exclude_unset=True)
-        ),
-    )
-
-
-@router.patch("/products/{product_id}", response=ProductOut)
-def product_update(request: AuthedHttpRequest, product_id: int, payload: ProductPatch):
-    product = selectors.product_get_for_user(user=request.user, pk=product_id)
-    return services.product_save(
-        actor=request.user,
-        institution=product.institution,
-        product=product,
-        data=payload.dict(exclude_unset=True),
-    )
-
-
-@router.get("/needs", response=list[NeedOut])
-@paginate(LimitOffsetPagination)
-def need_list(request: AuthedHttpRequest):
-    return selectors.need_list(user=request.user)
-
-
-@router.post("/needs", response={201: NeedOut})
-def need_create(request: AuthedHttpRequest, payload: NeedIn):
-    return Status(201, services.need_create(actor=request.user, data=payload.dict()))
-
-
-@router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def match_list(request: AuthedHttpRequest, need_id: int):
-    need = selectors.need_get_for_user(user=request.user, pk=need_id)
-    return list(selectors.match_list(need=need))
-
-
-@router.post("/needs/{need_id}/match", response=list[MatchOut])
-def need_match(request: AuthedHttpRequest, need_id: int):
-    need = selectors.need_get_for_user(user=request.user, pk=need_id)
-    services.need_match(actor=request.user, need=need)
-    return list(selectors.match_list(need=need))
-
-
-@router.post("/matches/{match_id}/outcome", response=MatchOut)
-def match_outcome(request: AuthedHttpRequest, match_id: int, payload: OutcomeIn):
-    match = selectors.match_get_for_user(user=request.user, pk=match_id)
-    services.match_set_outcome(
-        actor=request.user,
-        match=match,
-        outcome=payload.outcome,
-        funded_amount=payload.funded_amount,
-    )
-    return selectors.match_get_for_user(user=request.user, pk=match_id)
-
-
-# ------------------------------------------------------------------ events
-
-
-@router.get("/events", response=list[EventOut])
-@paginate(LimitOffsetPagination)
-def event_list(request: AuthedHttpRequest, q: Query[ParkMonthFilter]):
-    park = selectors.park_for_user(user=request.user, park_id=q.park_id)
-    return selectors.event_list(user=request.user, park=park)
-
-
-def _event_data(request: AuthedHttpRequest, payload: EventPatch) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=True)
-    if "offering_id" in data:
-        oid = data.pop("offering_id")
-        data["offering"] = (
-            selectors.offering_get_for_user(user=request.user, pk=oid) if oid else None
-        )
-    return data
-
-
-@router.post("/events", response={201: EventOut})
-def event_create(request: AuthedHttpRequest, payload: EventIn):
-    park = selectors.managed_park_for_user(user=request.user, park_id=payload.park_id)
-    data = _event_data(request, payload)
-    data.pop("park_id", None)
-    return Status(
-        201, _event_out(request, services.event_save(actor=request.user, park=park, data=data))
-    )
-
-
-def _event_out(request: AuthedHttpRequest, event: Event) -> Event:
-    """The event with its seat counts (as in the list)."""
-    return selectors.event_list(user=request.user, park=event.park).get(pk=event.pk)
-
-
-@router.get("/events/{event_id}", response=EventOut)
-def event_detail(request: AuthedHttpRequest, event_id: int):
-    return _event_out(request, selectors.event_get_for_user(user=request.user, pk=event_id))
-
-
-@router.patch("/events/{event_id}", response=EventOut)
-def event_update(request: AuthedHttpRequest, event_id: int, payload: EventPatch):
-    event = selectors.event_get_for_user(user=request.user, pk=event_id)
-    services.event_save(
-        actor=request.user, park=event.park, event=event, data=_event_data(request, payload)
-    )
-    return _event_out(request, event)
-
-
-@router.post("/events/{event_id}/register", response={201: RegistrationOut})
-def event_register(request: AuthedHttpRequest, event_id: int):
-    event = selectors.event_get_for_user(user=request.user, pk=event_id)
-    return Status(201, services.event_register(actor=request.user, event=event))
-
-
-@router.post("/registrations/{registration_id}/cancel", response=RegistrationOut)
-def registration_cancel(request: AuthedHttpRequest, registration_id: int):
-    reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
-    return services.registration_cancel(actor=request.user, registration=reg)
-
-
-@router.post("/registrations/{registration_id}/check-in", response=RegistrationOut)
-def registration_check_in(request: AuthedHttpRequest, registration_id: int):
-    reg = selectors.registration_get_for_user(user=request.user, pk=registration_id)
-    return services.registration_check_in(actor=request.user, registration=reg)
 
 
 # ------------------------------------------------------------------ utilisation

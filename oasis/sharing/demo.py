@@ -3,7 +3,7 @@ and its users exist: `seed_sharing(park=…, rng=…, reference_date=…)`.
 
 Deterministic for a given rng seed and reference date. Rows are written directly (like
 the generator does) except where a service's logic is the point: statements are issued
-and financing needs matched through the services, as the park's sharing operator.
+through the service, as the park's sharing operator.
 """
 
 from __future__ import annotations
@@ -25,17 +25,11 @@ from .models import (
     Booking,
     Certification,
     Delivery,
-    Event,
-    FinanceProduct,
-    FinancingNeed,
-    Institution,
     Offering,
-    Registration,
     RequestKind,
     Resource,
     ServiceRequest,
     Share,
-    Showcase,
 )
 
 D = Decimal
@@ -241,90 +235,12 @@ RESOURCES: tuple[tuple[Any, ...], ...] = (
     ("材料与光谱分析", "傅里叶红外光谱仪", 8, 18, "12345", 30, 30, 180, 2, False, True, None, 12),
 )
 
-INSTITUTIONS = (
-    ("常熟农商银行科技支行", Institution.Kind.BANK, "周经理"),
-    ("苏州科创投资基金", Institution.Kind.FUND, "投资部"),
-    ("江苏省信用再担保（常熟）", Institution.Kind.GUARANTEE, "业务部"),
-)
-
-# (institution index, name, kind, min, max, rate lo, hi, term lo, hi, stages, industries, tier, revenue, rd %, figures)
-PRODUCTS: tuple[tuple[Any, ...], ...] = (
-    (
-        0,
-        "科创贷",
-        FinanceProduct.Kind.LOAN,
-        "1000000",
-        "10000000",
-        "3.10",
-        "3.85",
-        6,
-        36,
-        [],
-        [],
-        "",
-        "10000000",
-        "3",
-        ["revenue", "rd_expense"],
-    ),
-    (
-        0,
-        "专精特新贷",
-        FinanceProduct.Kind.LOAN,
-        "2000000",
-        "30000000",
-        "2.90",
-        "3.50",
-        12,
-        36,
-        [],
-        [],
-        "srdi_sme",
-        "30000000",
-        "3",
-        ["revenue", "rd_expense", "headcount"],
-    ),
-    (
-        1,
-        "芯片与汽车电子成长基金",
-        FinanceProduct.Kind.EQUITY,
-        "10000000",
-        "50000000",
-        None,
-        None,
-        36,
-        84,
-        ["growth"],
-        ["nextgen_it", "automotive"],
-        "innovative_sme",
-        "20000000",
-        "6",
-        ["revenue", "rd_expense", "net_profit"],
-    ),
-    (
-        2,
-        "科技担保通",
-        FinanceProduct.Kind.GUARANTEE,
-        "500000",
-        "5000000",
-        "1.00",
-        "1.50",
-        6,
-        24,
-        ["startup", "growth"],
-        [],
-        "",
-        None,
-        None,
-        ["revenue"],
-    ),
-)
-
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def _operator(park: Park) -> User | None:
+def operator_of(park: Park) -> User | None:
     """The park's sharing operator, else a park administrator, else nobody."""
     for role in (Role.SHARING, Role.PARK_ADMIN):
         row = (
@@ -338,23 +254,30 @@ def _operator(park: Park) -> User | None:
     return None
 
 
-@transaction.atomic
-def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> None:
-    """Create the catalogue of all five shares with resources and rules, certifications,
-    bookings over the six weeks before `reference_date` and two weeks after, an issued
-    statement, service requests, financing needs with matches, events (one full, with a
-    waitlist) and showcases."""
+def firms_and_members(park: Park) -> tuple[list[Enterprise], list[User]]:
+    """The park's settled firms, the firm of the demo member logins first (its people
+    see bookings, a statement, requests and a matched financing need when they log in),
+    and the park's member users."""
     firms = list(
         Enterprise.objects.filter(park=park, status=Enterprise.Status.SETTLED).order_by("pk")
     )
     members = list(User.objects.filter(enterprise__park=park).order_by("pk"))
-    operator = _operator(park)
+    if firms:
+        home = (members[0].enterprise if members else None) or firms[0]
+        firms = [home, *(f for f in firms if f.pk != home.pk)]
+    return firms, members
+
+
+@transaction.atomic
+def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> None:
+    """Create the catalogue of all five shares with resources and rules, certifications,
+    bookings over the six weeks before `reference_date` and two weeks after, an issued
+    statement and service requests. Finance and events seed their own parts
+    (finance.demo, events.demo), from this catalogue."""
+    firms, members = firms_and_members(park)
+    operator = operator_of(park)
     if not firms:
         return
-    # The firm of the demo member logins goes first: its people see bookings, a
-    # statement, requests and a matched financing need when they log in.
-    home = (members[0].enterprise if members else None) or firms[0]
-    firms = [home, *(f for f in firms if f.pk != home.pk)]
 
     offerings = {}
     for share, name, op, delivery, kind, unit, res, out, free, desc in OFFERINGS:
@@ -412,7 +335,7 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
     gated = [r for r in resources if r.training_required]
     certs = []
     for i, user in enumerate(members):
-        at_home = user.enterprise_id == home.pk
+        at_home = user.enterprise_id == firms[0].pk
         for j, r in enumerate(gated):
             if at_home and r.name == "EMC 预测试暗室":
                 certs.append(
@@ -540,124 +463,6 @@ def seed_sharing(*, park: Park, rng: random.Random, reference_date: dt.date) -> 
             )
         )
     ServiceRequest.objects.bulk_create(requests)
-
-    # Shared finance: institutions, products, needs matched through the service.
-    insts = [
-        Institution.objects.create(park=park, name=n, kind=k, contact=c) for n, k, c in INSTITUTIONS
-    ]
-    for (
-        idx,
-        name,
-        kind,
-        lo,
-        hi,
-        r_lo,
-        r_hi,
-        t_lo,
-        t_hi,
-        stages,
-        inds,
-        tier,
-        rev,
-        rd,
-        figs,
-    ) in PRODUCTS:
-        FinanceProduct.objects.create(
-            institution=insts[idx],
-            name=name,
-            kind=kind,
-            amount_min=D(lo),
-            amount_max=D(hi),
-            rate_min=D(r_lo) if r_lo else None,
-            rate_max=D(r_hi) if r_hi else None,
-            term_months_min=t_lo,
-            term_months_max=t_hi,
-            stages=stages,
-            industries=inds,
-            min_tier=tier,
-            min_revenue=D(rev) if rev else None,
-            min_rd_ratio=D(rd) if rd else None,
-            required_figures=figs,
-        )
-    need_firms = [firms[0], *rng.sample(firms[1:], min(3, len(firms) - 1))]
-    for i, firm in enumerate(need_firms):
-        need = FinancingNeed.objects.create(
-            enterprise=firm,
-            created_by=booker_for.get(firm.pk) or operator or members[0],
-            amount=D(rng.choice([3000000, 5000000, 8000000, 20000000])),
-            purpose=rng.choice(["扩建 SMT 产线", "研发投入与流片", "流动资金", "购置检测设备"]),
-            needed_by=reference_date + dt.timedelta(days=60),
-            term_months=rng.choice([12, 24, 36]),
-            consent=i < 3,
-            consent_at=timezone.now() if i < 3 else None,
-        )
-        if need.consent and operator is not None:
-            matches = services.need_match(actor=operator, need=need, on=reference_date)
-            for m in matches[:1]:
-                if m.verdict == "eligible":
-                    m.outcome = "contacted"
-                    m.save(update_fields=["outcome", "updated_at"])
-
-    # Shared brand: a full roadshow with a waitlist, a past salon with check-ins.
-    brand = offerings["园区品牌活动"]
-    full = Event.objects.create(
-        park=park,
-        offering=brand,
-        title="专精特新企业投融资路演（第 6 期）",
-        kind=Event.Kind.ROADSHOW,
-        starts_at=_local(reference_date + dt.timedelta(days=10), 14),
-        ends_at=_local(reference_date + dt.timedelta(days=10), 17),
-        venue="路演厅",
-        capacity=max(1, len(members) - 1),
-        description="八家企业路演，十家投资机构现场点评。",
-    )
-    past = Event.objects.create(
-        park=park,
-        offering=brand,
-        title="汽车电子功能安全沙龙",
-        kind=Event.Kind.SALON,
-        starts_at=_local(reference_date - dt.timedelta(days=9), 14),
-        ends_at=_local(reference_date - dt.timedelta(days=9), 16),
-        venue="会议室 A（12 人）",
-        capacity=30,
-    )
-    Event.objects.create(
-        park=park,
-        offering=brand,
-        title="绿洲芯城品牌日",
-        kind=Event.Kind.BRAND_DAY,
-        starts_at=_local(reference_date + dt.timedelta(days=30), 9),
-        ends_at=_local(reference_date + dt.timedelta(days=30), 17),
-        venue="园区中央广场",
-        capacity=200,
-    )
-    regs = []
-    for i, user in enumerate(members):
-        status = "registered" if i < full.capacity else "waitlisted"
-        regs.append(Registration(event=full, user=user, enterprise=user.enterprise, status=status))
-        regs.append(
-            Registration(
-                event=past,
-                user=user,
-                enterprise=user.enterprise,
-                status="registered",
-                checked_in_at=past.starts_at if i % 2 == 0 else None,
-            )
-        )
-    Registration.objects.bulk_create(regs)
-
-    Showcase.objects.create(
-        enterprise=firms[0],
-        headline=f"{firms[0].name}：园区共享智造的深度用户",
-        published=True,
-        published_at=timezone.now(),
-        body="依托园区 SMT 中试线与共性技术中心，新产品从样机到小批量只用了六周。",
-        products="车规级模组、测试服务",
-    )
-    if len(firms) > 1:
-        Showcase.objects.create(
-            enterprise=firms[1], headline=f"{firms[1].name} 企业风采", body="待园区审核发布。"
-        )
 
     # Last month's statement of the first firm, issued by the operator.
     if operator is not None:

@@ -6,22 +6,18 @@ The pages name a park or firm `park` / `enterprise`, the API `park_id` / `enterp
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field
 
-from oasis.core.filters import ListFilter
+from oasis.core.filters import ListFilter, MonthFilter, ParkMonthFilter
 
 from .models import Booking, ServiceRequest
 
-MONTH = r"^\d{4}-\d{1,2}$"
-
-
-class MonthFilter(ListFilter):
-    labels = {"month": _("月份")}
-    month: str | None = Field(None, pattern=MONTH)
-
-
-class ParkMonthFilter(MonthFilter):
-    park_id: int | None = None
+__all__ = [
+    "BookingFilter",
+    "BookingPageFilter",
+    "MonthFilter",
+    "ParkMonthFilter",
+    "RequestFilter",
+]
 
 
 class BookingFilter(MonthFilter):

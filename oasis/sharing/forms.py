@@ -12,37 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from oasis.accounts.models import User
 from oasis.core.fields import formfield
-from oasis.core.forms import model_choice
-from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
+from oasis.core.forms import ServiceModelForm, model_choice
+from oasis.enterprises.models import Enterprise
 
 from . import services
 from .models import (
-    FIGURE_FIELDS,
-    Event,
-    FinanceProduct,
-    FinancingNeed,
-    Institution,
-    Match,
     Offering,
     Resource,
-    Showcase,
-    Stage,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class ServiceModelForm(forms.ModelForm):
-    """A model form whose cleaned data a service saves. It checks each field's shape
-    (type, choices, length, the model field's validators) and nothing across fields: the
-    model's constraints and the catalogue rules run once, in the service, whose errors
-    (pinned to their fields) add_service_errors shows, so a page and the API give the
-    same errors. The instance is not touched."""
-
-    def _post_clean(self) -> None:  # ModelForm would construct and full_clean() the instance here
-        pass
 
 
 class BookingForm(forms.Form):
@@ -132,89 +113,3 @@ class RateForm(forms.Form):
         label=_("评分"), choices=[(i, "★" * i) for i in range(5, 0, -1)], coerce=int
     )
     comment = forms.CharField(label=_("评价"), max_length=300, required=False)
-
-
-class NeedForm(forms.ModelForm):
-    class Meta:
-        model = FinancingNeed
-        formfield_callback = formfield
-        fields = ["amount", "purpose", "needed_by", "term_months", "consent"]
-        widgets = {"needed_by": DATE}
-
-
-class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("进展"), choices=Match.Outcome.choices)
-    funded_amount = forms.DecimalField(
-        label=_("放款金额（元）"), min_value=0, required=False, decimal_places=2
-    )
-
-
-class EventForm(ServiceModelForm):
-    class Meta:
-        model = Event
-        formfield_callback = formfield
-        fields = [
-            "title",
-            "kind",
-            "offering",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "capacity",
-            "description",
-        ]
-        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
-        labels = {"offering": _("所属服务")}
-
-    def __init__(self, *args: Any, offerings: QuerySet[Offering], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_choice(self, "offering").queryset = offerings
-        self.fields["offering"].required = False
-
-
-class InstitutionForm(ServiceModelForm):
-    class Meta:
-        model = Institution
-        formfield_callback = formfield
-        fields = ["name", "kind", "contact"]
-
-
-class ProductForm(ServiceModelForm):
-    """Targets are lists; none ticked means "any"."""
-
-    stages = forms.MultipleChoiceField(
-        label=_("目标阶段"),
-        choices=Stage.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("不选即不限。"),
-    )
-    industries = forms.MultipleChoiceField(
-        label=_("目标产业"),
-        choices=FocusIndustry.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("不选即不限。"),
-    )
-    required_figures = forms.MultipleChoiceField(
-        label=_("须报送的数据"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = FinanceProduct
-        formfield_callback = formfield
-        fields = [*services.PRODUCT_FIELDS]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        figures = self.fields["required_figures"]
-        assert isinstance(figures, forms.ChoiceField)
-        labels = {f.name: f.verbose_name for f in AnnualFigure._meta.concrete_fields}
-        figures.choices = [(f, labels[f]) for f in FIGURE_FIELDS]
-
-
-class ShowcaseForm(forms.ModelForm):
-    class Meta:
-        model = Showcase
-        formfield_callback = formfield
-        fields = ["headline", "body", "products"]

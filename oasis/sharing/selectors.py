@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,28 +24,20 @@ from django_stubs_ext import StrOrPromise
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
-from oasis.enterprises.models import AnnualFigure, Enterprise
+from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
 from oasis.parks.selectors import park_ids_for_user
-from oasis.rules.tiers import GRADIENT, LEVEL
 
 from . import booking_rules, pricing
 from .models import (
     Booking,
     Certification,
     Delivery,
-    Event,
-    FinanceProduct,
-    FinancingNeed,
-    Institution,
-    Match,
     Offering,
-    Registration,
     Resource,
     ServiceRequest,
     Share,
-    Showcase,
     Statement,
 )
 
@@ -66,7 +58,7 @@ def park_ids_for(user: User) -> set[int] | None:
     return park_ids_for_user(user, roles.VIEW)
 
 
-def _in_parks(qs: QuerySet[M], user: User, path: str) -> QuerySet[M]:
+def in_parks(qs: QuerySet[M], user: User, path: str) -> QuerySet[M]:
     parks = park_ids_for(user)
     return qs if parks is None else qs.filter(**{f"{path}__in": parks})
 
@@ -106,7 +98,7 @@ def managed_park_for_user(*, user: User, park_id: int | None = None) -> Park:
 
 def park_for_user(*, user: User, park_id: int | None = None) -> Park:
     """The park a page is about: the member's own, or one of the staff user's parks."""
-    qs = _in_parks(Park.objects.all(), user, "pk").order_by("pk")
+    qs = in_parks(Park.objects.all(), user, "pk").order_by("pk")
     park = qs.filter(pk=park_id).first() if park_id else qs.first()
     if park is None:
         raise Http404
@@ -117,7 +109,7 @@ def park_for_user(*, user: User, park_id: int | None = None) -> Park:
 
 
 def offering_queryset_for_user(user: User) -> QuerySet[Offering]:
-    return _in_parks(Offering.objects.all(), user, "park_id")
+    return in_parks(Offering.objects.all(), user, "park_id")
 
 
 def offering_get_for_user(*, user: User, pk: int) -> Offering:
@@ -148,7 +140,7 @@ def catalogue(*, user: User, park: Park) -> list[ShareSection]:
 
 
 def resource_queryset_for_user(user: User) -> QuerySet[Resource]:
-    return _in_parks(Resource.objects.all(), user, "park_id")
+    return in_parks(Resource.objects.all(), user, "park_id")
 
 
 def resource_get_for_user(*, user: User, pk: int) -> Resource:
@@ -231,7 +223,7 @@ def booking_queryset_for_user(user: User) -> QuerySet[Booking]:
         return Booking.objects.none()
     if (firm_id := user.enterprise_id) is not None:
         return Booking.objects.filter(enterprise_id=firm_id)
-    return _in_parks(Booking.objects.all(), user, "resource__park_id")
+    return in_parks(Booking.objects.all(), user, "resource__park_id")
 
 
 def booking_get_for_user(*, user: User, pk: int) -> Booking:
@@ -494,7 +486,7 @@ def request_queryset_for_user(user: User) -> QuerySet[ServiceRequest]:
         return ServiceRequest.objects.none()
     if (firm_id := user.enterprise_id) is not None:
         return ServiceRequest.objects.filter(enterprise_id=firm_id)
-    return _in_parks(ServiceRequest.objects.all(), user, "offering__park_id")
+    return in_parks(ServiceRequest.objects.all(), user, "offering__park_id")
 
 
 def request_get_for_user(*, user: User, pk: int) -> ServiceRequest:
@@ -518,180 +510,6 @@ def request_offerings(*, user: User, park: Park) -> QuerySet[Offering]:
     return offering_queryset_for_user(user).filter(
         park=park, delivery=Delivery.REQUEST, is_active=True
     )
-
-
-# ------------------------------------------------------------------ finance
-
-
-def institution_list(*, user: User, park: Park) -> QuerySet[Institution]:
-    return _in_parks(Institution.objects.filter(park=park), user, "park_id").prefetch_related(
-        "products"
-    )
-
-
-def institution_get_for_user(*, user: User, pk: int) -> Institution:
-    inst = (
-        _in_parks(Institution.objects.all(), user, "park_id")
-        .select_related("park")
-        .filter(pk=pk)
-        .first()
-    )
-    if inst is None:
-        raise Http404
-    return inst
-
-
-def product_get_for_user(*, user: User, pk: int) -> FinanceProduct:
-    product = product_queryset_for_user(user).select_related("institution").filter(pk=pk).first()
-    if product is None:
-        raise Http404
-    return product
-
-
-def product_queryset_for_user(user: User) -> QuerySet[FinanceProduct]:
-    return _in_parks(FinanceProduct.objects.all(), user, "institution__park_id")
-
-
-def product_list(*, user: User, park: Park | None = None) -> QuerySet[FinanceProduct]:
-    qs = product_queryset_for_user(user).select_related("institution")
-    return qs.filter(institution__park=park) if park else qs
-
-
-def need_queryset_for_user(user: User) -> QuerySet[FinancingNeed]:
-    if not user.is_authenticated:
-        return FinancingNeed.objects.none()
-    if (firm_id := user.enterprise_id) is not None:
-        return FinancingNeed.objects.filter(enterprise_id=firm_id)
-    return _in_parks(FinancingNeed.objects.all(), user, "enterprise__park_id")
-
-
-def need_get_for_user(*, user: User, pk: int) -> FinancingNeed:
-    need = need_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if need is None:
-        raise Http404
-    return need
-
-
-def need_list(*, user: User) -> QuerySet[FinancingNeed]:
-    return (
-        need_queryset_for_user(user)
-        .select_related("enterprise")
-        .annotate(
-            eligible=Count("matches", filter=Q(matches__verdict=Match.Verdict.ELIGIBLE)),
-            near=Count("matches", filter=Q(matches__verdict=Match.Verdict.NEAR)),
-        )
-    )
-
-
-def match_list(*, need: FinancingNeed) -> QuerySet[Match]:
-    return need.matches.select_related("product__institution").order_by(
-        "verdict", "product__name", "id"
-    )
-
-
-def match_get_for_user(*, user: User, pk: int) -> Match:
-    match = (
-        Match.objects.filter(need__in=need_queryset_for_user(user))
-        .select_related("need__enterprise", "product")
-        .filter(pk=pk)
-        .first()
-    )
-    if match is None:
-        raise Http404
-    return match
-
-
-def firm_tier(enterprise: Enterprise, on: dt.date | None = None) -> str | None:
-    """Adapter to the cultivation engine: the highest tier the firm qualifies for ("" if
-    none), or None when the engine is unavailable or cannot say. The finance matcher
-    depends on this one function only, so the cultivation app can change behind it."""
-    try:
-        from oasis.cultivation.selectors import enterprise_verdict
-    except ImportError:  # pragma: no cover - cultivation app absent
-        return None
-    try:
-        verdict = enterprise_verdict(enterprise=enterprise, on=on)
-        tiers = verdict["results"][0]["tiers"]
-    except Exception:
-        return None
-    held = [k for k in GRADIENT if tiers.get(k, {}).get("status") == "qualified"]
-    best = max(held, key=LEVEL.__getitem__, default="")
-    if not best and any(tiers.get(k, {}).get("status") == "review" for k in GRADIENT):
-        return None  # the engine is waiting on facts to verify: unknown, not "none"
-    return best
-
-
-def firm_latest_figure(enterprise: Enterprise) -> AnnualFigure | None:
-    return enterprise.figures.order_by("-year").first()
-
-
-# ------------------------------------------------------------------ events
-
-
-def event_queryset_for_user(user: User) -> QuerySet[Event]:
-    return _in_parks(Event.objects.all(), user, "park_id")
-
-
-def event_get_for_user(*, user: User, pk: int) -> Event:
-    event = event_queryset_for_user(user).select_related("park").filter(pk=pk).first()
-    if event is None:
-        raise Http404
-    return event
-
-
-def event_offerings(*, park: Park) -> QuerySet[Offering]:
-    """The park's catalogue entries an event may belong to (delivered as events)."""
-    return Offering.objects.filter(park=park, delivery=Delivery.EVENT).order_by("name", "id")
-
-
-def event_list(*, user: User, park: Park) -> QuerySet[Event]:
-    return (
-        event_queryset_for_user(user)
-        .filter(park=park)
-        .annotate(
-            registered=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)
-            ),
-            waitlisted=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
-            ),
-        )
-        .order_by("-starts_at", "id")
-    )
-
-
-def registration_list(*, user: User, event: Event) -> list[Registration]:
-    """Staff see everyone; a member sees their own firm's registrations only."""
-    qs = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
-        "user", "enterprise"
-    )
-    if (firm_id := user.enterprise_id) is not None:
-        qs = qs.filter(enterprise_id=firm_id)
-    return list(qs.order_by("created_at", "id"))
-
-
-def registration_get_for_user(*, user: User, pk: int) -> Registration:
-    qs = Registration.objects.filter(event__in=event_queryset_for_user(user))
-    if user.is_member:
-        qs = qs.filter(user=user)
-    reg = qs.select_related("event").filter(pk=pk).first()
-    if reg is None:
-        raise Http404
-    return reg
-
-
-def showcase_queryset_for_user(user: User) -> QuerySet[Showcase]:
-    qs = _in_parks(Showcase.objects.all(), user, "enterprise__park_id")
-    if user.is_authenticated and (firm_id := user.enterprise_id) is not None:
-        qs = qs.filter(Q(published=True) | Q(enterprise_id=firm_id))
-    return qs
-
-
-def showcase_get_for_user(*, user: User, pk: int) -> Showcase:
-    sc = showcase_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if sc is None:
-        raise Http404
-    return sc
 
 
 # ------------------------------------------------------------------ utilisation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +18,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
-from oasis.core.filters import ParkFilter, parse_filters
+from oasis.core.filters import parse_filters
 from oasis.core.forms import add_service_errors
-from oasis.core.views import Message, Next, act, act_form, render_page, submit
+from oasis.core.views import act, act_form, render_page
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
 from . import booking_rules, selectors, services
@@ -29,28 +28,22 @@ from .filters import BookingPageFilter, MonthFilter
 from .forms import (
     BookingForm,
     CertificationForm,
-    EventForm,
-    InstitutionForm,
-    NeedForm,
     OfferingForm,
-    OutcomeForm,
-    ProductForm,
     ResourceForm,
-    ShowcaseForm,
     StaffBookingForm,
     UsageForm,
 )
 from .models import (
     Booking,
-    FinanceProduct,
-    Institution,
-    Match,
     Offering,
-    Registration,
     Resource,
     Share,
-    Showcase,
 )
+from .pages import ctx as _ctx
+from .pages import edit_target as _edit_target
+from .pages import form_page as _form_page
+from .pages import park_from_request as _park
+from .pages import park_page as _park_page
 
 
 @dataclass(frozen=True)
@@ -60,76 +53,6 @@ class BookingRow:
     booking: Booking
     member_may_cancel: bool
     manageable: bool
-
-
-def _ctx(request: AuthedHttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"nav": "sharing", **extra}
-
-
-def _park(request: AuthedHttpRequest) -> Any:
-    """The park a page shows: ?park= (an id the user may see), else the user's first."""
-    filters, _errors = parse_filters(ParkFilter, request.GET)
-    return selectors.park_for_user(user=request.user, park_id=filters.park)
-
-
-def _managed_park(request: AuthedHttpRequest) -> Any:
-    """The park a "new …" page creates in: ?park= (404 if unseen, 403 if read-only),
-    else the first park the user may change."""
-    filters, _errors = parse_filters(ParkFilter, request.GET)
-    return selectors.managed_park_for_user(user=request.user, park_id=filters.park)
-
-
-def _park_page(
-    request: AuthedHttpRequest, template: str, rows: Callable[[Any], dict[str, Any]]
-) -> HttpResponse:
-    """A page of one park's (?park=, else the user's first): `rows(park)` gives what it
-    lists; the page knows whether the user manages the park."""
-    park = _park(request)
-    return render(
-        request,
-        template,
-        _ctx(
-            request,
-            park=park,
-            can_manage=selectors.can_manage(user=request.user, park_id=park.pk),
-            **rows(park),
-        ),
-    )
-
-
-def _edit_target(
-    request: AuthedHttpRequest, pk: int | None, get: Callable[..., Any]
-) -> tuple[Any, Any, Any]:
-    """What a create-or-change page works on: the object (None to create), its park (for
-    a new one: ?park=, a park the user manages) and a fresh copy of it for the form (a
-    form changes its instance; the service is given the object as it was)."""
-    if pk is None:
-        return None, _managed_park(request), None
-    obj = get(user=request.user, pk=pk)
-    selectors.require_manage(user=request.user, park_id=obj.park_id)
-    return obj, obj.park, type(obj).objects.get(pk=obj.pk)
-
-
-def _form_page(
-    request: AuthedHttpRequest,
-    form: Any,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    title: str,
-    next: Next,
-    back_url: str | None = None,
-    success: Message | None = None,
-) -> HttpResponse:
-    """A sharing form on the one form page, submitted to its service."""
-    return submit(
-        request,
-        form,
-        save,
-        success=success or _("已保存。"),
-        next=next,
-        template="sharing/form.html",
-        context=_ctx(request, title=title, back_url=back_url),
-    )
 
 
 def _month(request: AuthedHttpRequest) -> dt.date:
@@ -473,256 +396,6 @@ def request_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if item.ticket_id is None:
         raise Http404
     return redirect(f"{REQUESTS_URL}{item.ticket_id}/")
-
-
-# ------------------------------------------------------------------ finance
-
-
-@login_required
-def finance(request: AuthedHttpRequest) -> HttpResponse:
-    return _park_page(
-        request,
-        "sharing/finance.html",
-        lambda park: {
-            "institutions": selectors.institution_list(user=request.user, park=park),
-            "needs": selectors.need_list(user=request.user)[:200],
-        },
-    )
-
-
-@login_required
-def need_create(request: AuthedHttpRequest) -> HttpResponse:
-    if not request.user.is_member:
-        raise PermissionDenied
-    return _form_page(
-        request,
-        NeedForm(request.POST or None),
-        lambda data: services.need_create(actor=request.user, data=data),
-        title=_("提交融资需求"),
-        success=_("融资需求已提交。"),
-        next=lambda need: reverse("sharing:need", args=[need.pk]),
-    )
-
-
-@login_required
-def need_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    need = selectors.need_get_for_user(user=request.user, pk=pk)
-    can_manage = selectors.can_manage(user=request.user, park_id=need.enterprise.park_id)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "match":
-                services.need_match(actor=request.user, need=need)
-            elif request.POST.get("action") == "outcome":
-                match = selectors.match_get_for_user(
-                    user=request.user, pk=int(request.POST.get("match", "0") or 0)
-                )
-                form = OutcomeForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors)
-                services.match_set_outcome(actor=request.user, match=match, **form.cleaned_data)
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(request, _("已更新。"))
-        return redirect("sharing:need", pk=need.pk)
-    return render(
-        request,
-        "sharing/need_detail.html",
-        _ctx(
-            request,
-            need=need,
-            matches=selectors.match_list(need=need),
-            can_manage=can_manage,
-            outcomes=Match.Outcome.choices,
-        ),
-    )
-
-
-# ------------------------------------------------------------------ events
-
-
-@login_required
-def institution_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create (pk None, in ?park=) or change a partner institution."""
-    user = request.user
-    institution, park, instance = _edit_target(request, pk, selectors.institution_get_for_user)
-    back = f"{reverse('sharing:finance')}?park={park.pk}"
-    return _form_page(
-        request,
-        InstitutionForm(request.POST or None, instance=instance),
-        lambda data: services.institution_save(
-            actor=user, park=park, data=data, institution=institution
-        ),
-        title=_("修改合作机构：%(name)s") % {"name": institution.name}
-        if institution
-        else _("新增合作机构"),
-        next=back,
-        back_url=back,
-    )
-
-
-def _product_page(
-    request: AuthedHttpRequest, institution: Institution, product: FinanceProduct | None
-) -> HttpResponse:
-    user = request.user
-    selectors.require_manage(user=user, park_id=institution.park_id)
-    form = ProductForm(
-        request.POST or None,
-        instance=FinanceProduct.objects.get(pk=product.pk) if product else None,
-    )
-    back = f"{reverse('sharing:finance')}?park={institution.park_id}"
-    return _form_page(
-        request,
-        form,
-        lambda data: services.product_save(
-            actor=user, institution=institution, data=data, product=product
-        ),
-        title=_("修改金融产品：%(name)s") % {"name": product.name}
-        if product
-        else _("新增金融产品：%(name)s") % {"name": institution.name},
-        next=back,
-        back_url=back,
-    )
-
-
-@login_required
-def product_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """A new financing product of institution `pk`."""
-    return _product_page(
-        request, selectors.institution_get_for_user(user=request.user, pk=pk), None
-    )
-
-
-@login_required
-def product_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    product = selectors.product_get_for_user(user=request.user, pk=pk)
-    return _product_page(request, product.institution, product)
-
-
-@login_required
-def event_list(request: AuthedHttpRequest) -> HttpResponse:
-    return _park_page(
-        request,
-        "sharing/event_list.html",
-        lambda park: {"events": selectors.event_list(user=request.user, park=park)},
-    )
-
-
-@login_required
-def event_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create (pk None, in ?park=) or change an event."""
-    user = request.user
-    event, park, instance = _edit_target(request, pk, selectors.event_get_for_user)
-    return _form_page(
-        request,
-        EventForm(
-            request.POST or None, instance=instance, offerings=selectors.event_offerings(park=park)
-        ),
-        lambda data: services.event_save(actor=user, park=park, data=data, event=event),
-        title=_("修改活动：%(name)s") % {"name": event.title} if event else _("新增活动"),
-        next=lambda saved: reverse("sharing:event", args=[saved.pk]),
-        back_url=reverse("sharing:event", args=[event.pk])
-        if event
-        else f"{reverse('sharing:event-list')}?park={park.pk}",
-    )
-
-
-@login_required
-def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    event = selectors.event_get_for_user(user=request.user, pk=pk)
-    user = request.user
-    can_manage = selectors.can_manage(user=user, park_id=event.park_id)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "register":
-                reg = services.event_register(actor=user, event=event)
-                messages.success(
-                    request,
-                    _("报名成功。")
-                    if reg.status == Registration.Status.REGISTERED
-                    else _("名额已满，您已进入候补名单。"),
-                )
-            elif action in ("cancel", "check_in"):
-                reg = selectors.registration_get_for_user(
-                    user=user, pk=int(request.POST.get("registration", "0") or 0)
-                )
-                if action == "cancel":
-                    services.registration_cancel(actor=user, registration=reg)
-                else:
-                    services.registration_check_in(actor=user, registration=reg)
-                messages.success(request, _("已更新。"))
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        return redirect("sharing:event", pk=event.pk)
-    regs = selectors.registration_list(user=user, event=event)
-    seats = sum(1 for r in event.registrations.all() if r.status == Registration.Status.REGISTERED)
-    mine = next((r for r in regs if r.user_id == user.pk), None)
-    return render(
-        request,
-        "sharing/event_detail.html",
-        _ctx(
-            request,
-            event=event,
-            regs=regs,
-            seats=seats,
-            mine=mine,
-            can_manage=can_manage,
-            can_register=user.is_member and mine is None and event.starts_at > timezone.now(),
-        ),
-    )
-
-
-# ------------------------------------------------------------------ showcase
-
-
-@login_required
-def showcase_list(request: AuthedHttpRequest) -> HttpResponse:
-    items = (
-        selectors.showcase_queryset_for_user(request.user)
-        .select_related("enterprise")
-        .order_by("enterprise__name")
-    )
-    return render(request, "sharing/showcase_list.html", _ctx(request, items=items))
-
-
-@login_required
-def showcase_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    sc = selectors.showcase_get_for_user(user=request.user, pk=pk)
-    can_manage = selectors.can_manage(user=request.user, park_id=sc.enterprise.park_id)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        services.showcase_publish(
-            actor=request.user, showcase=sc, published=request.POST.get("published") == "1"
-        )
-        messages.success(request, _("已更新。"))
-        return redirect("sharing:showcase", pk=sc.pk)
-    return render(
-        request, "sharing/showcase_detail.html", _ctx(request, sc=sc, can_manage=can_manage)
-    )
-
-
-@login_required
-def showcase_edit(request: AuthedHttpRequest) -> HttpResponse:
-    enterprise = request.user.enterprise
-    if enterprise is None:
-        raise PermissionDenied
-    instance = Showcase.objects.filter(enterprise=enterprise).first()
-    return _form_page(
-        request,
-        ShowcaseForm(request.POST or None, instance=instance),
-        lambda data: services.showcase_save(actor=request.user, enterprise=enterprise, data=data),
-        title=_("企业风采"),
-        success=_("已保存，待园区发布。"),
-        next=lambda sc: reverse("sharing:showcase", args=[sc.pk]),
-    )
 
 
 # ------------------------------------------------------------------ utilisation

@@ -42,6 +42,10 @@ from oasis.cultivation.models import InnovationProfile, Reminder
 from oasis.cultivation.tests.factories import add_award, add_equity
 from oasis.enterprises.models import Contact
 from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
+from oasis.events import services as events_services
+from oasis.events.models import Event
+from oasis.finance import services as finance_services
+from oasis.finance.models import FinanceProduct, Institution
 from oasis.leasing import services as leasing_services
 from oasis.leasing.models import ImportJob
 from oasis.notifications.models import EmailDelivery, Notification
@@ -54,9 +58,6 @@ from oasis.sharing.models import (
     Booking,
     Certification,
     Delivery,
-    Event,
-    FinanceProduct,
-    Institution,
     Offering,
     Resource,
     Share,
@@ -463,7 +464,7 @@ def world(park, other_park, settings, tmp_path):
         amount_min=Decimal("1"),
         amount_max=Decimal("2"),
     )
-    need_b = sharing_services.need_create(
+    need_b = finance_services.need_create(
         actor=member_b,
         data={
             "amount": Decimal("2000000"),
@@ -490,8 +491,8 @@ def world(park, other_park, settings, tmp_path):
         ends_at=starts + dt.timedelta(hours=3),
         capacity=5,
     )
-    registration_b = sharing_services.event_register(actor=member_b, event=event)
-    showcase_b = sharing_services.showcase_save(
+    registration_b = events_services.event_register(actor=member_b, event=event)
+    showcase_b = events_services.showcase_save(
         actor=member_b,
         enterprise=b,
         data={"headline": f"{SECRET}风采", "body": f"{SECRET}介绍", "products": f"{SECRET}产品"},

@@ -3,8 +3,8 @@
 from django.utils import translation
 
 from oasis.cultivation.models import GRADIENT_CHOICES
+from oasis.finance.models import FinanceProduct
 from oasis.portal.models import Notice
-from oasis.sharing.models import FinanceProduct
 
 
 def test_every_tier_field_uses_the_one_set_of_choices():

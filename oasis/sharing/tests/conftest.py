@@ -1,4 +1,4 @@
-"""Sharing fixtures on top of the project trio: an operator (Role.SHARING), a catalogue
+"""Sharing fixtures on top of the project's (park, member, operator…): a catalogue
 with an instrument behind the training gate and a meeting room, and a fixed clock."""
 
 from __future__ import annotations
@@ -7,28 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.models import Role
-from oasis.accounts.tests.factories import make_user
 from oasis.sharing.models import Delivery, Offering, Resource, Share
 
 
 def local(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> dt.datetime:
     return dt.datetime(y, m, d, h, mi, tzinfo=timezone.get_current_timezone())
-
-
-@pytest.fixture
-def operator(park):
-    return make_user("operator", park=park, role=Role.SHARING)
-
-
-@pytest.fixture
-def operator_client(operator):
-    c = Client()
-    c.force_login(operator)
-    return c
 
 
 @pytest.fixture

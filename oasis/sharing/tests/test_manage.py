@@ -1,5 +1,5 @@
-"""Operators and park admins manage the catalogue (offerings, resources, finance
-institutions and products, events) through pages and the API, and book on behalf of a
+"""Operators and park admins manage the catalogue (offerings, resources) through pages
+and the API, and book on behalf of a
 firm of their park. Every write goes through the services; viewers, members and staff
 of another park are refused with nothing saved."""
 
@@ -12,18 +12,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.tests.factories import make_user
 from oasis.core.models import AuditEntry
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.sharing import services
 from oasis.sharing.models import (
     Booking,
     Certification,
-    Event,
-    FinanceProduct,
-    Institution,
     Offering,
-    Registration,
     Resource,
     Share,
 )
@@ -46,10 +41,7 @@ def _client(user) -> Client:
 
 def _state() -> list:
     """Every row the management pages and endpoints could write."""
-    return [
-        list(m.objects.order_by("pk").values_list())
-        for m in (Offering, Resource, Institution, FinanceProduct, Event, Registration, Booking)
-    ]
+    return [list(m.objects.order_by("pk").values_list()) for m in (Offering, Resource, Booking)]
 
 
 OFFERING = {
@@ -79,67 +71,6 @@ RESOURCE = {
     "cancel_hours": 24,
     "is_active": "on",
 }
-INSTITUTION = {"name": "苏州银行常熟支行", "kind": "bank", "contact": "王经理"}
-PRODUCT = {
-    "name": "专精特新贷",
-    "kind": "loan",
-    "amount_min": "1000000",
-    "amount_max": "5000000",
-    "rate_min": "3.10",
-    "rate_max": "4.20",
-    "term_months_min": 6,
-    "term_months_max": 36,
-    "stages": ["growth", "mature"],
-    "industries": ["nextgen_it"],
-    "min_tier": "srdi_sme",
-    "required_figures": ["revenue"],
-    "description": "",
-    "is_active": "on",
-}
-
-
-def _event_form(**over) -> dict:
-    start = at(10, 14)
-    data = {
-        "title": "专精特新沙龙",
-        "kind": "salon",
-        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "venue": "路演厅",
-        "capacity": 2,
-        "description": "政策解读",
-    }
-    return {**data, **over}
-
-
-@pytest.fixture
-def institution(park):
-    return Institution.objects.create(park=park, name="常熟农商银行", kind="bank")
-
-
-@pytest.fixture
-def product(institution):
-    return FinanceProduct.objects.create(
-        institution=institution,
-        name="科创贷",
-        amount_min=Decimal("1000000"),
-        amount_max=Decimal("10000000"),
-        term_months_min=6,
-        term_months_max=36,
-    )
-
-
-@pytest.fixture
-def event(park):
-    start = at(7, 9)
-    return Event.objects.create(
-        park=park,
-        title="品牌日",
-        kind="brand_day",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=3),
-        capacity=1,
-    )
 
 
 # --- offerings ------------------------------------------------------------------------
@@ -306,221 +237,18 @@ def test_invalid_resource_gives_the_exact_field_error_and_saves_nothing(
     assert _state() == before
 
 
-# --- finance --------------------------------------------------------------------------
-
-
-def test_operator_manages_institutions_and_products_through_pages(operator_client, park):
-    r = operator_client.post(f"/sharing/finance/institutions/new/?park={park.pk}", INSTITUTION)
-    assert r.status_code == 302 and r["Location"] == f"/sharing/finance/?park={park.pk}"
-    inst = Institution.objects.get()
-    assert (inst.park, inst.contact) == (park, "王经理")
-    r = operator_client.post(
-        f"/sharing/finance/institutions/{inst.pk}/edit/", {**INSTITUTION, "contact": "李经理"}
-    )
-    assert r.status_code == 302
-    inst.refresh_from_db()
-    assert inst.contact == "李经理"
-    r = operator_client.post(f"/sharing/finance/institutions/{inst.pk}/products/new/", PRODUCT)
-    assert r.status_code == 302
-    p = FinanceProduct.objects.get()
-    assert (p.institution, p.stages, p.industries, p.required_figures, p.min_tier) == (
-        inst,
-        ["growth", "mature"],
-        ["nextgen_it"],
-        ["revenue"],
-        "srdi_sme",
-    )
-    r = operator_client.get(f"/sharing/finance/products/{p.pk}/edit/")
-    assert r.status_code == 200 and r.context["form"].initial["stages"] == ["growth", "mature"]
-    r = operator_client.post(
-        f"/sharing/finance/products/{p.pk}/edit/", {**PRODUCT, "stages": [], "rate_max": "3.90"}
-    )
-    assert r.status_code == 302
-    p.refresh_from_db()
-    assert (p.stages, p.rate_max) == ([], Decimal("3.90"))
-    assert AuditEntry.objects.filter(model="sharing.financeproduct", action="update").count() == 1
-    body = operator_client.get(f"/sharing/finance/?park={park.pk}").content.decode()
-    assert (
-        f"/sharing/finance/products/{p.pk}/edit/" in body
-        and "/sharing/finance/institutions/new/" in body
-    )
-
-
-def test_park_admin_manages_institutions_and_products_through_the_api(staff_client, park):
-    r = staff_client.post(
-        "/api/v1/sharing/institutions", {"name": "常熟担保", "kind": "guarantee"}, content_type=JSON
-    )
-    assert r.status_code == 201, r.json()
-    inst_id = r.json()["id"]
-    r = staff_client.patch(
-        f"/api/v1/sharing/institutions/{inst_id}", {"contact": "赵经理"}, content_type=JSON
-    )
-    assert r.status_code == 200 and r.json()["contact"] == "赵经理"
-    r = staff_client.post(
-        f"/api/v1/sharing/institutions/{inst_id}/products",
-        {
-            "name": "担保贷",
-            "kind": "guarantee",
-            "amount_min": "500000",
-            "amount_max": "3000000",
-            "industries": ["automotive"],
-        },
-        content_type=JSON,
-    )
-    assert r.status_code == 201, r.json()
-    assert (r.json()["term_months_max"], r.json()["industries"]) == (36, ["automotive"])
-    r = staff_client.patch(
-        f"/api/v1/sharing/products/{r.json()['id']}", {"is_active": False}, content_type=JSON
-    )
-    assert r.status_code == 200 and r.json()["is_active"] is False
-    listed = staff_client.get("/api/v1/sharing/institutions").json()
-    assert [(i["name"], [p["name"] for p in i["products"]]) for i in listed] == [
-        ("常熟担保", ["担保贷"])
-    ]
-
-
-def test_invalid_product_gives_the_exact_field_error_and_saves_nothing(
-    operator_client, institution, product
-):
-    before = _state()
-    r = operator_client.post(
-        f"/sharing/finance/institutions/{institution.pk}/products/new/",
-        {**PRODUCT, "amount_min": "5000000", "amount_max": "1000000"},
-    )
-    assert r.status_code == 400
-    assert r.context["form"].errors["amount_max"] == ["最高金额不能小于最低金额。"]
-    r = operator_client.post(
-        f"/api/v1/sharing/institutions/{institution.pk}/products",
-        {"name": "x", "amount_min": "5", "amount_max": "1"},
-        content_type=JSON,
-    )
-    assert r.json() == {
-        "detail": "Invalid input.",
-        "fields": {"amount_max": ["最高金额不能小于最低金额。"]},
-    }
-    r = operator_client.patch(
-        f"/api/v1/sharing/products/{product.pk}", {"stages": ["unicorn"]}, content_type=JSON
-    )
-    assert r.json()["fields"] == {"stages": ["未知的发展阶段。"]}
-    r = operator_client.patch(
-        f"/api/v1/sharing/products/{product.pk}", {"term_months_min": 48}, content_type=JSON
-    )
-    assert r.json()["fields"] == {"term_months_max": ["最长期限不能小于最短期限。"]}
-    r = operator_client.post(
-        "/api/v1/sharing/institutions", {"name": "常熟农商银行", "kind": "bank"}, content_type=JSON
-    )
-    assert r.json()["fields"] == {"name": ["本园区已有同名机构。"]}
-    assert _state() == before
-
-
-# --- events ---------------------------------------------------------------------------
-
-
-def test_operator_creates_and_edits_an_event_through_the_page(operator_client, park):
-    brand = Offering.objects.create(
-        park=park, share=Share.BRAND, name="品牌活动", operator="园区", delivery="event"
-    )
-    r = operator_client.post(f"/sharing/events/new/?park={park.pk}", _event_form(offering=brand.pk))
-    assert r.status_code == 302
-    event = Event.objects.get()
-    assert r["Location"] == f"/sharing/events/{event.pk}/"
-    assert (event.park, event.offering, event.capacity, event.starts_at) == (
-        park,
-        brand,
-        2,
-        at(10, 14),
-    )
-    r = operator_client.get(f"/sharing/events/{event.pk}/edit/")
-    assert r.status_code == 200 and f'value="{at(10, 14):%Y-%m-%dT%H:%M}"' in r.content.decode()
-    r = operator_client.post(
-        f"/sharing/events/{event.pk}/edit/", _event_form(title="专精特新沙龙（二期）", capacity=30)
-    )
-    assert r.status_code == 302
-    event.refresh_from_db()
-    assert (event.title, event.capacity, event.offering) == ("专精特新沙龙（二期）", 30, None)
-    assert (
-        f"/sharing/events/{event.pk}/edit/"
-        in operator_client.get(f"/sharing/events/{event.pk}/").content.decode()
-    )
-
-
-def test_raising_capacity_seats_the_waitlist_in_order_and_it_cannot_drop_below_the_seated(
-    staff_client, park, event, enterprise
-):
-    people = [make_user(f"p{i}", enterprise=enterprise) for i in range(3)]
-    regs = [services.event_register(actor=p, event=event) for p in people]
-    assert [r.status for r in regs] == ["registered", "waitlisted", "waitlisted"]
-    r = staff_client.patch(f"/api/v1/sharing/events/{event.pk}", {"capacity": 2}, content_type=JSON)
-    assert r.status_code == 200 and (r.json()["registered"], r.json()["waitlisted"]) == (2, 1)
-    assert [Registration.objects.get(pk=x.pk).status for x in regs] == [
-        "registered",
-        "registered",
-        "waitlisted",
-    ]
-    before = _state()
-    r = staff_client.patch(f"/api/v1/sharing/events/{event.pk}", {"capacity": 1}, content_type=JSON)
-    assert r.json() == {
-        "detail": "Invalid input.",
-        "fields": {"capacity": ["名额不能少于已报名人数（2）。"]},
-    }
-    assert _state() == before
-
-
-def test_park_admin_creates_an_event_through_the_api_and_invalid_input_saves_nothing(
-    staff_client, park, room
-):
-    start = at(5, 9)
-    payload = {
-        "title": "创新路演",
-        "kind": "roadshow",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
-        "capacity": 50,
-    }
-    r = staff_client.post("/api/v1/sharing/events", payload, content_type=JSON)
-    assert r.status_code == 201, r.json()
-    assert (r.json()["park_id"], r.json()["capacity"], r.json()["registered"]) == (park.pk, 50, 0)
-    before = _state()
-    r = staff_client.post(
-        "/api/v1/sharing/events", {**payload, "ends_at": start.isoformat()}, content_type=JSON
-    )
-    assert r.json() == {
-        "detail": "Invalid input.",
-        "fields": {"ends_at": ["结束时间必须晚于开始时间。"]},
-    }
-    r = staff_client.post(
-        "/api/v1/sharing/events", {**payload, "offering_id": room.offering_id}, content_type=JSON
-    )
-    assert r.json()["fields"] == {"offering": ["所属服务须为本园区“活动”类服务。"]}
-    r = staff_client.post(
-        f"/sharing/events/new/?park={park.pk}",
-        _event_form(ends_at=at(10, 14).strftime("%Y-%m-%dT%H:%M")),
-    )
-    assert r.status_code == 400 and r.context["form"].errors["ends_at"] == [
-        "结束时间必须晚于开始时间。"
-    ]
-    assert _state() == before
-
-
 # --- access ---------------------------------------------------------------------------
 
 
-def _page_writes(park, room, institution, product, event):
+def _page_writes(park, room):
     return [
         (f"/sharing/offerings/new/?park={park.pk}", OFFERING),
         (f"/sharing/offerings/{room.offering_id}/edit/", OFFERING),
         (f"/sharing/offerings/{room.offering_id}/resources/new/", RESOURCE),
-        (f"/sharing/finance/institutions/new/?park={park.pk}", INSTITUTION),
-        (f"/sharing/finance/institutions/{institution.pk}/edit/", INSTITUTION),
-        (f"/sharing/finance/institutions/{institution.pk}/products/new/", PRODUCT),
-        (f"/sharing/finance/products/{product.pk}/edit/", PRODUCT),
-        (f"/sharing/events/new/?park={park.pk}", _event_form()),
-        (f"/sharing/events/{event.pk}/edit/", _event_form()),
     ]
 
 
-def _api_writes(park, room, institution, product, event):
-    start = at(5, 9)
+def _api_writes(park, room):
     return [
         (
             "post",
@@ -536,70 +264,39 @@ def _api_writes(park, room, institution, product, event):
         ("patch", f"/api/v1/sharing/offerings/{room.offering_id}", {"name": "篡改"}),
         ("post", f"/api/v1/sharing/offerings/{room.offering_id}/resources", {"name": "篡改"}),
         ("patch", f"/api/v1/sharing/resources/{room.pk}", {"name": "篡改"}),
-        (
-            "post",
-            "/api/v1/sharing/institutions",
-            {"park_id": park.pk, "name": "篡改", "kind": "bank"},
-        ),
-        ("patch", f"/api/v1/sharing/institutions/{institution.pk}", {"name": "篡改"}),
-        (
-            "post",
-            f"/api/v1/sharing/institutions/{institution.pk}/products",
-            {"name": "x", "amount_min": 1, "amount_max": 2},
-        ),
-        ("patch", f"/api/v1/sharing/products/{product.pk}", {"name": "篡改"}),
-        (
-            "post",
-            "/api/v1/sharing/events",
-            {
-                "park_id": park.pk,
-                "title": "x",
-                "kind": "salon",
-                "capacity": 1,
-                "starts_at": start.isoformat(),
-                "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
-            },
-        ),
-        ("patch", f"/api/v1/sharing/events/{event.pk}", {"title": "篡改"}),
     ]
 
 
 @pytest.mark.parametrize("who", ["viewer", "member"])
 def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
-    who, viewer, member, park, room, institution, product, event
+    who, viewer, member, park, room
 ):
     client = _client(viewer if who == "viewer" else member)
     before = _state()
-    for url, data in _page_writes(park, room, institution, product, event):
+    for url, data in _page_writes(park, room):
         assert client.get(url).status_code == 403, url
         assert client.post(url, data).status_code == 403, url
-    for method, url, data in _api_writes(park, room, institution, product, event):
+    for method, url, data in _api_writes(park, room):
         r = getattr(client, method)(url, data, content_type=JSON)
         assert r.status_code == 403, (url, r.status_code)
     # Without ?park= too: there is no park they may change.
     assert client.get("/sharing/offerings/new/").status_code == 403
     assert _state() == before
-    for page in ("/sharing/", "/sharing/finance/", "/sharing/events/"):
-        assert "/new/" not in client.get(page).content.decode().replace(
-            "/sharing/finance/needs/new/", ""
-        )
-    assert "修改活动" not in client.get(f"/sharing/events/{event.pk}/").content.decode()
+    assert "/new/" not in client.get("/sharing/").content.decode()
 
 
-def test_outsider_gets_404_and_nothing_is_saved(
-    outsider_client, park, room, institution, product, event
-):
+def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, room):
     before = _state()
-    for url, data in _page_writes(park, room, institution, product, event):
+    for url, data in _page_writes(park, room):
         assert outsider_client.get(url).status_code == 404, url
         assert outsider_client.post(url, data).status_code == 404, url
-    for method, url, data in _api_writes(park, room, institution, product, event):
+    for method, url, data in _api_writes(park, room):
         r = getattr(outsider_client, method)(url, data, content_type=JSON)
         assert r.status_code == 404, (url, r.status_code)
     assert _state() == before
 
 
-def test_operator_sees_the_manage_links(operator_client, park, room, institution, product, event):
+def test_operator_sees_the_manage_links(operator_client, park, room):
     body = operator_client.get(f"/sharing/?park={park.pk}").content.decode()
     for link in (
         f"/sharing/offerings/new/?park={park.pk}",
@@ -607,18 +304,7 @@ def test_operator_sees_the_manage_links(operator_client, park, room, institution
         f"/sharing/offerings/{room.offering_id}/resources/new/",
     ):
         assert link in body
-    body = operator_client.get(f"/sharing/finance/?park={park.pk}").content.decode()
-    for link in (
-        f"/sharing/finance/institutions/{institution.pk}/edit/",
-        f"/sharing/finance/institutions/{institution.pk}/products/new/",
-        f"/sharing/finance/products/{product.pk}/edit/",
-    ):
-        assert link in body
-    assert (
-        f"/sharing/events/new/?park={park.pk}"
-        in operator_client.get("/sharing/events/").content.decode()
-    )
-    for url, _data in _page_writes(park, room, institution, product, event):
+    for url, _data in _page_writes(park, room):
         assert operator_client.get(url).status_code == 200, url
     # Without ?park=: the first park they may change.
     assert operator_client.get("/sharing/offerings/new/").status_code == 200

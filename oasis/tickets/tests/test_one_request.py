@@ -9,8 +9,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.models import Role
-from oasis.accounts.tests.factories import make_user
 from oasis.sharing import selectors as sharing_selectors
 from oasis.sharing.models import Offering, ServiceRequest, Share
 from oasis.tickets import services
@@ -35,11 +33,6 @@ def emc(park):
         price_outside=Decimal("1200.00"),
         price_unit="each",
     )
-
-
-@pytest.fixture
-def operator(park):
-    return make_user("operator", park=park, role=Role.SHARING)
 
 
 def test_a_catalogue_service_is_one_request_from_filing_to_statement(
