@@ -4,7 +4,10 @@ change is asked of `oasis.parks.selectors` (`park_queryset_for_user(user, capabi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
+
+from django.db.models import QuerySet
 
 from .http import AnyUser
 from .models import ParkRole, Role, User
@@ -78,3 +81,19 @@ def admin_site_has_permission(request: Any) -> bool:
         return False
     parks = admin_park_ids(user)
     return parks is None or bool(parks)
+
+
+def users_with_capability(
+    capability: str, *, park_ids: Collection[int] | None = None, active_only: bool = True
+) -> QuerySet[User]:
+    """The other way round from `user_can`: the staff holding a role that grants
+    `capability` in one of `park_ids` (None: in any park), by username. Who may be
+    assigned a lead or a request, who may own one. `active_only=False` keeps people who
+    have left, for filters over what they still own."""
+    holders = ParkRole.objects.filter(role__in=CAPABILITIES[capability])
+    if park_ids is not None:
+        holders = holders.filter(park_id__in=park_ids)
+    users = User.objects.filter(pk__in=holders.values("user_id"))
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.order_by("username")

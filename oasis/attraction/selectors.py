@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Avg,
@@ -34,7 +33,8 @@ from django.http import Http404
 from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from oasis.accounts import roles as capabilities
-from oasis.accounts.models import ParkRole, User
+from oasis.accounts.models import User
+from oasis.accounts.selectors import users_with_capability
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Park
 from oasis.parks.selectors import park_ids_for_user
@@ -88,14 +88,11 @@ def can_manage(user: User, park_id: int) -> bool:
 
 
 def lead_owner_candidates(*, user: User) -> QuerySet[User]:
-    """People who may own leads in the parks the user can read (the owner filter)."""
-    roles = ParkRole.objects.filter(
-        role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]
+    """People who may own leads in the parks the user can read (the owner filter; people
+    who have left still own their leads, so they stay in it)."""
+    return users_with_capability(
+        capabilities.ATTRACTION_CHANGE, park_ids=read_park_ids(user), active_only=False
     )
-    parks = read_park_ids(user)
-    if parks is not None:
-        roles = roles.filter(park_id__in=parks)
-    return User.objects.filter(pk__in=roles.values("user_id")).order_by("username")
 
 
 def can_see_confidential(user: User, park_id: int) -> bool:
@@ -235,11 +232,8 @@ def lead_stage_changes(*, lead: Lead) -> list[StageChange]:
     return list(lead.stage_changes.select_related("actor"))
 
 
-def assignable_users(*, park_id: int) -> QuerySet[Any]:
-    ids = ParkRole.objects.filter(
-        park_id=park_id, role__in=capabilities.CAPABILITIES[capabilities.ATTRACTION_CHANGE]
-    ).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+def assignable_users(*, park_id: int) -> QuerySet[User]:
+    return users_with_capability(capabilities.ATTRACTION_CHANGE, park_ids=[park_id])
 
 
 # --- duplicates ----------------------------------------------------------------------

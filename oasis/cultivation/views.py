@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.models import User
+from oasis.accounts.selectors import users_with_capability
 from oasis.core import excel
 from oasis.core.filters import parse_filters
 from oasis.core.views import render_page, submit
@@ -147,11 +148,8 @@ def record_delete(request: AuthedHttpRequest, pk: int, kind: str, record_id: int
 
 
 def _owners(user: User) -> QuerySet[User]:
-    parks = park_ids_for_user(user, roles.VIEW)
-    staff = User.objects.filter(enterprise__isnull=True, is_active=True)
-    if parks is not None:
-        staff = staff.filter(park_roles__park_id__in=parks)
-    return staff.distinct().order_by("username")
+    """Who may own a pool entry: the staff of the parks the user sees."""
+    return users_with_capability(roles.VIEW, park_ids=park_ids_for_user(user, roles.VIEW))
 
 
 @login_required

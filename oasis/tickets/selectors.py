@@ -3,14 +3,12 @@ tickets, staff their parks' tickets. `ticket_get_for_user` is the access helper.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from oasis.accounts import roles
-from oasis.accounts.models import ParkRole, User
-from oasis.accounts.selectors import user_can
+from oasis.accounts.models import User
+from oasis.accounts.selectors import user_can, users_with_capability
 from oasis.parks.selectors import park_ids_for_user
 
 from .filters import TicketFilter
@@ -112,13 +110,9 @@ def attachment_get_for_user(*, user: User, ticket_id: int, pk: int) -> TicketAtt
     return attachment
 
 
-def handlers_for_park(*, park_id: int, category: str) -> QuerySet[Any]:
+def handlers_for_park(*, park_id: int, category: str) -> QuerySet[User]:
     """Staff who may be assigned a request of this type in this park."""
-    from oasis.accounts.models import User
-
-    allowed = roles.CAPABILITIES[handle_capability(category)]
-    ids = ParkRole.objects.filter(park_id=park_id, role__in=allowed).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return users_with_capability(handle_capability(category), park_ids=[park_id])
 
 
 def enterprise_tickets(*, user: User, enterprise_id: int, limit: int = 5) -> list[Ticket]:
