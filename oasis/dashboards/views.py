@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_is_staff
+from oasis.core.filters import parse_filters
 from oasis.enterprises.models import Enterprise
 
+from .filters import DashboardFilter
 from .selectors import (
     DashboardFigures,
     FigureTotals,
@@ -31,18 +33,6 @@ from .selectors import (
 )
 
 YI = Decimal(100_000_000)
-MIN_YEAR, MAX_YEAR = 1990, 2100  # AnnualFigure's own year range
-
-
-def _int_param(raw: str | None, *, low: int | None = None, high: int | None = None) -> int | None:
-    """A positive integer query parameter; raises ValueError on junk so the caller
-    can answer 400 instead of quietly showing a different park or year."""
-    if raw is None or raw == "":
-        return None
-    value = int(raw)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(raw)
-    return value
 
 
 def _yi(value: Decimal | None) -> float | None:
@@ -152,12 +142,12 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     # Members have their own firm page; a login with no role has nothing to see here.
     if request.user.is_member or not user_is_staff(request.user):
         raise PermissionDenied
-    try:
-        park_id = _int_param(request.GET.get("park"), low=1)
-        year = _int_param(request.GET.get("year"), low=MIN_YEAR, high=MAX_YEAR)
-    except ValueError:
+    # A bad park or year is refused, not quietly replaced by another park or year.
+    filters, errors = parse_filters(DashboardFilter, request.GET)
+    if errors:
         return HttpResponseBadRequest(_("园区或年度参数无效。"))
-    park, parks = dashboard_parks(user=request.user, park_id=park_id)
+    year = filters.year
+    park, parks = dashboard_parks(user=request.user, park_id=filters.park)
     context: dict[str, Any] = {"nav": "dashboard", "park": park, "parks": parks}
     if park is not None:
         fig = dashboard_figures_cached(park=park, year=year)

@@ -23,3 +23,10 @@ class ReportFilter(ListFilter):
         if value is not None and value not in Report.Status.values:
             raise PydanticCustomError("unknown_status", gettext("未知的状态。"))
         return value
+
+
+class ProgressFilter(ListFilter):
+    """A campaign's progress table: every firm, or only those late (?late=1)."""
+
+    labels = {"late": _("只看逾期")}
+    late: bool = False

@@ -22,6 +22,7 @@ from oasis.accounts import roles
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_is_staff
 from oasis.core.audit import audit_history
+from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
 from oasis.core.views import submit
@@ -36,6 +37,7 @@ from oasis.sharing.selectors import member_bookings, member_service_requests
 from oasis.tickets.selectors import enterprise_tickets
 
 from . import selectors, services
+from .filters import ProgressFilter
 from .forms import CampaignForm, InviteForm, NoticeForm, ReportForm, ReviewForm
 from .models import Campaign, Report, field_label
 
@@ -316,7 +318,7 @@ def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpRespons
         "progress": progress,
         "can_manage": selectors.campaign_can_manage(user=request.user, park_id=campaign.park_id),
         "field_labels": [field_label(f) for f in campaign.fields],
-        "only_late": request.GET.get("late") == "1",
+        "only_late": parse_filters(ProgressFilter, request.GET)[0].late,
     }
     return render(request, "portal/campaign_detail.html", context)
 
@@ -355,8 +357,8 @@ def notice_list(request: AuthedHttpRequest) -> HttpResponse:
 def notice_create(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     parks = park_queryset_for_user(request.user, roles.NOTICE_PUBLISH)
-    raw = request.GET.get("park", "")
-    park = parks.filter(pk=int(raw)).first() if raw.isdigit() else parks.order_by("id").first()
+    asked = parse_filters(ParkFilter, request.GET)[0].park
+    park = parks.filter(pk=asked).first() if asked is not None else parks.order_by("id").first()
     if park is None:
         raise PermissionDenied
     form = NoticeForm(request.POST or None, park_id=park.pk)

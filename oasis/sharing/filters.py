@@ -17,6 +17,7 @@ __all__ = [
     "MonthFilter",
     "ParkMonthFilter",
     "RequestFilter",
+    "StatementFilter",
 ]
 
 
@@ -30,6 +31,13 @@ class BookingPageFilter(MonthFilter):
     labels = {"month": _("月份"), "enterprise": _("企业"), "status": _("状态")}
     enterprise: int | None = None
     status: Booking.Status | None = None
+
+
+class StatementFilter(MonthFilter):
+    """The statement page: a month and, for staff, a firm (an id they may see)."""
+
+    labels = {"month": _("月份"), "enterprise": _("企业")}
+    enterprise: int | None = None
 
 
 class RequestFilter(ListFilter):

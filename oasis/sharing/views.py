@@ -24,7 +24,7 @@ from oasis.core.views import act, act_form, render_page
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 
 from . import booking_rules, selectors, services
-from .filters import BookingPageFilter, MonthFilter
+from .filters import BookingPageFilter, MonthFilter, StatementFilter
 from .forms import (
     BookingForm,
     CertificationForm,
@@ -332,12 +332,14 @@ def booking_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResp
 @login_required
 def statement(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    month = _month(request)
+    filters, _errors = parse_filters(StatementFilter, request.GET)
+    month = selectors.parse_month(filters.month)
     if user.is_member:
         enterprise = user.enterprise
+    elif filters.enterprise is not None:
+        enterprise = enterprise_get_for_user(user=user, pk=filters.enterprise)
     else:
-        raw = request.GET.get("enterprise", "")
-        enterprise = enterprise_get_for_user(user=user, pk=int(raw)) if raw.isdigit() else None
+        enterprise = None
     if request.method == "POST":
         if enterprise is None:
             raise Http404

@@ -372,6 +372,12 @@ def test_completion_rate_and_late_list(staff_client, park, enterprise, settings)
         and progress.completion_pct == Decimal("50.0")
     )
     assert sorted(row.enterprise.pk for row in progress.late) == sorted([firms[2].pk, firms[3].pk])
+    # ?late=1 shows only the late firms; a junk value shows them all, never an error.
+    late_only = staff_client.get(f"/portal/campaigns/{campaign.pk}/", {"late": "1"})
+    assert late_only.context["only_late"] is True and firms[0].name not in late_only.text
+    assert firms[2].name in late_only.text
+    junk = staff_client.get(f"/portal/campaigns/{campaign.pk}/", {"late": "abc"})
+    assert junk.status_code == 200 and junk.context["only_late"] is False
     row = next(
         c for c in staff_client.get("/portal/campaigns/").context["page"] if c.pk == campaign.pk
     )
