@@ -43,3 +43,9 @@ class ShowcaseForm(forms.ModelForm):
         model = Showcase
         formfield_callback = formfield
         fields = ["headline", "body", "products"]
+
+
+class RegistrationActionForm(forms.Form):
+    """Which registration a cancel or check-in button is about."""
+
+    registration = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

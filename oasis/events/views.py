@@ -3,21 +3,21 @@ selector, render."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.core.views import act, act_form
 from oasis.sharing import selectors as sharing
 from oasis.sharing.pages import ctx, edit_target, form_page, park_page
 
 from . import selectors, services
-from .forms import EventForm, ShowcaseForm
+from .forms import EventForm, RegistrationActionForm, ShowcaseForm
 from .models import Registration, Showcase
 
 
@@ -55,31 +55,38 @@ def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_manage = sharing.can_manage(user=user, park_id=event.park_id)
     if request.method == "POST":
+        here = reverse("events:event", args=[event.pk])
         action = request.POST.get("action")
-        try:
-            if action == "register":
-                reg = services.event_register(actor=user, event=event)
-                messages.success(
-                    request,
+        if action == "register":
+            return act(
+                request,
+                lambda: services.event_register(actor=user, event=event),
+                success=lambda reg: (
                     _("报名成功。")
                     if reg.status == Registration.Status.REGISTERED
-                    else _("名额已满，您已进入候补名单。"),
-                )
-            elif action in ("cancel", "check_in"):
-                reg = selectors.registration_get_for_user(
-                    user=user, pk=int(request.POST.get("registration", "0") or 0)
-                )
-                if action == "cancel":
-                    services.registration_cancel(actor=user, registration=reg)
-                else:
-                    services.registration_check_in(actor=user, registration=reg)
-                messages.success(request, _("已更新。"))
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        return redirect("events:event", pk=event.pk)
+                    else _("名额已满，您已进入候补名单。")
+                ),
+                next=here,
+            )
+        if action in ("cancel", "check_in"):
+            change = (
+                services.registration_cancel
+                if action == "cancel"
+                else services.registration_check_in
+            )
+            return act_form(
+                request,
+                RegistrationActionForm(request.POST),
+                lambda data: change(
+                    actor=user,
+                    registration=selectors.registration_get_for_user(
+                        user=user, pk=data["registration"]
+                    ),
+                ),
+                success=_("已更新。"),
+                next=here,
+            )
+        raise PermissionDenied
     regs = selectors.registration_list(user=user, event=event)
     seats = sum(1 for r in event.registrations.all() if r.status == Registration.Status.REGISTERED)
     mine = next((r for r in regs if r.user_id == user.pk), None)
@@ -115,11 +122,14 @@ def showcase_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        services.showcase_publish(
-            actor=request.user, showcase=sc, published=request.POST.get("published") == "1"
+        return act(
+            request,
+            lambda: services.showcase_publish(
+                actor=request.user, showcase=sc, published=request.POST.get("published") == "1"
+            ),
+            success=_("已更新。"),
+            next=reverse("events:showcase", args=[sc.pk]),
         )
-        messages.success(request, _("已更新。"))
-        return redirect("events:showcase", pk=sc.pk)
     return render(
         request, "events/showcase_detail.html", ctx(request, sc=sc, can_manage=can_manage)
     )

@@ -24,6 +24,7 @@ class NeedForm(forms.ModelForm):
 
 
 class OutcomeForm(forms.Form):
+    match = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("进展"), choices=Match.Outcome.choices)
     funded_amount = forms.DecimalField(
         label=_("放款金额（元）"), min_value=0, required=False, decimal_places=2

@@ -3,15 +3,15 @@ Parse, one access helper, one service or selector, render."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oasis.accounts.http import AuthedHttpRequest
+from oasis.core.views import act, act_form
 from oasis.sharing import selectors as sharing
 from oasis.sharing.pages import ctx, edit_target, form_page, park_page
 
@@ -51,25 +51,29 @@ def need_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get_for_user(user=request.user, pk=pk)
     can_manage = sharing.can_manage(user=request.user, park_id=need.enterprise.park_id)
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "match":
-                services.need_match(actor=request.user, need=need)
-            elif request.POST.get("action") == "outcome":
-                match = selectors.match_get_for_user(
-                    user=request.user, pk=int(request.POST.get("match", "0") or 0)
-                )
-                form = OutcomeForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors)
-                services.match_set_outcome(actor=request.user, match=match, **form.cleaned_data)
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(request, _("已更新。"))
-        return redirect("finance:need", pk=need.pk)
+        here = reverse("finance:need", args=[need.pk])
+        action = request.POST.get("action")
+        if action == "match":
+            return act(
+                request,
+                lambda: services.need_match(actor=request.user, need=need),
+                success=_("已更新。"),
+                next=here,
+            )
+        if action == "outcome":
+            return act_form(
+                request,
+                OutcomeForm(request.POST),
+                lambda data: services.match_set_outcome(
+                    actor=request.user,
+                    match=selectors.match_get_for_user(user=request.user, pk=data["match"]),
+                    outcome=data["outcome"],
+                    funded_amount=data["funded_amount"],
+                ),
+                success=_("已更新。"),
+                next=here,
+            )
+        raise PermissionDenied
     return render(
         request,
         "finance/need_detail.html",

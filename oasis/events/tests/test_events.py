@@ -140,3 +140,21 @@ def test_showcase_written_by_firm_published_by_park(member_client, operator_clie
         operator_client.post(f"/sharing/showcases/{sc.pk}/", {"published": "1"}).status_code == 302
     )
     assert neighbour.get(f"/sharing/showcases/{sc.pk}/").status_code == 200
+
+
+def test_cancel_and_check_in_through_the_event_page(member, member_client, operator_client, event):
+    url = f"/sharing/events/{event.pk}/"
+    r = member_client.post(url, {"action": "register"}, follow=True)
+    assert [str(x) for x in r.context["messages"]] == ["报名成功。"]
+    reg = Registration.objects.get()
+    # A week ahead, check-in is not open: the service's sentence is flashed.
+    r = operator_client.post(url, {"action": "check_in", "registration": reg.pk}, follow=True)
+    assert [str(x) for x in r.context["messages"]] == [
+        "签到只在活动开始前 1 小时至活动结束之间开放。"
+    ]
+    assert member_client.post(url, {"action": "cancel", "registration": "x"}).status_code == 302
+    assert member_client.post(url, {"action": "cancel", "registration": 99999}).status_code == 404
+    r = member_client.post(url, {"action": "cancel", "registration": reg.pk})
+    assert r.status_code == 302 and r["Location"] == url
+    reg.refresh_from_db()
+    assert reg.status == "cancelled"

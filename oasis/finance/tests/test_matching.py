@@ -153,3 +153,23 @@ def test_firm_tier_adapter_returns_a_tier_or_none(enterprise):
     FigureFactory(enterprise=enterprise, year=2025)
     tier = selectors.firm_tier(enterprise)
     assert tier is None or tier in ("", "innovative_sme", "srdi_sme", "little_giant")
+
+
+def test_outcome_through_the_need_page(member, operator_client, member_client, product):
+    FigureFactory(enterprise=member.enterprise, year=2025)
+    need = services.need_create(
+        actor=member, data={"amount": Decimal("2000000"), "purpose": "扩产", "consent": True}
+    )
+    m = need.matches.get()
+    url = f"/sharing/finance/needs/{need.pk}/"
+    post = {"action": "outcome", "match": m.pk, "outcome": "funded"}
+    r = operator_client.post(url, post, follow=True)
+    assert [str(x) for x in r.context["messages"]] == ["请填写放款金额。"]
+    for junk in ("abc", "", "0"):  # a bad id is refused with a sentence, never a 500
+        r = operator_client.post(url, {**post, "match": junk, "funded_amount": "1"})
+        assert r.status_code == 302
+    assert member_client.post(url, {**post, "funded_amount": "1"}).status_code == 403
+    r = operator_client.post(url, {**post, "funded_amount": "2000000"})
+    assert r.status_code == 302 and r["Location"] == url
+    m.refresh_from_db()
+    assert (m.outcome, m.funded_amount) == ("funded", Decimal("2000000.00"))
