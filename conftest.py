@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from oasis.accounts.models import Role
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.parks.tests.factories import ParkFactory
 
@@ -294,35 +293,29 @@ def outsider(other_park):
     return make_user("outsider", park=other_park, role=Role.PARK_ADMIN)
 
 
-def _client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 @pytest.fixture
 def staff_client(staff):
-    return _client_for(staff)
+    return logged_in(staff)
 
 
 @pytest.fixture
 def operator_client(operator):
-    return _client_for(operator)
+    return logged_in(operator)
 
 
 @pytest.fixture
 def member_client(member):
-    return _client_for(member)
+    return logged_in(member)
 
 
 @pytest.fixture
 def outsider_client(outsider):
-    return _client_for(outsider)
+    return logged_in(outsider)
 
 
 @pytest.fixture
 def viewer_client(viewer):
-    return _client_for(viewer)
+    return logged_in(viewer)
 
 
 # --- the write path ----------------------------------------------------------------------

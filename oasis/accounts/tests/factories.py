@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
+from django.test import Client
 
 from oasis.accounts.models import ParkRole, User
 
@@ -28,3 +29,10 @@ def make_user(
     if park is not None and role is not None:
         ParkRole.objects.create(user=user, park_id=park.pk, role=role)
     return user
+
+
+def logged_in(user: User) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -4,19 +4,16 @@ each one leaves its audit row, like the same change made through the services.""
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from oasis.accounts.models import ApiToken, ParkRole, Role
 from oasis.accounts.services import api_token_create
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.core.models import AuditEntry
 
 
 @pytest.fixture
 def root_client(db):
-    c = Client()
-    c.force_login(make_user("root", is_superuser=True, is_staff=True))
-    return c
+    return logged_in(make_user("root", is_superuser=True, is_staff=True))
 
 
 def _change_data(client, user, roles):

@@ -1,10 +1,9 @@
 """Attraction fixtures: an attraction manager (招商经理) and a few leads and partners."""
 
 import pytest
-from django.test import Client
 
 from oasis.accounts.models import Role
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.attraction import services
 from oasis.attraction.models import Partner
 
@@ -17,16 +16,12 @@ def manager(park):
 
 @pytest.fixture
 def manager_client(manager):
-    c = Client()
-    c.force_login(manager)
-    return c
+    return logged_in(manager)
 
 
 @pytest.fixture
 def officer_client(officer):
-    c = Client()
-    c.force_login(officer)
-    return c
+    return logged_in(officer)
 
 
 @pytest.fixture

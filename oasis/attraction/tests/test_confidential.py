@@ -7,11 +7,10 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from oasis.accounts.models import ParkRole, Role
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.attraction.models import Agreement, Lead, Partner
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.parks.tests.factories import ParkFactory
@@ -30,12 +29,6 @@ def signed(park, make_lead, ambassador):
             total_investment=Decimal(total),
         )
     return ambassador
-
-
-def _client(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _export_value(client):
@@ -58,7 +51,7 @@ def test_partner_sums_for_those_who_may_see_them(signed, manager_client, staff_c
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.SERVICE, Role.LEASING, Role.SHARING])
 def test_other_roles_sum_nothing_confidential(signed, park, role):
-    client = _client(make_user(f"conf_{role}", park=park, role=role))
+    client = logged_in(make_user(f"conf_{role}", park=park, role=role))
     r = client.get("/attraction/partners/")
     assert [(p.signed_count, p.signed_value) for p in r.context["page"]] == [(0, None)]
     body = r.content.decode()
@@ -84,7 +77,7 @@ def test_confidentiality_is_decided_per_park(signed, park):
     )
     user = make_user("conf_mixed", park=park, role=Role.ATTRACTION)
     ParkRole.objects.create(user=user, park=other, role=Role.VIEWER)
-    page = _client(user).get("/attraction/partners/").context["page"]
+    page = logged_in(user).get("/attraction/partners/").context["page"]
     assert {p.name: p.signed_value for p in page} == {
         "李大使": Decimal("420000000.00"),
         "乙园大使": None,

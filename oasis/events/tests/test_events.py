@@ -7,21 +7,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.events import services
 from oasis.events.models import Event, Registration, Showcase
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
@@ -41,22 +34,24 @@ def test_event_fills_up_waitlists_promotes_and_checks_in(park, event, operator_c
     users = [make_user(f"guest{i}", enterprise=EnterpriseFactory(park=park)) for i in range(4)]
     statuses = []
     for u in users:
-        r = _client(u).post(f"/api/v1/sharing/events/{event.pk}/register")
+        r = logged_in(u).post(f"/api/v1/sharing/events/{event.pk}/register")
         assert r.status_code == 201
         statuses.append(r.json()["status"])
     assert statuses == ["registered", "registered", "waitlisted", "waitlisted"]
-    r = _client(users[0]).post(f"/api/v1/sharing/events/{event.pk}/register")
+    r = logged_in(users[0]).post(f"/api/v1/sharing/events/{event.pk}/register")
     assert r.status_code == 400 and r.json()["fields"] == {"event": ["您已报名该活动。"]}
     first = Registration.objects.get(user=users[0])
     assert (
-        _client(users[0]).post(f"/api/v1/sharing/registrations/{first.pk}/cancel").json()["status"]
+        logged_in(users[0])
+        .post(f"/api/v1/sharing/registrations/{first.pk}/cancel")
+        .json()["status"]
         == "cancelled"
     )
     assert Registration.objects.get(user=users[2]).status == "registered"
     assert Registration.objects.get(user=users[3]).status == "waitlisted"
     second = Registration.objects.get(user=users[1])
     assert (
-        _client(users[1]).post(f"/api/v1/sharing/registrations/{second.pk}/check-in").status_code
+        logged_in(users[1]).post(f"/api/v1/sharing/registrations/{second.pk}/check-in").status_code
         == 403
     )
     # A week ahead check-in is not open yet; half an hour before the start it is.
@@ -133,7 +128,7 @@ def test_showcase_written_by_firm_published_by_park(member_client, operator_clie
     )
     assert r.status_code == 302
     sc = Showcase.objects.get()
-    neighbour = _client(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
+    neighbour = logged_in(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
     assert neighbour.get(f"/sharing/showcases/{sc.pk}/").status_code == 404
     assert member_client.post(f"/sharing/showcases/{sc.pk}/", {"published": "1"}).status_code == 403
     assert (

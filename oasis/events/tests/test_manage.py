@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.events import services
 from oasis.events.models import Event, Registration
 from oasis.sharing.models import Offering, Share
@@ -23,12 +22,6 @@ JSON = "application/json"
 def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
     day = timezone.localdate() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
@@ -187,7 +180,7 @@ def _api_writes(park, event):
 def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
     who, viewer, member, park, event
 ):
-    client = _client(viewer if who == "viewer" else member)
+    client = logged_in(viewer if who == "viewer" else member)
     before = _state()
     for url, data in _page_writes(park, event):
         assert client.get(url).status_code == 403, url
@@ -222,6 +215,6 @@ def test_operator_sees_the_manage_links(operator_client, park, event):
 
 @pytest.mark.parametrize("who", ["staff", "operator", "viewer", "member"])
 def test_event_and_showcase_pages_render_for_every_role(request, who, event):
-    c = _client(request.getfixturevalue(who))
+    c = logged_in(request.getfixturevalue(who))
     for url in ("/sharing/events/", f"/sharing/events/{event.pk}/", "/sharing/showcases/"):
         assert c.get(url).status_code == 200, url

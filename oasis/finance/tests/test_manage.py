@@ -7,20 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
+from oasis.accounts.tests.factories import logged_in
 from oasis.core.models import AuditEntry
 from oasis.finance.models import FinanceProduct, Institution
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _state() -> list:
@@ -200,7 +194,7 @@ def _api_writes(park, institution, product):
 def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
     who, viewer, member, park, institution, product
 ):
-    client = _client(viewer if who == "viewer" else member)
+    client = logged_in(viewer if who == "viewer" else member)
     before = _state()
     for url, data in _page_writes(park, institution, product):
         assert client.get(url).status_code == 403, url
@@ -239,6 +233,6 @@ def test_operator_sees_the_manage_links(operator_client, park, institution, prod
 
 @pytest.mark.parametrize("who", ["staff", "operator", "viewer", "member"])
 def test_the_finance_page_renders_for_every_role(request, who, product):
-    c = _client(request.getfixturevalue(who))
+    c = logged_in(request.getfixturevalue(who))
     assert c.get("/sharing/finance/").status_code == 200
     assert [i["name"] for i in c.get("/api/v1/sharing/institutions").json()] == ["常熟农商银行"]

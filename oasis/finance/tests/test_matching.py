@@ -7,20 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory, FigureFactory
 from oasis.finance import matching, selectors, services
 from oasis.finance.models import FinanceProduct, FinancingNeed, Institution, Match
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
@@ -142,7 +135,7 @@ def test_need_access(member, park, outsider_client, product):
     need = services.need_create(
         actor=member, data={"amount": Decimal("2000000"), "purpose": "扩产", "consent": True}
     )
-    neighbour = _client(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
+    neighbour = logged_in(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
     for c in (outsider_client, neighbour):
         assert c.get(f"/sharing/finance/needs/{need.pk}/").status_code == 404
         assert c.get(f"/api/v1/sharing/needs/{need.pk}/matches").status_code == 404

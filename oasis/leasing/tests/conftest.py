@@ -4,8 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
+from oasis.accounts.tests.factories import logged_in
 from oasis.leasing import services
 from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 
@@ -42,9 +42,7 @@ def unit(units):
 
 @pytest.fixture
 def leasing_client(leasing):
-    c = Client()
-    c.force_login(leasing)
-    return c
+    return logged_in(leasing)
 
 
 def lease_data(**over):

@@ -2,22 +2,15 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils.translation import gettext_noop
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.core.models import AuditEntry
 from oasis.notifications import services
 from oasis.notifications.models import EmailDelivery, Event, Notification, Preference
 
 SUBJECT = gettext_noop("服务请求有新回复")
 BODY = gettext_noop("“%(t)s”有新回复。")
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _notify(users, park, **kw):
@@ -82,16 +75,18 @@ def test_a_failing_email_is_retried_then_shown_to_staff_who_can_resend(
     assert delivery.attempts == services.MAX_ATTEMPTS == 3
     assert "connection refused" in delivery.last_error
 
-    r = _client(staff).get("/notifications/emails/")
+    r = logged_in(staff).get("/notifications/emails/")
     assert r.status_code == 200 and "m@example.com" in r.content.decode()
     # Staff of another park see nothing of it and cannot resend it.
-    r = _client(outsider).get("/notifications/emails/")
+    r = logged_in(outsider).get("/notifications/emails/")
     assert "m@example.com" not in r.content.decode()
-    assert _client(outsider).post(f"/notifications/emails/{delivery.pk}/retry/").status_code == 404
-    assert _client(member).get("/notifications/emails/").status_code == 403
+    assert (
+        logged_in(outsider).post(f"/notifications/emails/{delivery.pk}/retry/").status_code == 404
+    )
+    assert logged_in(member).get("/notifications/emails/").status_code == 403
 
     with committed():
-        r = _client(staff).post(f"/notifications/emails/{delivery.pk}/retry/")
+        r = logged_in(staff).post(f"/notifications/emails/{delivery.pk}/retry/")
     assert r.status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == "sent"
@@ -101,7 +96,7 @@ def test_a_failing_email_is_retried_then_shown_to_staff_who_can_resend(
 def test_inbox_shows_unread_count_in_the_header_and_marks_read(member, park, enterprise):
     _notify([member], park)
     _notify([member], park)
-    c = _client(member)
+    c = logged_in(member)
     page = c.get("/portal/").content.decode()
     assert 'id="unread-count"' in page and ">2</span>" in page
     inbox = c.get("/notifications/").content.decode()
@@ -121,15 +116,15 @@ def test_nobody_opens_or_marks_another_persons_message(member, park, enterprise,
     other = make_user("other", enterprise=other_enterprise)
     _notify([member], park)
     note = Notification.objects.get()
-    assert _client(colleague).get(f"/notifications/{note.pk}/").status_code == 404
-    _client(other).post("/notifications/read/", {"id": note.pk})
+    assert logged_in(colleague).get(f"/notifications/{note.pk}/").status_code == 404
+    logged_in(other).post("/notifications/read/", {"id": note.pk})
     note.refresh_from_db()
     assert note.read_at is None
-    assert "空调漏水" not in _client(other).get("/notifications/").content.decode()
+    assert "空调漏水" not in logged_in(other).get("/notifications/").content.decode()
 
 
 def test_preferences_page_saves_choices(member):
-    c = _client(member)
+    c = logged_in(member)
     assert c.get("/notifications/preferences/").status_code == 200
     r = c.post("/notifications/preferences/", {"email": [Event.REPORT_DUE, "bogus"]})
     assert r.status_code == 302

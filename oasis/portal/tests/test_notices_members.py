@@ -5,19 +5,12 @@ from django.test import Client
 from django.utils import timezone
 
 from oasis.accounts.models import User
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.parks.tests.factories import BuildingFactory, FloorFactory, UnitFactory
 from oasis.portal.models import Notice, NoticeRead
 
 from .factories import make_notice
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
 
 # --- notices -----------------------------------------------------------------------------
 
@@ -136,7 +129,7 @@ def test_notice_lists_do_not_grow_with_rows(
 
 def test_firm_admin_invites_a_colleague_who_sets_a_password(enterprise, park):
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
-    c = _client(admin)
+    c = logged_in(admin)
     r = c.post(
         "/portal/members/",
         {"username": "xiaowang", "display_name": "小王", "email": "", "phone": ""},
@@ -177,7 +170,7 @@ def _invite(c, username, email=""):
 def test_a_removed_colleagues_unused_link_stops_working(enterprise):
     """Issue 14, finding 8."""
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
-    c = _client(admin)
+    c = logged_in(admin)
     path = _invite(c, "xiaoli")
     new = User.objects.get(username="xiaoli")
     c.post(f"/portal/members/{new.pk}/remove/")
@@ -200,7 +193,7 @@ def test_an_expired_invitation_is_resent_by_email(enterprise, settings, committe
     from django.core import mail
 
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
-    c = _client(admin)
+    c = logged_in(admin)
     with committed():
         old = _invite(c, "xiaozhao", email="zhao@example.cn")
     assert len(mail.outbox) == 1 and old in mail.outbox[0].body
@@ -225,21 +218,21 @@ def test_an_expired_invitation_is_resent_by_email(enterprise, settings, committe
     r = c.post(f"/portal/members/{new.pk}/resend/", follow=True)
     assert "该同事已设置密码，无需重新邀请。" in r.content.decode()
     other = make_user("other_boss", enterprise=EnterpriseFactory(), is_enterprise_admin=True)
-    assert _client(other).post(f"/portal/members/{new.pk}/resend/").status_code == 404
+    assert logged_in(other).post(f"/portal/members/{new.pk}/resend/").status_code == 404
 
 
 def test_invite_bad_input(enterprise, member):
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
-    r = _client(admin).post("/portal/members/", {"username": "member"})
+    r = logged_in(admin).post("/portal/members/", {"username": "member"})
     assert r.status_code == 400 and r.context["form"].errors["username"] == ["该用户名已被使用。"]
-    r = _client(admin).post("/portal/members/", {"username": "bad name!"})
+    r = logged_in(admin).post("/portal/members/", {"username": "bad name!"})
     assert r.context["form"].errors["username"] == ["登录名只能包含字母、数字和 @/./+/-/_。"]
 
 
 def test_firm_admin_removes_a_colleague_but_not_others(enterprise, member, park):
     admin = make_user("boss", enterprise=enterprise, is_enterprise_admin=True)
     stranger = make_user("stranger", enterprise=EnterpriseFactory(park=park))
-    c = _client(admin)
+    c = logged_in(admin)
     assert c.post(f"/portal/members/{stranger.pk}/remove/").status_code == 404
     assert c.post(f"/portal/members/{admin.pk}/remove/").status_code == 302
     admin.refresh_from_db()

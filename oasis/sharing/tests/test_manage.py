@@ -9,9 +9,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from oasis.accounts.tests.factories import logged_in
 from oasis.core.models import AuditEntry
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.sharing import services
@@ -31,12 +31,6 @@ JSON = "application/json"
 def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
     day = timezone.localdate() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _state() -> list:
@@ -271,7 +265,7 @@ def _api_writes(park, room):
 def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
     who, viewer, member, park, room
 ):
-    client = _client(viewer if who == "viewer" else member)
+    client = logged_in(viewer if who == "viewer" else member)
     before = _state()
     for url, data in _page_writes(park, room):
         assert client.get(url).status_code == 403, url
@@ -486,7 +480,7 @@ def test_booking_on_behalf_is_refused_to_viewers_members_and_outsiders(
         == 404
     )
     # An operator of this park cannot see a firm of another park; the service refuses it anyway.
-    op = _client(operator)
+    op = logged_in(operator)
     assert _book(op, room, at(2, 9), at(2, 10), enterprise_id=foreign.pk).status_code == 404
     with pytest.raises(Exception, match="只能为本园区的企业预约"):
         services.booking_create(

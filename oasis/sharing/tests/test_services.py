@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.enterprises.tests.factories import EnterpriseFactory
 from oasis.sharing import selectors, services
 from oasis.sharing.models import (
@@ -37,12 +37,6 @@ def emc_offering(park):
         free_quota=Decimal("0"),
         price_unit="each",
     )
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 # --- requests -----------------------------------------------------------------------
@@ -121,7 +115,7 @@ def test_old_request_pages_lead_to_the_one_request(member_client, emc_offering):
 
 def test_request_access(outsider_client, viewer_client, member, park, emc_offering):
     item = services.request_submit(actor=member, offering=emc_offering, title="专利检索")
-    neighbour = _client(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
+    neighbour = logged_in(make_user("neighbour", enterprise=EnterpriseFactory(park=park)))
     for c in (outsider_client, neighbour):
         assert c.get(f"/sharing/requests/{item.pk}/").status_code == 404
         assert c.get(f"/api/v1/sharing/requests/{item.pk}").status_code == 404
@@ -230,7 +224,7 @@ PAGES = [
 
 @pytest.mark.parametrize("who", ["staff", "operator", "viewer", "member"])
 def test_every_page_renders_for_every_role(request, who, room, park):
-    c = _client(request.getfixturevalue(who))
+    c = logged_in(request.getfixturevalue(who))
     for url in PAGES + ([] if who == "member" else ["/sharing/stats/"]):
         assert c.get(url).status_code == 200, url
 

@@ -6,19 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from oasis.accounts.tests.factories import logged_in
 from oasis.sharing import selectors as sharing_selectors
 from oasis.sharing.models import Offering, ServiceRequest, Share
 from oasis.tickets import services
 from oasis.tickets.models import Ticket
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
@@ -64,13 +58,15 @@ def test_a_catalogue_service_is_one_request_from_filing_to_statement(
     assert "EMC 检测" in member_client.get(f"/tickets/{ticket.pk}/").content.decode()
     # Routed by role: the shared-service operator has it in the queue, the service
     # officer (questions and repairs) does not, unless asking for every type.
-    assert "EMC 测试" in _client(operator).get("/tickets/").content.decode()
-    assert "EMC 测试" not in _client(officer).get("/tickets/").content.decode()
-    assert "EMC 测试" in _client(officer).get("/tickets/?every=1").content.decode()
-    r = _client(officer).post(f"/tickets/{ticket.pk}/resolve/", {"body": "已完成", "quantity": "3"})
+    assert "EMC 测试" in logged_in(operator).get("/tickets/").content.decode()
+    assert "EMC 测试" not in logged_in(officer).get("/tickets/").content.decode()
+    assert "EMC 测试" in logged_in(officer).get("/tickets/?every=1").content.decode()
+    r = logged_in(officer).post(
+        f"/tickets/{ticket.pk}/resolve/", {"body": "已完成", "quantity": "3"}
+    )
     assert r.status_code == 403
     # The operator delivers 3 (what the statement charges), the firm confirms and rates.
-    r = _client(operator).post(
+    r = logged_in(operator).post(
         f"/tickets/{ticket.pk}/resolve/", {"body": "报告已出", "quantity": "3"}
     )
     assert r.status_code == 302
@@ -96,8 +92,8 @@ def test_a_repair_goes_to_property_staff_not_the_shared_service_operator(
     member_client.post(
         "/tickets/new/", {"category": "property_repair", "title": "门禁坏了", "body": "B座"}
     )
-    assert "门禁坏了" in _client(leasing).get("/tickets/").content.decode()
-    assert "门禁坏了" not in _client(operator).get("/tickets/").content.decode()
+    assert "门禁坏了" in logged_in(leasing).get("/tickets/").content.decode()
+    assert "门禁坏了" not in logged_in(operator).get("/tickets/").content.decode()
 
 
 def test_existing_service_requests_become_requests_with_their_history(

@@ -8,10 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
-from oasis.accounts.tests.factories import make_user
+from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.core.models import AuditEntry
 from oasis.core.workcalendar import park_calendar
 from oasis.enterprises.tests.factories import EnterpriseFactory
@@ -29,12 +28,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_member_opens_a_ticket_with_a_file(member_client, member, enterprise):
@@ -109,7 +102,7 @@ def test_full_lifecycle_thread_and_rating(
     assert (
         ticket.assignee == officer and ticket.status == "in_progress" and ticket.first_response_at
     )
-    oc = _client(officer)
+    oc = logged_in(officer)
     assert oc.post(f"/tickets/{ticket.pk}/", {"body": "请提供营业执照复印件"}).status_code == 302
     r = member_client.post(
         f"/tickets/{ticket.pk}/", {"body": "已上传", "files": [SimpleUploadedFile("执照.pdf", PDF)]}
@@ -152,7 +145,7 @@ def test_platform_events_read_in_each_readers_language(member_client, member, st
     """Whoever's action wrote an event, each reader sees it in their own language; the
     stored text (API, exports) is in the default language."""
     ticket = make_ticket(enterprise, member)
-    english_staff = _client(staff)
+    english_staff = logged_in(staff)
     english_staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     r = english_staff.post(f"/tickets/{ticket.pk}/assign/", {"assignee": staff.pk})
     assert r.status_code == 302
@@ -198,7 +191,7 @@ def test_viewer_reads_but_cannot_handle(viewer_client, member, enterprise):
 def test_outsider_and_other_firm_see_nothing(outsider_client, member, enterprise, park):
     ticket = make_ticket(enterprise, member)
     neighbour = make_user("neighbour", enterprise=EnterpriseFactory(park=park))
-    for c in (outsider_client, _client(neighbour)):
+    for c in (outsider_client, logged_in(neighbour)):
         assert c.get(f"/tickets/{ticket.pk}/").status_code == 404
         assert c.post(f"/tickets/{ticket.pk}/resolve/", {"body": "x"}).status_code == 404
         assert c.get(f"/api/v1/tickets/{ticket.pk}").status_code == 404
@@ -303,7 +296,7 @@ def test_a_ticket_past_its_deadline_is_late_before_any_job_runs(member, enterpri
     opened = timezone.now() - dt.timedelta(days=25)
     late = make_ticket(enterprise, member, category="policy", opened_at=opened, title="逾期很久")
     make_ticket(enterprise, member, category="policy", title="刚提交")
-    c = _client(staff)
+    c = logged_in(staff)
     page = c.get("/tickets/?breached=1").content.decode()
     assert "逾期很久" in page and "刚提交" not in page
     detail = c.get(f"/tickets/{late.pk}/").content.decode()
