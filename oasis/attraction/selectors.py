@@ -29,12 +29,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
-from django.http import Http404
 from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from oasis.accounts import roles as capabilities
 from oasis.accounts.models import User
 from oasis.accounts.selectors import users_with_capability
+from oasis.core.selectors import first_or_404
 from oasis.enterprises.models import AnnualFigure, Enterprise, FocusIndustry
 from oasis.parks.models import Park
 from oasis.parks.selectors import park_ids_for_user
@@ -126,10 +126,7 @@ def changeable_parks(user: User) -> QuerySet[Park]:
 
 
 def park_get_for_change(*, user: User, pk: int) -> Park:
-    park = changeable_parks(user).filter(pk=pk).first()
-    if park is None:
-        raise Http404
-    return park
+    return first_or_404(changeable_parks(user).filter(pk=pk))
 
 
 def settings_for(park: Park | int) -> AttractionSettings:
@@ -168,15 +165,11 @@ def _confidential_in(secret_parks: set[int] | None) -> Expression:
 
 
 def lead_get_for_user(*, user: User, pk: int) -> Lead:
-    lead = (
+    return first_or_404(
         lead_queryset_for_user(user)
         .select_related("park", "owner", "partner", "enterprise")
         .filter(pk=pk)
-        .first()
     )
-    if lead is None:
-        raise Http404
-    return lead
 
 
 def lead_get_for_change(*, user: User, pk: int) -> Lead:
@@ -330,10 +323,7 @@ def partner_queryset_for_user(user: User) -> QuerySet[Partner]:
 
 
 def partner_get_for_user(*, user: User, pk: int) -> Partner:
-    partner = partner_queryset_for_user(user).select_related("park").filter(pk=pk).first()
-    if partner is None:
-        raise Http404
-    return partner
+    return first_or_404(partner_queryset_for_user(user).select_related("park").filter(pk=pk))
 
 
 class PartnerStats(TypedDict):

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, user_is_staff
 from oasis.core.cache import parks_cache_key
+from oasis.core.selectors import first_or_404
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
@@ -431,10 +431,9 @@ def pool_entry_list(*, user: User, filters: PoolFilter) -> QuerySet[PoolEntry]:
 
 
 def pool_entry_get_for_user(*, user: User, pk: int) -> PoolEntry:
-    entry = pool_entry_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if entry is None:
-        raise Http404
-    return entry
+    return first_or_404(
+        pool_entry_queryset_for_user(user).select_related("enterprise").filter(pk=pk)
+    )
 
 
 def title_queryset_for_user(user: User) -> QuerySet[Title]:
@@ -465,10 +464,7 @@ def title_list(*, user: User, expiring_before: dt.date | None = None) -> QuerySe
 
 
 def title_get_for_user(*, user: User, pk: int) -> Title:
-    title = title_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if title is None:
-        raise Http404
-    return title
+    return first_or_404(title_queryset_for_user(user).select_related("enterprise").filter(pk=pk))
 
 
 def reminder_list(*, user: User, open_only: bool = True) -> QuerySet[Reminder]:

@@ -5,9 +5,9 @@ their parks'. Anything out of scope is a 404. Park scope is sharing's, as before
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from oasis.accounts.models import User
+from oasis.core.selectors import first_or_404
 from oasis.parks.models import Park
 from oasis.sharing.models import Delivery, Offering
 from oasis.sharing.selectors import in_parks
@@ -20,10 +20,7 @@ def event_queryset_for_user(user: User) -> QuerySet[Event]:
 
 
 def event_get_for_user(*, user: User, pk: int) -> Event:
-    event = event_queryset_for_user(user).select_related("park").filter(pk=pk).first()
-    if event is None:
-        raise Http404
-    return event
+    return first_or_404(event_queryset_for_user(user).select_related("park").filter(pk=pk))
 
 
 def event_offerings(*, park: Park) -> QuerySet[Offering]:
@@ -61,10 +58,7 @@ def registration_get_for_user(*, user: User, pk: int) -> Registration:
     qs = Registration.objects.filter(event__in=event_queryset_for_user(user))
     if user.is_member:
         qs = qs.filter(user=user)
-    reg = qs.select_related("event").filter(pk=pk).first()
-    if reg is None:
-        raise Http404
-    return reg
+    return first_or_404(qs.select_related("event").filter(pk=pk))
 
 
 def showcase_queryset_for_user(user: User) -> QuerySet[Showcase]:
@@ -75,7 +69,4 @@ def showcase_queryset_for_user(user: User) -> QuerySet[Showcase]:
 
 
 def showcase_get_for_user(*, user: User, pk: int) -> Showcase:
-    sc = showcase_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if sc is None:
-        raise Http404
-    return sc
+    return first_or_404(showcase_queryset_for_user(user).select_related("enterprise").filter(pk=pk))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from oasis.accounts.models import User
+from oasis.core.selectors import first_or_404
 from oasis.cultivation.selectors import enterprise_verdict
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.parks.models import Park
@@ -27,22 +27,13 @@ def institution_list(*, user: User, park: Park) -> QuerySet[Institution]:
 
 
 def institution_get_for_user(*, user: User, pk: int) -> Institution:
-    inst = (
-        in_parks(Institution.objects.all(), user, "park_id")
-        .select_related("park")
-        .filter(pk=pk)
-        .first()
+    return first_or_404(
+        in_parks(Institution.objects.all(), user, "park_id").select_related("park").filter(pk=pk)
     )
-    if inst is None:
-        raise Http404
-    return inst
 
 
 def product_get_for_user(*, user: User, pk: int) -> FinanceProduct:
-    product = product_queryset_for_user(user).select_related("institution").filter(pk=pk).first()
-    if product is None:
-        raise Http404
-    return product
+    return first_or_404(product_queryset_for_user(user).select_related("institution").filter(pk=pk))
 
 
 def product_queryset_for_user(user: User) -> QuerySet[FinanceProduct]:
@@ -63,10 +54,7 @@ def need_queryset_for_user(user: User) -> QuerySet[FinancingNeed]:
 
 
 def need_get_for_user(*, user: User, pk: int) -> FinancingNeed:
-    need = need_queryset_for_user(user).select_related("enterprise").filter(pk=pk).first()
-    if need is None:
-        raise Http404
-    return need
+    return first_or_404(need_queryset_for_user(user).select_related("enterprise").filter(pk=pk))
 
 
 def need_list(*, user: User) -> QuerySet[FinancingNeed]:
@@ -87,15 +75,11 @@ def match_list(*, need: FinancingNeed) -> QuerySet[Match]:
 
 
 def match_get_for_user(*, user: User, pk: int) -> Match:
-    match = (
+    return first_or_404(
         Match.objects.filter(need__in=need_queryset_for_user(user))
         .select_related("need__enterprise", "product")
         .filter(pk=pk)
-        .first()
     )
-    if match is None:
-        raise Http404
-    return match
 
 
 def firm_tier(enterprise: Enterprise, on: dt.date | None = None) -> str | None:

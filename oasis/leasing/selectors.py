@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
+from oasis.core.selectors import first_or_404
 from oasis.parks.models import Building, Unit, UnitUse
 from oasis.parks.selectors import building_queryset_for_user, park_ids_for_user
 
@@ -57,15 +58,9 @@ def lease_queryset_for_user(user: User) -> QuerySet[Lease]:
 
 
 def lease_get_for_user(*, user: User, pk: int) -> Lease:
-    lease = (
-        lease_queryset_for_user(user)
-        .select_related("tenant", "park", "predecessor")
-        .filter(pk=pk)
-        .first()
+    return first_or_404(
+        lease_queryset_for_user(user).select_related("tenant", "park", "predecessor").filter(pk=pk)
     )
-    if lease is None:
-        raise Http404
-    return lease
 
 
 def lease_can_change(*, user: User, lease: Lease) -> bool:
@@ -84,10 +79,7 @@ def bill_queryset_for_user(user: User) -> QuerySet[Bill]:
 
 
 def bill_get_for_user(*, user: User, pk: int) -> Bill:
-    bill = bill_queryset_for_user(user).select_related("lease").filter(pk=pk).first()
-    if bill is None:
-        raise Http404
-    return bill
+    return first_or_404(bill_queryset_for_user(user).select_related("lease").filter(pk=pk))
 
 
 def payment_queryset_for_user(user: User) -> QuerySet[Payment]:
@@ -470,7 +462,4 @@ def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
         raise Http404
     if parks is not None:
         qs = qs.filter(park_id__in=parks)
-    job = qs.first()
-    if job is None:
-        raise Http404
-    return job
+    return first_or_404(qs)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from oasis.accounts.http import AnyUser
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_is_staff, user_park_ids
+from oasis.core.selectors import first_or_404
 
 from .models import ALWAYS_EMAILED, EmailDelivery, Event, Notification, Preference
 
@@ -46,9 +47,5 @@ def delivery_list(*, user: User, status: str | None = None) -> QuerySet[EmailDel
 
 
 def delivery_get_for_user(*, user: User, pk: int) -> EmailDelivery:
-    from django.http import Http404
 
-    delivery = delivery_list(user=user).filter(pk=pk).first()
-    if delivery is None:
-        raise Http404
-    return delivery
+    return first_or_404(delivery_list(user=user).filter(pk=pk))

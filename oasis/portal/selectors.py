@@ -16,6 +16,7 @@ from django.utils import timezone
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
+from oasis.core.selectors import first_or_404
 from oasis.cultivation.selectors import enterprise_ids_holding, tiers_held
 from oasis.enterprises.models import AnnualFigure, Enterprise
 from oasis.parks.selectors import park_ids_for_user
@@ -45,10 +46,7 @@ def campaign_queryset_for_user(user: User) -> QuerySet[Campaign]:
 
 
 def campaign_get_for_user(*, user: User, pk: int) -> Campaign:
-    campaign = campaign_queryset_for_user(user).select_related("park").filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
+    return first_or_404(campaign_queryset_for_user(user).select_related("park").filter(pk=pk))
 
 
 def campaign_can_manage(*, user: User, park_id: int) -> bool:
@@ -164,15 +162,11 @@ def report_queryset_for_user(user: User) -> QuerySet[Report]:
 
 
 def report_get_for_user(*, user: User, pk: int) -> Report:
-    report = (
+    return first_or_404(
         report_queryset_for_user(user)
         .select_related("campaign", "campaign__park", "enterprise", "submitted_by", "reviewed_by")
         .filter(pk=pk)
-        .first()
     )
-    if report is None:
-        raise Http404
-    return report
 
 
 def report_for_member(*, user: User, campaign: Campaign) -> Report | None:
@@ -277,15 +271,11 @@ def notice_queryset_for_user(user: User) -> QuerySet[Notice]:
 
 
 def notice_get_for_user(*, user: User, pk: int) -> Notice:
-    notice = (
+    return first_or_404(
         notice_queryset_for_user(user)
         .select_related("park", "audience_building", "published_by")
         .filter(pk=pk)
-        .first()
     )
-    if notice is None:
-        raise Http404
-    return notice
 
 
 def notice_can_publish(*, user: User, park_id: int) -> bool:
@@ -351,7 +341,4 @@ def member_get_for_admin(*, user: User, pk: int) -> User:
     firm_id = user.enterprise_id
     if firm_id is None or not user.is_enterprise_admin:
         raise Http404
-    colleague = User.objects.filter(pk=pk, enterprise_id=firm_id, is_active=True).first()
-    if colleague is None:
-        raise Http404
-    return colleague
+    return first_or_404(User.objects.filter(pk=pk, enterprise_id=firm_id, is_active=True))

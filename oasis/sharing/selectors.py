@@ -24,6 +24,7 @@ from django_stubs_ext import StrOrPromise
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can
+from oasis.core.selectors import first_or_404
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_get_for_user, enterprise_queryset_for_user
 from oasis.parks.models import Park
@@ -99,10 +100,7 @@ def managed_park_for_user(*, user: User, park_id: int | None = None) -> Park:
 def park_for_user(*, user: User, park_id: int | None = None) -> Park:
     """The park a page is about: the member's own, or one of the staff user's parks."""
     qs = in_parks(Park.objects.all(), user, "pk").order_by("pk")
-    park = qs.filter(pk=park_id).first() if park_id else qs.first()
-    if park is None:
-        raise Http404
-    return park
+    return first_or_404(qs.filter(pk=park_id) if park_id else qs)
 
 
 # ------------------------------------------------------------------ catalogue
@@ -113,10 +111,7 @@ def offering_queryset_for_user(user: User) -> QuerySet[Offering]:
 
 
 def offering_get_for_user(*, user: User, pk: int) -> Offering:
-    offering = offering_queryset_for_user(user).select_related("park").filter(pk=pk).first()
-    if offering is None:
-        raise Http404
-    return offering
+    return first_or_404(offering_queryset_for_user(user).select_related("park").filter(pk=pk))
 
 
 @dataclass
@@ -227,15 +222,11 @@ def booking_queryset_for_user(user: User) -> QuerySet[Booking]:
 
 
 def booking_get_for_user(*, user: User, pk: int) -> Booking:
-    booking = (
+    return first_or_404(
         booking_queryset_for_user(user)
         .select_related("resource__offering", "enterprise", "booked_by")
         .filter(pk=pk)
-        .first()
     )
-    if booking is None:
-        raise Http404
-    return booking
 
 
 def booking_list(
@@ -490,15 +481,11 @@ def request_queryset_for_user(user: User) -> QuerySet[ServiceRequest]:
 
 
 def request_get_for_user(*, user: User, pk: int) -> ServiceRequest:
-    item = (
+    return first_or_404(
         request_queryset_for_user(user)
         .select_related("offering", "enterprise", "assignee")
         .filter(pk=pk)
-        .first()
     )
-    if item is None:
-        raise Http404
-    return item
 
 
 def request_list(*, user: User, status: str | None = None) -> QuerySet[ServiceRequest]:

@@ -4,11 +4,11 @@ tickets, staff their parks' tickets. `ticket_get_for_user` is the access helper.
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from oasis.accounts import roles
 from oasis.accounts.models import User
 from oasis.accounts.selectors import user_can, users_with_capability
+from oasis.core.selectors import first_or_404
 from oasis.parks.selectors import park_ids_for_user
 
 from .filters import TicketFilter
@@ -32,15 +32,11 @@ def ticket_queryset_for_user(user: User) -> TicketQuerySet:
 
 
 def ticket_get_for_user(*, user: User, pk: int) -> Ticket:
-    ticket = (
+    return first_or_404(
         ticket_queryset_for_user(user)
         .select_related("enterprise", "park", "assignee", "opened_by")
         .filter(pk=pk)
-        .first()
     )
-    if ticket is None:
-        raise Http404
-    return ticket
 
 
 def ticket_can_handle(*, user: User, ticket: Ticket) -> bool:
@@ -104,10 +100,7 @@ def ticket_thread(*, ticket: Ticket) -> list[TicketMessage]:
 
 def attachment_get_for_user(*, user: User, ticket_id: int, pk: int) -> TicketAttachment:
     ticket = ticket_get_for_user(user=user, pk=ticket_id)
-    attachment = ticket.attachments.filter(pk=pk).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+    return first_or_404(ticket.attachments.filter(pk=pk))
 
 
 def handlers_for_park(*, park_id: int, category: str) -> QuerySet[User]:
