@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,9 +14,12 @@ from django.views.decorators.http import require_POST
 
 from oasis.accounts.http import AuthedHttpRequest
 from oasis.accounts.selectors import user_is_staff
+from oasis.core.filters import parse_filters
+from oasis.core.selectors import first_or_404
 from oasis.core.views import render_page
 
 from . import selectors, services
+from .filters import DeliveryFilter, InboxFilter
 from .models import EmailDelivery
 
 PAGE_SIZE = 25
@@ -24,7 +27,7 @@ PAGE_SIZE = 25
 
 @login_required
 def inbox(request: AuthedHttpRequest) -> HttpResponse:
-    unread = request.GET.get("unread") == "1"
+    unread = parse_filters(InboxFilter, request.GET)[0].unread
     qs = selectors.notification_list(user=request.user, unread=unread)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
@@ -37,9 +40,7 @@ def inbox(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def notification_open(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Open one message: it is marked read and the reader goes where it points."""
-    note = selectors.notification_list(user=request.user).filter(pk=pk).first()
-    if note is None:
-        raise Http404
+    note = first_or_404(selectors.notification_list(user=request.user).filter(pk=pk))
     services.notification_mark_read(user=request.user, ids=[note.pk])
     if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts=None):
         return redirect(note.link)
@@ -88,9 +89,7 @@ def _check_staff(request: AuthedHttpRequest) -> None:
 @login_required
 def delivery_list(request: AuthedHttpRequest) -> HttpResponse:
     _check_staff(request)
-    status = request.GET.get("status") or EmailDelivery.Status.FAILED
-    if status not in EmailDelivery.Status.values:
-        status = EmailDelivery.Status.FAILED
+    status = parse_filters(DeliveryFilter, request.GET)[0].status
     qs = selectors.delivery_list(user=request.user, status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(

@@ -91,6 +91,13 @@ def test_a_failing_email_is_retried_then_shown_to_staff_who_can_resend(
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     assert len(mail.outbox) == 1
+    # Failed ones unless asked; a junk status is the failed list again, not an error.
+    staff_client = logged_in(staff)
+    assert "m@example.com" not in staff_client.get("/notifications/emails/").content.decode()
+    sent = staff_client.get("/notifications/emails/", {"status": "sent"})
+    assert "m@example.com" in sent.content.decode()
+    junk = staff_client.get("/notifications/emails/", {"status": "nope"})
+    assert junk.status_code == 200 and junk.context["status"] == "failed"
 
 
 def test_inbox_shows_unread_count_in_the_header_and_marks_read(member, park, enterprise):
@@ -107,6 +114,10 @@ def test_inbox_shows_unread_count_in_the_header_and_marks_read(member, park, ent
     first.refresh_from_db()
     assert first.read_at is not None
     assert ">1</span>" in c.get("/portal/").content.decode()
+    # ?unread=1 lists the unread one only; a junk value lists them all, never an error.
+    assert len(c.get("/notifications/", {"unread": "1"}).context["page"]) == 1
+    junk = c.get("/notifications/", {"unread": "maybe"})
+    assert junk.status_code == 200 and len(junk.context["page"]) == 2
     c.post("/notifications/read/")
     assert 'id="unread-count"' not in c.get("/portal/").content.decode()
 
