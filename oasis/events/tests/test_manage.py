@@ -9,10 +9,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oasis.accounts.tests.access import assert_writes_refused, table_rows
 from oasis.accounts.tests.factories import logged_in, make_user
 from oasis.events import services
 from oasis.events.models import Event, Registration
 from oasis.sharing.models import Offering, Share
+from oasis.sharing.tests.factories import make_offering
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +29,15 @@ def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
 @pytest.fixture
 def room_offering(park):
     """A catalogue entry delivered as a bookable resource, not as events."""
-    return Offering.objects.create(
-        park=park, share=Share.DIGITAL, name="会议室", operator="园区", delivery="resource"
-    )
+    return make_offering(park, name="会议室")
+
+
+# Every model the management pages and endpoints could write.
+MODELS = (Event, Registration)
 
 
 def _state() -> list:
-    """Every row the management pages and endpoints could write."""
-    return [list(m.objects.order_by("pk").values_list()) for m in (Event, Registration)]
+    return table_rows(MODELS)
 
 
 def _event_form(**over) -> dict:
@@ -182,26 +185,26 @@ def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
 ):
     client = logged_in(viewer if who == "viewer" else member)
     before = _state()
-    for url, data in _page_writes(park, event):
-        assert client.get(url).status_code == 403, url
-        assert client.post(url, data).status_code == 403, url
-    for method, url, data in _api_writes(park, event):
-        r = getattr(client, method)(url, data, content_type=JSON)
-        assert r.status_code == 403, (url, r.status_code)
+    assert_writes_refused(
+        client,
+        pages=_page_writes(park, event),
+        apis=_api_writes(park, event),
+        status=403,
+        models=MODELS,
+    )
     assert _state() == before
     assert "/new/" not in client.get("/sharing/events/").content.decode()
     assert "修改活动" not in client.get(f"/sharing/events/{event.pk}/").content.decode()
 
 
 def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, event):
-    before = _state()
-    for url, data in _page_writes(park, event):
-        assert outsider_client.get(url).status_code == 404, url
-        assert outsider_client.post(url, data).status_code == 404, url
-    for method, url, data in _api_writes(park, event):
-        r = getattr(outsider_client, method)(url, data, content_type=JSON)
-        assert r.status_code == 404, (url, r.status_code)
-    assert _state() == before
+    assert_writes_refused(
+        outsider_client,
+        pages=_page_writes(park, event),
+        apis=_api_writes(park, event),
+        status=404,
+        models=MODELS,
+    )
 
 
 def test_operator_sees_the_manage_links(operator_client, park, event):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from oasis.accounts.tests.access import assert_writes_refused, table_rows
 from oasis.accounts.tests.factories import logged_in
 from oasis.core.models import AuditEntry
 from oasis.finance.models import FinanceProduct, Institution
@@ -17,9 +18,12 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
+# Every model the management pages and endpoints could write.
+MODELS = (Institution, FinanceProduct)
+
+
 def _state() -> list:
-    """Every row the management pages and endpoints could write."""
-    return [list(m.objects.order_by("pk").values_list()) for m in (Institution, FinanceProduct)]
+    return table_rows(MODELS)
 
 
 INSTITUTION = {"name": "苏州银行常熟支行", "kind": "bank", "contact": "王经理"}
@@ -196,26 +200,26 @@ def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
 ):
     client = logged_in(viewer if who == "viewer" else member)
     before = _state()
-    for url, data in _page_writes(park, institution, product):
-        assert client.get(url).status_code == 403, url
-        assert client.post(url, data).status_code == 403, url
-    for method, url, data in _api_writes(park, institution, product):
-        r = getattr(client, method)(url, data, content_type=JSON)
-        assert r.status_code == 403, (url, r.status_code)
+    assert_writes_refused(
+        client,
+        pages=_page_writes(park, institution, product),
+        apis=_api_writes(park, institution, product),
+        status=403,
+        models=MODELS,
+    )
     assert _state() == before
     page = client.get("/sharing/finance/").content.decode()
     assert "/new/" not in page.replace("/sharing/finance/needs/new/", "")
 
 
 def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, institution, product):
-    before = _state()
-    for url, data in _page_writes(park, institution, product):
-        assert outsider_client.get(url).status_code == 404, url
-        assert outsider_client.post(url, data).status_code == 404, url
-    for method, url, data in _api_writes(park, institution, product):
-        r = getattr(outsider_client, method)(url, data, content_type=JSON)
-        assert r.status_code == 404, (url, r.status_code)
-    assert _state() == before
+    assert_writes_refused(
+        outsider_client,
+        pages=_page_writes(park, institution, product),
+        apis=_api_writes(park, institution, product),
+        status=404,
+        models=MODELS,
+    )
 
 
 def test_operator_sees_the_manage_links(operator_client, park, institution, product):

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from oasis.accounts.tests.access import assert_writes_refused, table_rows
 from oasis.accounts.tests.factories import logged_in
 from oasis.core.models import AuditEntry
 from oasis.enterprises.tests.factories import EnterpriseFactory
@@ -33,9 +34,12 @@ def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
+# Every model the management pages and endpoints could write.
+MODELS = (Offering, Resource, Booking)
+
+
 def _state() -> list:
-    """Every row the management pages and endpoints could write."""
-    return [list(m.objects.order_by("pk").values_list()) for m in (Offering, Resource, Booking)]
+    return table_rows(MODELS)
 
 
 OFFERING = {
@@ -267,12 +271,13 @@ def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
 ):
     client = logged_in(viewer if who == "viewer" else member)
     before = _state()
-    for url, data in _page_writes(park, room):
-        assert client.get(url).status_code == 403, url
-        assert client.post(url, data).status_code == 403, url
-    for method, url, data in _api_writes(park, room):
-        r = getattr(client, method)(url, data, content_type=JSON)
-        assert r.status_code == 403, (url, r.status_code)
+    assert_writes_refused(
+        client,
+        pages=_page_writes(park, room),
+        apis=_api_writes(park, room),
+        status=403,
+        models=MODELS,
+    )
     # Without ?park= too: there is no park they may change.
     assert client.get("/sharing/offerings/new/").status_code == 403
     assert _state() == before
@@ -280,14 +285,13 @@ def test_viewer_and_member_are_refused_everywhere_and_nothing_is_saved(
 
 
 def test_outsider_gets_404_and_nothing_is_saved(outsider_client, park, room):
-    before = _state()
-    for url, data in _page_writes(park, room):
-        assert outsider_client.get(url).status_code == 404, url
-        assert outsider_client.post(url, data).status_code == 404, url
-    for method, url, data in _api_writes(park, room):
-        r = getattr(outsider_client, method)(url, data, content_type=JSON)
-        assert r.status_code == 404, (url, r.status_code)
-    assert _state() == before
+    assert_writes_refused(
+        outsider_client,
+        pages=_page_writes(park, room),
+        apis=_api_writes(park, room),
+        status=404,
+        models=MODELS,
+    )
 
 
 def test_operator_sees_the_manage_links(operator_client, park, room):

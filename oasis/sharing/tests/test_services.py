@@ -19,24 +19,14 @@ from oasis.sharing.models import (
     ServiceRequest,
     Share,
 )
+from oasis.sharing.tests.factories import make_emc_offering
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def emc_offering(park):
-    return Offering.objects.create(
-        park=park,
-        share=Share.TECHNOLOGY,
-        name="EMC 检测",
-        operator="共性技术创新中心",
-        delivery="request",
-        request_kind="test",
-        price_resident=Decimal("800.00"),
-        price_outside=Decimal("1200.00"),
-        free_quota=Decimal("0"),
-        price_unit="each",
-    )
+    return make_emc_offering(park)
 
 
 # --- requests -----------------------------------------------------------------------

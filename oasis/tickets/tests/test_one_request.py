@@ -10,23 +10,15 @@ from django.utils import timezone
 
 from oasis.accounts.tests.factories import logged_in
 from oasis.sharing import selectors as sharing_selectors
-from oasis.sharing.models import Offering, ServiceRequest, Share
+from oasis.sharing.models import ServiceRequest
+from oasis.sharing.tests.factories import make_emc_offering
 from oasis.tickets import services
 from oasis.tickets.models import Ticket
 
 
 @pytest.fixture
 def emc(park):
-    return Offering.objects.create(
-        park=park,
-        share=Share.TECHNOLOGY,
-        name="EMC 检测",
-        operator="共性技术创新中心",
-        delivery="request",
-        price_resident=Decimal("800.00"),
-        price_outside=Decimal("1200.00"),
-        price_unit="each",
-    )
+    return make_emc_offering(park, request_kind="")
 
 
 def test_a_catalogue_service_is_one_request_from_filing_to_statement(
