@@ -25,7 +25,7 @@ from oasis.core.audit import audit_history
 from oasis.core.filters import ParkFilter, parse_filters
 from oasis.core.forms import add_service_errors
 from oasis.core.identifiers import industry_label
-from oasis.core.views import submit
+from oasis.core.views import act, submit
 from oasis.cultivation.selectors import verdict_panel
 from oasis.enterprises.models import Enterprise
 from oasis.enterprises.selectors import enterprise_figures, enterprise_get_for_user
@@ -426,13 +426,12 @@ def member_list(request: AuthedHttpRequest) -> HttpResponse:
 def member_remove(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     _firm_admin(request)
     colleague = selectors.member_get_for_admin(user=request.user, pk=user_id)
-    try:
-        services.member_remove(actor=request.user, user=colleague)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已移除 %(name)s。") % {"name": colleague})
-    return redirect("portal:member-list")
+    return act(
+        request,
+        lambda: services.member_remove(actor=request.user, user=colleague),
+        success=_("已移除 %(name)s。") % {"name": colleague},
+        next=reverse("portal:member-list"),
+    )
 
 
 @login_required
