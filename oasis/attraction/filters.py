@@ -72,3 +72,11 @@ class LeadFilter(ListFilter):
 class PartnerFilter(ListFilter):
     labels = {"kind": _("类型")}
     kind: Partner.Kind | None = None
+
+
+class LeadPrefill(ListFilter):
+    """A new lead's form filled in from a partner's page (?partner=, one of the user's
+    parks' partners; anything else leaves the form blank)."""
+
+    labels = {"partner": _("引荐人/机构")}
+    partner: int | None = None

@@ -29,7 +29,7 @@ from oasis.enterprises.models import Enterprise, FocusIndustry
 from oasis.parks.models import Unit
 
 from . import excel, selectors, services
-from .filters import LeadFilter, PartnerFilter
+from .filters import LeadFilter, LeadPrefill, PartnerFilter
 from .forms import (
     ActivityForm,
     AssignForm,
@@ -205,10 +205,10 @@ def lead_create(request: AuthedHttpRequest) -> HttpResponse:
     if not parks.exists():
         raise PermissionDenied
     initial = {}
-    if request.GET.get("partner"):
-        partner = Partner.objects.filter(park__in=parks, pk=request.GET.get("partner")).first()
-        if partner:
-            initial = {"partner": partner.pk, "source": partner.kind, "park": partner.park_id}
+    asked = parse_filters(LeadPrefill, request.GET)[0].partner
+    partner = Partner.objects.filter(park__in=parks, pk=asked).first() if asked else None
+    if partner:
+        initial = {"partner": partner.pk, "source": partner.kind, "park": partner.park_id}
     form = LeadForm(request.POST or None, parks=parks, initial=initial)
     duplicates: list[selectors.Duplicate] = []
     return submit(

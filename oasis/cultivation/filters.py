@@ -56,3 +56,10 @@ class PoolFilter(ListFilter):
 class TitleFilter(ListFilter):
     labels = {"expiring_before": _("到期日")}
     expiring_before: dt.date | None = None
+
+
+class PoolPrefill(ListFilter):
+    """A new pool entry's form filled in from a firm's page (?enterprise=)."""
+
+    labels = {"enterprise": _("企业")}
+    enterprise: int | None = None

@@ -31,7 +31,7 @@ from oasis.parks.selectors import park_ids_for_user
 
 from . import selectors, services
 from .excel import screening_sheet
-from .filters import PoolFilter, ScreeningFilter
+from .filters import PoolFilter, PoolPrefill, ScreeningFilter
 from .forms import RECORD_KINDS, InnovationProfileForm, PoolEntryForm
 from .models import PoolEntry, Tier
 
@@ -186,8 +186,8 @@ def pool_entry_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRe
     if parks is not None:
         enterprises = enterprises.filter(park_id__in=parks)
     initial = {"target_year": timezone.localdate().year + 1}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = int(request.GET["enterprise"])
+    if (asked := parse_filters(PoolPrefill, request.GET)[0].enterprise) is not None:
+        initial["enterprise"] = asked
     if entry is not None and not selectors.cultivation_can_change(
         user=request.user, enterprise=entry.enterprise
     ):

@@ -674,3 +674,11 @@ def test_lead_uscc_with_spaces_and_full_width_is_normalised(manager_client, park
     r = manager_client.post("/attraction/leads/new/", lead_form(park, uscc=typed))
     assert r.status_code == 302, r.context["form"].errors
     assert Lead.objects.get().uscc == VALID_USCC
+
+
+def test_new_lead_form_prefilled_from_a_partner_and_junk_ignored(manager_client, park, ambassador):
+    r = manager_client.get("/attraction/leads/new/", {"partner": ambassador.pk})
+    assert r.status_code == 200 and r.context["form"].initial["partner"] == ambassador.pk
+    for junk in ("abc", "-1", "99999"):  # never a 500: the form is simply blank
+        r = manager_client.get("/attraction/leads/new/", {"partner": junk})
+        assert r.status_code == 200 and "partner" not in r.context["form"].initial
