@@ -23,7 +23,6 @@ import resource
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,32 +49,9 @@ def _base() -> bytes:
 
 
 def _book(sheet: Iterable[bytes], strings: Iterable[bytes] | None = None) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(_base())) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst,
-    ):
-        for info in src.infolist():
-            if info.filename == "xl/worksheets/sheet1.xml":
-                with dst.open(info.filename, "w", force_zip64=True) as fh:
-                    for chunk in sheet:
-                        fh.write(chunk)
-            elif info.filename == "xl/sharedStrings.xml" and strings is not None:
-                continue
-            elif info.filename == "[Content_Types].xml" and strings is not None:
-                types = src.read(info.filename).replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-                )
-                dst.writestr(info, types)
-            else:
-                dst.writestr(info, src.read(info.filename))
-        if strings is not None:
-            with dst.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
-                for chunk in strings:
-                    fh.write(chunk)
-    return out.getvalue()
+    from oasis.core.tests.workbooks import with_sheet_xml
+
+    return with_sheet_xml(_base(), sheet, strings=strings)
 
 
 def _wide() -> Iterable[bytes]:

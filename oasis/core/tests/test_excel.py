@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from oasis.core import excel
+from oasis.core.tests.workbooks import with_sheet_xml
 
 # --- parsers: examples ---------------------------------------------------------------------
 
@@ -264,33 +265,7 @@ def test_read_refuses_what_is_not_a_workbook() -> None:
 def _with_sheet_xml(chunks: Iterable[bytes], *, strings: Iterable[bytes] | None = None) -> bytes:
     """A real workbook whose first sheet (and, if given, shared strings) is replaced by
     the XML streamed from `chunks`: big inside, small on disk."""
-    base = _book({"合同": [["x"]]})
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst,
-    ):
-        for info in src.infolist():
-            if info.filename == "xl/worksheets/sheet1.xml":
-                with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
-                    for chunk in chunks:
-                        fh.write(chunk)
-            elif info.filename == "xl/sharedStrings.xml" and strings is not None:
-                continue
-            elif info.filename == "[Content_Types].xml" and strings is not None:
-                types = src.read(info.filename).replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-                )
-                dst.writestr(info, types)
-            else:
-                dst.writestr(info, src.read(info.filename))
-        if strings is not None:
-            with dst.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
-                for chunk in strings:
-                    fh.write(chunk)
-    return out.getvalue()
+    return with_sheet_xml(_book({"合同": [["x"]]}), chunks, strings=strings)
 
 
 SHEET_HEAD = (
