@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from oasis.core.observability import LogContextFilter, TextFormatter
+from oasis.core.tests.console import run_oasis
 
-ROOT = Path(__file__).resolve().parents[3]
 STRONG = "Vx7-q2LmPz9Rt4Kb8Wn3Jc6Hd1Fg5Ys0Ua-Ne2Mi7Oo4Tl9Qp3Zr8"
 PRODUCTION = {
     "DEBUG": "0",
@@ -92,21 +88,6 @@ def test_no_token_reaches_a_log_line():
         assert secret not in out, out
 
 
-def _run(env_over: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    # Not the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE: no deployment has it.
-    drop = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(env_over)
-    return subprocess.run(
-        [sys.executable, "-m", "oasis", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     "key",
     [
@@ -118,13 +99,13 @@ def _run(env_over: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_a_weak_secret_key_is_refused_in_production(tmp_path, key):
-    r = _run({**PRODUCTION, "SECRET_KEY": key, "OASIS_VAR_DIR": str(tmp_path)}, "check")
+    r = run_oasis({**PRODUCTION, "SECRET_KEY": key, "OASIS_VAR_DIR": str(tmp_path)}, "check")
     assert r.returncode != 0
     assert "SECRET_KEY is too weak" in r.stderr
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
-    r = _run(
+    r = run_oasis(
         {**PRODUCTION, "SECRET_KEY": STRONG, "OASIS_VAR_DIR": str(tmp_path)}, "check", "--deploy"
     )
     assert r.returncode == 0, r.stderr

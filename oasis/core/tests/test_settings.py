@@ -1,32 +1,18 @@
-import os
 import runpy
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.test import override_settings
 
+from oasis.core.tests.console import run_oasis
+
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = ROOT / "oasis" / "settings.py"
 
 
-def _run(env_over: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
-    env.update(env_over)
-    return subprocess.run(
-        [sys.executable, "-m", "oasis", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
     # A real process: the refusal happens while the settings load, before anything else.
-    r = _run({"DEBUG": "0", "OASIS_VAR_DIR": str(tmp_path)}, "check")
+    r = run_oasis({"DEBUG": "0", "OASIS_VAR_DIR": str(tmp_path)}, "check")
     assert r.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in r.stderr
 
