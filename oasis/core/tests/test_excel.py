@@ -276,10 +276,11 @@ SHEET_TAIL = b"</sheetData></worksheet>"
 
 
 def _timed(fn: object) -> float:
-    start = time.perf_counter()
+    # CPU time, not wall time: the bound must hold on a loaded CI machine too.
+    start = time.process_time()
     with pytest.raises(excel.WorkbookRefused) as err:
         fn()  # type: ignore[operator]
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     _timed.message = str(err.value.reason)  # type: ignore[attr-defined]
     return elapsed
 
@@ -309,9 +310,9 @@ def test_declared_dimensions_are_ignored() -> None:
         yield SHEET_TAIL
 
     spec = excel.SheetSpec(None, [excel.Column("企业名称", "name", required=True)])
-    start = time.perf_counter()
+    start = time.process_time()
     reading = excel.read(_with_sheet_xml(rows()), [spec])
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert [(r.number, r.values["name"]) for r in reading.rows] == [(2, "a"), (900000, "b")]
 
 

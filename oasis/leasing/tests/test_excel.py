@@ -404,11 +404,12 @@ def test_import_bombs_are_a_form_error_at_once(leasing_client, park, settings):
     data = _wide_sheet()
     assert len(data) < 12_000
     assert leasing_client.get("/leasing/import/").status_code == 200  # warm the page up
-    start = time.perf_counter()
+    # CPU time, not wall time: the bound must hold on a loaded CI machine too.
+    start = time.process_time()
     r = leasing_client.post(
         "/leasing/import/", {"park": park.pk, "file": SimpleUploadedFile("w.xlsx", data)}
     )
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert r.status_code == 400
     assert "列数过多：最多 200 列（第 1 行有第 XFD 列）。" in r.content.decode()
     assert ImportJob.objects.count() == 0
